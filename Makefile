@@ -1,0 +1,59 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+TRANSLATIONS := matchmaker/translations
+
+.PHONY: run test install translations extract-messages browser lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+## Compile the .po catalogues in the repository into the .mo files Flask-Babel reads.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) 2>&1 | grep -v '^compiling' || true
+	@test -f $(TRANSLATIONS)/vi/LC_MESSAGES/messages.mo
+
+## After changing user-facing strings: extract them and merge into every catalogue.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+run: install
+	$(BIN)/matchmaker db upgrade
+	$(BIN)/matchmaker demo-data --if-empty
+	$(BIN)/matchmaker run --host $(HOST) --port $(PORT)
+
+## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.installed-test translations browser
+	@bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check matchmaker tests bench
+	$(BIN)/ruff format --check matchmaker tests bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/matching_speed.py
+	$(BIN)/python bench/goldstandard.py
+	$(BIN)/python bench/search_speed.py
+
+clean:
+	rm -rf $(VENV) instance/*.db

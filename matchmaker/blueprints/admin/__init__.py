@@ -1,0 +1,5 @@
+"""The admin blueprint."""
+
+from matchmaker.blueprints.admin.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,44 @@
+"""Forms for administering accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from matchmaker.models import Role
+
+ROLE_LABELS = {
+    Role.RESEARCHER: _l("Researcher"),
+    Role.ENTERPRISE: _l("Enterprise representative"),
+    Role.OFFICIAL: _l("City official"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class UserCreateForm(FlaskForm):
+    """An account created by an administrator; the person sets a password from the invitation."""
+
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))]
+    )
+    role = SelectField(_l("Role"), choices=role_choices, default=Role.OFFICIAL.value)
+    institution = SelectField(_l("Institution or agency"), coerce=int, default=0)
+    submit = SubmitField(_l("Create and send the invitation"))
+
+
+class UserRoleForm(FlaskForm):
+    """Change an account's role."""
+
+    role = SelectField(_l("Role"), choices=role_choices)
+    submit = SubmitField(_l("Change role"))
+
+
+class ActionForm(FlaskForm):
+    """A button that posts with a CSRF token (deactivate, reactivate)."""

@@ -1,0 +1,97 @@
+"""Administration: accounts and the mail outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.blueprints.admin.forms import ROLE_LABELS, ActionForm, UserCreateForm, UserRoleForm
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.extensions import db
+from matchmaker.models import OutboxMessage, Role, User
+from matchmaker.services import institutions, mail, users
+from matchmaker.services.errors import ServiceError
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/users")
+@role_required(Role.ADMIN)
+def user_list():
+    role = request.args.get("role", "")
+    selected = Role(role) if role in {r.value for r in Role} else None
+    query = request.args.get("q", "")[:200]
+    page = users.list_users(request.args.get("page", 1, type=int), selected, query)
+    return render_template(
+        "admin/users.html", page=page, role=role, q=query, role_labels=ROLE_LABELS, roles=list(Role)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_create():
+    form = UserCreateForm()
+    form.institution.choices = [(0, _("— none —"))] + [(i.id, i.name_vi) for i in institutions.list_institutions()]
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                form.email.data, form.full_name.data, Role(form.role.data), institution_id=form.institution.data or None
+            )
+        except ServiceError as error:
+            form.email.errors = [*form.email.errors, error.message]
+        else:
+            flash(_("Account created; an invitation was sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_create.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_detail(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserRoleForm(role=user.role.value)
+    if form.validate_on_submit():
+        try:
+            users.change_role(user, Role(form.role.data))
+            flash(_("The role is now: %(role)s.", role=ROLE_LABELS[user.role]), "success")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template(
+        "admin/user_detail.html", user=user, form=form, action_form=ActionForm(), role_labels=ROLE_LABELS,
+        is_self=user.id == current_user.id,
+    )
+
+
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
+@role_required(Role.ADMIN)
+def user_set_active(user_id: int, action: str):
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        users.set_active(user, action == "reactivate")
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Account reactivated.") if user.active else _("Account deactivated."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/outbox")
+@role_required(Role.ADMIN)
+def outbox():
+    if not current_app.config["MAIL_KEEP_OUTBOX"]:
+        abort(404)
+    return render_template("admin/outbox.html", page=mail.list_outbox(request.args.get("page", 1, type=int)))
+
+
+@bp.route("/outbox/<int:message_id>")
+@role_required(Role.ADMIN)
+def outbox_message(message_id: int):
+    if not current_app.config["MAIL_KEEP_OUTBOX"]:
+        abort(404)
+    return render_template("admin/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id))

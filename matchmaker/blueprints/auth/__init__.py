@@ -1,0 +1,5 @@
+"""The auth blueprint."""
+
+from matchmaker.blueprints.auth.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,135 @@
+"""Sign up, e-mail verification, sign in and out, password reset."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from matchmaker.blueprints.auth.decorators import anonymous_only, is_safe_next
+from matchmaker.blueprints.auth.forms import EmailRequestForm, LoginForm, LogoutForm, RegisterForm, ResetPasswordForm
+from matchmaker.extensions import limiter
+from matchmaker.models import Role
+from matchmaker.services import accounts
+from matchmaker.services.errors import InvalidToken, ServiceError
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_failed(_response: object) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _email_key() -> str:
+    return "login:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _form_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@anonymous_only
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = accounts.NewAccount(form.email.data, form.full_name.data, Role(form.role.data), form.password.data)
+        try:
+            accounts.register(data)
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            return render_template("auth/check_mail.html", email=data.email, purpose="registered")
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        accounts.verify_email(token)
+    except InvalidToken as error:
+        flash(error.message, "danger")
+        return redirect(url_for("auth.resend_verification"))
+    flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+def resend_verification():
+    form = EmailRequestForm()
+    if form.validate_on_submit():
+        accounts.resend_verification(form.email.data)
+        return render_template("auth/check_mail.html", email=form.email.data, purpose="verify")
+    return render_template("auth/resend_verification.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@anonymous_only
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_email_key, methods=["POST"], deduct_when=_login_failed
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            flash(_("Wrong e-mail address or password."), "danger")
+        elif not user.is_verified:
+            flash(_("Please confirm your e-mail address first: we can send you a new link."), "warning")
+            return redirect(url_for("auth.resend_verification"))
+        else:
+            login_user(user, remember=form.remember.data)
+            accounts.record_login(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@anonymous_only
+@limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = EmailRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("auth/check_mail.html", email=form.email.data, purpose="reset")
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        try:
+            accounts.check_reset_token(token)
+        except InvalidToken as error:
+            flash(error.message, "danger")
+            return redirect(url_for("auth.forgot_password"))
+    elif form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except InvalidToken as error:
+            flash(error.message, "danger")
+            return redirect(url_for("auth.forgot_password"))
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            logout_user()
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, token=token)

@@ -1,0 +1,23 @@
+"""Home page and language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from matchmaker.blueprints.auth.decorators import is_safe_next
+from matchmaker.services import stats
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", counts=stats.platform_counts())
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.index"))

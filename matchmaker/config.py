@@ -1,0 +1,113 @@
+"""Configuration classes; the only module that reads environment variables."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in _TRUE
+
+
+def database_url(raw: str | None) -> str | None:
+    """Return ``raw`` with PostgreSQL URLs pointed at the psycopg 3 driver."""
+    if not raw:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+class Config:
+    """Settings shared by every environment; each can be overridden by an environment variable."""
+
+    ENV_NAME = os.environ.get("MATCHMAKER_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: a SQLite file in the instance folder (set by create_app).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    # Signed links in e-mails, in seconds.
+    VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+
+    # Failed logins allowed per account and per address; storage is shared by all workers in production.
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
+    MAIL_REQUEST_LIMIT = os.environ.get("MAIL_REQUEST_LIMIT", "5 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # Mail: without MAIL_SERVER, messages go to the console and to the administrators' outbox page.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost")
+    MAIL_BACKEND = "smtp" if MAIL_SERVER else "console"
+    MAIL_KEEP_OUTBOX = _env_bool("MAIL_KEEP_OUTBOX", not MAIL_SERVER)
+
+    # Absolute links in e-mails when no request is around (CLI, a job queue).
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+
+class DevConfig(Config):
+    """Local development: the defaults above."""
+
+    ENV_NAME = "development"
+
+
+class ProductionConfig(Config):
+    """Production: a SECRET_KEY from the environment is required and cookies are Secure."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+
+
+class TestConfig(Config):
+    """The test suite: in-memory SQLite unless TEST_DATABASE_URL is set, CSRF off, mail kept in memory."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "locmem"
+    MAIL_KEEP_OUTBOX = True
+    MATCHMAKER_DATA_DIR = tempfile.gettempdir()
+    SERVER_NAME = None
+
+
+def config_for_env() -> type[Config]:
+    """Pick the configuration class named by MATCHMAKER_ENV."""
+    name = os.environ.get("MATCHMAKER_ENV", "development").lower()
+    return ProductionConfig if name == "production" else DevConfig
+
+
+def secret_key_path(instance_path: str) -> Path:
+    """Where the development secret key is kept."""
+    return Path(instance_path) / "secret_key"

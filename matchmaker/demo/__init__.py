@@ -1,0 +1,1 @@
+"""The Cần Thơ demo dataset (JSON files under data/)."""

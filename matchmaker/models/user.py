@@ -1,0 +1,76 @@
+"""User accounts and roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from matchmaker.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from matchmaker.models.institution import Enterprise, Institution
+
+
+class Role(enum.Enum):
+    """What a user is on the platform."""
+
+    RESEARCHER = "researcher"
+    ENTERPRISE = "enterprise"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+# Roles a visitor may choose when registering; the others are created by an administrator.
+SELF_SERVICE_ROLES = (Role.RESEARCHER, Role.ENTERPRISE)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    """A person who signs in: researcher, enterprise representative, official or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(sa.Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]))
+    active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Bumped to end every open session (deactivation, password change).
+    session_version: Mapped[int] = mapped_column(default=1)
+    institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprises.id"))
+
+    institution: Mapped[Institution | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="representatives")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role.value}>"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        # The version makes every session and remember-me cookie of an older version invalid.
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

@@ -1,0 +1,136 @@
+"""Load the Cần Thơ demo dataset: deterministic and idempotent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from matchmaker.extensions import db
+from matchmaker.matching.text import normalise
+from matchmaker.models import (
+    Enterprise,
+    EnterpriseSize,
+    Institution,
+    InstitutionKind,
+    ResearcherProfile,
+    Role,
+    User,
+    utcnow,
+)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
+# Every demo account signs in with this password (documented in the README).
+DEMO_PASSWORD = "CanTho-demo-2026"
+
+Progress = Callable[[int], Any]
+
+
+@cache
+def _read(name: str) -> tuple[dict, ...]:
+    with (DATA_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        return tuple(json.load(handle))
+
+
+def database_is_empty() -> bool:
+    """True when no account exists yet."""
+    return db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def total_steps() -> int:
+    """How many records the loader walks through (for a progress bar)."""
+    return sum(len(_read(name)) for name in ("institutions", "enterprises", "staff", "researchers"))
+
+
+def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
+    """Create every demo record that is missing; existing records are left as they are."""
+    step = progress or (lambda _n: None)
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    institutions = _load_institutions(step)
+    enterprises = _load_enterprises(password_hash, step)
+    _load_staff(institutions, password_hash, step)
+    _load_researchers(institutions, password_hash, step)
+    db.session.commit()
+    return {
+        "institutions": len(institutions),
+        "enterprises": len(enterprises),
+        "users": db.session.scalar(sa.select(sa.func.count(User.id))),
+        "researchers": db.session.scalar(sa.select(sa.func.count(ResearcherProfile.id))),
+    }
+
+
+def _text(value: Any) -> Any:
+    return normalise(value) if isinstance(value, str) else value
+
+
+def _load_institutions(step: Progress) -> dict[str, Institution]:
+    existing = {i.slug: i for i in db.session.scalars(sa.select(Institution))}
+    for row in _read("institutions"):
+        if row["slug"] not in existing:
+            fields = {k: _text(v) for k, v in row.items() if k != "kind"}
+            institution = Institution(kind=InstitutionKind(row["kind"]), **fields)
+            db.session.add(institution)
+            existing[row["slug"]] = institution
+        step(1)
+    db.session.flush()
+    return existing
+
+
+def _account(email: str, full_name: str, role: Role, password_hash: str) -> tuple[User, bool]:
+    user = db.session.scalar(sa.select(User).where(User.email == email.lower()))
+    if user is not None:
+        return user, False
+    user = User(email=email.lower(), full_name=normalise(full_name), role=role, password_hash=password_hash)
+    user.email_verified_at = utcnow()
+    db.session.add(user)
+    return user, True
+
+
+def _load_enterprises(password_hash: str, step: Progress) -> dict[str, Enterprise]:
+    existing = {e.slug: e for e in db.session.scalars(sa.select(Enterprise))}
+    for row in _read("enterprises"):
+        enterprise = existing.get(row["slug"])
+        if enterprise is None:
+            fields = {k: _text(v) for k, v in row.items() if k not in {"size", "representatives"}}
+            enterprise = Enterprise(size=EnterpriseSize(row["size"]), **fields)
+            db.session.add(enterprise)
+            existing[row["slug"]] = enterprise
+        for rep in row["representatives"]:
+            user, created = _account(rep["email"], rep["full_name"], Role.ENTERPRISE, password_hash)
+            if created:
+                user.enterprise = enterprise
+        step(1)
+    db.session.flush()
+    return existing
+
+
+def _load_staff(institutions: dict[str, Institution], password_hash: str, step: Progress) -> None:
+    for row in _read("staff"):
+        user, created = _account(row["email"], row["full_name"], Role(row["role"]), password_hash)
+        if created:
+            user.institution = institutions[row["institution"]]
+        step(1)
+    db.session.flush()
+
+
+_PROFILE_FIELDS = (
+    "academic_title", "degree", "department", "position", "priority_area", "keywords", "summary",
+    "capabilities", "orcid", "open_to_orders", "public",
+)  # fmt: skip
+
+
+def _load_researchers(institutions: dict[str, Institution], password_hash: str, step: Progress) -> None:
+    for row in _read("researchers"):
+        user, created = _account(row["email"], row["full_name"], Role.RESEARCHER, password_hash)
+        if created:
+            user.institution = institutions[row["institution"]]
+            fields = {k: _text(row.get(k)) for k in _PROFILE_FIELDS if row.get(k) is not None}
+            fields["keywords"] = [normalise(k) for k in row.get("keywords", [])]
+            db.session.add(ResearcherProfile(user=user, **fields))
+        step(1)
+    db.session.flush()

@@ -1,0 +1,83 @@
+"""Administration of accounts: list, create staff accounts, change roles, deactivate."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from matchmaker.extensions import db
+from matchmaker.matching.text import normalise
+from matchmaker.models import Role, User, utcnow
+from matchmaker.services import mail, tokens
+from matchmaker.services.accounts import ensure_new_account, normalise_email
+from matchmaker.services.errors import Conflict
+
+
+def list_users(page: int, role: Role | None = None, query: str = "", per_page: int = 25):
+    """Accounts ordered by e-mail, optionally filtered by role and a name/e-mail fragment."""
+    stmt = sa.select(User).order_by(User.email)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if query := normalise(query).lower():
+        pattern = f"%{query}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(pattern), sa.func.lower(User.full_name).like(pattern)))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def create_user(
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str | None = None,
+    institution_id: int | None = None,
+) -> User:
+    """Create an account of any role; without a password, mail an invitation to set one."""
+    ensure_new_account(email, password)
+    user = User(
+        email=normalise_email(email),
+        full_name=normalise(full_name),
+        role=role,
+        institution_id=institution_id,
+    )
+    if password is not None:
+        user.set_password(password)
+        user.email_verified_at = utcnow()
+    db.session.add(user)
+    db.session.commit()
+    if password is None:
+        link = url_for("auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True)
+        mail.send_mail(user.email, _("Your matchmaker account"), "invitation", user=user, link=link)
+    return user
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+
+
+def _refuse_last_admin(user: User) -> None:
+    if user.role == Role.ADMIN and user.active and _active_admins() <= 1:
+        raise Conflict(_("The platform needs at least one active administrator."))
+
+
+def change_role(user: User, role: Role) -> User:
+    """Give ``user`` another role; the last active administrator keeps theirs."""
+    if role != user.role:
+        _refuse_last_admin(user)
+        user.role = role
+        user.session_version += 1
+        db.session.commit()
+    return user
+
+
+def set_active(user: User, active: bool) -> User:
+    """Deactivate (ending every open session) or reactivate an account."""
+    if not active:
+        _refuse_last_admin(user)
+    if user.active != active:
+        user.active = active
+        user.session_version += 1
+        db.session.commit()
+    return user

@@ -1,0 +1,142 @@
+"""Application wiring: configuration loading, extensions, error pages and security headers."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from matchmaker.config import Config, secret_key_path
+from matchmaker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate, select_locale
+
+ROOT_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TEXT = {
+    400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, reload it and try again.")),
+    403: (_l("Access denied"), _l("Your account does not have permission to open this page.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or has been moved.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("The file you sent is larger than the platform accepts.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried too many times in a short while. Wait a minute, then try again."),
+    ),
+    "csrf": (
+        _l("The form has expired"),
+        _l("For your security the form could not be accepted. Go back, reload the page and send it again."),
+    ),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged.")),
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def load_config(app: Flask, config: type[Config] | Mapping) -> None:
+    """Apply ``config`` and fill in the instance-folder defaults (database file, secret key)."""
+    if isinstance(config, Mapping):
+        app.config.from_object(Config)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    app.config.setdefault("MATCHMAKER_DATA_DIR", app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/matchmaker.db"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+
+
+def _development_secret(app: Flask) -> str:
+    if app.config["ENV_NAME"] == "production":
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production the secret key must come from the environment: "
+            "export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    path = secret_key_path(app.instance_path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind every extension to ``app``."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT_MIGRATIONS))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str):
+    from matchmaker.models import User
+
+    raw_id, _sep, version = user_id.partition(":")
+    if not raw_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _render_error(code: int, key: int | str | None = None) -> tuple[str, int]:
+    title, text = ERROR_TEXT.get(key or code) or ERROR_TEXT[500 if code >= 500 else 400]
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Error pages in the user's language."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render_error(error.code, "csrf" if isinstance(error, CSRFError) else None)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        return _render_error(500)
+
+
+def register_http_hooks(app: Flask) -> None:
+    """Security headers on every response, and template globals."""
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.context_processor
+    def template_globals() -> dict:
+        from matchmaker.blueprints.auth.forms import LogoutForm
+
+        return {"languages": app.config["LANGUAGES"], "current_locale": select_locale(), "logout_form": LogoutForm()}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set or one answers on
+# 127.0.0.1:5432. The suite creates its own database on that server and drops it afterwards.
+set -u
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+pg_url=${TEST_DATABASE_URL:-}
+if [ -z "$pg_url" ] && "$PY" -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then
+  pg_url="postgresql://127.0.0.1:5432/test"
+fi
+
+echo "=== matchmaker tests on SQLite ==="
+TEST_DATABASE_URL= "$PY" -m pytest "$@"
+sqlite_rc=$?
+
+pg_rc=skipped
+if [ -n "$pg_url" ]; then
+  echo "=== matchmaker tests on PostgreSQL ($pg_url) ==="
+  TEST_DATABASE_URL="$pg_url" "$PY" -m pytest "$@"
+  pg_rc=$?
+fi
+
+word() { case "$1" in 0) echo passed ;; skipped) echo "not run (no server)" ;; *) echo "FAILED (exit $1)" ;; esac; }
+echo
+echo "Databases tested: SQLite $(word $sqlite_rc); PostgreSQL $(word $pg_rc)"
+[ "$sqlite_rc" = 0 ] && { [ "$pg_rc" = 0 ] || [ "$pg_rc" = skipped ]; }

@@ -1,0 +1,126 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL, clients, factories and a sign-in helper."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from matchmaker import create_app
+from matchmaker.config import TestConfig, database_url
+from matchmaker.extensions import db, limiter, mail
+from matchmaker.models import Role, User, utcnow
+
+PASSWORD = "Mekong-delta-2026"
+
+
+def _server_url(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_urls() -> Iterator[dict[str, str]]:
+    """Database URLs for this run: in-memory SQLite, or fresh PostgreSQL databases the suite drops."""
+    base = database_url(os.environ.get("TEST_DATABASE_URL"))
+    if not base or base.startswith("sqlite"):
+        yield {"app": base or "sqlite://", "kind": "sqlite"}
+        return
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    names = {key: f"matchmaker_test_{uuid.uuid4().hex[:10]}_{key}" for key in ("app", "live", "migrations")}
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {key: _server_url(base, name) for key, name in names.items()} | {"kind": "postgresql"}
+    finally:
+        with admin.connect() as conn:
+            for name in names.values():
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app(database_urls, tmp_path):
+    """A fresh application with an empty schema, for one test."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_urls["app"]
+        MATCHMAKER_DATA_DIR = str(tmp_path)
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        yield app
+        db.session.remove()
+        if database_urls["kind"] == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account; verified and active unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.RESEARCHER, **overrides) -> User:
+        n = next(counter)
+        password = overrides.pop("password", PASSWORD)
+        verified = overrides.pop("verified", True)
+        fields = {"email": f"user{n}@demo.cantho.example", "full_name": f"Người dùng {n}", "role": role}
+        user = User(**(fields | overrides))
+        user.set_password(password)
+        user.email_verified_at = utcnow() if verified else None
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    """Sign in and out through the real views, as flaskr's tests do."""
+
+    def __init__(self, client, make_user) -> None:
+        self._client = client
+        self._make_user = make_user
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        return self._client.post("/auth/login", data={"email": email, "password": password, **extra})
+
+    def login_as(self, role: Role, **overrides) -> User:
+        user = self._make_user(role, **overrides)
+        response = self.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client, make_user) -> AuthActions:
+    return AuthActions(client, make_user)
+
+
+@pytest.fixture
+def outbox(app) -> list:
+    """Messages sent through the mail service during the test (Flask-Mailman's in-memory backend)."""
+    mail.outbox = []
+    return mail.outbox
