@@ -16,7 +16,11 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("demo-data")
-@click.option("--if-empty", is_flag=True, help="Load only into a database that has no accounts yet.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load only into a database that has no accounts yet.",
+)
 @with_appcontext
 def demo_data(if_empty: bool) -> None:
     """Load the Cần Thơ demo dataset (idempotent: running it twice changes nothing)."""
@@ -33,7 +37,12 @@ def demo_data(if_empty: bool) -> None:
 @click.command("create-user")
 @click.option("--email", prompt=True, help="The person's e-mail address.")
 @click.option("--name", "full_name", prompt="Full name", help="The person's full name.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OFFICIAL.value, show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.OFFICIAL.value,
+    show_default=True,
+)
 @click.password_option(help="The password (at least 10 characters, not a common one).")
 @with_appcontext
 def create_user(email: str, full_name: str, role: str, password: str) -> None:

@@ -12,7 +12,17 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.config import Config, secret_key_path
-from matchmaker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate, select_locale
+from matchmaker.extensions import (
+    babel,
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+    select_locale,
+)
 
 ROOT_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,20 +32,41 @@ CSP = (
 )
 
 ERROR_TEXT = {
-    400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, reload it and try again.")),
-    403: (_l("Access denied"), _l("Your account does not have permission to open this page.")),
-    404: (_l("Page not found"), _l("The page you asked for does not exist or has been moved.")),
+    400: (
+        _l("Bad request"),
+        _l(
+            "The request could not be understood. If you sent a form, reload it and try again."
+        ),
+    ),
+    403: (
+        _l("Access denied"),
+        _l("Your account does not have permission to open this page."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page you asked for does not exist or has been moved."),
+    ),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
-    413: (_l("File too large"), _l("The file you sent is larger than the platform accepts.")),
+    413: (
+        _l("File too large"),
+        _l("The file you sent is larger than the platform accepts."),
+    ),
     429: (
         _l("Too many attempts"),
-        _l("You have tried too many times in a short while. Wait a minute, then try again."),
+        _l(
+            "You have tried too many times in a short while. Wait a minute, then try again."
+        ),
     ),
     "csrf": (
         _l("The form has expired"),
-        _l("For your security the form could not be accepted. Go back, reload the page and send it again."),
+        _l(
+            "For your security the form could not be accepted. Go back, reload the page and send it again."
+        ),
     ),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. It has been logged."),
+    ),
 }
 
 
@@ -52,7 +83,9 @@ def load_config(app: Flask, config: type[Config] | Mapping) -> None:
         app.config.from_object(config)
     app.config.setdefault("MATCHMAKER_DATA_DIR", app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/matchmaker.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{app.instance_path}/matchmaker.db"
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
 
@@ -112,7 +145,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render_error(error.code, "csrf" if isinstance(error, CSRFError) else None)
+        return _render_error(
+            error.code, "csrf" if isinstance(error, CSRFError) else None
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -129,14 +164,24 @@ def register_http_hooks(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Referrer-Policy", "strict-origin-when-cross-origin"
+        )
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
     @app.context_processor
     def template_globals() -> dict:
         from matchmaker.blueprints.auth.forms import LogoutForm
 
-        return {"languages": app.config["LANGUAGES"], "current_locale": select_locale(), "logout_form": LogoutForm()}
+        return {
+            "languages": app.config["LANGUAGES"],
+            "current_locale": select_locale(),
+            "logout_form": LogoutForm(),
+        }

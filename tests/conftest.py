@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from matchmaker import create_app
 from matchmaker.config import TestConfig, database_url
-from matchmaker.extensions import db, limiter, mail
+from matchmaker.extensions import db, limiter
 from matchmaker.models import Role, User, utcnow
 
 PASSWORD = "Mekong-delta-2026"
@@ -30,12 +31,17 @@ def database_urls() -> Iterator[dict[str, str]]:
         yield {"app": base or "sqlite://", "kind": "sqlite"}
         return
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    names = {key: f"matchmaker_test_{uuid.uuid4().hex[:10]}_{key}" for key in ("app", "live", "migrations")}
+    names = {
+        key: f"matchmaker_test_{uuid.uuid4().hex[:10]}_{key}"
+        for key in ("app", "live", "migrations")
+    }
     with admin.connect() as conn:
         for name in names.values():
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield {key: _server_url(base, name) for key, name in names.items()} | {"kind": "postgresql"}
+        yield {key: _server_url(base, name) for key, name in names.items()} | {
+            "kind": "postgresql"
+        }
     finally:
         with admin.connect() as conn:
             for name in names.values():
@@ -52,6 +58,7 @@ def app(database_urls, tmp_path):
         MATCHMAKER_DATA_DIR = str(tmp_path)
 
     app = create_app(Config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         limiter.reset()
@@ -62,6 +69,14 @@ def app(database_urls, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs every request in a fresh app context, as a server does, so ``g`` never leaks between requests."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -83,7 +98,11 @@ def make_user(app):
         n = next(counter)
         password = overrides.pop("password", PASSWORD)
         verified = overrides.pop("verified", True)
-        fields = {"email": f"user{n}@demo.cantho.example", "full_name": f"Người dùng {n}", "role": role}
+        fields = {
+            "email": f"user{n}@demo.cantho.example",
+            "full_name": f"Người dùng {n}",
+            "role": role,
+        }
         user = User(**(fields | overrides))
         user.set_password(password)
         user.email_verified_at = utcnow() if verified else None
@@ -102,7 +121,9 @@ class AuthActions:
         self._make_user = make_user
 
     def login(self, email: str, password: str = PASSWORD, **extra):
-        return self._client.post("/auth/login", data={"email": email, "password": password, **extra})
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password, **extra}
+        )
 
     def login_as(self, role: Role, **overrides) -> User:
         user = self._make_user(role, **overrides)
@@ -122,5 +143,6 @@ def auth(client, make_user) -> AuthActions:
 @pytest.fixture
 def outbox(app) -> list:
     """Messages sent through the mail service during the test (Flask-Mailman's in-memory backend)."""
-    mail.outbox = []
-    return mail.outbox
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox

@@ -23,7 +23,9 @@ def test_create_app_refuses_production_without_secret_key(tmp_path, monkeypatch)
 def test_create_app_generates_and_keeps_development_secret(tmp_path, monkeypatch):
     import matchmaker.web as web
 
-    monkeypatch.setattr(web, "secret_key_path", lambda _instance: tmp_path / "secret_key")
+    monkeypatch.setattr(
+        web, "secret_key_path", lambda _instance: tmp_path / "secret_key"
+    )
 
     class Dev(DevConfig):
         SECRET_KEY = None
@@ -41,7 +43,10 @@ def test_create_app_defaults_to_sqlite_in_instance_folder():
         SQLALCHEMY_DATABASE_URI = None
 
     app = create_app(Dev)
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/matchmaker.db"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{app.instance_path}/matchmaker.db"
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,14 +65,21 @@ def test_database_url_uses_psycopg3(raw, expected):
 
 
 def test_production_cookies_are_secure():
-    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.REMEMBER_COOKIE_SECURE
+    assert (
+        ProductionConfig.SESSION_COOKIE_SECURE
+        and ProductionConfig.REMEMBER_COOKIE_SECURE
+    )
     assert Config.SESSION_COOKIE_HTTPONLY and Config.SESSION_COOKIE_SAMESITE == "Lax"
 
 
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert (
+        "default-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "script-src 'self'" in csp
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -83,8 +95,12 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
 def test_css_framework_served_locally(client):
     page = client.get("/").get_data(as_text=True)
     assets = re.findall(r'(?:href|src)="(/bootstrap/static/[^"]+)"', page)
-    assert any(a.endswith("bootstrap.min.css") for a in assets) and any(a.endswith(".js") for a in assets)
-    assert "cdn" not in page.lower() and "https://" not in "".join(re.findall(r'(?:href|src)="([^"]+)"', page))
+    assert any(a.endswith("bootstrap.min.css") for a in assets) and any(
+        a.endswith(".js") for a in assets
+    )
+    assert "cdn" not in page.lower() and "https://" not in "".join(
+        re.findall(r'(?:href|src)="([^"]+)"', page)
+    )
     for asset in assets:
         with client.get(asset) as response:
             assert response.status_code == 200, asset

@@ -33,7 +33,11 @@ class Institution(TimestampMixin, Base):
     name_en: Mapped[str] = mapped_column(sa.String(300), default="")
     short_name: Mapped[str] = mapped_column(sa.String(40), default="")
     kind: Mapped[InstitutionKind] = mapped_column(
-        sa.Enum(InstitutionKind, name="institution_kind", values_callable=lambda e: [m.value for m in e])
+        sa.Enum(
+            InstitutionKind,
+            name="institution_kind",
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     district: Mapped[str] = mapped_column(sa.String(120), default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -63,7 +67,11 @@ class Enterprise(TimestampMixin, Base):
     tax_code: Mapped[str | None] = mapped_column(sa.String(14), unique=True)
     sector: Mapped[str] = mapped_column(sa.String(200), default="")
     size: Mapped[EnterpriseSize | None] = mapped_column(
-        sa.Enum(EnterpriseSize, name="enterprise_size", values_callable=lambda e: [m.value for m in e])
+        sa.Enum(
+            EnterpriseSize,
+            name="enterprise_size",
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     district: Mapped[str] = mapped_column(sa.String(120), default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -19,7 +19,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
     sent: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(sa.String(500))
 

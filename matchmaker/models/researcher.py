@@ -19,7 +19,9 @@ class ResearcherProfile(TimestampMixin, Base):
     __tablename__ = "researcher_profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
     academic_title: Mapped[str | None] = mapped_column(sa.String(10))
     degree: Mapped[str | None] = mapped_column(sa.String(10))
     department: Mapped[str] = mapped_column(sa.String(200), default="")

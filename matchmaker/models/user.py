@@ -39,9 +39,13 @@ class User(UserMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     full_name: Mapped[str] = mapped_column(sa.String(200))
-    role: Mapped[Role] = mapped_column(sa.Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e])
+    )
     active: Mapped[bool] = mapped_column(default=True)
-    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True)
+    )
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Bumped to end every open session (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
@@ -49,7 +53,9 @@ class User(UserMixin, TimestampMixin, Base):
     enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprises.id"))
 
     institution: Mapped[Institution | None] = relationship()
-    enterprise: Mapped[Enterprise | None] = relationship(back_populates="representatives")
+    enterprise: Mapped[Enterprise | None] = relationship(
+        back_populates="representatives"
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role.value}>"
@@ -58,7 +64,9 @@ class User(UserMixin, TimestampMixin, Base):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(
+            self.password_hash, password
+        )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

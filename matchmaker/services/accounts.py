@@ -33,12 +33,16 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """The account registered with ``email``, if any."""
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(
+        sa.select(User).where(User.email == normalise_email(email))
+    )
 
 
 def ensure_new_account(email: str, password: str | None) -> None:
     if find_user_by_email(email) is not None:
-        raise Conflict(_("An account with this e-mail address already exists."), field="email")
+        raise Conflict(
+            _("An account with this e-mail address already exists."), field="email"
+        )
     if password is not None and (problem := password_problem(password, email)):
         raise ServiceError(problem, field="password")
 
@@ -46,9 +50,15 @@ def ensure_new_account(email: str, password: str | None) -> None:
 def register(data: NewAccount) -> User:
     """Create a self-service account (researcher or enterprise) and send the verification link."""
     if data.role not in SELF_SERVICE_ROLES:
-        raise NotAllowed(_("This role can only be given by an administrator."), field="role")
+        raise NotAllowed(
+            _("This role can only be given by an administrator."), field="role"
+        )
     ensure_new_account(data.email, data.password)
-    user = User(email=normalise_email(data.email), full_name=normalise(data.full_name), role=data.role)
+    user = User(
+        email=normalise_email(data.email),
+        full_name=normalise(data.full_name),
+        role=data.role,
+    )
     user.set_password(data.password)
     db.session.add(user)
     db.session.commit()
@@ -58,8 +68,18 @@ def register(data: NewAccount) -> User:
 
 def send_verification(user: User) -> None:
     """Mail ``user`` a signed link that confirms their address."""
-    link = url_for("auth.verify_email", token=tokens.make_token(user, tokens.VERIFY), _external=True)
-    mail.send_mail(user.email, _("Confirm your e-mail address"), "verify_email", user=user, link=link)
+    link = url_for(
+        "auth.verify_email",
+        token=tokens.make_token(user, tokens.VERIFY),
+        _external=True,
+    )
+    mail.send_mail(
+        user.email,
+        _("Confirm your e-mail address"),
+        "verify_email",
+        user=user,
+        link=link,
+    )
 
 
 def resend_verification(email: str) -> None:
@@ -97,8 +117,14 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True)
-    mail.send_mail(user.email, _("Reset your password"), "reset_password", user=user, link=link)
+    link = url_for(
+        "auth.reset_password",
+        token=tokens.make_token(user, tokens.RESET),
+        _external=True,
+    )
+    mail.send_mail(
+        user.email, _("Reset your password"), "reset_password", user=user, link=link
+    )
 
 
 def reset_password(token: str, password: str) -> User:

@@ -44,7 +44,10 @@ def database_is_empty() -> bool:
 
 def total_steps() -> int:
     """How many records the loader walks through (for a progress bar)."""
-    return sum(len(_read(name)) for name in ("institutions", "enterprises", "staff", "researchers"))
+    return sum(
+        len(_read(name))
+        for name in ("institutions", "enterprises", "staff", "researchers")
+    )
 
 
 def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
@@ -60,7 +63,9 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
         "institutions": len(institutions),
         "enterprises": len(enterprises),
         "users": db.session.scalar(sa.select(sa.func.count(User.id))),
-        "researchers": db.session.scalar(sa.select(sa.func.count(ResearcherProfile.id))),
+        "researchers": db.session.scalar(
+            sa.select(sa.func.count(ResearcherProfile.id))
+        ),
     }
 
 
@@ -81,11 +86,18 @@ def _load_institutions(step: Progress) -> dict[str, Institution]:
     return existing
 
 
-def _account(email: str, full_name: str, role: Role, password_hash: str) -> tuple[User, bool]:
+def _account(
+    email: str, full_name: str, role: Role, password_hash: str
+) -> tuple[User, bool]:
     user = db.session.scalar(sa.select(User).where(User.email == email.lower()))
     if user is not None:
         return user, False
-    user = User(email=email.lower(), full_name=normalise(full_name), role=role, password_hash=password_hash)
+    user = User(
+        email=email.lower(),
+        full_name=normalise(full_name),
+        role=role,
+        password_hash=password_hash,
+    )
     user.email_verified_at = utcnow()
     db.session.add(user)
     return user, True
@@ -96,12 +108,18 @@ def _load_enterprises(password_hash: str, step: Progress) -> dict[str, Enterpris
     for row in _read("enterprises"):
         enterprise = existing.get(row["slug"])
         if enterprise is None:
-            fields = {k: _text(v) for k, v in row.items() if k not in {"size", "representatives"}}
+            fields = {
+                k: _text(v)
+                for k, v in row.items()
+                if k not in {"size", "representatives"}
+            }
             enterprise = Enterprise(size=EnterpriseSize(row["size"]), **fields)
             db.session.add(enterprise)
             existing[row["slug"]] = enterprise
         for rep in row["representatives"]:
-            user, created = _account(rep["email"], rep["full_name"], Role.ENTERPRISE, password_hash)
+            user, created = _account(
+                rep["email"], rep["full_name"], Role.ENTERPRISE, password_hash
+            )
             if created:
                 user.enterprise = enterprise
         step(1)
@@ -109,9 +127,13 @@ def _load_enterprises(password_hash: str, step: Progress) -> dict[str, Enterpris
     return existing
 
 
-def _load_staff(institutions: dict[str, Institution], password_hash: str, step: Progress) -> None:
+def _load_staff(
+    institutions: dict[str, Institution], password_hash: str, step: Progress
+) -> None:
     for row in _read("staff"):
-        user, created = _account(row["email"], row["full_name"], Role(row["role"]), password_hash)
+        user, created = _account(
+            row["email"], row["full_name"], Role(row["role"]), password_hash
+        )
         if created:
             user.institution = institutions[row["institution"]]
         step(1)
@@ -124,12 +146,18 @@ _PROFILE_FIELDS = (
 )  # fmt: skip
 
 
-def _load_researchers(institutions: dict[str, Institution], password_hash: str, step: Progress) -> None:
+def _load_researchers(
+    institutions: dict[str, Institution], password_hash: str, step: Progress
+) -> None:
     for row in _read("researchers"):
-        user, created = _account(row["email"], row["full_name"], Role.RESEARCHER, password_hash)
+        user, created = _account(
+            row["email"], row["full_name"], Role.RESEARCHER, password_hash
+        )
         if created:
             user.institution = institutions[row["institution"]]
-            fields = {k: _text(row.get(k)) for k in _PROFILE_FIELDS if row.get(k) is not None}
+            fields = {
+                k: _text(row.get(k)) for k in _PROFILE_FIELDS if row.get(k) is not None
+            }
             fields["keywords"] = [normalise(k) for k in row.get("keywords", [])]
             db.session.add(ResearcherProfile(user=user, **fields))
         step(1)

@@ -10,4 +10,6 @@ from matchmaker.models import Institution
 
 def list_institutions() -> list[Institution]:
     """Every institution, by Vietnamese name."""
-    return list(db.session.scalars(sa.select(Institution).order_by(Institution.name_vi)))
+    return list(
+        db.session.scalars(sa.select(Institution).order_by(Institution.name_vi))
+    )

@@ -14,7 +14,9 @@ from matchmaker.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-def send_mail(recipient: str, subject: str, template: str, **context: object) -> OutboxMessage | None:
+def send_mail(
+    recipient: str, subject: str, template: str, **context: object
+) -> OutboxMessage | None:
     """Render ``templates/mail/<template>.txt`` and send it; a plain function a job queue can run later.
 
     A delivery failure is logged and recorded, never raised: the action that caused the mail stands.
@@ -26,7 +28,9 @@ def send_mail(recipient: str, subject: str, template: str, **context: object) ->
         db.session.add(record)
     try:
         EmailMessage(subject=subject, body=body, to=[recipient]).send()
-    except Exception as exc:  # SMTP errors are many and varied; the outbox row keeps the reason
+    except (
+        Exception
+    ) as exc:  # SMTP errors are many and varied; the outbox row keeps the reason
         log.exception("mail to %s failed", recipient)
         if record is not None:
             record.error = str(exc)[:500]

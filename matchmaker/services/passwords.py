@@ -25,12 +25,18 @@ def is_common(password: str) -> bool:
 def password_problem(password: str, email: str | None = None) -> str | None:
     """Why ``password`` is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return str(_l("The password must be at least %(n)d characters long.", n=MIN_LENGTH))
+        return str(
+            _l("The password must be at least %(n)d characters long.", n=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        return str(_l("The password must be at most %(n)d characters long.", n=MAX_LENGTH))
+        return str(
+            _l("The password must be at most %(n)d characters long.", n=MAX_LENGTH)
+        )
     lowered = password.lower()
     if is_common(password) or len(set(lowered)) < 4:
-        return str(_l("This password is too common or too easy to guess. Choose another one."))
+        return str(
+            _l("This password is too common or too easy to guess. Choose another one.")
+        )
     if email and lowered in {email.lower(), email.split("@", 1)[0].lower()}:
         return str(_l("The password must not be your e-mail address."))
     return None

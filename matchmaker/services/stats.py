@@ -15,7 +15,11 @@ def platform_counts() -> dict[str, int]:
         return db.session.scalar(stmt) or 0
 
     return {
-        "researchers": count(sa.select(sa.func.count(ResearcherProfile.id)).where(ResearcherProfile.public.is_(True))),
+        "researchers": count(
+            sa.select(sa.func.count(ResearcherProfile.id)).where(
+                ResearcherProfile.public.is_(True)
+            )
+        ),
         "institutions": count(sa.select(sa.func.count(Institution.id))),
         "enterprises": count(sa.select(sa.func.count(Enterprise.id))),
     }

@@ -17,12 +17,18 @@ RESET = "reset-password"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"matchmaker.{purpose}")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"matchmaker.{purpose}"
+    )
 
 
 def _fingerprint(user: User, purpose: str) -> str:
     # Binds a token to the state it was issued for, so it stops working once used.
-    state = user.email if purpose == VERIFY else f"{user.password_hash}:{user.session_version}"
+    state = (
+        user.email
+        if purpose == VERIFY
+        else f"{user.password_hash}:{user.session_version}"
+    )
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
@@ -33,13 +39,17 @@ def make_token(user: User, purpose: str) -> str:
 
 def read_token(token: str, purpose: str) -> User:
     """The user a valid token was issued to; InvalidToken if tampered, expired or already used."""
-    max_age = current_app.config["VERIFY_TOKEN_MAX_AGE" if purpose == VERIFY else "RESET_TOKEN_MAX_AGE"]
+    max_age = current_app.config[
+        "VERIFY_TOKEN_MAX_AGE" if purpose == VERIFY else "RESET_TOKEN_MAX_AGE"
+    ]
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise InvalidToken(_("This link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise InvalidToken(_("This link is not valid. Check that you copied it whole.")) from exc
+        raise InvalidToken(
+            _("This link is not valid. Check that you copied it whole.")
+        ) from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != _fingerprint(user, purpose):
         raise InvalidToken(_("This link has already been used or is no longer valid."))

@@ -14,14 +14,21 @@ from matchmaker.services.accounts import ensure_new_account, normalise_email
 from matchmaker.services.errors import Conflict
 
 
-def list_users(page: int, role: Role | None = None, query: str = "", per_page: int = 25):
+def list_users(
+    page: int, role: Role | None = None, query: str = "", per_page: int = 25
+):
     """Accounts ordered by e-mail, optionally filtered by role and a name/e-mail fragment."""
     stmt = sa.select(User).order_by(User.email)
     if role is not None:
         stmt = stmt.where(User.role == role)
     if query := normalise(query).lower():
         pattern = f"%{query}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(pattern), sa.func.lower(User.full_name).like(pattern)))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.email).like(pattern),
+                sa.func.lower(User.full_name).like(pattern),
+            )
+        )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
@@ -46,14 +53,22 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     if password is None:
-        link = url_for("auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True)
-        mail.send_mail(user.email, _("Your matchmaker account"), "invitation", user=user, link=link)
+        link = url_for(
+            "auth.reset_password",
+            token=tokens.make_token(user, tokens.RESET),
+            _external=True,
+        )
+        mail.send_mail(
+            user.email, _("Your matchmaker account"), "invitation", user=user, link=link
+        )
     return user
 
 
 def _active_admins() -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+        sa.select(sa.func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
+from matchmaker.blueprints.auth.forms import email_field, strip_text
 from matchmaker.models import Role
 
 ROLE_LABELS = {
@@ -17,17 +18,19 @@ ROLE_LABELS = {
 }
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class UserCreateForm(FlaskForm):
     """An account created by an administrator; the person sets a password from the invitation."""
 
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))]
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=200)],
     )
+    email = email_field()
     role = SelectField(_l("Role"), choices=role_choices, default=Role.OFFICIAL.value)
     institution = SelectField(_l("Institution or agency"), coerce=int, default=0)
     submit = SubmitField(_l("Create and send the invitation"))

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from matchmaker.blueprints.admin.forms import ROLE_LABELS, ActionForm, UserCreateForm, UserRoleForm
+from matchmaker.blueprints.admin.forms import (
+    ROLE_LABELS,
+    ActionForm,
+    UserCreateForm,
+    UserRoleForm,
+)
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
@@ -24,7 +39,12 @@ def user_list():
     query = request.args.get("q", "")[:200]
     page = users.list_users(request.args.get("page", 1, type=int), selected, query)
     return render_template(
-        "admin/users.html", page=page, role=role, q=query, role_labels=ROLE_LABELS, roles=list(Role)
+        "admin/users.html",
+        page=page,
+        role=role,
+        q=query,
+        role_labels=ROLE_LABELS,
+        roles=list(Role),
     )
 
 
@@ -32,16 +52,27 @@ def user_list():
 @role_required(Role.ADMIN)
 def user_create():
     form = UserCreateForm()
-    form.institution.choices = [(0, _("— none —"))] + [(i.id, i.name_vi) for i in institutions.list_institutions()]
+    form.institution.choices = [SelectChoice("0", _("— none —"))] + [
+        SelectChoice(str(i.id), i.name_vi) for i in institutions.list_institutions()
+    ]
     if form.validate_on_submit():
         try:
             user = users.create_user(
-                form.email.data, form.full_name.data, Role(form.role.data), institution_id=form.institution.data or None
+                form.email.data,
+                form.full_name.data,
+                Role(form.role.data),
+                institution_id=form.institution.data or None,
             )
         except ServiceError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
-            flash(_("Account created; an invitation was sent to %(email)s.", email=user.email), "success")
+            flash(
+                _(
+                    "Account created; an invitation was sent to %(email)s.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_create.html", form=form)
 
@@ -54,13 +85,19 @@ def user_detail(user_id: int):
     if form.validate_on_submit():
         try:
             users.change_role(user, Role(form.role.data))
-            flash(_("The role is now: %(role)s.", role=ROLE_LABELS[user.role]), "success")
+            flash(
+                _("The role is now: %(role)s.", role=ROLE_LABELS[user.role]), "success"
+            )
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "danger")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template(
-        "admin/user_detail.html", user=user, form=form, action_form=ActionForm(), role_labels=ROLE_LABELS,
+        "admin/user_detail.html",
+        user=user,
+        form=form,
+        action_form=ActionForm(),
+        role_labels=ROLE_LABELS,
         is_self=user.id == current_user.id,
     )
 
@@ -77,7 +114,10 @@ def user_set_active(user_id: int, action: str):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        flash(_("Account reactivated.") if user.active else _("Account deactivated."), "success")
+        flash(
+            _("Account reactivated.") if user.active else _("Account deactivated."),
+            "success",
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -86,7 +126,10 @@ def user_set_active(user_id: int, action: str):
 def outbox():
     if not current_app.config["MAIL_KEEP_OUTBOX"]:
         abort(404)
-    return render_template("admin/outbox.html", page=mail.list_outbox(request.args.get("page", 1, type=int)))
+    return render_template(
+        "admin/outbox.html",
+        page=mail.list_outbox(request.args.get("page", 1, type=int)),
+    )
 
 
 @bp.route("/outbox/<int:message_id>")
@@ -94,4 +137,6 @@ def outbox():
 def outbox_message(message_id: int):
     if not current_app.config["MAIL_KEEP_OUTBOX"]:
         abort(404)
-    return render_template("admin/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id))
+    return render_template(
+        "admin/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id)
+    )

@@ -46,7 +46,14 @@ def anonymous_only(view: Callable) -> Callable:
 
 def is_safe_next(target: str | None) -> bool:
     """True for a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)
+    return (
+        not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)
+    )

@@ -4,22 +4,51 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from matchmaker.models import Role
 from matchmaker.services.passwords import MAX_LENGTH, password_problem
 
-_EMAIL = [DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))]
+
+def strip_text(value: str | None) -> str | None:
+    """Drop the spaces people paste around what they type."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field() -> EmailField:
+    """An e-mail address, trimmed and checked for shape."""
+    return EmailField(
+        _l("E-mail"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message=_l("Enter a valid e-mail address.")),
+        ],
+    )
 
 
 class NewPasswordMixin:
     """A new password typed twice and checked against the policy."""
 
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
     )
 
     def validate_password(self, field: PasswordField) -> None:
@@ -31,13 +60,17 @@ class NewPasswordMixin:
 class RegisterForm(NewPasswordMixin, FlaskForm):
     """Self-service registration for researchers and enterprise representatives."""
 
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=_EMAIL)
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=200)],
+    )
+    email = email_field()
     role = RadioField(
         _l("I am"),
         choices=[
-            (Role.RESEARCHER.value, _l("a scientist / researcher")),
-            (Role.ENTERPRISE.value, _l("an enterprise representative")),
+            SelectChoice(Role.RESEARCHER.value, _l("a scientist / researcher")),
+            SelectChoice(Role.ENTERPRISE.value, _l("an enterprise representative")),
         ],
         default=Role.RESEARCHER.value,
         validators=[DataRequired()],
@@ -48,8 +81,10 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=_EMAIL)
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = email_field()
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
     remember = BooleanField(_l("Remember me on this device"))
     submit = SubmitField(_l("Sign in"))
 
@@ -57,7 +92,7 @@ class LoginForm(FlaskForm):
 class EmailRequestForm(FlaskForm):
     """An address to send a link to (password reset, new verification link)."""
 
-    email = EmailField(_l("E-mail"), validators=_EMAIL)
+    email = email_field()
     submit = SubmitField(_l("Send the link"))
 
 

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from matchmaker.blueprints.auth.decorators import anonymous_only, is_safe_next
-from matchmaker.blueprints.auth.forms import EmailRequestForm, LoginForm, LogoutForm, RegisterForm, ResetPasswordForm
+from matchmaker.blueprints.auth.forms import (
+    EmailRequestForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from matchmaker.extensions import limiter
 from matchmaker.models import Role
 from matchmaker.services import accounts
@@ -37,13 +52,20 @@ def _form_error(form, error: ServiceError) -> None:
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        data = accounts.NewAccount(form.email.data, form.full_name.data, Role(form.role.data), form.password.data)
+        data = accounts.NewAccount(
+            form.email.data,
+            form.full_name.data,
+            Role(form.role.data),
+            form.password.data,
+        )
         try:
             accounts.register(data)
         except ServiceError as error:
             _form_error(form, error)
         else:
-            return render_template("auth/check_mail.html", email=data.email, purpose="registered")
+            return render_template(
+                "auth/check_mail.html", email=data.email, purpose="registered"
+            )
     return render_template("auth/register.html", form=form)
 
 
@@ -64,15 +86,24 @@ def resend_verification():
     form = EmailRequestForm()
     if form.validate_on_submit():
         accounts.resend_verification(form.email.data)
-        return render_template("auth/check_mail.html", email=form.email.data, purpose="verify")
+        return render_template(
+            "auth/check_mail.html", email=form.email.data, purpose="verify"
+        )
     return render_template("auth/resend_verification.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_only
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=_login_failed)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_email_key, methods=["POST"], deduct_when=_login_failed
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_email_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
 )
 def login():
     form = LoginForm()
@@ -82,7 +113,12 @@ def login():
             g.login_failed = True
             flash(_("Wrong e-mail address or password."), "danger")
         elif not user.is_verified:
-            flash(_("Please confirm your e-mail address first: we can send you a new link."), "warning")
+            flash(
+                _(
+                    "Please confirm your e-mail address first: we can send you a new link."
+                ),
+                "warning",
+            )
             return redirect(url_for("auth.resend_verification"))
         else:
             login_user(user, remember=form.remember.data)
@@ -107,7 +143,9 @@ def forgot_password():
     form = EmailRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        return render_template("auth/check_mail.html", email=form.email.data, purpose="reset")
+        return render_template(
+            "auth/check_mail.html", email=form.email.data, purpose="reset"
+        )
     return render_template("auth/forgot.html", form=form)
 
 
@@ -130,6 +168,9 @@ def reset_password(token: str):
             _form_error(form, error)
         else:
             logout_user()
-            flash(_("Your password has been changed. Sign in with the new one."), "success")
+            flash(
+                _("Your password has been changed. Sign in with the new one."),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, token=token)

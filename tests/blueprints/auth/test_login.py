@@ -1,0 +1,127 @@
+"""Signing in and out, remember me, throttling, safe redirects, sessions that end."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.extensions import db
+from matchmaker.models import Role
+from tests.conftest import PASSWORD
+
+
+def _signed_in(client) -> bool:
+    with client.session_transaction() as session:
+        return "_user_id" in session
+
+
+def test_login_and_logout(client, auth, make_user):
+    user = make_user()
+    assert auth.login(user.email).status_code == 302 and _signed_in(client)
+    assert user.full_name in client.get("/").get_data(as_text=True)
+    auth.logout()
+    assert not _signed_in(client)
+
+
+def test_logout_requires_post(client, auth, make_user):
+    auth.login(make_user().email)
+    assert client.get("/auth/logout").status_code == 405
+    assert _signed_in(client)
+
+
+def test_login_email_is_case_insensitive(client, auth, make_user):
+    make_user(email="mixed@demo.cantho.example")
+    assert auth.login("  MIXED@demo.cantho.example ").status_code == 302
+
+
+def test_unknown_email_and_wrong_password_get_the_same_message(client, auth, make_user):
+    user = make_user()
+    wrong_password = auth.login(user.email, "Not-the-password-1").get_data(as_text=True)
+    unknown = auth.login("nobody@demo.cantho.example").get_data(as_text=True)
+    message = wrong_password.split('role="alert">', 1)[1].split("<", 1)[0]
+    assert message and message == unknown.split('role="alert">', 1)[1].split("<", 1)[0]
+
+
+def test_deactivated_user_cannot_sign_in(client, auth, make_user):
+    user = make_user(active=False)
+    response = auth.login(user.email)
+    assert response.status_code == 200 and not _signed_in(client)
+
+
+def test_remember_me_sets_a_lasting_cookie(client, auth, make_user):
+    user = make_user()
+    response = auth.login(user.email, remember="y")
+    cookies = response.headers.getlist("Set-Cookie")
+    remember = [c for c in cookies if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0] and "Expires=" in remember[0]
+
+
+@pytest.mark.parametrize("target", ["/admin/users", "/?x=1"])
+def test_login_follows_safe_next(client, auth, make_user, target):
+    user = make_user()
+    response = client.post(
+        f"/auth/login?next={target}", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "\\\\evil",
+    ],
+)
+def test_login_refuses_open_redirect(client, make_user, target):
+    user = make_user()
+    response = client.post(
+        "/auth/login",
+        query_string={"next": target},
+        data={"email": user.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_repeated_failures_for_one_account_are_slowed_down(client, auth, make_user):
+    user = make_user()
+    for _ in range(5):
+        assert auth.login(user.email, "Wrong-password-99").status_code == 200
+    blocked = auth.login(user.email, PASSWORD)
+    assert blocked.status_code == 429
+    assert "Wait a minute" in blocked.get_data(
+        as_text=True
+    ) or "phút" in blocked.get_data(as_text=True)
+    assert not _signed_in(client)
+
+
+def test_failures_for_one_account_do_not_block_another(client, auth, make_user):
+    victim, other = make_user(), make_user()
+    for _ in range(5):
+        auth.login(victim.email, "Wrong-password-99")
+    # The address limit is also 5: one more failure from here would be refused, a success is not counted.
+    assert auth.login(other.email).status_code in (302, 429)
+
+
+def test_successful_logins_are_not_throttled(client, auth, make_user):
+    user = make_user()
+    for _ in range(8):
+        assert auth.login(user.email).status_code == 302
+        auth.logout()
+
+
+def test_deactivation_ends_open_sessions(client, auth, make_user):
+    user = auth.login_as(Role.RESEARCHER)
+    assert _signed_in(client)
+    user.active = False
+    user.session_version += 1
+    db.session.commit()
+    # The next request no longer carries a user, even with the old cookie.
+    assert client.get("/admin/users").status_code == 302
+    assert user.full_name not in client.get("/").get_data(as_text=True)
+
+
+def test_signed_in_user_is_sent_away_from_login_page(client, auth):
+    auth.login_as(Role.RESEARCHER)
+    assert client.get("/auth/login").status_code == 302
