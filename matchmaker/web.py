@@ -183,5 +183,5 @@ def register_http_hooks(app: Flask) -> None:
         return {
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),
-            "logout_form": LogoutForm(),
+            "logout_form": LogoutForm(formdata=None),
         }
