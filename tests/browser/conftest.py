@@ -1,0 +1,78 @@
+"""Browser harness: the real app on a free loopback port, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from matchmaker import create_app
+from matchmaker.extensions import db
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class LiveServer:
+    """A running server and the app behind it."""
+
+    def __init__(self, app, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    def sent_mail(self) -> list:
+        return getattr(self.app.extensions["mailman"], "outbox", [])
+
+
+@pytest.fixture(scope="module")
+def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
+    url = database_urls.get("live") or f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"
+    app = create_app(
+        {
+            "ENV_NAME": "development",
+            "SECRET_KEY": "browser-tests-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_BACKEND": "locmem",
+            "MAIL_KEEP_OUTBOX": True,
+        }
+    )
+    with app.app_context():
+        upgrade()  # the real migrations, as `make run` does
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not on PATH: run `make test` (it installs it) or `apt-get install chromium`.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

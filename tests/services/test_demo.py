@@ -1,0 +1,88 @@
+"""The Cần Thơ demo dataset."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.models import Enterprise, Institution, ResearcherProfile, Role, User
+from matchmaker.services import demo
+
+PRIORITY_AREAS = {
+    "aquaculture", "rice_fruit", "salinity_water", "renewable_energy", "health",
+    "biotechnology", "ai", "blockchain", "automation", "digital_transformation",
+}  # fmt: skip
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_demo_data_has_the_promised_content(app):
+    demo.load_demo_data()
+    assert _count(ResearcherProfile) >= 40 and _count(Enterprise) >= 10
+    areas = Counter(db.session.scalars(sa.select(ResearcherProfile.priority_area)))
+    assert set(areas) == PRIORITY_AREAS and min(areas.values()) >= 3
+    kinds = {k.value for k in db.session.scalars(sa.select(Institution.kind))}
+    assert {"university", "institute", "agency"} <= kinds
+    roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+
+
+def test_demo_text_is_nfc_vietnamese(app):
+    demo.load_demo_data()
+    names = list(db.session.scalars(sa.select(User.full_name)))
+    assert all(unicodedata.is_normalized("NFC", n) for n in names)
+    assert any("đ" in n.lower() or "Đ" in n for n in names)
+    ctu = db.session.scalar(sa.select(Institution).where(Institution.name_vi.like("%Đại học Cần Thơ%")))
+    assert ctu is not None
+
+
+def test_demo_data_is_idempotent(app):
+    first = demo.load_demo_data()
+    stamps = sorted(db.session.execute(sa.select(User.email, User.updated_at)).all())
+    second = demo.load_demo_data()
+    assert first == second
+    assert sorted(db.session.execute(sa.select(User.email, User.updated_at)).all()) == stamps
+
+
+def test_demo_logins_in_readme_work(client):
+    demo.load_demo_data()
+    for email in ("admin", "official", "researcher", "enterprise"):
+        response = client.post(
+            "/auth/login", data={"email": f"{email}@demo.cantho.example", "password": demo.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, email
+        client.post("/auth/logout")
+
+
+def test_demo_password_is_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert demo.DEMO_PASSWORD in readme and "admin@demo.cantho.example" in readme
+
+
+def test_cli_demo_data_if_empty_skips_a_used_database(runner, make_user):
+    make_user()
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0 and "not loaded" in result.output
+    assert _count(ResearcherProfile) == 0
+
+
+def test_cli_demo_data_loads_with_progress(runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "Loading demo data" in result.output and _count(ResearcherProfile) >= 40
+
+
+def test_home_page_shows_figures_from_the_database(client):
+    demo.load_demo_data()
+    public = db.session.scalar(
+        sa.select(sa.func.count(ResearcherProfile.id)).where(ResearcherProfile.public.is_(True))
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert f'<div class="stat">{public}</div>' in page
