@@ -16,7 +16,12 @@ def create_app(config: type[Config] | Mapping | None = None) -> Flask:
     """Build the application: load config, bind extensions, register blueprints, CLI and error pages."""
     from matchmaker.blueprints import register_blueprints
     from matchmaker.cli import register_cli
-    from matchmaker.web import init_extensions, load_config, register_error_handlers, register_http_hooks
+    from matchmaker.web import (
+        init_extensions,
+        load_config,
+        register_error_handlers,
+        register_http_hooks,
+    )
 
     app = Flask(
         __name__,

@@ -94,7 +94,9 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    SQLALCHEMY_DATABASE_URI = (
+        database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    )
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "locmem"
     MAIL_KEEP_OUTBOX = True

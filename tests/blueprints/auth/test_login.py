@@ -96,12 +96,20 @@ def test_repeated_failures_for_one_account_are_slowed_down(client, auth, make_us
     assert not _signed_in(client)
 
 
-def test_failures_for_one_account_do_not_block_another(client, auth, make_user):
+def test_account_limit_follows_the_account_across_addresses(client, make_user):
     victim, other = make_user(), make_user()
+
+    def login(user, password, address):
+        data = {"email": user.email, "password": password}
+        return client.post("/auth/login", data=data, environ_base={"REMOTE_ADDR": address})
+
     for _ in range(5):
-        auth.login(victim.email, "Wrong-password-99")
-    # The address limit is also 5: one more failure from here would be refused, a success is not counted.
-    assert auth.login(other.email).status_code in (302, 429)
+        login(victim, "Wrong-password-99", "203.0.113.1")
+    # Another address may still sign in to another account...
+    assert login(other, PASSWORD, "203.0.113.2").status_code == 302
+    client.post("/auth/logout")
+    # ...but not to the attacked one, even with the right password.
+    assert login(victim, PASSWORD, "203.0.113.2").status_code == 429
 
 
 def test_successful_logins_are_not_throttled(client, auth, make_user):
@@ -125,3 +133,10 @@ def test_deactivation_ends_open_sessions(client, auth, make_user):
 def test_signed_in_user_is_sent_away_from_login_page(client, auth):
     auth.login_as(Role.RESEARCHER)
     assert client.get("/auth/login").status_code == 302
+
+
+def test_repeated_failures_from_one_address_are_slowed_down(client, auth, make_user):
+    users = [make_user() for _ in range(6)]
+    for user in users[:5]:
+        assert auth.login(user.email, "Wrong-password-99").status_code == 200
+    assert auth.login(users[5].email, "Wrong-password-99").status_code == 429
