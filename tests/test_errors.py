@@ -8,6 +8,7 @@ import pytest
 
 from matchmaker import create_app
 from matchmaker.config import TestConfig
+from matchmaker.extensions import db
 
 
 @pytest.fixture
@@ -16,7 +17,10 @@ def csrf_app(database_urls):
         WTF_CSRF_ENABLED = True
         SQLALCHEMY_DATABASE_URI = database_urls["app"]
 
-    return create_app(Config)
+    app = create_app(Config)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _token(page: str) -> str:
@@ -40,8 +44,6 @@ def test_post_with_csrf_token_is_accepted(csrf_app):
     client = csrf_app.test_client()
     token = _token(client.get("/auth/forgot").get_data(as_text=True))
     with csrf_app.app_context():
-        from matchmaker.extensions import db
-
         db.create_all()
     response = client.post("/auth/forgot", data={"email": "a@demo.cantho.example", "csrf_token": token})
     assert response.status_code == 200 and "check-mail" in response.get_data(as_text=True)
