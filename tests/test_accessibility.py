@@ -24,7 +24,10 @@ class _PageAudit(HTMLParser):
             self.lang = a.get("lang")
         elif tag == "label" and a.get("for"):
             self.label_targets.add(a["for"])
-        elif tag in {"input", "select", "textarea"} and a.get("type") not in {"hidden", "submit"}:
+        elif tag in {"input", "select", "textarea"} and a.get("type") not in {
+            "hidden",
+            "submit",
+        }:
             self.controls.append(a)
         elif tag == "h1":
             self.h1 += 1
@@ -57,7 +60,9 @@ def test_page_is_accessible(client, auth, role, path):
         auth.login_as(role)
     audit = _audit(client.get(path).get_data(as_text=True))
     unlabelled = [
-        c for c in audit.controls if c.get("id") not in audit.label_targets and not c.get("aria-label")
+        c
+        for c in audit.controls
+        if c.get("id") not in audit.label_targets and not c.get("aria-label")
     ]
     assert unlabelled == []
     assert audit.h1 == 1 and audit.skip_link and audit.lang == "vi"

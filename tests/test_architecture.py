@@ -22,16 +22,28 @@ def _imports(path: Path) -> set[str]:
 
 def _files(*parts: str) -> list[Path]:
     base = PACKAGE.joinpath(*parts)
-    return sorted(base.rglob("*.py")) if base.is_dir() else [base] if base.exists() else []
+    return (
+        sorted(base.rglob("*.py")) if base.is_dir() else [base] if base.exists() else []
+    )
 
 
 def _violations(files: list[Path], forbidden) -> list[str]:
-    return [f"{f.relative_to(PACKAGE)}: {name}" for f in files for name in _imports(f) if forbidden(name)]
+    return [
+        f"{f.relative_to(PACKAGE)}: {name}"
+        for f in files
+        for name in _imports(f)
+        if forbidden(name)
+    ]
 
 
 def test_matching_is_a_pure_library():
     def forbidden(name: str) -> bool:
-        return name.split(".")[0] in {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"} or (
+        return name.split(".")[0] in {
+            "flask",
+            "flask_sqlalchemy",
+            "sqlalchemy",
+            "werkzeug",
+        } or (
             name.startswith("matchmaker") and not name.startswith("matchmaker.matching")
         )
 
@@ -58,16 +70,22 @@ def test_search_index_imports_nothing_from_the_app():
 )
 def test_dependencies_point_one_way(layer, forbidden_prefixes):
     def forbidden(name: str) -> bool:
-        return name.startswith(forbidden_prefixes) and not name.startswith("flask_login.mixins")
+        return name.startswith(forbidden_prefixes) and not name.startswith(
+            "flask_login.mixins"
+        )
 
     # UserMixin is the one Flask-Login piece a model may use.
-    files = [f for f in _files(layer) if not (layer == "models" and f.name == "user.py")]
+    files = [
+        f for f in _files(layer) if not (layer == "models" and f.name == "user.py")
+    ]
     assert _violations(files, forbidden) == []
 
 
 def test_views_never_commit():
     offenders = [
-        str(f.relative_to(PACKAGE)) for f in _files("blueprints") if ".commit(" in f.read_text(encoding="utf-8")
+        str(f.relative_to(PACKAGE))
+        for f in _files("blueprints")
+        if ".commit(" in f.read_text(encoding="utf-8")
     ]
     assert offenders == []
 
@@ -76,7 +94,9 @@ def test_services_do_not_touch_the_request():
     def uses_request(path: Path) -> bool:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         return any(
-            isinstance(node, ast.ImportFrom) and node.module == "flask" and any(a.name == "request" for a in node.names)
+            isinstance(node, ast.ImportFrom)
+            and node.module == "flask"
+            and any(a.name == "request" for a in node.names)
             for node in ast.walk(tree)
         )
 

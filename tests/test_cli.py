@@ -10,7 +10,15 @@ from matchmaker.models import Role, User
 
 def test_create_user_makes_a_verified_official(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "Can.Bo@demo.cantho.example", "--name", "Cán Bộ Sở", "--role", "official"],
+        args=[
+            "create-user",
+            "--email",
+            "Can.Bo@demo.cantho.example",
+            "--name",
+            "Cán Bộ Sở",
+            "--role",
+            "official",
+        ],
         input="Cai-Rang-cho-noi-2026\nCai-Rang-cho-noi-2026\n",
     )
     assert result.exit_code == 0, result.output
@@ -21,7 +29,15 @@ def test_create_user_makes_a_verified_official(runner):
 
 def test_create_user_refuses_common_password(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "a@demo.cantho.example", "--name", "A", "--role", "admin"],
+        args=[
+            "create-user",
+            "--email",
+            "a@demo.cantho.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
         input="password1234\npassword1234\n",
     )
     assert result.exit_code != 0
@@ -31,10 +47,21 @@ def test_create_user_refuses_common_password(runner):
 def test_create_user_refuses_duplicate(runner, make_user):
     existing = make_user()
     result = runner.invoke(
-        args=["create-user", "--email", existing.email, "--name", "A", "--role", "admin"],
+        args=[
+            "create-user",
+            "--email",
+            existing.email,
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
         input="Cai-Rang-cho-noi-2026\nCai-Rang-cho-noi-2026\n",
     )
-    assert result.exit_code != 0 and db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    assert (
+        result.exit_code != 0
+        and db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    )
 
 
 def test_cli_has_the_documented_commands(app):
@@ -45,4 +72,6 @@ def test_cli_has_the_documented_commands(app):
     from matchmaker.cli import main
 
     usage = CliRunner().invoke(main, ["--help"]).output
-    assert all(f"  {name} " in usage for name in ("run", "db", "demo-data", "create-user"))
+    assert all(
+        f"  {name} " in usage for name in ("run", "db", "demo-data", "create-user")
+    )

@@ -30,7 +30,9 @@ def _token(page: str) -> str:
 def test_post_without_csrf_token_is_refused(csrf_app):
     client = csrf_app.test_client()
     client.get("/lang/en")
-    response = client.post("/auth/login", data={"email": "a@demo.cantho.example", "password": "x" * 12})
+    response = client.post(
+        "/auth/login", data={"email": "a@demo.cantho.example", "password": "x" * 12}
+    )
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
 
@@ -45,8 +47,12 @@ def test_post_with_csrf_token_is_accepted(csrf_app):
     token = _token(client.get("/auth/forgot").get_data(as_text=True))
     with csrf_app.app_context():
         db.create_all()
-    response = client.post("/auth/forgot", data={"email": "a@demo.cantho.example", "csrf_token": token})
-    assert response.status_code == 200 and "check-mail" in response.get_data(as_text=True)
+    response = client.post(
+        "/auth/forgot", data={"email": "a@demo.cantho.example", "csrf_token": token}
+    )
+    assert response.status_code == 200 and "check-mail" in response.get_data(
+        as_text=True
+    )
 
 
 def test_404_page_in_vietnamese_and_english(client):
@@ -60,8 +66,12 @@ def test_404_page_in_vietnamese_and_english(client):
 def test_413_for_too_large_request(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     client.get("/lang/en")
-    response = client.post("/auth/login", data={"email": "a@b.vn", "password": "x" * 4096})
-    assert response.status_code == 413 and "File too large" in response.get_data(as_text=True)
+    response = client.post(
+        "/auth/login", data={"email": "a@b.vn", "password": "x" * 4096}
+    )
+    assert response.status_code == 413 and "File too large" in response.get_data(
+        as_text=True
+    )
 
 
 def test_500_page_hides_the_error(app, client):
@@ -71,7 +81,9 @@ def test_500_page_hides_the_error(app, client):
 
     response = client.get("/boom")
     page = response.get_data(as_text=True)
-    assert response.status_code == 500 and "secret detail" not in page and "<html" in page
+    assert (
+        response.status_code == 500 and "secret detail" not in page and "<html" in page
+    )
 
 
 def test_405_gets_an_error_page(client):

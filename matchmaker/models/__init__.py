@@ -8,11 +8,39 @@ from matchmaker.models.institution import (
     InstitutionKind,
 )
 from matchmaker.models.mail import OutboxMessage
-from matchmaker.models.researcher import ResearcherProfile
+from matchmaker.models.need import (
+    Confidentiality,
+    InterestStatus,
+    NeedInterest,
+    NeedStatus,
+    TechNeed,
+)
+from matchmaker.models.notification import Notification
+from matchmaker.models.researcher import (
+    IPAsset,
+    IPKind,
+    IPStatus,
+    Publication,
+    ResearcherField,
+    ResearcherProfile,
+)
+from matchmaker.models.staging import ImportBatch
 from matchmaker.models.user import SELF_SERVICE_ROLES, Role, User
 
 __all__ = [
     "Base",
+    "Confidentiality",
+    "IPAsset",
+    "IPKind",
+    "IPStatus",
+    "ImportBatch",
+    "InterestStatus",
+    "NeedInterest",
+    "NeedStatus",
+    "Notification",
+    "Publication",
+    "ResearcherField",
+    "TechNeed",
     "Enterprise",
     "EnterpriseSize",
     "Institution",

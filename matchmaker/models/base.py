@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -35,4 +36,11 @@ class TimestampMixin:
     )
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """A database enum that stores the members' values (``"open"``), not their names (``"OPEN"``)."""
+    return sa.Enum(
+        enum_cls, name=name, values_callable=lambda members: [m.value for m in members]
     )

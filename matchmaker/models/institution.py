@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matchmaker.models.base import Base, TimestampMixin
+from matchmaker.models.base import Base, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from matchmaker.models.user import User
@@ -33,11 +33,7 @@ class Institution(TimestampMixin, Base):
     name_en: Mapped[str] = mapped_column(sa.String(300), default="")
     short_name: Mapped[str] = mapped_column(sa.String(40), default="")
     kind: Mapped[InstitutionKind] = mapped_column(
-        sa.Enum(
-            InstitutionKind,
-            name="institution_kind",
-            values_callable=lambda e: [m.value for m in e],
-        )
+        enum_type(InstitutionKind, "institution_kind")
     )
     district: Mapped[str] = mapped_column(sa.String(120), default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -67,11 +63,7 @@ class Enterprise(TimestampMixin, Base):
     tax_code: Mapped[str | None] = mapped_column(sa.String(14), unique=True)
     sector: Mapped[str] = mapped_column(sa.String(200), default="")
     size: Mapped[EnterpriseSize | None] = mapped_column(
-        sa.Enum(
-            EnterpriseSize,
-            name="enterprise_size",
-            values_callable=lambda e: [m.value for m in e],
-        )
+        enum_type(EnterpriseSize, "enterprise_size")
     )
     district: Mapped[str] = mapped_column(sa.String(120), default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from matchmaker.models.base import Base, TimestampMixin
+from matchmaker.models.base import Base, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Enterprise, Institution
@@ -39,10 +39,12 @@ class User(UserMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     full_name: Mapped[str] = mapped_column(sa.String(200))
-    role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Created by an administrator's import: inactive until the person accepts the invitation.
+    invitation_pending: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     email_verified_at: Mapped[datetime | None] = mapped_column(
         sa.DateTime(timezone=True)
     )

@@ -65,17 +65,27 @@ def test_route_access(app, client, auth, make_user, role, endpoint):
     db.session.commit()
     if role is not None:
         auth.login_as(role)
-    response = client.open(path.format(user=target.id, message=message.id), method=method)
+    response = client.open(
+        path.format(user=target.id, message=message.id), method=method
+    )
     outcome = _expected(allowed, role)
     if outcome == "ok":
-        assert response.status_code in (200, 302) and "/auth/login?next" not in response.headers.get("Location", "")
+        assert response.status_code in (
+            200,
+            302,
+        ) and "/auth/login?next" not in response.headers.get("Location", "")
     elif outcome == "home":
         assert response.status_code == 302 and response.headers["Location"] == "/"
     elif outcome == "login":
-        assert response.status_code == 302 and "/auth/login?next=" in response.headers["Location"]
+        assert (
+            response.status_code == 302
+            and "/auth/login?next=" in response.headers["Location"]
+        )
     else:
         assert response.status_code == 403
-        assert "Access denied" in response.get_data(as_text=True) or "Không" in response.get_data(as_text=True)
+        assert "Access denied" in response.get_data(
+            as_text=True
+        ) or "Không" in response.get_data(as_text=True)
 
 
 def test_forbidden_post_changes_nothing(client, auth, make_user):
@@ -83,7 +93,10 @@ def test_forbidden_post_changes_nothing(client, auth, make_user):
 
     auth.login_as(Role.OFFICIAL)
     target = make_user(Role.RESEARCHER)
-    assert client.post(f"/admin/users/{target.id}", data={"role": "admin"}).status_code == 403
+    assert (
+        client.post(f"/admin/users/{target.id}", data={"role": "admin"}).status_code
+        == 403
+    )
     assert client.post(f"/admin/users/{target.id}/deactivate").status_code == 403
     db.session.refresh(target)
     assert target.role == Role.RESEARCHER and target.active

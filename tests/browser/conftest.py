@@ -13,7 +13,12 @@ from werkzeug.serving import make_server
 from matchmaker import create_app
 from matchmaker.extensions import db
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+]
 
 
 class LiveServer:
@@ -29,7 +34,10 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
-    url = database_urls.get("live") or f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"
+    url = (
+        database_urls.get("live")
+        or f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"
+    )
     app = create_app(
         {
             "ENV_NAME": "development",
@@ -62,9 +70,13 @@ def browser() -> Iterator:
 
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("Debian's chromium is not on PATH: run `make test` (it installs it) or `apt-get install chromium`.")
+        pytest.fail(
+            "Debian's chromium is not on PATH: run `make test` (it installs it) or `apt-get install chromium`."
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_FLAGS
+        )
         yield browser
         browser.close()
 

@@ -24,7 +24,9 @@ def test_new_user_account_journey(page, live_server):
     page.get_by_role("button", name="Tạo tài khoản").click()
     assert page.locator("#check-mail").is_visible()
 
-    link = re.search(r"http://\S+/auth/verify/\S+", live_server.sent_mail()[-1].body).group(0)
+    link = re.search(
+        r"http://\S+/auth/verify/\S+", live_server.sent_mail()[-1].body
+    ).group(0)
     page.goto(link)
     assert "/auth/login" in page.url
 
@@ -53,7 +55,9 @@ def test_wrong_password_keeps_email_and_shows_message(page):
 
 
 def test_menu_collapses_on_a_phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}
+    )
     page = context.new_page()
     page.goto("/")
     toggle = page.locator(".navbar-toggler")

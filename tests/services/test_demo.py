@@ -37,7 +37,9 @@ def test_demo_text_is_nfc_vietnamese(app):
     names = list(db.session.scalars(sa.select(User.full_name)))
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
     assert any("đ" in n.lower() or "Đ" in n for n in names)
-    ctu = db.session.scalar(sa.select(Institution).where(Institution.name_vi.like("%Đại học Cần Thơ%")))
+    ctu = db.session.scalar(
+        sa.select(Institution).where(Institution.name_vi.like("%Đại học Cần Thơ%"))
+    )
     assert ctu is not None
 
 
@@ -46,14 +48,21 @@ def test_demo_data_is_idempotent(app):
     stamps = sorted(db.session.execute(sa.select(User.email, User.updated_at)).all())
     second = demo.load_demo_data()
     assert first == second
-    assert sorted(db.session.execute(sa.select(User.email, User.updated_at)).all()) == stamps
+    assert (
+        sorted(db.session.execute(sa.select(User.email, User.updated_at)).all())
+        == stamps
+    )
 
 
 def test_demo_logins_in_readme_work(client):
     demo.load_demo_data()
     for email in ("admin", "official", "researcher", "enterprise"):
         response = client.post(
-            "/auth/login", data={"email": f"{email}@demo.cantho.example", "password": demo.DEMO_PASSWORD}
+            "/auth/login",
+            data={
+                "email": f"{email}@demo.cantho.example",
+                "password": demo.DEMO_PASSWORD,
+            },
         )
         assert response.status_code == 302, email
         client.post("/auth/logout")
@@ -62,7 +71,9 @@ def test_demo_logins_in_readme_work(client):
 def test_demo_password_is_in_the_readme():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(
+        encoding="utf-8"
+    )
     assert demo.DEMO_PASSWORD in readme and "admin@demo.cantho.example" in readme
 
 
@@ -82,7 +93,9 @@ def test_cli_demo_data_loads_with_progress(runner):
 def test_home_page_shows_figures_from_the_database(client):
     demo.load_demo_data()
     public = db.session.scalar(
-        sa.select(sa.func.count(ResearcherProfile.id)).where(ResearcherProfile.public.is_(True))
+        sa.select(sa.func.count(ResearcherProfile.id)).where(
+            ResearcherProfile.public.is_(True)
+        )
     )
     page = client.get("/").get_data(as_text=True)
     assert f'<div class="stat">{public}</div>' in page

@@ -39,7 +39,9 @@ def smtp_server():
 
 
 def _configure_smtp(app, port: int) -> None:
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    app.config.update(
+        MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False
+    )
     app.extensions["mailman"].backend = "smtp"
     app.extensions["mailman"].server = "127.0.0.1"
     app.extensions["mailman"].port = port
@@ -48,7 +50,13 @@ def _configure_smtp(app, port: int) -> None:
 
 def _send(app, make_user, recipient: str = "nguoi.nhan@demo.cantho.example"):
     with app.test_request_context():
-        return mail.send_mail(recipient, "Xác nhận email", "verify_email", user=make_user(), link="http://x/l")
+        return mail.send_mail(
+            recipient,
+            "Xác nhận email",
+            "verify_email",
+            user=make_user(),
+            link="http://x/l",
+        )
 
 
 def test_smtp_settings_send_real_mail(app, make_user, smtp_server):

@@ -14,7 +14,9 @@ from matchmaker.services import mail
 def test_user_list_filters_by_role_and_text(client, auth, make_user):
     auth.login_as(Role.ADMIN)
     make_user(Role.OFFICIAL, full_name="Lê Văn Sở", email="so@demo.cantho.example")
-    make_user(Role.RESEARCHER, full_name="Phạm Thị Lúa", email="lua@demo.cantho.example")
+    make_user(
+        Role.RESEARCHER, full_name="Phạm Thị Lúa", email="lua@demo.cantho.example"
+    )
     officials = client.get("/admin/users?role=official").get_data(as_text=True)
     assert "Lê Văn Sở" in officials and "Phạm Thị Lúa" not in officials
     found = client.get("/admin/users", query_string={"q": "lúa"}).get_data(as_text=True)
@@ -33,25 +35,46 @@ def test_admin_creates_official_who_sets_password_from_invitation(client, auth, 
     auth.login_as(Role.ADMIN)
     response = client.post(
         "/admin/users/new",
-        data={"full_name": "Võ Thị Sở", "email": "vo.so@demo.cantho.example", "role": "official", "institution": "0"},
+        data={
+            "full_name": "Võ Thị Sở",
+            "email": "vo.so@demo.cantho.example",
+            "role": "official",
+            "institution": "0",
+        },
     )
     assert response.status_code == 302
-    official = db.session.scalar(sa.select(User).where(User.email == "vo.so@demo.cantho.example"))
+    official = db.session.scalar(
+        sa.select(User).where(User.email == "vo.so@demo.cantho.example")
+    )
     assert official.role == Role.OFFICIAL and official.password_hash is None
     link = re.search(r"http://localhost(/auth/reset/\S+)", outbox[-1].body).group(1)
     auth.logout()
-    client.post(link, data={"password": "Ninh-Kieu-ben-2026", "confirm": "Ninh-Kieu-ben-2026"})
-    assert auth.login("vo.so@demo.cantho.example", "Ninh-Kieu-ben-2026").status_code == 302
+    client.post(
+        link, data={"password": "Ninh-Kieu-ben-2026", "confirm": "Ninh-Kieu-ben-2026"}
+    )
+    assert (
+        auth.login("vo.so@demo.cantho.example", "Ninh-Kieu-ben-2026").status_code == 302
+    )
 
 
 def test_admin_create_refuses_duplicate_and_keeps_input(client, auth, make_user):
     auth.login_as(Role.ADMIN)
     existing = make_user()
     response = client.post(
-        "/admin/users/new", data={"full_name": "Tên Mới", "email": existing.email, "role": "official", "institution": "0"}
+        "/admin/users/new",
+        data={
+            "full_name": "Tên Mới",
+            "email": existing.email,
+            "role": "official",
+            "institution": "0",
+        },
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="email-errors"' in page and 'value="Tên Mới"' in page
+    assert (
+        response.status_code == 200
+        and 'id="email-errors"' in page
+        and 'value="Tên Mới"' in page
+    )
 
 
 def test_admin_changes_role(client, auth, make_user):
@@ -66,7 +89,9 @@ def test_admin_deactivates_and_reactivates(app, client, auth, make_user):
     auth.login_as(Role.ADMIN)
     target = make_user()
     their_client = app.test_client()
-    their_client.post("/auth/login", data={"email": target.email, "password": "Mekong-delta-2026"})
+    their_client.post(
+        "/auth/login", data={"email": target.email, "password": "Mekong-delta-2026"}
+    )
     client.post(f"/admin/users/{target.id}/deactivate")
     db.session.refresh(target)
     assert not target.active

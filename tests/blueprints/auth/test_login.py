@@ -101,7 +101,9 @@ def test_account_limit_follows_the_account_across_addresses(client, make_user):
 
     def login(user, password, address):
         data = {"email": user.email, "password": password}
-        return client.post("/auth/login", data=data, environ_base={"REMOTE_ADDR": address})
+        return client.post(
+            "/auth/login", data=data, environ_base={"REMOTE_ADDR": address}
+        )
 
     for _ in range(5):
         login(victim, "Wrong-password-99", "203.0.113.1")

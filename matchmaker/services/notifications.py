@@ -1,0 +1,87 @@
+"""In-app notifications, mirrored by e-mail through the mail service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from matchmaker.extensions import db
+from matchmaker.models import Notification, User, utcnow
+from matchmaker.services import mail
+
+# kind -> message template; params fill the placeholders. Rendered in the reader's language when shown.
+MESSAGES = {
+    "interest_received": _l("%(who)s is interested in your need “%(title)s”."),
+    "interest_accepted": _l("%(enterprise)s accepted your interest in “%(title)s”."),
+    "interest_declined": _l("%(enterprise)s declined your interest in “%(title)s”."),
+    "colleague_invited": _l("%(who)s invited you to manage %(enterprise)s."),
+}
+
+
+def render(notification: Notification) -> str:
+    """The notification's text in the current language."""
+    template = MESSAGES.get(notification.kind)
+    if template is None:
+        return notification.kind
+    try:
+        return str(template) % notification.params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def notify(
+    user: User, kind: str, params: Mapping[str, str], link: str | None = None
+) -> Notification:
+    """Record a notification for ``user``; the caller commits, then passes it to :func:`deliver`."""
+    note = Notification(user_id=user.id, kind=kind, params=dict(params), link=link)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def deliver(notes: Iterable[Notification]) -> None:
+    """Mail committed notifications to their active recipients, in Vietnamese (the platform's language)."""
+    home = url_for("main.index", _external=True)
+    for note in notes:
+        user = db.session.get(User, note.user_id)
+        if user is None or not user.active:
+            continue
+        with force_locale("vi"):
+            text = render(note)
+        link = urljoin(home, note.link) if note.link else None
+        mail.send_mail(
+            user.email, text[:300], "notification", user=user, text=text, link=link
+        )
+
+
+def list_for(user: User, page: int, per_page: int = 20):
+    """A user's notifications, newest first."""
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def unread_count(user: User) -> int:
+    """How many notifications ``user`` has not read."""
+    stmt = sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def mark_all_read(user: User) -> None:
+    """Mark every notification of ``user`` as read."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
