@@ -23,6 +23,7 @@ from matchmaker.extensions import (
     migrate,
     select_locale,
 )
+from matchmaker.markdown import render_markdown
 
 ROOT_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -176,12 +177,14 @@ def register_http_hooks(app: Flask) -> None:
             )
         return response
 
+    app.add_template_filter(render_markdown, "markdown")
+
     @app.context_processor
     def template_globals() -> dict:
-        from matchmaker.blueprints.auth.forms import LogoutForm
+        from matchmaker.blueprints.auth.forms import ActionForm
 
         return {
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),
-            "logout_form": LogoutForm(formdata=None),
+            "logout_form": ActionForm(formdata=None),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,13 +11,20 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
+import matchmaker.models.user as user_module
 from matchmaker import create_app
 from matchmaker.config import TestConfig, database_url
 from matchmaker.extensions import db, limiter
 from matchmaker.models import Role, User, utcnow
 
 PASSWORD = "Mekong-delta-2026"
+
+# Tests hash thousands of passwords: a cheap method keeps the suite fast. Production keeps Werkzeug's default.
+user_module.generate_password_hash = functools.partial(
+    generate_password_hash, method="pbkdf2:sha256:1000"
+)
 
 
 def _server_url(url: str, database: str) -> str:

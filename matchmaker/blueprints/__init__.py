@@ -6,11 +6,22 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint to ``app``."""
+    """Attach every blueprint to ``app``; the URL prefix is the blueprint's name."""
     from matchmaker.blueprints.admin import bp as admin_bp
     from matchmaker.blueprints.auth import bp as auth_bp
+    from matchmaker.blueprints.enterprises import bp as enterprises_bp
+    from matchmaker.blueprints.institutions import bp as institutions_bp
     from matchmaker.blueprints.main import bp as main_bp
+    from matchmaker.blueprints.notifications import bp as notifications_bp
+    from matchmaker.blueprints.researchers import bp as researchers_bp
 
     app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        researchers_bp,
+        institutions_bp,
+        enterprises_bp,
+        notifications_bp,
+    ):
+        app.register_blueprint(blueprint, url_prefix=f"/{blueprint.name}")

@@ -113,9 +113,9 @@ def record_login(user: User) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if an active account has this address; silent otherwise (no enumeration)."""
+    """Mail a reset link to an active or invited account; silent otherwise (no enumeration)."""
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    if user is None or not (user.active or user.invitation_pending):
         return
     link = url_for(
         "auth.reset_password",
@@ -134,8 +134,10 @@ def reset_password(token: str, password: str) -> User:
         raise ServiceError(problem, field="password")
     user.set_password(password)
     user.session_version += 1
-    # The link reached the owner's mailbox, which proves the address.
+    # The link reached the owner's mailbox, which proves the address; an invitation is now accepted.
     user.email_verified_at = user.email_verified_at or utcnow()
+    if user.invitation_pending:
+        user.active, user.invitation_pending = True, False
     db.session.commit()
     return user
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,24 @@ from werkzeug.security import generate_password_hash
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
+    Confidentiality,
     Enterprise,
     EnterpriseSize,
     Institution,
     InstitutionKind,
+    IPAsset,
+    IPKind,
+    IPStatus,
+    NeedStatus,
+    Publication,
+    ResearcherField,
     ResearcherProfile,
     Role,
+    TechNeed,
     User,
     utcnow,
 )
+from matchmaker.validators import title_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 # Every demo account signs in with this password (documented in the README).
@@ -58,6 +68,7 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
     enterprises = _load_enterprises(password_hash, step)
     _load_staff(institutions, password_hash, step)
     _load_researchers(institutions, password_hash, step)
+    _load_needs(enterprises, step)
     db.session.commit()
     return {
         "institutions": len(institutions),
@@ -159,6 +170,54 @@ def _load_researchers(
                 k: _text(row.get(k)) for k in _PROFILE_FIELDS if row.get(k) is not None
             }
             fields["keywords"] = [normalise(k) for k in row.get("keywords", [])]
-            db.session.add(ResearcherProfile(user=user, **fields))
+            profile = ResearcherProfile(user=user, links=[], **fields)
+            profile.field_rows = [
+                ResearcherField(field_code=code) for code in row.get("fields", [])
+            ]
+            profile.publications = [
+                _publication(p) for p in row.get("publications", [])
+            ]
+            profile.ip_assets = [_ip(a) for a in row.get("patents", [])]
+            db.session.add(profile)
+        step(1)
+    db.session.flush()
+
+
+def _publication(row: dict) -> Publication:
+    title = normalise(row["title"])
+    return Publication(
+        title=title, title_key=title_key(title), authors=normalise(row.get("authors", "")), year=row.get("year"),
+        venue=normalise(row.get("venue", "")), doi=row.get("doi"), abstract=normalise(row.get("abstract", "")),
+    )  # fmt: skip
+
+
+def _ip(row: dict) -> IPAsset:
+    return IPAsset(
+        kind=IPKind(row["kind"]), number=row.get("number", ""), title=normalise(row["title"]),
+        year=row.get("year"), status=IPStatus(row["status"]),
+    )  # fmt: skip
+
+
+_NEED_FIELDS = ("title", "description", "desired_outcome", "targets", "trl", "priority_area", "budget_min",
+                "budget_max", "cofund")  # fmt: skip
+
+
+def _load_needs(enterprises: dict[str, Enterprise], step: Progress) -> None:
+    existing = {
+        tuple(row)
+        for row in db.session.execute(sa.select(TechNeed.enterprise_id, TechNeed.title))
+    }
+    for row in _read("needs"):
+        enterprise = enterprises[row["enterprise"]]
+        title = normalise(row["title"])
+        if (enterprise.id, title) not in existing:
+            need = TechNeed(
+                enterprise_id=enterprise.id, field_code=row.get("field"),
+                deadline=date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
+                confidentiality=Confidentiality(row["confidentiality"]), status=NeedStatus(row["status"]),
+                **{k: _text(row.get(k)) for k in _NEED_FIELDS},
+            )  # fmt: skip
+            db.session.add(need)
+            existing.add((enterprise.id, title))
         step(1)
     db.session.flush()

@@ -41,7 +41,3 @@ class UserRoleForm(FlaskForm):
 
     role = SelectField(_l("Role"), choices=role_choices)
     submit = SubmitField(_l("Change role"))
-
-
-class ActionForm(FlaskForm):
-    """A button that posts with a CSRF token (deactivate, reactivate)."""

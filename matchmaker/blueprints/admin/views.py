@@ -16,13 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from matchmaker.blueprints.admin.forms import (
-    ROLE_LABELS,
-    ActionForm,
-    UserCreateForm,
-    UserRoleForm,
-)
+from matchmaker.blueprints.admin.forms import ROLE_LABELS, UserCreateForm, UserRoleForm
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
 from matchmaker.services import institutions, mail, users

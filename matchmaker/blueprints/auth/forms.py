@@ -102,5 +102,5 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Save the new password"))
 
 
-class LogoutForm(FlaskForm):
-    """An empty form, so signing out is a POST with a CSRF token."""
+class ActionForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token (sign out, delete, confirm, deactivate)."""

@@ -17,9 +17,9 @@ from flask_login import current_user, login_user, logout_user
 
 from matchmaker.blueprints.auth.decorators import anonymous_only, is_safe_next
 from matchmaker.blueprints.auth.forms import (
+    ActionForm,
     EmailRequestForm,
     LoginForm,
-    LogoutForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -130,7 +130,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    if LogoutForm().validate_on_submit() and current_user.is_authenticated:
+    if ActionForm().validate_on_submit() and current_user.is_authenticated:
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))

@@ -1,0 +1,5 @@
+"""The institutions blueprint."""
+
+from matchmaker.blueprints.institutions.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,53 @@
+"""Pure matching library: Vietnamese-aware TF-IDF matching of texts to candidates, and assignment.
+
+Public API
+----------
+``TfidfMatcher(...).fit(candidates, extra_texts=())``
+    Learn from :class:`Candidate` objects (id, :class:`Document` tuple, :class:`CandidateMeta`).
+``matcher.query(text, k=10, where=None)`` / ``matcher.query_many(texts, k=10, where=None)``
+    Ranked :class:`Match` lists (candidate id, score, top terms, best document id); ``where`` is a
+    :class:`QueryFilter` (fields, institution kinds, availability, public listing, exclusions, diversity).
+``matcher.upsert(candidate)`` / ``matcher.remove(candidate_id)``
+    Reflect a profile change at once with the fitted vocabulary; refit later in the background.
+``matcher.save(path)`` / ``TfidfMatcher.load(path)``
+    Persist with joblib.
+``assign(affinity, capacities, ...)``
+    Exact maximum-affinity assignment of items (orders, proposals) to candidates under loads and conflicts.
+``Lexicon.load(abbreviation_files=(), synonym_files=(), stop_word_files=())``
+    The shipped data files (``data/abbreviations.tsv``, ``data/synonyms.tsv``, ``data/stopwords_*.txt``)
+    plus administrators' extra files; ``lexicon.extended(...)`` adds entries in code.
+``lexicon.expand(tokens)``
+    Query expansion for the search index: abbreviations replaced by their expansion and the words of
+    every synonym variant appended (``["AI"]`` gives ``["ai", "trí", "tuệ", "nhân", "tạo", ...]``).
+``normalise(text)``, ``fold(text)``, ``tokenise(text)``
+    Text helpers (NFC; diacritics removed with đ → d; Vietnamese-aware tokens).
+"""
+
+from matchmaker.matching.assign import Assignment, assign
+from matchmaker.matching.engine import TfidfMatcher
+from matchmaker.matching.lexicon import Lexicon
+from matchmaker.matching.text import fold, normalise, tokenise
+from matchmaker.matching.types import (
+    Candidate,
+    CandidateMeta,
+    Document,
+    Match,
+    NotFittedError,
+    QueryFilter,
+)
+
+__all__ = [
+    "Assignment",
+    "Candidate",
+    "CandidateMeta",
+    "Document",
+    "Lexicon",
+    "Match",
+    "NotFittedError",
+    "QueryFilter",
+    "TfidfMatcher",
+    "assign",
+    "fold",
+    "normalise",
+    "tokenise",
+]

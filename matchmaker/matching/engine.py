@@ -1,0 +1,263 @@
+"""TfidfMatcher: fit on candidates' documents, query texts for the best candidates, update, persist."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Self
+
+import joblib
+import numpy as np
+
+from matchmaker.matching.analysis import Analyzer
+from matchmaker.matching.candidates import CandidateTable
+from matchmaker.matching.index import CorpusIndex
+from matchmaker.matching.lexicon import Lexicon
+from matchmaker.matching.ranking import explain, rank, word_sets
+from matchmaker.matching.types import (
+    Candidate,
+    Document,
+    Match,
+    NotFittedError,
+    QueryFilter,
+)
+from matchmaker.matching.vectorizer import FeatureWeights, FieldVectorizer
+
+DEFAULT_FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "body": 1.0}
+
+
+class TfidfMatcher:
+    """Rank candidates (researchers or institutions) for a text by TF-IDF cosine with their documents.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, optional
+        Stop words, abbreviations and synonyms; the shipped files when ``None``.
+    field_weights : mapping of str to float, optional
+        Weights of the ``title``, ``keywords`` and ``body`` fields of a document, overriding
+        ``DEFAULT_FIELD_WEIGHTS``.
+    top_docs : int or None
+        A candidate's score is the mean of its ``top_docs`` best document similarities
+        (``1``: the best one; ``None``: all its documents).
+    fold_weight : float
+        Weight of accent-folded features of Vietnamese words: an exact accented match weighs
+        ``1 + fold_weight²`` against ``fold_weight²`` for a match typed without diacritics.
+    stem_weight : float
+        Weight of stemmed features of unaccented (English) words, relative to their exact form.
+    bigram_weight, concept_weight : float
+        Weights of two-word features and of synonym-group features.
+    n_terms : int
+        How many contributing terms each match lists.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        field_weights: Mapping[str, float] | None = None,
+        top_docs: int | None = 20,
+        fold_weight: float = 1.0,
+        stem_weight: float = 3.0,
+        bigram_weight: float = 1.0,
+        concept_weight: float = 1.0,
+        n_terms: int = 5,
+    ) -> None:
+        self.lexicon = lexicon
+        self.field_weights = field_weights
+        self.top_docs = top_docs
+        self.fold_weight = fold_weight
+        self.stem_weight = stem_weight
+        self.bigram_weight = bigram_weight
+        self.concept_weight = concept_weight
+        self.n_terms = n_terms
+
+    def fit(
+        self, candidates: Sequence[Candidate], extra_texts: Iterable[str] = ()
+    ) -> Self:
+        """Learn the vocabulary, idf and document vectors.
+
+        Parameters
+        ----------
+        candidates : sequence of Candidate
+            Every candidate with its documents; candidate ids must be unique, and document ids
+            unique within a candidate (a co-authored paper may appear under several candidates).
+        extra_texts : iterable of str
+            Other texts the platform knows (orders, needs); they only shape the idf.
+
+        Returns
+        -------
+        TfidfMatcher
+            ``self``, fitted.
+        """
+        _check_unique([c.candidate_id for c in candidates], "candidate")
+        for candidate in candidates:
+            _check_unique([doc.doc_id for doc in candidate.documents], "document")
+        documents = [doc for candidate in candidates for doc in candidate.documents]
+        weights = {**DEFAULT_FIELD_WEIGHTS, **(self.field_weights or {})}
+        analyzer = Analyzer(
+            self.lexicon if self.lexicon is not None else Lexicon.load()
+        )
+        features = FeatureWeights(
+            self.fold_weight, self.stem_weight, self.bigram_weight, self.concept_weight
+        )
+        self.vectorizer_ = FieldVectorizer(analyzer, weights, features)
+        rows = self.vectorizer_.fit_transform(documents, extra_texts)
+        sizes = np.array([len(c.documents) for c in candidates], dtype=np.int64)
+        self.index_ = CorpusIndex(rows, sizes, self.top_docs)
+        self.doc_ids_ = [doc.doc_id for doc in documents]
+        self.candidates_ = CandidateTable.build(
+            [(c.candidate_id, c.meta) for c in candidates]
+        )
+        return self
+
+    def query(
+        self, text: str | Document, k: int | None = 10, where: QueryFilter | None = None
+    ) -> list[Match]:
+        """Best candidates for one text.
+
+        Parameters
+        ----------
+        text : str or Document
+            The order, need or search text (Vietnamese, English or both; diacritics optional).
+            A :class:`Document` weighs its title, keywords and body like the candidates' documents.
+        k : int or None
+            How many candidates to return; ``None`` for every candidate with a positive score.
+        where : QueryFilter, optional
+            Filters and diversity cap.
+
+        Returns
+        -------
+        list of Match
+            Best first; ties by candidate id. Empty if no word of ``text`` is known.
+        """
+        return self.query_many([text], k, where)[0]
+
+    def query_many(
+        self,
+        texts: Sequence[str | Document],
+        k: int | None = 10,
+        where: QueryFilter | None = None,
+    ) -> list[list[Match]]:
+        """Best candidates for each of several texts, as :meth:`query` would return them.
+
+        Parameters
+        ----------
+        texts : sequence of str or Document
+            Query texts.
+        k : int or None
+            How many candidates per text.
+        where : QueryFilter, optional
+            Filters applied to every text.
+
+        Returns
+        -------
+        list of list of Match
+            One ranked list per text, in order.
+        """
+        self._check_fitted()
+        queries = [
+            t if isinstance(t, Document) else Document("", body=t) for t in texts
+        ]
+        return [self._search(query, k, where) for query in queries]
+
+    def upsert(self, candidate: Candidate) -> None:
+        """Add a candidate or replace its documents and metadata with the fitted vocabulary.
+
+        Words unseen at fit time are ignored until the next :meth:`fit`.
+
+        Parameters
+        ----------
+        candidate : Candidate
+            The new or changed candidate.
+        """
+        self._check_fitted()
+        ids = [doc.doc_id for doc in candidate.documents]
+        _check_unique(ids, "document")
+        at = self.candidates_.put(candidate.candidate_id, candidate.meta)
+        self.index_.append(at, self.vectorizer_.transform(candidate.documents))
+        self.doc_ids_.extend(ids)
+
+    def remove(self, candidate_id: str) -> None:
+        """Stop returning a candidate.
+
+        Parameters
+        ----------
+        candidate_id : str
+            A fitted or upserted candidate.
+
+        Raises
+        ------
+        KeyError
+            If the candidate is unknown.
+        """
+        self._check_fitted()
+        if candidate_id not in self.candidates_.index:
+            raise KeyError(candidate_id)
+        self._retire(candidate_id)
+
+    def save(self, path: str | Path) -> None:
+        """Write the fitted matcher to ``path`` with joblib."""
+        self._check_fitted()
+        joblib.dump(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TfidfMatcher:
+        """Read a matcher written by :meth:`save`."""
+        matcher = joblib.load(path)
+        if not isinstance(matcher, cls):
+            raise TypeError(f"{path} does not hold a {cls.__name__}")
+        return matcher
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "vectorizer_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted yet; call fit() first"
+            )
+
+    def _retire(self, candidate_id: str) -> None:
+        at = self.candidates_.index.get(candidate_id)
+        if at is not None:
+            self.index_.retire(at)
+            self.candidates_.deactivate(at)
+
+    def _search(
+        self, query: Document, k: int | None, where: QueryFilter | None
+    ) -> list[Match]:
+        cols, weights = self.vectorizer_.transform_query(query)
+        if k == 0 or not len(cols):
+            return []
+        table = self.candidates_
+
+        def eligible(candidates: np.ndarray) -> np.ndarray:
+            return table.eligible(candidates, where)
+
+        cap = where.max_per_institution if where is not None else None
+        scored = None
+        if k is not None and cap is None:
+            scored = self.index_.score_top(cols, weights, k, eligible)
+        if scored is None:
+            scored = self.index_.score_all(cols, weights)
+        keep = np.flatnonzero(eligible(scored.candidates))
+        owners = scored.candidates[keep]
+        ids = [table.ids[at] for at in owners]
+        chosen = keep[rank(scored.totals[keep], ids, table.institution[owners], k, cap)]
+        names = [self.vectorizer_.display(int(col)) for col in cols]
+        words = word_sets(names)
+        matches = []
+        for pos in chosen:
+            best = scored.best_row(pos)
+            contributions = self.index_.terms(best, cols, weights)
+            terms = explain(contributions, names, words, self.n_terms)
+            candidate_id = table.ids[scored.candidates[pos]]
+            matches.append(
+                Match(
+                    candidate_id, float(scored.totals[pos]), terms, self.doc_ids_[best]
+                )
+            )
+        return matches
+
+
+def _check_unique(ids: Sequence[str], what: str) -> None:
+    duplicates = [i for i, n in Counter(ids).items() if n > 1]
+    if duplicates:
+        raise ValueError(f"duplicate {what} ids: {sorted(duplicates)[:3]}")
