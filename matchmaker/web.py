@@ -181,10 +181,19 @@ def register_http_hooks(app: Flask) -> None:
 
     @app.context_processor
     def template_globals() -> dict:
-        from matchmaker.blueprints.auth.forms import ActionForm
+        from flask_login import current_user
 
+        from matchmaker.blueprints.auth.forms import ActionForm
+        from matchmaker.services import notifications
+
+        unread = (
+            notifications.unread_count(current_user)
+            if current_user.is_authenticated
+            else 0
+        )
         return {
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),
             "logout_form": ActionForm(formdata=None),
+            "unread_notifications": unread,
         }

@@ -20,6 +20,12 @@ MESSAGES = {
     "interest_accepted": _l("%(enterprise)s accepted your interest in “%(title)s”."),
     "interest_declined": _l("%(enterprise)s declined your interest in “%(title)s”."),
     "colleague_invited": _l("%(who)s invited you to manage %(enterprise)s."),
+    "colleague_accepted_interest": _l(
+        "%(who)s accepted the interest of %(researcher)s in “%(title)s”."
+    ),
+    "colleague_declined_interest": _l(
+        "%(who)s declined the interest of %(researcher)s in “%(title)s”."
+    ),
 }
 
 

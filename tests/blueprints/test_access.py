@@ -14,6 +14,10 @@ EVERYONE = "everyone"
 VISITORS = "visitors"  # anonymous only; signed-in users are sent home
 ADMIN = {Role.ADMIN}
 RESEARCHER = {Role.RESEARCHER}
+ENTERPRISE = {Role.ENTERPRISE}
+SIGNED_IN = set(Role)
+# Only the record's own representatives (none of the visitors here); ownership is tested in tests/blueprints/enterprises.
+OWNERS: set = set()
 ALL_ROLES = [ANONYMOUS, *Role]
 
 # endpoint: (method, path, who may use it)
@@ -68,6 +72,19 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/institutions/{slug}/staff-import/{batch}",
         ADMIN,
     ),
+    "enterprises.index": ("GET", "/enterprises/", EVERYONE),
+    "enterprises.detail": ("GET", "/enterprises/{enterprise}", EVERYONE),
+    "enterprises.create": ("GET", "/enterprises/new", ENTERPRISE),
+    "enterprises.edit": ("GET", "/enterprises/{enterprise}/edit", ADMIN),  # and its representatives
+    "enterprises.invite": ("GET", "/enterprises/{enterprise}/invite", ADMIN),  # and its representatives
+    "enterprises.needs": ("GET", "/enterprises/needs", EVERYONE),
+    "enterprises.need_detail": ("GET", "/enterprises/needs/{need}", EVERYONE),
+    "enterprises.need_create": ("GET", "/enterprises/needs/new", ENTERPRISE),
+    "enterprises.need_edit": ("GET", "/enterprises/needs/{need}/edit", ADMIN),  # and its representatives
+    "enterprises.express_interest": ("POST", "/enterprises/needs/{need}/interest", RESEARCHER),
+    "enterprises.decide_interest": ("POST", "/enterprises/interests/{interest}/accept", OWNERS),
+    "notifications.index": ("GET", "/notifications/", SIGNED_IN),
+    "notifications.mark_read": ("POST", "/notifications/read", SIGNED_IN),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -93,42 +110,38 @@ def targets(make_user) -> dict[str, object]:
     """One record of each kind a route may name, owned by someone else than the visitor."""
     from matchmaker.extensions import db
     from matchmaker.models import (
+        Enterprise,
         ImportBatch,
         Institution,
         InstitutionKind,
         IPAsset,
         IPKind,
         IPStatus,
+        NeedInterest,
         OutboxMessage,
         Publication,
         ResearcherProfile,
-    )  # fmt: skip
-
-    institution = Institution(
-        slug="dhct", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
+        TechNeed,
     )
+
+    institution = Institution(slug="dhct", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY)
     owner = make_user(Role.RESEARCHER, institution=institution)
     profile = ResearcherProfile(user=owner, keywords=[], links=[])
-    publication = Publication(
-        researcher=profile, title="Xâm nhập mặn", title_key="xam nhap man"
-    )
-    asset = IPAsset(
-        researcher=profile,
-        kind=IPKind.PATENT,
-        title="Máy đo mặn",
-        status=IPStatus.FILED,
-    )
+    publication = Publication(researcher=profile, title="Xâm nhập mặn", title_key="xam nhap man")
+    asset = IPAsset(researcher=profile, kind=IPKind.PATENT, title="Máy đo mặn", status=IPStatus.FILED)
     message = OutboxMessage(recipient=owner.email, subject="s", body="b", sent=True)
-    db.session.add_all([institution, profile, publication, asset, message])
+    enterprise = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106")
+    need = TechNeed(enterprise=enterprise, title="Sấy lúa", description="Lúa ẩm")
+    interest = NeedInterest(need=need, user=owner, message="Xin chào")
+    db.session.add_all([institution, profile, publication, asset, message, enterprise, need, interest])
     db.session.flush()
-    batch = ImportBatch(
-        user_id=owner.id, kind="publications", target_id=profile.id, payload=[]
-    )
+    batch = ImportBatch(user_id=owner.id, kind="publications", target_id=profile.id, payload=[])
     db.session.add(batch)
     db.session.commit()
     return {
         "user": owner.id, "message": message.id, "profile": profile.id, "publication": publication.id,
-        "asset": asset.id, "batch": batch.id, "slug": institution.slug,
+        "asset": asset.id, "batch": batch.id, "slug": institution.slug, "enterprise": enterprise.id,
+        "need": need.id, "interest": interest.id,
     }  # fmt: skip
 
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.researchers.forms import (
     IP_KIND_LABELS,
     IP_STATUS_LABELS,
-    ActionForm,
     IPForm,
     ProfileEditForm,
     PublicationForm,
@@ -91,13 +91,18 @@ def _edit_form(profile) -> ProfileEditForm:
     if request.method == "POST":
         form = ProfileEditForm()
     else:
+        # Not obj=profile: WTForms would prefer the model's lists over these text renderings.
+        simple = ("academic_title", "degree", "department", "position", "priority_area", "summary",
+                  "capabilities", "orcid", "contact_email", "open_to_orders", "public")  # fmt: skip
         form = ProfileEditForm(
-            obj=profile,
-            full_name=profile.user.full_name,
-            institution=str(profile.user.institution_id or ""),
-            fields=profile.field_codes,
-            keywords="\n".join(profile.keywords),
-            links="\n".join(profile.links),
+            data={name: getattr(profile, name) for name in simple}
+            | {
+                "full_name": profile.user.full_name,
+                "institution": str(profile.user.institution_id or ""),
+                "fields": profile.field_codes,
+                "keywords": "\n".join(profile.keywords),
+                "links": "\n".join(profile.links),
+            }
         )
     form.fill_choices(institutions.list_institutions())
     return form

@@ -177,3 +177,11 @@ def test_completeness_is_shown_only_to_the_owner(client, make_profile, auth):
     assert 'id="completeness"' not in client.get(f"/researchers/{profile.id}").get_data(
         as_text=True
     )
+
+
+def test_edit_form_shows_saved_values_as_text(client, researcher):
+    client.post("/researchers/me", data=VALID)
+    page = client.get("/researchers/me").get_data(as_text=True)
+    assert "xâm nhập mặn\nthủy văn" in page and "https://scholar.google.com/citations?user=abc</textarea>" in page
+    assert "[&#39;" not in page and "[]" not in page
+    assert 'value="105" selected' in page or 'selected value="105"' in page

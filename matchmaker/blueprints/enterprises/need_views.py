@@ -1,0 +1,161 @@
+"""Technology needs: the public list, a need, posting and editing it, interests and their answers."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.forms import ActionForm
+from matchmaker.blueprints.enterprises.forms import (
+    InterestForm,
+    NeedEditForm,
+    NeedForm,
+    area_choices,
+    field_choices,
+)
+from matchmaker.blueprints.enterprises.views import (
+    bp,
+    form_error,
+    manage_or_403,
+    researcher_url,
+    viewer,
+)
+from matchmaker.extensions import db
+from matchmaker.models import NeedInterest, NeedStatus, Role, TechNeed
+from matchmaker.services import enterprises, interests, needs
+from matchmaker.services.errors import NotAllowed, ServiceError
+
+
+def _filters() -> needs.NeedFilters:
+    status = request.args.get("status", "")
+    return needs.NeedFilters(
+        field_code=request.args.get("field", "")[:8],
+        priority_area=request.args.get("area", "")[:40],
+        status=NeedStatus(status) if status in {s.value for s in NeedStatus} else None,
+        query=request.args.get("q", "")[:200],
+    )
+
+
+def _visible_need_or_404(need_id: int) -> TechNeed:
+    need = db.get_or_404(TechNeed, need_id)
+    if not needs.can_view(viewer(), need):
+        abort(404)  # a private need does not exist for those who may not read it
+    return need
+
+
+@bp.route("/needs", endpoint="needs")
+def needs_list():
+    filters = _filters()
+    page = needs.list_needs(viewer(), filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "enterprises/needs.html",
+        page=page,
+        filters=filters,
+        fields=field_choices(),
+        areas=area_choices(),
+        statuses=list(NeedStatus),
+    )
+
+
+def _render_need(need: TechNeed, interest_form: InterestForm):
+    user = viewer()
+    return render_template(
+        "enterprises/need_detail.html",
+        need=need,
+        full=needs.shows_details(user, need),
+        can_manage=enterprises.can_manage(user, need.enterprise),
+        can_decide=interests.can_decide(user, need),
+        can_express=interests.can_express(user, need),
+        own_interest=interests.find_interest(user, need),
+        interest_form=interest_form,
+        rows=interests.list_interests(user, need),
+        action_form=ActionForm(),
+        researcher_url=researcher_url,
+    )
+
+
+@bp.route("/needs/<int:need_id>")
+def need_detail(need_id: int):
+    return _render_need(_visible_need_or_404(need_id), InterestForm(formdata=None))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def need_create():
+    if enterprises.needs_profile(viewer()):
+        flash(_("Create your enterprise's profile before posting a need."), "info")
+        return redirect(url_for("enterprises.create"))
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            need = needs.create_need(viewer(), form.to_input())
+        except ServiceError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("The need is posted."), "success")
+            return redirect(url_for("enterprises.need_detail", need_id=need.id))
+    return render_template("enterprises/need_form.html", form=form, need=None)
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE, Role.ADMIN)
+def need_edit(need_id: int):
+    need = db.get_or_404(TechNeed, need_id)
+    manage_or_403(need.enterprise)
+    form = NeedEditForm.for_need(need)
+    if form.validate_on_submit():
+        try:
+            needs.update_need(viewer(), need, form.to_input())
+        except ServiceError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("The need is saved."), "success")
+            return redirect(url_for("enterprises.need_detail", need_id=need.id))
+    return render_template("enterprises/need_form.html", form=form, need=need)
+
+
+@bp.route("/needs/<int:need_id>/interest", methods=["POST"])
+@role_required(Role.RESEARCHER)
+def express_interest(need_id: int):
+    need = _visible_need_or_404(need_id)
+    form = InterestForm()
+    if not form.validate_on_submit():
+        return _render_need(need, form)
+    try:
+        interests.express_interest(
+            viewer(), need, form.message.data, form.on_behalf.data
+        )
+    except NotAllowed:
+        abort(403)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.field:
+            form_error(form, error)
+            return _render_need(need, form)
+        flash(error.message, "warning")
+    else:
+        flash(_("Your interest was sent to the enterprise."), "success")
+    return redirect(url_for("enterprises.need_detail", need_id=need.id))
+
+
+@bp.route(
+    "/interests/<int:interest_id>/<any(accept, decline):decision>", methods=["POST"]
+)
+@role_required(Role.ENTERPRISE)
+def decide_interest(interest_id: int, decision: str):
+    interest = db.get_or_404(NeedInterest, interest_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        interests.decide_interest(viewer(), interest, accept=decision == "accept")
+    except NotAllowed:
+        abort(403)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        flash(_("Your answer was sent to the researcher."), "success")
+    return redirect(url_for("enterprises.need_detail", need_id=interest.need_id))

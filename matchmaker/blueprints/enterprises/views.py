@@ -1,0 +1,180 @@
+"""Enterprise profiles: the public list, a profile, creating and editing it, inviting colleagues."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.routing import BuildError
+
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.enterprises.forms import (
+    CONFIDENTIALITY_LABELS,
+    INTEREST_LABELS,
+    SIZE_LABELS,
+    STATUS_LABELS,
+    EnterpriseForm,
+    InviteForm,
+)
+from matchmaker.extensions import db
+from matchmaker.models import Enterprise, EnterpriseSize, Role, User
+from matchmaker.services import enterprises, needs, reference
+from matchmaker.services.errors import NotAllowed, ServiceError
+
+bp = Blueprint("enterprises", __name__)
+
+
+@bp.app_template_filter("vnd")
+def vnd(amount: int | None) -> str:
+    """An amount in đồng with Vietnamese thousands separators: ``1.500.000.000 ₫``."""
+    if amount is None:
+        return ""
+    return f"{amount:,}".replace(",", ".") + " ₫"
+
+
+@bp.context_processor
+def labels() -> dict:
+    return {
+        "size_labels": SIZE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "confidentiality_labels": CONFIDENTIALITY_LABELS,
+        "interest_labels": INTEREST_LABELS,
+        "field_name": reference.field_name,
+        "area_name": reference.priority_area_name,
+    }
+
+
+def viewer() -> User | None:
+    """The signed-in user as a model object, or None for a visitor."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def researcher_url(profile_id: int) -> str:
+    """The researcher's public profile (a plain path until the researchers blueprint exists)."""
+    try:
+        return url_for("researchers.detail", researcher_id=profile_id)
+    except BuildError:
+        return f"/researchers/{profile_id}"
+
+
+def form_error(form: FlaskForm, error: ServiceError) -> None:
+    """Show a service's refusal next to the field it names, or as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def manage_or_403(enterprise: Enterprise) -> None:
+    try:
+        enterprises.ensure_can_manage(viewer(), enterprise)
+    except NotAllowed:
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    size = request.args.get("size", "")
+    selected = (
+        EnterpriseSize(size) if size in {s.value for s in EnterpriseSize} else None
+    )
+    query = request.args.get("q", "")[:200]
+    page = enterprises.list_enterprises(
+        request.args.get("page", 1, type=int), query, selected
+    )
+    return render_template(
+        "enterprises/index.html",
+        page=page,
+        q=query,
+        size=size,
+        sizes=list(EnterpriseSize),
+    )
+
+
+@bp.route("/<int:enterprise_id>")
+def detail(enterprise_id: int):
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    page = needs.list_needs(
+        viewer(),
+        needs.NeedFilters(enterprise_id=enterprise.id),
+        request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "enterprises/detail.html",
+        enterprise=enterprise,
+        page=page,
+        representatives=enterprises.representatives(enterprise),
+        can_manage=enterprises.can_manage(viewer(), enterprise),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def create():
+    if not enterprises.needs_profile(viewer()):
+        flash(_("Your account already belongs to an enterprise."), "info")
+        return redirect(
+            url_for("enterprises.detail", enterprise_id=current_user.enterprise_id)
+        )
+    form = EnterpriseForm()
+    if form.validate_on_submit():
+        try:
+            enterprise = enterprises.create_enterprise(viewer(), form.to_input())
+        except ServiceError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("Your enterprise's profile is created."), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", form=form, enterprise=None)
+
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE, Role.ADMIN)
+def edit(enterprise_id: int):
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    manage_or_403(enterprise)
+    form = EnterpriseForm.for_enterprise(enterprise)
+    if form.validate_on_submit():
+        try:
+            enterprises.update_enterprise(viewer(), enterprise, form.to_input())
+        except ServiceError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("The profile is saved."), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/<int:enterprise_id>/invite", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE, Role.ADMIN)
+def invite(enterprise_id: int):
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    manage_or_403(enterprise)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            colleague = enterprises.invite_colleague(
+                viewer(), enterprise, form.full_name.data, form.email.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(
+                _("An invitation was sent to %(email)s.", email=colleague.email),
+                "success",
+            )
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/invite.html", form=form, enterprise=enterprise)

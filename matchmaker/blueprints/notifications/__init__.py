@@ -1,0 +1,5 @@
+"""The notifications blueprint: a user's in-app notifications."""
+
+from matchmaker.blueprints.notifications.views import bp
+
+__all__ = ["bp"]

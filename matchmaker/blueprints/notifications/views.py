@@ -1,0 +1,37 @@
+"""A signed-in user's in-app notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.forms import ActionForm
+from matchmaker.models import Role
+from matchmaker.services import notifications
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.route("/")
+@role_required(*Role)
+def index():
+    page = notifications.list_for(current_user, request.args.get("page", 1, type=int))
+    return render_template(
+        "notifications/index.html",
+        page=page,
+        items=[(note, notifications.render(note)) for note in page.items],
+        unread=notifications.unread_count(current_user),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/read", methods=["POST"])
+@role_required(*Role)
+def mark_read():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    notifications.mark_all_read(current_user)
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
