@@ -141,17 +141,18 @@ def invite_colleague(
     ensure_can_manage(inviter, enterprise)
     if not normalise(full_name):
         raise ServiceError(_("Enter the colleague's name."), field="full_name")
-    # create_user checks the address is new, commits the account and mails the invitation.
-    colleague = users.create_user(email, full_name, Role.ENTERPRISE)
-    colleague.enterprise_id = enterprise.id
-    note = notifications.notify(
+    # One unit of work: the account, already linked to the enterprise, and the invitation that names the inviter.
+    colleague = users.create_user(
+        email, full_name, Role.ENTERPRISE, enterprise=enterprise, invited_by=inviter
+    )
+    # In-app only: the invitation e-mail has already said it.
+    notifications.notify(
         colleague,
         "colleague_invited",
         {"who": inviter.full_name, "enterprise": enterprise.name},
         url_for("enterprises.detail", enterprise_id=enterprise.id),
     )
     db.session.commit()
-    notifications.deliver([note])
     return colleague
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
-from matchmaker.models import Role, User, utcnow
+from matchmaker.models import Enterprise, Role, User, utcnow
 from matchmaker.services import mail, tokens
 from matchmaker.services.accounts import ensure_new_account, normalise_email
 from matchmaker.services.errors import Conflict
@@ -38,14 +38,21 @@ def create_user(
     role: Role,
     password: str | None = None,
     institution_id: int | None = None,
+    enterprise: Enterprise | None = None,
+    invited_by: User | None = None,
 ) -> User:
-    """Create an account of any role; without a password, mail an invitation to set one."""
+    """Create an account of any role; without a password, mail an invitation to set one.
+
+    ``enterprise`` makes the account one of its representatives; ``invited_by`` names who invited them
+    (an administrator when None).
+    """
     ensure_new_account(email, password)
     user = User(
         email=normalise_email(email),
         full_name=normalise(full_name),
         role=role,
         institution_id=institution_id,
+        enterprise_id=enterprise.id if enterprise is not None else None,
     )
     if password is not None:
         user.set_password(password)
@@ -59,8 +66,9 @@ def create_user(
             _external=True,
         )
         mail.send_mail(
-            user.email, _("Your matchmaker account"), "invitation", user=user, link=link
-        )
+            user.email, _("Your matchmaker account"), "invitation",
+            user=user, link=link, inviter=invited_by, enterprise=enterprise,
+        )  # fmt: skip
     return user
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from flask_migrate import upgrade  # noqa: F401  (the live server is migrated by the harness)
+
+from tests.browser.conftest import sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -22,46 +21,50 @@ BIBTEX = """@article{mekong2024,
 """
 
 
-def _register_and_sign_in(page, live_server, email: str, name: str) -> None:
-    page.goto("/auth/register")
-    page.get_by_label("Họ và tên").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("nhà khoa học", exact=False).check()
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    mail = next(m for m in reversed(live_server.sent_mail()) if m.to == [email])
-    page.goto(re.search(r"http://\S+/auth/verify/\S+", mail.body).group(0))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
-def test_scientist_fills_profile_imports_bibtex_and_sees_public_page(page, live_server, tmp_path):
-    _register_and_sign_in(page, live_server, "dang.minh.thu@demo.cantho.example", "Đặng Minh Thư")
-    page.goto("/lang/en")
+def test_scientist_fills_profile_imports_bibtex_and_sees_public_page(
+    page, live_server, tmp_path
+):
+    sign_up(
+        page,
+        live_server,
+        "dang.minh.thu@demo.cantho.example",
+        "Đặng Minh Thư",
+        "a scientist",
+        PASSWORD,
+    )
     page.goto("/researchers/me")
     page.get_by_label("Degree").select_option("TS")
     page.get_by_label("Department").fill("Khoa Môi trường và Tài nguyên thiên nhiên")
-    page.get_by_label("Expertise keywords").fill("xâm nhập mặn, thủy văn, salinity intrusion, MIKE 21, nguồn nước")
-    page.get_by_label("Research interests").fill("Dự báo **xâm nhập mặn** cho các tỉnh ven biển.")
+    page.get_by_label("Expertise keywords").fill(
+        "xâm nhập mặn, thủy văn, salinity intrusion, MIKE 21, nguồn nước"
+    )
+    page.get_by_label("Research interests").fill(
+        "Dự báo **xâm nhập mặn** cho các tỉnh ven biển."
+    )
     page.get_by_label("ORCID iD").fill("0000-0002-1825-0097")
     page.get_by_role("button", name="Save the profile").click()
     errors = page.locator(".invalid-feedback, .alert").all_inner_texts()
-    assert page.get_by_role("heading", level=1).inner_text() == "TS. Đặng Minh Thư", errors
+    assert page.get_by_role("heading", level=1).inner_text() == "TS. Đặng Minh Thư", (
+        errors
+    )
 
     page.goto("/researchers/me/publications/import")
     bib = tmp_path / "thu.bib"
     bib.write_text(BIBTEX, encoding="utf-8")
     page.get_by_label("BibTeX (.bib) or RIS (.ris) file").set_input_files(str(bib))
     page.get_by_role("button", name="Preview the import").click()
-    assert "Dự báo xâm nhập mặn vùng ven biển" in page.locator("#import-new").inner_text()
+    assert (
+        "Dự báo xâm nhập mặn vùng ven biển" in page.locator("#import-new").inner_text()
+    )
     assert page.locator("#import-problems li").count() == 1
     page.locator("#confirm-import").click()
 
     page.get_by_role("link", name="Your public profile").click()
     assert page.locator("strong", has_text="xâm nhập mặn").count() == 1
-    assert "Dự báo xâm nhập mặn vùng ven biển Đồng bằng sông Cửu Long" in page.locator(".publications").inner_text()
+    assert (
+        "Dự báo xâm nhập mặn vùng ven biển Đồng bằng sông Cửu Long"
+        in page.locator(".publications").inner_text()
+    )
     assert page.locator("#completeness").get_attribute("value") != "0"
 
     # A visitor who is not signed in sees the page, without the contact address.

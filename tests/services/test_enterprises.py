@@ -123,8 +123,10 @@ def test_invite_creates_a_linked_account_and_mails_it(ctx, make_user, outbox):
     [note] = db.session.scalars(sa.select(Notification)).all()
     assert note.user_id == colleague.id and note.kind == "colleague_invited"
     assert note.params["who"] == "Chị Hai"
-    assert [m.to for m in outbox] == [[stored.email], [stored.email]]
-    assert any("/auth/reset/" in m.body for m in outbox)
+    # One e-mail: the invitation, naming who invited them and to which enterprise.
+    [invitation] = outbox
+    assert invitation.to == [stored.email] and "/auth/reset/" in invitation.body
+    assert "Chị Hai" in invitation.body and enterprise.name in invitation.body
 
 
 def test_invite_refuses_an_address_with_an_account(ctx, make_user, outbox):
