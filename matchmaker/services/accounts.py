@@ -117,14 +117,19 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not (user.active or user.invitation_pending):
         return
+    mail_password_link(user, _("Reset your password"), "reset_password")
+
+
+def mail_password_link(
+    user: User, subject: str, template: str, **context: object
+) -> None:
+    """Mail ``user`` a single-use link to choose a password (reset, or accepting an invitation)."""
     link = url_for(
         "auth.reset_password",
         token=tokens.make_token(user, tokens.RESET),
         _external=True,
     )
-    mail.send_mail(
-        user.email, _("Reset your password"), "reset_password", user=user, link=link
-    )
+    mail.send_mail(user.email, subject, template, user=user, link=link, **context)
 
 
 def reset_password(token: str, password: str) -> User:

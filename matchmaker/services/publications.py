@@ -18,9 +18,8 @@ from matchmaker.models import (
     Publication,
     ResearcherProfile,
     User,
-    utcnow,
 )
-from matchmaker.services import bibliography
+from matchmaker.services import bibliography, staging
 from matchmaker.services.bibliography import ImportProblem, PublicationDraft
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.validators import title_key
@@ -138,21 +137,12 @@ def preview_import(
 def confirm_import(profile: ResearcherProfile, user: User, batch_id: int) -> int:
     """Write a previewed import in one transaction; returns how many publications were added."""
     _require_owner(profile, user)
-    batch = db.session.get(ImportBatch, batch_id)
-    if (
-        batch is None
-        or batch.kind != IMPORT_KIND
-        or batch.user_id != user.id
-        or batch.target_id != profile.id
-    ):
-        raise NotAllowed(_l("This import does not belong to you."))
-    if batch.confirmed_at is not None:
-        raise Conflict(str(_l("This import has already been added to your profile.")))
+    batch = staging.pending_batch(batch_id, IMPORT_KIND, user, profile.id)
     # Something may have been added since the preview: check again.
     drafts = [PublicationDraft(**row) for row in batch.payload]
     new, _duplicates = bibliography.split_duplicates(drafts, *_known_keys(profile))
     db.session.add_all(_publication(profile, draft) for draft in new)
-    batch.confirmed_at = utcnow()
+    staging.mark_confirmed(batch)
     db.session.commit()
     return len(new)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,9 +15,9 @@ from matchmaker.models import (
     ResearcherProfile,
     Role,
     User,
-    utcnow,
 )
-from matchmaker.services import mail, tokens
+from matchmaker.services import staging
+from matchmaker.services.accounts import mail_password_link
 from matchmaker.services.bibliography import ImportProblem
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.staff_csv import StaffRow, parse_staff_csv
@@ -78,16 +77,7 @@ def preview(institution: Institution, admin: User, data: bytes) -> StaffReport:
 
 def confirm(institution: Institution, admin: User, batch_id: int) -> int:
     """Create every account of a checked list in one transaction, inactive until the invitation is accepted."""
-    batch = db.session.get(ImportBatch, batch_id)
-    if (
-        batch is None
-        or batch.kind != IMPORT_KIND
-        or batch.target_id != institution.id
-        or batch.user_id != admin.id
-    ):
-        raise NotAllowed(_l("This import does not exist."))
-    if batch.confirmed_at is not None:
-        raise Conflict(_("This staff list has already been imported."))
+    batch = staging.pending_batch(batch_id, IMPORT_KIND, admin, institution.id)
     rows = [StaffRow(**row) for row in batch.payload]
     if taken := _registered([row.email for row in rows]):
         raise Conflict(
@@ -97,17 +87,10 @@ def confirm(institution: Institution, admin: User, batch_id: int) -> int:
             )
         )
     users = [_invited_researcher(row, institution) for row in rows]
-    batch.confirmed_at = utcnow()
+    staging.mark_confirmed(batch)
     db.session.commit()
     for user in users:
-        link = url_for(
-            "auth.reset_password",
-            token=tokens.make_token(user, tokens.RESET),
-            _external=True,
-        )
-        mail.send_mail(
-            user.email, _("Your matchmaker account"), "invitation", user=user, link=link
-        )
+        mail_password_link(user, _("Your matchmaker account"), "invitation")
     return len(users)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Enterprise, Role, User, utcnow
-from matchmaker.services import mail, tokens
-from matchmaker.services.accounts import ensure_new_account, normalise_email
+from matchmaker.services.accounts import (
+    ensure_new_account,
+    mail_password_link,
+    normalise_email,
+)
 from matchmaker.services.errors import Conflict
 
 
@@ -60,15 +62,13 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     if password is None:
-        link = url_for(
-            "auth.reset_password",
-            token=tokens.make_token(user, tokens.RESET),
-            _external=True,
+        mail_password_link(
+            user,
+            _("Your matchmaker account"),
+            "invitation",
+            inviter=invited_by,
+            enterprise=enterprise,
         )
-        mail.send_mail(
-            user.email, _("Your matchmaker account"), "invitation",
-            user=user, link=link, inviter=invited_by, enterprise=enterprise,
-        )  # fmt: skip
     return user
 
 

@@ -75,14 +75,34 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "enterprises.index": ("GET", "/enterprises/", EVERYONE),
     "enterprises.detail": ("GET", "/enterprises/{enterprise}", EVERYONE),
     "enterprises.create": ("GET", "/enterprises/new", ENTERPRISE),
-    "enterprises.edit": ("GET", "/enterprises/{enterprise}/edit", ADMIN),  # and its representatives
-    "enterprises.invite": ("GET", "/enterprises/{enterprise}/invite", ADMIN),  # and its representatives
+    "enterprises.edit": (
+        "GET",
+        "/enterprises/{enterprise}/edit",
+        ADMIN,
+    ),  # and its representatives
+    "enterprises.invite": (
+        "GET",
+        "/enterprises/{enterprise}/invite",
+        ADMIN,
+    ),  # and its representatives
     "enterprises.needs": ("GET", "/enterprises/needs", EVERYONE),
     "enterprises.need_detail": ("GET", "/enterprises/needs/{need}", EVERYONE),
     "enterprises.need_create": ("GET", "/enterprises/needs/new", ENTERPRISE),
-    "enterprises.need_edit": ("GET", "/enterprises/needs/{need}/edit", ADMIN),  # and its representatives
-    "enterprises.express_interest": ("POST", "/enterprises/needs/{need}/interest", RESEARCHER),
-    "enterprises.decide_interest": ("POST", "/enterprises/interests/{interest}/accept", OWNERS),
+    "enterprises.need_edit": (
+        "GET",
+        "/enterprises/needs/{need}/edit",
+        ADMIN,
+    ),  # and its representatives
+    "enterprises.express_interest": (
+        "POST",
+        "/enterprises/needs/{need}/interest",
+        RESEARCHER,
+    ),
+    "enterprises.decide_interest": (
+        "POST",
+        "/enterprises/interests/{interest}/accept",
+        OWNERS,
+    ),
     "notifications.index": ("GET", "/notifications/", SIGNED_IN),
     "notifications.mark_read": ("POST", "/notifications/read", SIGNED_IN),
 }
@@ -124,18 +144,33 @@ def targets(make_user) -> dict[str, object]:
         TechNeed,
     )
 
-    institution = Institution(slug="dhct", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY)
+    institution = Institution(
+        slug="dhct", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
+    )
     owner = make_user(Role.RESEARCHER, institution=institution)
     profile = ResearcherProfile(user=owner, keywords=[], links=[])
-    publication = Publication(researcher=profile, title="Xâm nhập mặn", title_key="xam nhap man")
-    asset = IPAsset(researcher=profile, kind=IPKind.PATENT, title="Máy đo mặn", status=IPStatus.FILED)
+    publication = Publication(
+        researcher=profile, title="Xâm nhập mặn", title_key="xam nhap man"
+    )
+    asset = IPAsset(
+        researcher=profile,
+        kind=IPKind.PATENT,
+        title="Máy đo mặn",
+        status=IPStatus.FILED,
+    )
     message = OutboxMessage(recipient=owner.email, subject="s", body="b", sent=True)
-    enterprise = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106")
+    enterprise = Enterprise(
+        slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106"
+    )
     need = TechNeed(enterprise=enterprise, title="Sấy lúa", description="Lúa ẩm")
     interest = NeedInterest(need=need, user=owner, message="Xin chào")
-    db.session.add_all([institution, profile, publication, asset, message, enterprise, need, interest])
+    db.session.add_all(
+        [institution, profile, publication, asset, message, enterprise, need, interest]
+    )
     db.session.flush()
-    batch = ImportBatch(user_id=owner.id, kind="publications", target_id=profile.id, payload=[])
+    batch = ImportBatch(
+        user_id=owner.id, kind="publications", target_id=profile.id, payload=[]
+    )
     db.session.add(batch)
     db.session.commit()
     return {

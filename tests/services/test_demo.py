@@ -107,10 +107,17 @@ def test_every_demo_researcher_has_a_full_profile(app):
     demo.load_demo_data()
     profiles = db.session.scalars(sa.select(ResearcherProfile)).all()
     for profile in profiles:
-        assert len(profile.keywords) >= 5 and profile.summary and profile.priority_area, profile.user.email
+        assert (
+            len(profile.keywords) >= 5 and profile.summary and profile.priority_area
+        ), profile.user.email
         assert len(profile.publications) >= 3 and profile.field_rows, profile.user.email
     assert _count(TechNeed) >= 15
-    assert db.session.scalar(sa.select(sa.func.count(Publication.id)).where(Publication.abstract != "")) >= 100
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Publication.id)).where(Publication.abstract != "")
+        )
+        >= 100
+    )
     assert _count(ResearcherField) >= len(profiles)
 
 
@@ -118,4 +125,6 @@ def test_demo_needs_cover_every_confidentiality(app):
     from matchmaker.models import Confidentiality, TechNeed
 
     demo.load_demo_data()
-    assert set(db.session.scalars(sa.select(TechNeed.confidentiality))) == set(Confidentiality)
+    assert set(db.session.scalars(sa.select(TechNeed.confidentiality))) == set(
+        Confidentiality
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, EnterpriseSize, Notification, Role, User
@@ -60,7 +61,7 @@ def test_create_checks_the_tax_code(ctx, make_user, bad):
 def test_create_refuses_a_registered_tax_code(ctx, make_user):
     enterprises.create_enterprise(make_user(Role.ENTERPRISE), _data())
     late = make_user(Role.ENTERPRISE)
-    with pytest.raises(Conflict) as error:
+    with force_locale("en"), pytest.raises(Conflict) as error:
         enterprises.create_enterprise(late, _data(name="Tên khác"))
     assert error.value.field == "tax_code" and "invite" in error.value.message
     assert late.enterprise_id is None

@@ -86,13 +86,12 @@ def test_login_refuses_open_redirect(client, make_user, target):
 
 def test_repeated_failures_for_one_account_are_slowed_down(client, auth, make_user):
     user = make_user()
+    client.get("/lang/en")
     for _ in range(5):
         assert auth.login(user.email, "Wrong-password-99").status_code == 200
     blocked = auth.login(user.email, PASSWORD)
     assert blocked.status_code == 429
-    assert "Wait a minute" in blocked.get_data(
-        as_text=True
-    ) or "phút" in blocked.get_data(as_text=True)
+    assert "Wait a minute" in blocked.get_data(as_text=True)
     assert not _signed_in(client)
 
 

@@ -84,3 +84,9 @@ def make_need(app):
         return need
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the English messages; the platform itself defaults to Vietnamese."""
+    client.get("/lang/en")
