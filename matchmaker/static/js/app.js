@@ -30,8 +30,14 @@
       var request = new XMLHttpRequest();
       request.open("POST", form.action || window.location.href);
       bar.classList.remove("d-none");
+      var status = document.getElementById(form.dataset.uploadStatus || "");
       request.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }
+      });
+      // Sent: the server is now reading the file; an indeterminate bar says so.
+      request.upload.addEventListener("load", function () {
+        bar.removeAttribute("value");
+        if (status) { status.textContent = status.dataset.analysing || ""; }
       });
       request.addEventListener("load", function () {
         document.open();
