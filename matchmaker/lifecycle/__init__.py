@@ -1,0 +1,44 @@
+"""Pure, table-driven lifecycle of a state-ordered S&T task, from draft to closure.
+
+Public API
+----------
+``plan(state, action, role, data, now, history=())``
+    Return a :class:`Transition` (from/to state, action, role, time, recorded fields) or raise
+    :class:`TransitionRefused` with a machine-readable ``code`` and ``params``.
+``allowed_actions(state, role)``
+    The actions to offer as buttons.
+``missing_steps(history)``
+    Required steps not on record, for closing a failed task with its risk accepted.
+``TRANSITIONS``
+    The table itself: :class:`Action` to :class:`Rule` (sources, target, roles, fields, checks).
+
+No Flask, no SQLAlchemy, no other matchmaker imports: the services layer stores ``state`` (the
+enum value) with a ``version`` and applies a planned transition with a compare-and-set update.
+"""
+
+from matchmaker.lifecycle.errors import CODES, TransitionRefused
+from matchmaker.lifecycle.evidence import missing_steps
+from matchmaker.lifecycle.fields import VIETNAM_TZ, Tranche
+from matchmaker.lifecycle.machine import Transition, allowed_actions, plan
+from matchmaker.lifecycle.states import Action, OrderState, Role, SelectionMethod, Step
+from matchmaker.lifecycle.table import TERMINAL_STATES, TRANSITIONS, Field, Rule
+
+__all__ = [
+    "CODES",
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "VIETNAM_TZ",
+    "Action",
+    "Field",
+    "OrderState",
+    "Role",
+    "Rule",
+    "SelectionMethod",
+    "Step",
+    "Tranche",
+    "Transition",
+    "TransitionRefused",
+    "allowed_actions",
+    "missing_steps",
+    "plan",
+]
