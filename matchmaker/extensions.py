@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -28,7 +28,8 @@ limiter = Limiter(key_func=get_remote_address)
 def select_locale() -> str:
     """The language chosen with the switcher, else Vietnamese."""
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    # Outside a request (CLI, a queued job) there is no session: use the platform's language.
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

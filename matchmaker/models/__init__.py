@@ -16,6 +16,7 @@ from matchmaker.models.need import (
     TechNeed,
 )
 from matchmaker.models.notification import Notification
+from matchmaker.models.order import HistoryIsAppendOnly, OrderEvent, ResearchOrder
 from matchmaker.models.researcher import (
     IPAsset,
     IPKind,
@@ -38,6 +39,9 @@ __all__ = [
     "NeedInterest",
     "NeedStatus",
     "Notification",
+    "HistoryIsAppendOnly",
+    "OrderEvent",
+    "ResearchOrder",
     "Publication",
     "ResearcherField",
     "TechNeed",

@@ -49,6 +49,8 @@ class User(UserMixin, TimestampMixin, Base):
         sa.DateTime(timezone=True)
     )
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # An official who may take decisions on research orders (approve, award, accept...).
+    can_approve: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped to end every open session (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id"))

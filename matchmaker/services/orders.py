@@ -1,0 +1,222 @@
+"""City research orders: drafting and moving through the lifecycle with an append-only history."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from matchmaker import lifecycle
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action, OrderState, TransitionRefused
+from matchmaker.matching.text import normalise
+from matchmaker.models import (
+    Institution,
+    InstitutionKind,
+    OrderEvent,
+    ResearchOrder,
+    Role,
+    User,
+    utcnow,
+)
+from matchmaker.services.errors import Conflict, NotAllowed
+
+# Recorded transition fields that are also kept on the order itself, for lists and filters.
+_ORDER_COLUMNS = (
+    "selection_method", "application_deadline", "decision_number", "decision_date", "contract_number",
+    "contract_value",
+)  # fmt: skip
+
+REFUSALS = {
+    "wrong_state": _l(
+        "This step is not possible while the order is in its current state."
+    ),
+    "not_allowed_role": _l("Your role does not allow this step."),
+    "missing_field": _l("Fill in every required field: %(field)s."),
+    "invalid_field": _l("A field is not valid: %(field)s."),
+    "deadline_not_passed": _l("The application deadline has not passed yet."),
+    "steps_missing": _l("Some required steps are not on record: %(steps)s."),
+}
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """What an official writes in a draft order."""
+
+    title: str
+    agency_id: int
+    beneficiary: str = ""
+    necessity: str = ""
+    objectives: str = ""
+    main_content: str = ""
+    expected_products: str = ""
+    trl: int | None = None
+    field_code: str | None = None
+    priority_area: str | None = None
+    duration_months: int | None = None
+    state_budget: int | None = None
+    cofunding: int | None = None
+    need_id: int | None = None
+
+
+def lifecycle_role(user: User) -> lifecycle.Role | None:
+    """How the lifecycle sees ``user``: administrator, approving official, official, or nobody."""
+    if not user.is_authenticated:
+        return None
+    if user.role == Role.ADMIN:
+        return lifecycle.Role.ADMIN
+    if user.role == Role.OFFICIAL:
+        return lifecycle.Role.APPROVER if user.can_approve else lifecycle.Role.OFFICIAL
+    return None
+
+
+def create_order(user: User, data: OrderInput) -> ResearchOrder:
+    """Start a draft order for a city agency; its creation is the first line of its history."""
+    if lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials place research orders."))
+    agency = db.session.get(Institution, data.agency_id)
+    if agency is None or agency.kind != InstitutionKind.AGENCY:
+        raise Conflict(
+            _("Choose the ordering agency from the list."), field="agency_id"
+        )
+    fields = {
+        k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
+    }
+    order = ResearchOrder(created_by_id=user.id, state=OrderState.DRAFT.value, **fields)
+    db.session.add(order)
+    db.session.flush()
+    db.session.add(
+        OrderEvent(
+            order_id=order.id, actor_id=user.id, action="create", to_state=order.state
+        )
+    )
+    db.session.commit()
+    return order
+
+
+def history(order: ResearchOrder) -> list[OrderEvent]:
+    """Every recorded step of ``order``, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OrderEvent)
+            .where(OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.id)
+        )
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if is_dataclass(value):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def refusal_message(error: TransitionRefused) -> str:
+    """The refusal in the user's language."""
+    params = {
+        k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+        for k, v in error.params.items()
+    }
+    try:
+        return str(REFUSALS[error.code]) % params
+    except (KeyError, TypeError, ValueError):
+        return str(REFUSALS.get(error.code, _l("This step is not possible.")))
+
+
+def apply_action(
+    order_id: int,
+    user: User,
+    action: Action,
+    data: dict,
+    expected_version: int,
+    now: datetime | None = None,
+) -> OrderEvent:
+    """Move an order one step, if the lifecycle allows it and nobody changed the order meanwhile.
+
+    Raises Conflict (HTTP 409 for an API) with the state left exactly as it was.
+    """
+    order = db.session.get(ResearchOrder, order_id)
+    if order is None:
+        raise NotAllowed(_l("This order does not exist."))
+    steps = [event.action for event in history(order)]
+    try:
+        planned = lifecycle.plan(
+            order.state,
+            action,
+            lifecycle_role(user),
+            data,
+            now or utcnow(),
+            history=steps,
+        )
+    except TransitionRefused as refused:
+        raise Conflict(refusal_message(refused)) from refused
+    recorded = {
+        k: v.value if isinstance(v, enum.Enum) else v
+        for k, v in planned.fields.items()
+        if k in _ORDER_COLUMNS
+    }
+    # Compare-and-set: only one of two officials acting on the same version wins.
+    result = db.session.execute(
+        sa.update(ResearchOrder)
+        .where(
+            ResearchOrder.id == order.id,
+            ResearchOrder.version == expected_version,
+            ResearchOrder.state == planned.from_state.value,
+        )
+        .values(
+            state=planned.to_state.value,
+            version=ResearchOrder.version + 1,
+            updated_at=utcnow(),
+            **recorded,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "Someone else changed this order in the meantime. Reload it and try again."
+            )
+        )
+    note = str(planned.fields.get("reason") or planned.fields.get("note") or "")
+    entry = OrderEvent(
+        order_id=order.id, actor_id=user.id, action=planned.action.value, from_state=planned.from_state.value,
+        to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note,
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.commit()
+    db.session.refresh(order)
+    return entry
+
+
+def record_mid_term_check(order_id: int, user: User, result: str) -> OrderEvent:
+    """Record the mid-term check (kiểm tra giữa kỳ) of a task in progress; the state does not change."""
+    order = db.session.get(ResearchOrder, order_id)
+    if order is None or lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials record the mid-term check."))
+    if order.state != OrderState.IN_PROGRESS.value:
+        raise Conflict(
+            _("The mid-term check is recorded while the task is in progress.")
+        )
+    if not normalise(result):
+        raise Conflict(_("Write the result of the mid-term check."), field="result")
+    entry = OrderEvent(
+        order_id=order.id, actor_id=user.id, action=lifecycle.Step.MID_TERM_CHECK.value,
+        from_state=order.state, to_state=order.state, note=normalise(result),
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.commit()
+    return entry
