@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.institutions import bp as institutions_bp
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
+    from matchmaker.blueprints.orders import bp as orders_bp
     from matchmaker.blueprints.researchers import bp as researchers_bp
 
     app.register_blueprint(main_bp)
@@ -23,5 +24,6 @@ def register_blueprints(app: Flask) -> None:
         institutions_bp,
         enterprises_bp,
         notifications_bp,
+        orders_bp,
     ):
         app.register_blueprint(blueprint, url_prefix=f"/{blueprint.name}")

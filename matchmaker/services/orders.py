@@ -220,3 +220,69 @@ def record_mid_term_check(order_id: int, user: User, result: str) -> OrderEvent:
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+# Once published, an order (its public parts) is visible to everyone; before that only to officials.
+PUBLIC_STATES = frozenset(
+    s.value
+    for s in OrderState
+    if s
+    not in {
+        OrderState.DRAFT,
+        OrderState.SUBMITTED,
+        OrderState.APPROVED,
+        OrderState.REJECTED,
+        OrderState.CANCELLED,
+    }
+)
+
+
+def can_view(user: User, order: ResearchOrder) -> bool:
+    """Officials see every order; everyone else sees orders that have been published."""
+    return lifecycle_role(user) is not None or order.state in PUBLIC_STATES
+
+
+def list_orders(
+    user: User, page: int, state: str = "", query: str = "", per_page: int = 20
+):
+    """Orders ``user`` may see, newest first; officials filter by state, others see open calls first."""
+    stmt = sa.select(ResearchOrder)
+    if lifecycle_role(user) is None:
+        stmt = stmt.where(ResearchOrder.state.in_(PUBLIC_STATES))
+    if state in {s.value for s in OrderState}:
+        stmt = stmt.where(ResearchOrder.state == state)
+    if query := normalise(query).lower()[:200]:
+        stmt = stmt.where(sa.func.lower(ResearchOrder.title).like(f"%{query}%"))
+    stmt = stmt.order_by(
+        ResearchOrder.application_deadline.is_(None),
+        ResearchOrder.application_deadline,
+        ResearchOrder.id.desc(),
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def update_draft(user: User, order: ResearchOrder, data: OrderInput) -> ResearchOrder:
+    """Change a draft; once submitted, an order changes only through lifecycle steps."""
+    if lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials edit research orders."))
+    if order.state != OrderState.DRAFT.value:
+        raise Conflict(_("Only a draft can be edited."))
+    agency = db.session.get(Institution, data.agency_id)
+    if agency is None or agency.kind != InstitutionKind.AGENCY:
+        raise Conflict(
+            _("Choose the ordering agency from the list."), field="agency_id"
+        )
+    for name, value in asdict(data).items():
+        setattr(order, name, normalise(value) if isinstance(value, str) else value)
+    order.version += 1
+    db.session.add(
+        OrderEvent(
+            order_id=order.id,
+            actor_id=user.id,
+            action="edit",
+            from_state=order.state,
+            to_state=order.state,
+        )
+    )
+    db.session.commit()
+    return order

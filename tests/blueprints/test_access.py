@@ -16,6 +16,7 @@ ADMIN = {Role.ADMIN}
 RESEARCHER = {Role.RESEARCHER}
 ENTERPRISE = {Role.ENTERPRISE}
 SIGNED_IN = set(Role)
+STAFF = {Role.OFFICIAL, Role.ADMIN}
 # Only the record's own representatives (none of the visitors here); ownership is tested in tests/blueprints/enterprises.
 OWNERS: set = set()
 ALL_ROLES = [ANONYMOUS, *Role]
@@ -105,6 +106,15 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     ),
     "notifications.index": ("GET", "/notifications/", SIGNED_IN),
     "notifications.mark_read": ("POST", "/notifications/read", SIGNED_IN),
+    "orders.index": ("GET", "/orders/", EVERYONE),
+    "orders.detail": (
+        "GET",
+        "/orders/{order}",
+        EVERYONE,
+    ),  # 404 for a draft unless an official
+    "orders.create": ("GET", "/orders/new", STAFF),
+    "orders.edit": ("GET", "/orders/{order}/edit", STAFF),
+    "orders.act": ("POST", "/orders/{order}/act/submit", STAFF),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -141,6 +151,7 @@ def targets(make_user) -> dict[str, object]:
         OutboxMessage,
         Publication,
         ResearcherProfile,
+        ResearchOrder,
         TechNeed,
     )
 
@@ -164,8 +175,22 @@ def targets(make_user) -> dict[str, object]:
     )
     need = TechNeed(enterprise=enterprise, title="Sấy lúa", description="Lúa ẩm")
     interest = NeedInterest(need=need, user=owner, message="Xin chào")
+    agency = Institution(
+        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
+    )
+    order = ResearchOrder(title="Cảnh báo mặn", agency=agency)
     db.session.add_all(
-        [institution, profile, publication, asset, message, enterprise, need, interest]
+        [
+            institution,
+            profile,
+            publication,
+            asset,
+            message,
+            enterprise,
+            need,
+            interest,
+            order,
+        ]
     )
     db.session.flush()
     batch = ImportBatch(
@@ -176,7 +201,7 @@ def targets(make_user) -> dict[str, object]:
     return {
         "user": owner.id, "message": message.id, "profile": profile.id, "publication": publication.id,
         "asset": asset.id, "batch": batch.id, "slug": institution.slug, "enterprise": enterprise.id,
-        "need": need.id, "interest": interest.id,
+        "need": need.id, "interest": interest.id, "order": order.id,
     }  # fmt: skip
 
 
@@ -190,8 +215,12 @@ def test_route_access(client, auth, targets, role, endpoint):
     location = response.headers.get("Location", "")
     outcome = _expected(allowed, role)
     if outcome == "ok":
-        # Allowed in: the page, a redirect after an action, or 404 for another person's record.
-        assert response.status_code in (200, 302, 404) and "/auth/login" not in location
+        # Allowed in: the page, a redirect after an action, 404 for another person's record, or 409 when
+        # the business rules refuse the step itself (an order's lifecycle).
+        assert (
+            response.status_code in (200, 302, 404, 409)
+            and "/auth/login" not in location
+        )
     elif outcome == "home":
         assert response.status_code == 302 and location == "/"
     elif outcome == "login":

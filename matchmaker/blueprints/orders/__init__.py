@@ -1,0 +1,5 @@
+"""The orders blueprint."""
+
+from matchmaker.blueprints.orders.views import bp
+
+__all__ = ["bp"]

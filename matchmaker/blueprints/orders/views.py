@@ -1,0 +1,148 @@
+"""City research orders: lists per role, drafting, and every lifecycle step with its history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.orders.forms import (
+    ACTION_LABELS,
+    SELECTION_LABELS,
+    STATE_LABELS,
+    OrderForm,
+    TransitionForm,
+)
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action, allowed_actions
+from matchmaker.models import InstitutionKind, ResearchOrder, Role
+from matchmaker.services import institutions, orders, reference
+from matchmaker.services.errors import ServiceError
+
+bp = Blueprint("orders", __name__)
+STAFF = (Role.OFFICIAL, Role.ADMIN)
+
+
+@bp.route("/")
+def index():
+    page = orders.list_orders(
+        current_user,
+        request.args.get("page", 1, type=int),
+        request.args.get("state", ""),
+        request.args.get("q", ""),
+    )
+    is_staff = orders.lifecycle_role(current_user) is not None
+    return render_template(
+        "orders/index.html",
+        page=page,
+        args=request.args,
+        is_staff=is_staff,
+        state_labels=STATE_LABELS,
+    )
+
+
+def _order_form(order: ResearchOrder | None = None) -> OrderForm:
+    form = OrderForm(obj=order if request.method == "GET" else None)
+    if request.method == "GET" and order is not None:
+        form.agency.data, form.trl.data = str(order.agency_id), str(order.trl or "")
+    form.fill_choices(institutions.list_institutions(InstitutionKind.AGENCY))
+    return form
+
+
+def _order_input(form: OrderForm) -> orders.OrderInput:
+    return orders.OrderInput(
+        title=form.title.data, agency_id=int(form.agency.data), beneficiary=form.beneficiary.data or "",
+        necessity=form.necessity.data or "", objectives=form.objectives.data or "",
+        main_content=form.main_content.data or "", expected_products=form.expected_products.data or "",
+        trl=int(form.trl.data) if form.trl.data else None, field_code=form.field_code.data or None,
+        priority_area=form.priority_area.data or None, duration_months=form.duration_months.data,
+        state_budget=form.state_budget.data, cofunding=form.cofunding.data,
+    )  # fmt: skip
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def create():
+    form = _order_form()
+    if form.validate_on_submit():
+        try:
+            order = orders.create_order(current_user, _order_input(form))
+        except ServiceError as error:
+            form.agency.errors.append(error.message)
+        else:
+            flash(_("The draft order is saved."), "success")
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/form.html", form=form, order=None)
+
+
+@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit(order_id: int):
+    order = db.get_or_404(ResearchOrder, order_id)
+    form = _order_form(order)
+    if form.validate_on_submit():
+        try:
+            orders.update_draft(current_user, order, _order_input(form))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("The draft order is saved."), "success")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/form.html", form=form, order=order)
+
+
+def _render_detail(
+    order: ResearchOrder, status: int = 200, failed: Action | None = None, form=None
+):
+    role = orders.lifecycle_role(current_user)
+    actions = allowed_actions(order.state, role) if role is not None else []
+    forms = {
+        a: (
+            form
+            if a == failed and form is not None
+            else TransitionForm(formdata=None, version=order.version)
+        )
+        for a in actions
+    }
+    page = render_template(
+        "orders/detail.html", order=order, actions=forms, history=orders.history(order) if role else [],
+        is_staff=role is not None, field_name=reference.field_name, area_name=reference.priority_area_name,
+        selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
+    )  # fmt: skip
+    return page, status
+
+
+@bp.route("/<int:order_id>")
+def detail(order_id: int):
+    order = db.get_or_404(ResearchOrder, order_id)
+    if not orders.can_view(current_user, order):
+        abort(404)
+    return _render_detail(order)
+
+
+@bp.route("/<int:order_id>/act/<action>", methods=["POST"])
+@role_required(*STAFF)
+def act(order_id: int, action: str):
+    order = db.get_or_404(ResearchOrder, order_id)
+    step = next((a for a in Action if a.value == action), None) or abort(404)
+    form = TransitionForm()
+    if not form.validate_on_submit() or not form.version.data.isdigit():
+        return _render_detail(order, 409, step, form)
+    try:
+        orders.apply_action(
+            order.id, current_user, step, form.data_for(step), int(form.version.data)
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_detail(db.session.get(ResearchOrder, order_id), 409, step, form)
+    flash(
+        _(
+            "Done: the order is now “%(state)s”.",
+            state=STATE_LABELS[db.session.get(ResearchOrder, order_id).state],
+        ),
+        "success",
+    )
+    return redirect(url_for("orders.detail", order_id=order.id))
