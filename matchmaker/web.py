@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -186,11 +186,9 @@ def register_http_hooks(app: Flask) -> None:
         from matchmaker.blueprints.auth.forms import ActionForm
         from matchmaker.services import notifications
 
-        unread = (
-            notifications.unread_count(current_user)
-            if current_user.is_authenticated
-            else 0
-        )
+        # Mail is rendered outside requests too (CLI, queued jobs): no user there.
+        signed_in = has_request_context() and current_user.is_authenticated
+        unread = notifications.unread_count(current_user) if signed_in else 0
         return {
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),

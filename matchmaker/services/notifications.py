@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +20,9 @@ MESSAGES = {
     "interest_accepted": _l("%(enterprise)s accepted your interest in “%(title)s”."),
     "interest_declined": _l("%(enterprise)s declined your interest in “%(title)s”."),
     "colleague_invited": _l("%(who)s invited you to manage %(enterprise)s."),
+    "order_stage_changed": _l(
+        "%(who)s moved the research order “%(title)s” to a new stage."
+    ),
     "colleague_accepted_interest": _l(
         "%(who)s accepted the interest of %(researcher)s in “%(title)s”."
     ),
@@ -52,7 +55,9 @@ def notify(
 
 def deliver(notes: Iterable[Notification]) -> None:
     """Mail committed notifications to their active recipients, in Vietnamese (the platform's language)."""
-    home = url_for("main.index", _external=True)
+    # Outside a request (CLI, a queued job) links are absolute only when SERVER_NAME is configured.
+    can_build = has_request_context() or bool(current_app.config.get("SERVER_NAME"))
+    home = url_for("main.index", _external=True) if can_build else "/"
     for note in notes:
         user = db.session.get(User, note.user_id)
         if user is None or not user.active:

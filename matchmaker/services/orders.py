@@ -24,6 +24,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import notifications
 from matchmaker.services.errors import Conflict, NotAllowed
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
@@ -197,9 +198,32 @@ def apply_action(
         to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note,
     )  # fmt: skip
     db.session.add(entry)
+    notes = [
+        notifications.notify(
+            person,
+            "order_stage_changed",
+            {"who": user.full_name, "title": order.title},
+            f"/orders/{order.id}",
+        )
+        for person in _people_concerned(order, user)
+    ]
     db.session.commit()
+    notifications.deliver(notes)
     db.session.refresh(order)
     return entry
+
+
+def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
+    """Who hears of a stage change: the order's author and the ordering agency's officials."""
+    stmt = sa.select(User).where(
+        User.active.is_(True),
+        User.id != actor.id,
+        sa.or_(
+            User.id == order.created_by_id,
+            sa.and_(User.role == Role.OFFICIAL, User.institution_id == order.agency_id),
+        ),
+    )
+    return list(db.session.scalars(stmt.order_by(User.id)))
 
 
 def record_mid_term_check(order_id: int, user: User, result: str) -> OrderEvent:

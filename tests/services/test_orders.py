@@ -247,3 +247,20 @@ def test_closing_with_risk_accepted_when_the_procedure_was_followed(
 def test_mid_term_check_only_while_in_progress(draft, official):
     with pytest.raises(Conflict):
         orders.record_mid_term_check(draft.id, official, "Đạt")
+
+
+def test_stage_change_notifies_author_and_agency_officials(
+    draft, official, approver, agency, make_user, outbox
+):
+    colleague = make_user(Role.OFFICIAL, institution=agency)
+    outsider = make_user(Role.OFFICIAL)
+    orders.apply_action(draft.id, official, Action.SUBMIT, {}, 1, now=NOW)
+    assert [m.to for m in outbox] == [
+        [colleague.email]
+    ]  # the author acted: only the colleague hears
+    outbox.clear()
+    orders.apply_action(
+        draft.id, approver, Action.REJECT, {"reason": "Trùng lặp"}, 2, now=NOW
+    )
+    assert sorted(m.to[0] for m in outbox) == sorted([official.email, colleague.email])
+    assert outsider.email not in {m.to[0] for m in outbox}

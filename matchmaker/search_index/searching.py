@@ -1,0 +1,149 @@
+"""Running one search on an open Whoosh searcher: hits, totals, facets, snippets and "did you mean"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from .analysis import WORD_RE, fold_word, prepare, words
+from .documents import Hit, SearchResult, Suggestion
+from .engine import Evaluator, Matches
+from .facets import SegmentCache, count_facets, filter_mask, global_values
+from .highlight import Marker, highlight_all, snippet
+from .postings import PostingCache
+from .query import ParsedQuery, Unit, normalise_filters
+from .schema import from_stored
+
+Sort = Literal["relevance", "date"]
+MAX_PAGE = 500
+MAX_PER_PAGE = 100
+SUGGEST_BELOW = 3  # offer "did you mean" when fewer results than this
+SPELL_FIELDS = ("title", "body")
+
+
+def _order(
+    searcher: Searcher, found: Matches, sort: Sort, cache: SegmentCache
+) -> np.ndarray:
+    """Positions in ``found`` from best to worst: score (or date, then score), then docnum."""
+    if sort != "date":
+        return np.lexsort((found.ids, -found.scores))
+    dates = global_values(searcher, "date_sort", cache)[found.ids]
+    return np.lexsort((found.ids, -found.scores, -dates))
+
+
+def run_search(
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    filters: Mapping[str, Iterable[str | int] | str | int],
+    cache: SegmentCache,
+    postings: PostingCache,
+    sort: Sort = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResult:
+    """Search with a parsed, non-empty query; facet counts cover every matching document."""
+    page = min(max(1, int(page)), MAX_PAGE)
+    per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+    found = Evaluator(searcher, cache, postings).evaluate(parsed)
+    wanted = normalise_filters({**parsed.filters, **filters})
+    if wanted and len(found.ids):
+        mask = filter_mask(searcher, found.ids, wanted, cache)
+        found = Matches(found.ids[mask], found.scores[mask])
+    order = _order(searcher, found, sort, cache)[
+        (page - 1) * per_page : page * per_page
+    ]
+    marker = Marker.for_query(parsed)
+    hits = [
+        _hit(searcher.stored_fields(int(found.ids[i])), float(found.scores[i]), marker)
+        for i in order
+    ]
+    total = len(found.ids)
+    return SearchResult(
+        query=parsed.text,
+        hits=hits,
+        total=total,
+        page=page,
+        per_page=per_page,
+        facets=count_facets(searcher, found.ids, cache),
+        suggestion=did_you_mean(searcher, parsed) if total < SUGGEST_BELOW else None,
+        truncated=parsed.truncated,
+    )
+
+
+def _hit(stored: Mapping[str, object], score: float, marker: Marker) -> Hit:
+    values = from_stored(dict(stored))
+    return Hit(
+        title_html=highlight_all(values["title"], marker),
+        snippet=snippet(values.pop("body"), marker),
+        score=score,
+        **values,
+    )
+
+
+def _correct(searcher: Searcher, word: str) -> str | None:
+    """Return the most frequent indexed word within two edits of ``word``, or ``None`` if it is known."""
+    reader = searcher.reader()
+    if len(word) < 3 or any(reader.doc_frequency(f, word) for f in SPELL_FIELDS):
+        return None
+    unaccented = fold_word(word) == word
+    for maxdist in (1, 2):
+        candidates = {
+            c
+            for f in SPELL_FIELDS
+            for c in reader.terms_within(f, word, maxdist, prefix=1)
+        }
+        candidates = {
+            c for c in candidates if c != word and (fold_word(c) == c or not unaccented)
+        }
+        if candidates:
+            return max(
+                sorted(candidates),
+                key=lambda c: sum(reader.doc_frequency(f, c) for f in SPELL_FIELDS),
+            )
+    return None
+
+
+def did_you_mean(searcher: Searcher, parsed: ParsedQuery) -> str | None:
+    """Return the query text with unknown words replaced by their likeliest correction, if any."""
+    corrections: dict[str, str] = {}
+    for unit in parsed.positive:
+        for word in unit.words:
+            better = _correct(searcher, word)
+            if better:
+                corrections[word] = better
+    if not corrections:
+        return None
+    fixed = WORD_RE.sub(
+        lambda m: corrections.get(prepare(m.group(0)), m.group(0)), parsed.text
+    )
+    return fixed if fixed != parsed.text else None
+
+
+def run_suggest(
+    searcher: Searcher,
+    text: str,
+    limit: int,
+    cache: SegmentCache,
+    postings: PostingCache,
+) -> list[Suggestion]:
+    """Records whose titles hold the typed words, the last one as a prefix unless a space follows."""
+    syllables = words(text)
+    if not syllables:
+        return []
+    complete = syllables if text[-1:].isspace() else syllables[:-1]
+    units = [Unit((word,)) for word in complete]
+    if len(complete) < len(syllables):
+        units.append(Unit((syllables[-1],), prefix=True))
+    evaluator = Evaluator(searcher, cache, postings, weights={"title": 1.0})
+    found = evaluator.evaluate(ParsedQuery(text=text, units=units))
+    suggestions: dict[str, Suggestion] = {}
+    for i in np.lexsort((found.ids, -found.scores))[: limit * 3]:
+        values = from_stored(dict(searcher.stored_fields(int(found.ids[i]))))
+        title = values["title"]
+        suggestions.setdefault(
+            title, Suggestion(values["kind"], values["id"], title, values["url"])
+        )
+    return list(suggestions.values())[:limit]

@@ -1,0 +1,1 @@
+"""Tests of matchmaker.search_index."""
