@@ -32,6 +32,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import demo_orders
 from matchmaker.validators import title_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
@@ -70,6 +71,7 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
     _load_researchers(institutions, password_hash, step)
     _load_needs(enterprises, step)
     db.session.commit()
+    demo_orders.load_orders(_approving_official(), step)
     return {
         "institutions": len(institutions),
         "enterprises": len(enterprises),
@@ -78,6 +80,20 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
             sa.select(sa.func.count(ResearcherProfile.id))
         ),
     }
+
+
+# The README's demo official takes decisions on orders (approve, award, accept).
+APPROVING_OFFICIAL = "official@demo.cantho.example"
+
+
+def _approving_official() -> User:
+    official = db.session.scalar(
+        sa.select(User).where(User.email == APPROVING_OFFICIAL)
+    )
+    if not official.can_approve:
+        official.can_approve = True
+        db.session.commit()
+    return official
 
 
 def _text(value: Any) -> Any:

@@ -144,11 +144,14 @@ def apply_action(
     data: dict,
     expected_version: int,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> OrderEvent:
     """Move an order one step, if the lifecycle allows it and nobody changed the order meanwhile.
 
-    Raises Conflict (HTTP 409 for an API) with the state left exactly as it was.
+    Raises Conflict (HTTP 409 for an API) with the state left exactly as it was. ``now`` is when the step
+    happens (the clock by default); ``notify=False`` records it without telling anyone (loading history).
     """
+    now = now or utcnow()
     order = db.session.get(ResearchOrder, order_id)
     if order is None:
         raise NotAllowed(_l("This order does not exist."))
@@ -195,18 +198,22 @@ def apply_action(
     note = str(planned.fields.get("reason") or planned.fields.get("note") or "")
     entry = OrderEvent(
         order_id=order.id, actor_id=user.id, action=planned.action.value, from_state=planned.from_state.value,
-        to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note,
+        to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note, created_at=now,
     )  # fmt: skip
     db.session.add(entry)
-    notes = [
-        notifications.notify(
-            person,
-            "order_stage_changed",
-            {"who": user.full_name, "title": order.title},
-            f"/orders/{order.id}",
-        )
-        for person in _people_concerned(order, user)
-    ]
+    notes = (
+        []
+        if not notify
+        else [
+            notifications.notify(
+                person,
+                "order_stage_changed",
+                {"who": user.full_name, "title": order.title},
+                f"/orders/{order.id}",
+            )
+            for person in _people_concerned(order, user)
+        ]
+    )
     db.session.commit()
     notifications.deliver(notes)
     db.session.refresh(order)
@@ -226,7 +233,9 @@ def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
     return list(db.session.scalars(stmt.order_by(User.id)))
 
 
-def record_mid_term_check(order_id: int, user: User, result: str) -> OrderEvent:
+def record_mid_term_check(
+    order_id: int, user: User, result: str, now: datetime | None = None
+) -> OrderEvent:
     """Record the mid-term check (kiểm tra giữa kỳ) of a task in progress; the state does not change."""
     order = db.session.get(ResearchOrder, order_id)
     if order is None or lifecycle_role(user) is None:
@@ -239,7 +248,7 @@ def record_mid_term_check(order_id: int, user: User, result: str) -> OrderEvent:
         raise Conflict(_("Write the result of the mid-term check."), field="result")
     entry = OrderEvent(
         order_id=order.id, actor_id=user.id, action=lifecycle.Step.MID_TERM_CHECK.value,
-        from_state=order.state, to_state=order.state, note=normalise(result),
+        from_state=order.state, to_state=order.state, note=normalise(result), created_at=now or utcnow(),
     )  # fmt: skip
     db.session.add(entry)
     db.session.commit()
