@@ -3,16 +3,18 @@
 Public API
 ----------
 ``TfidfMatcher(...).fit(candidates, extra_texts=())``
-    Learn from :class:`Candidate` objects (id, :class:`Document` tuple, :class:`CandidateMeta`).
-``matcher.query(text, k=10, where=None)`` / ``matcher.query_many(texts, k=10, where=None)``
+    Learn from :class:`Candidate` objects (id, :class:`Document` tuple, :class:`CandidateMeta`); an
+    institution is ``Candidate.merge(id, its researchers, meta)``, best kept in a matcher of its own.
+``matcher.query(text_or_document, k=10, where=None)`` / ``matcher.query_many(texts, k=10, where=None)``
     Ranked :class:`Match` lists (candidate id, score, top terms, best document id); ``where`` is a
     :class:`QueryFilter` (fields, institution kinds, availability, public listing, exclusions, diversity).
 ``matcher.upsert(candidate)`` / ``matcher.remove(candidate_id)``
     Reflect a profile change at once with the fitted vocabulary; refit later in the background.
 ``matcher.save(path)`` / ``TfidfMatcher.load(path)``
     Persist with joblib.
-``assign(affinity, capacities, ...)``
-    Exact maximum-affinity assignment of items (orders, proposals) to candidates under loads and conflicts.
+``assign(item_ids, candidate_ids, affinity, capacities=1, demands=1, conflicts=(), allow_partial=False)``
+    Exact maximum-affinity assignment (SciPy ``milp``) of items (orders, proposals) to candidates with a
+    maximum load per candidate, a number of reviewers per item and conflict pairs; an :class:`Assignment`.
 ``Lexicon.load(abbreviation_files=(), synonym_files=(), stop_word_files=())``
     The shipped data files (``data/abbreviations.tsv``, ``data/synonyms.tsv``, ``data/stopwords_*.txt``)
     plus administrators' extra files; ``lexicon.extended(...)`` adds entries in code.

@@ -9,6 +9,7 @@ from typing import Self
 
 import joblib
 import numpy as np
+from joblib import effective_n_jobs
 
 from matchmaker.matching.analysis import Analyzer
 from matchmaker.matching.candidates import CandidateTable
@@ -24,7 +25,7 @@ from matchmaker.matching.types import (
 )
 from matchmaker.matching.vectorizer import FeatureWeights, FieldVectorizer
 
-DEFAULT_FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "body": 1.0}
+DEFAULT_FIELD_WEIGHTS = {"title": 1.25, "keywords": 1.5, "body": 1.0}
 
 
 class TfidfMatcher:
@@ -49,6 +50,8 @@ class TfidfMatcher:
         Weights of two-word features and of synonym-group features.
     n_terms : int
         How many contributing terms each match lists.
+    n_jobs : int or None
+        Processes analysing the documents during :meth:`fit` (``None``: one; ``-1``: one per CPU).
     """
 
     def __init__(
@@ -57,10 +60,11 @@ class TfidfMatcher:
         field_weights: Mapping[str, float] | None = None,
         top_docs: int | None = 20,
         fold_weight: float = 1.0,
-        stem_weight: float = 3.0,
+        stem_weight: float = 6.0,
         bigram_weight: float = 1.0,
-        concept_weight: float = 1.0,
+        concept_weight: float = 3.0,
         n_terms: int = 5,
+        n_jobs: int | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.field_weights = field_weights
@@ -70,6 +74,7 @@ class TfidfMatcher:
         self.bigram_weight = bigram_weight
         self.concept_weight = concept_weight
         self.n_terms = n_terms
+        self.n_jobs = n_jobs
 
     def fit(
         self, candidates: Sequence[Candidate], extra_texts: Iterable[str] = ()
@@ -100,7 +105,8 @@ class TfidfMatcher:
         features = FeatureWeights(
             self.fold_weight, self.stem_weight, self.bigram_weight, self.concept_weight
         )
-        self.vectorizer_ = FieldVectorizer(analyzer, weights, features)
+        n_jobs = effective_n_jobs(self.n_jobs)
+        self.vectorizer_ = FieldVectorizer(analyzer, weights, features, n_jobs)
         rows = self.vectorizer_.fit_transform(documents, extra_texts)
         sizes = np.array([len(c.documents) for c in candidates], dtype=np.int64)
         self.index_ = CorpusIndex(rows, sizes, self.top_docs)

@@ -12,6 +12,8 @@ from matchmaker.matching.postings import Block, aggregate, score_rows
 
 # Postings of rare terms read first (at least this many, or 1/64 of the rows).
 SEED_POSTINGS = 2000
+# Candidates scored row by row at most; with more, reading further postings is cheaper.
+EXACT_LIMIT = 256
 # Safety margin for float rounding when a bound is compared with an exact score.
 _MARGIN = 1e-6
 
@@ -35,6 +37,14 @@ class Scored:
             else len(self.rows)
         )
         return int(self.rows[start + np.argmax(self.scores[start:stop])])
+
+
+def _tail_bounds(weights: np.ndarray, maxima: np.ndarray) -> np.ndarray:
+    """``bounds[i]``: the most terms ``i:`` of a query can add to a unit-length document's score."""
+    products = np.cumsum((weights * maxima)[::-1])[::-1]
+    query_norm = np.sqrt(np.cumsum((weights**2)[::-1])[::-1])
+    document_norm = np.minimum(np.sqrt(np.cumsum((maxima**2)[::-1])[::-1]), 1.0)
+    return np.append(np.minimum(products, query_norm * document_norm), 0.0)
 
 
 class CorpusIndex:
@@ -106,49 +116,52 @@ class CorpusIndex:
     ) -> Scored | None:
         """Exact scores of every candidate that can reach the top ``k``; ``None`` if pruning fails.
 
-        Terms are split into rare ones (short postings), read in full, and common ones, never read.
-        A document's score from the common terms is at most ``bound``: the smaller of the sum of
-        their largest weights and, by Cauchy-Schwarz with unit-length documents, the norm of their
-        query weights. Partial scores from the rare terms are lower bounds, so their k-th best,
-        ``threshold``, bounds the true k-th best from below; a candidate whose partial score plus
-        ``bound`` stays below it cannot enter the top ``k`` (a mean of document scores is at most
-        the mean of their upper bounds). Only the others are scored exactly, row by row.
+        Terms are read by decreasing query weight (rare terms first). The unread terms add at
+        most ``bound`` to any document: the smaller of the sum of their largest products and, by
+        Cauchy-Schwarz, the norm of their query weights times the largest norm a unit-length
+        document can have on them. Partial scores are lower bounds, so their k-th best,
+        ``threshold``, is at most the true k-th best; reading stops once ``bound`` is below it.
+        A candidate whose partial score plus ``bound`` is still below cannot enter the top ``k``
+        (its score, a mean of document scores, is at most their best); the others are scored
+        exactly, row by row.
         """
-        maxima = np.max([b.column_max[cols] for b in self.blocks], axis=0) * weights
-        lengths = np.sum([b.lengths(cols) for b in self.blocks], axis=0)
-        order = np.argsort(lengths, kind="stable")
-        ub_tail = np.cumsum(maxima[order][::-1])[::-1]
-        norm_tail = np.sqrt(np.cumsum((weights[order] ** 2)[::-1])[::-1])
-        bounds = np.append(np.minimum(ub_tail, norm_tail), 0.0)
-        budget = max(SEED_POSTINGS, self.n_rows // 64)
-        split = max(1, int(np.searchsorted(np.cumsum(lengths[order]), budget)))
-        for _ in range(4):
-            rare = np.sort(order[:split])
-            partial = self._partial(cols[rare], weights[rare])
+        order = np.argsort(-weights, kind="stable")
+        maxima = np.max([b.column_max[cols] for b in self.blocks], axis=0)[order]
+        lengths = np.cumsum(
+            np.sum([b.lengths(cols) for b in self.blocks], axis=0)[order]
+        )
+        bounds = _tail_bounds(weights[order], maxima)
+        accumulator = np.zeros(self.n_rows)
+        read = 0
+        split = max(
+            1, int(np.searchsorted(lengths, max(SEED_POSTINGS, self.n_rows // 64)))
+        )
+        while True:
+            for block in self.blocks:
+                hits = block.gather(cols[order[read:split]], weights[order[read:split]])
+                accumulator += np.bincount(
+                    hits.rows, hits.products, minlength=self.n_rows
+                )
+            read = split
+            rows = np.flatnonzero(accumulator)
+            rows = rows[self.alive[rows]]
+            partial = self._aggregate(rows, accumulator[rows])
+            if read == len(cols):
+                return partial
             totals = partial.totals[eligible(partial.candidates)]
             if len(totals) < k:
                 return None
             threshold = np.partition(totals, len(totals) - k)[len(totals) - k] * (
                 1 - _MARGIN
             )
-            needed = int(np.argmax(bounds < threshold))
-            if needed <= split:
+            hopeful = partial.candidates[partial.totals + bounds[read] >= threshold]
+            if bounds[read] < threshold and len(hopeful) <= max(EXACT_LIMIT, 4 * k):
                 break
-            split = needed
-        else:
-            return None
-        hopeful = partial.candidates[partial.totals + bounds[split] >= threshold]
+            # Read four times as many postings as so far: the threshold rises as we read.
+            split = max(read + 1, int(np.searchsorted(lengths, 4 * lengths[read - 1])))
         query = np.zeros(self.blocks[0].rows.shape[1])
         query[cols] = weights
         return self._exact(hopeful[eligible(hopeful)], query)
-
-    def _partial(self, cols: np.ndarray, weights: np.ndarray) -> Scored:
-        """Lower bounds of candidate scores from the postings of ``cols`` only."""
-        rows, scores = score_rows(
-            [b.gather(cols, weights) for b in self.blocks], self.n_rows
-        )
-        live = self.alive[rows]
-        return self._aggregate(rows[live], scores[live])
 
     def _exact(self, candidates: np.ndarray, query: np.ndarray) -> Scored:
         """Exact scores of ``candidates`` from all their documents, by row access."""

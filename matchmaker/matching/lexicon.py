@@ -72,27 +72,27 @@ class Lexicon:
         -------
         Lexicon
         """
-        ship = shipped
-        abbr = [
-            r
-            for p in (*(SHIPPED_ABBREVIATIONS if ship else ()), *abbreviation_files)
-            for r in _rows(p)
-        ]
-        syn = [
-            r
-            for p in (*(SHIPPED_SYNONYMS if ship else ()), *synonym_files)
-            for r in _rows(p)
-        ]
-        stop = [
-            r[0]
-            for p in (*(SHIPPED_STOP_WORDS if ship else ()), *stop_word_files)
-            for r in _rows(p)
-        ]
-        english = [
-            r[0] for p in (SHIPPED_ENGLISH_STOP_WORDS if ship else ()) for r in _rows(p)
-        ]
-        lexicon = cls(english_stop_words=frozenset(english))
-        return lexicon.extended({r[0]: r[1] for r in abbr if len(r) >= 2}, syn, stop)
+
+        def rows(
+            shipped_files: Sequence[Path], extra: Sequence[str | Path]
+        ) -> list[list[str]]:
+            return [
+                row
+                for path in (*(shipped_files if shipped else ()), *extra)
+                for row in _rows(path)
+            ]
+
+        abbreviations = {
+            row[0]: row[1]
+            for row in rows(SHIPPED_ABBREVIATIONS, abbreviation_files)
+            if len(row) > 1
+        }
+        stop_words = [row[0] for row in rows(SHIPPED_STOP_WORDS, stop_word_files)]
+        english = frozenset(row[0] for row in rows(SHIPPED_ENGLISH_STOP_WORDS, ()))
+        synonyms = rows(SHIPPED_SYNONYMS, synonym_files)
+        return cls(english_stop_words=english).extended(
+            abbreviations, synonyms, stop_words
+        )
 
     def extended(
         self,

@@ -44,13 +44,21 @@ class Block:
 
     def gather(self, cols: np.ndarray, weights: np.ndarray) -> Hits:
         """The postings of ``cols`` with their products; cost grows with their length only."""
-        indptr = self.columns.indptr
-        starts, lengths = indptr[cols], self.lengths(cols)
-        owner = np.repeat(np.arange(len(cols)), lengths)
-        shift = starts - np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        take = np.arange(lengths.sum()) + shift[owner]
-        rows = self.columns.indices[take].astype(np.int64) + self.offset
-        return Hits(rows, self.columns.data[take] * weights[owner])
+        indptr, indices, data = (
+            self.columns.indptr,
+            self.columns.indices,
+            self.columns.data,
+        )
+        spans = [
+            (indptr[c], indptr[c + 1], w) for c, w in zip(cols, weights, strict=True)
+        ]
+        spans = [(a, b, w) for a, b, w in spans if b > a]
+        if not spans:
+            return Hits(np.empty(0, dtype=np.int64), np.empty(0))
+        # Contiguous slices copy fast; a fancy index over all postings would not.
+        rows = np.concatenate([indices[a:b] for a, b, _ in spans])
+        products = np.concatenate([data[a:b] * np.float64(w) for a, b, w in spans])
+        return Hits(rows + self.offset if self.offset else rows, products)
 
     def score(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Exact dot products of the dense ``query`` with corpus ``rows`` of this block."""
@@ -84,7 +92,7 @@ def score_rows(hits: Sequence[Hits], n_rows: int) -> tuple[np.ndarray, np.ndarra
         Only rows touched by the query's postings; their exact dot products.
     """
     rows = np.concatenate([h.rows for h in hits])
-    products = np.concatenate([h.products for h in hits]).astype(np.float64)
+    products = np.concatenate([h.products for h in hits]).astype(np.float64, copy=False)
     if len(rows) * _SPARSE_RATIO < n_rows:
         touched, inverse = np.unique(rows, return_inverse=True)
         return touched, np.bincount(inverse, weights=products, minlength=len(touched))

@@ -25,7 +25,6 @@ _TOKEN_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"\s+")
-_DIGIT_RE = re.compile(r"\d")
 # "hoà"/"hòa", "thuỷ"/"thủy": both tone placements are in use; keep one (tone on the first vowel).
 _TONE_MOVES = dict(
     zip(
@@ -36,6 +35,7 @@ _TONE_MOVES = dict(
 )
 # After "q" the "u" belongs to the consonant ("quý"), so the tone already sits on the vowel.
 _TONE_RE = re.compile("(?<!q)(" + "|".join(_TONE_MOVES) + r")$")
+_TONE_FINALS = frozenset(key[-1] for key in _TONE_MOVES)
 
 
 def normalise(text: str) -> str:
@@ -72,9 +72,16 @@ class Token(NamedTuple):
 
 
 def _is_term(word: str) -> bool:
-    # Capitals after the first letter (AI, IoT, CRISPR) or digits mark an acronym or code, never a stop word.
+    # Capitals after the first letter (AI, IoT, CRISPR), digits or "&" mark an acronym or code.
     rest = word[1:]
-    return rest != rest.lower() or _DIGIT_RE.search(word) is not None
+    return rest != rest.lower() or not word.isalpha()
+
+
+def _word(raw: str) -> str:
+    word = raw.lower()
+    if word[-1] in _TONE_FINALS:
+        return _TONE_RE.sub(lambda m: _TONE_MOVES[m.group(1)], word)
+    return word
 
 
 def tokenise(text: str) -> list[list[Token]]:
@@ -95,19 +102,14 @@ def tokenise(text: str) -> list[list[Token]]:
     """
     phrases: list[list[Token]] = []
     current: list[Token] = []
-    for match in _TOKEN_RE.finditer(normalise(text)):
-        kind = match.lastgroup
-        if kind == "brk":
-            if current:
-                phrases.append(current)
-                current = []
-            continue
-        raw = match.group()
-        if kind == "num":
-            current.append(Token(_SPACE_RE.sub("", raw).lower(), True))
-        else:
-            word = _TONE_RE.sub(lambda m: _TONE_MOVES[m.group(1)], raw.lower())
-            current.append(Token(word, _is_term(raw)))
+    for number, raw, _ in _TOKEN_RE.findall(normalise(text)):
+        if raw:
+            current.append(Token(_word(raw), _is_term(raw)))
+        elif number:
+            current.append(Token(_SPACE_RE.sub("", number).lower(), True))
+        elif current:
+            phrases.append(current)
+            current = []
     if current:
         phrases.append(current)
     return phrases

@@ -6,8 +6,10 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -44,9 +46,9 @@ class FeatureWeights:
     """
 
     fold: float = 1.0
-    stem: float = 3.0
+    stem: float = 6.0
     bigram: float = 1.0
-    concept: float = 1.0
+    concept: float = 3.0
 
 
 class _Counts:
@@ -58,15 +60,30 @@ class _Counts:
         self.values = array("f")
 
     def add(self, features: list[str], vocabulary: dict[str, int], grow: bool) -> None:
-        for feature, count in Counter(features).items():
-            column = vocabulary.get(feature)
-            if column is None:
-                if not grow:
-                    continue
-                column = vocabulary[feature] = len(vocabulary)
-            self.indices.append(column)
-            self.values.append(count)
+        counted = Counter(features)
+        if grow:
+            # setdefault evaluates len() before inserting, so a new feature gets the next column.
+            self.indices.extend(
+                [vocabulary.setdefault(f, len(vocabulary)) for f in counted]
+            )
+            self.values.extend(counted.values())
+        else:
+            known = [(vocabulary[f], n) for f, n in counted.items() if f in vocabulary]
+            self.indices.extend([column for column, _ in known])
+            self.values.extend([n for _, n in known])
         self.indptr.append(len(self.indices))
+
+    def extend(self, other: _Counts, renumber: np.ndarray) -> None:
+        """Append the rows of ``other``, whose columns ``renumber`` maps to this vocabulary."""
+        offset = len(self.indices)
+        self.indptr.frombytes(
+            (np.frombuffer(other.indptr, np.int64)[1:] + offset).tobytes()
+        )
+        if len(other.indices):
+            self.indices.frombytes(
+                renumber[np.frombuffer(other.indices, np.int32)].tobytes()
+            )
+        self.values.extend(other.values)
 
     def matrix(self, n_columns: int) -> sparse.csr_matrix:
         arrays = (
@@ -90,6 +107,8 @@ class FieldVectorizer:
         Weight of each field of :class:`Document` (missing fields weigh 1).
     feature_weights : FeatureWeights
         Column weights by kind of feature.
+    n_jobs : int
+        Processes that analyse the documents at fit time.
     """
 
     def __init__(
@@ -97,33 +116,41 @@ class FieldVectorizer:
         analyzer: Analyzer,
         field_weights: Mapping[str, float],
         feature_weights: FeatureWeights,
+        n_jobs: int = 1,
     ) -> None:
         self.analyzer = analyzer
         self.field_weights = field_weights
         self.feature_weights = feature_weights
+        self.n_jobs = n_jobs
 
     def fit_transform(
         self, documents: Sequence[Document], extra_texts: Iterable[str] = ()
     ) -> sparse.csr_matrix:
         """Learn vocabulary and idf from ``documents`` plus ``extra_texts``; return the documents' vectors."""
         self.vocabulary_: dict[str, int] = {}
-        counts = self._count(documents, grow=True)
+        if self.n_jobs > 1 and len(documents) > 1000:
+            fields = self._count_parallel(documents)
+        else:
+            fields = self._count(documents, grow=True)
         extra = _Counts()
         for text in extra_texts:
             extra.add(self.analyzer(text), self.vocabulary_, grow=True)
         n_columns = len(self.vocabulary_)
-        fields = {name: c.matrix(n_columns) for name, c in counts.items()}
-        presence = sparse.vstack(
-            [sum(fields.values()), extra.matrix(n_columns)], format="csr"
+        tf = self._tf({name: c.matrix(n_columns) for name, c in fields.items()})
+        del fields
+        known = (
+            tf
+            if len(extra.indptr) == 1
+            else sparse.vstack([tf, extra.matrix(n_columns)])
         )
-        self.idf_ = TfidfTransformer().fit(presence).idf_
+        # scikit-learn's smooth idf over every text, documents and extra texts alike.
+        self.idf_ = TfidfTransformer().fit(known).idf_
+        df = np.bincount(sparse.csr_matrix(known).indices, minlength=n_columns)
         self.names_ = list(self.vocabulary_)
-        self.display_ = _display_names(
-            self.names_, np.bincount(presence.indices, minlength=n_columns)
-        )
+        self.display_ = _display_names(self.names_, df)
         weights = np.array([self._column_weight(name) for name in self.names_])
         self.column_weights_ = (self.idf_ * weights).astype(DTYPE)
-        return self._weigh(fields)
+        return self._normalised(tf)
 
     def transform(self, documents: Sequence[Document]) -> sparse.csr_matrix:
         """Vectors of new, changed or query documents; words unknown at fit time are ignored."""
@@ -151,6 +178,29 @@ class FieldVectorizer:
         name = self.names_[column]
         return self.display_.get(name, name)
 
+    def _count_parallel(self, documents: Sequence[Document]) -> dict[str, _Counts]:
+        """Count in ``n_jobs`` processes, then renumber each chunk's columns into one vocabulary."""
+        bounds = np.linspace(0, len(documents), self.n_jobs + 1).astype(int)
+        chunks = [
+            [(d.title, d.keywords, d.body) for d in documents[a:b]]
+            for a, b in pairwise(bounds)
+        ]
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_count_chunk)(self.analyzer, chunk) for chunk in chunks
+        )
+        merged = {name: _Counts() for name in FIELDS}
+        for vocabulary, counts in results:
+            renumber = np.array(
+                [
+                    self.vocabulary_.setdefault(f, len(self.vocabulary_))
+                    for f in vocabulary
+                ],
+                dtype=np.int32,
+            )
+            for name in FIELDS:
+                merged[name].extend(counts[name], renumber)
+        return merged
+
     def _count(self, documents: Sequence[Document], grow: bool) -> dict[str, _Counts]:
         counts = {name: _Counts() for name in FIELDS}
         for doc in documents:
@@ -171,23 +221,42 @@ class FieldVectorizer:
         return weight * (weights.bigram if is_bigram(feature) else 1.0)
 
     def _weigh(self, fields: Mapping[str, sparse.csr_matrix]) -> sparse.csr_matrix:
-        parts = []
+        return self._normalised(self._tf(fields))
+
+    def _tf(self, fields: Mapping[str, sparse.csr_matrix]) -> sparse.csr_matrix:
+        """Sum over fields of the field weight times sublinear tf (as ``sublinear_tf=True``)."""
+        total = None
         for name, matrix in fields.items():
             if matrix.nnz:
-                # Sublinear tf as in TfidfTransformer(sublinear_tf=True), then the field's weight.
                 matrix.data = self.field_weights.get(name, 1.0) * (
                     1 + np.log(matrix.data)
                 )
-                parts.append(matrix)
-        total = sum(parts[1:], parts[0]) if parts else next(iter(fields.values()))
-        total = sparse.csr_matrix(total, dtype=DTYPE)
-        total.data *= self.column_weights_[total.indices]
-        lengths = np.diff(total.indptr)
-        row_of = np.repeat(np.arange(total.shape[0]), lengths)
-        squares = total.data.astype(np.float64) ** 2
-        norms = np.sqrt(np.bincount(row_of, weights=squares, minlength=total.shape[0]))
-        total.data /= norms[row_of].astype(DTYPE)
-        return total
+                total = matrix if total is None else total + matrix
+        return (
+            next(iter(fields.values())) if total is None else sparse.csr_matrix(total)
+        )
+
+    def _normalised(self, tf: sparse.csr_matrix) -> sparse.csr_matrix:
+        """``tf × idf × column weight``, each row scaled to unit L2 norm, in place."""
+        tf.data *= self.column_weights_[tf.indices]
+        lengths = np.diff(tf.indptr)
+        row_of = np.repeat(np.arange(tf.shape[0]), lengths)
+        squares = tf.data.astype(np.float64) ** 2
+        norms = np.sqrt(np.bincount(row_of, weights=squares, minlength=tf.shape[0]))
+        tf.data /= norms[row_of].astype(DTYPE)
+        return tf
+
+
+def _count_chunk(
+    analyzer: Analyzer, texts: list[tuple[str, str, str]]
+) -> tuple[list[str], dict[str, _Counts]]:
+    """Count one chunk of documents (title, keywords, body) with its own vocabulary."""
+    vocabulary: dict[str, int] = {}
+    counts = {name: _Counts() for name in FIELDS}
+    for fields in texts:
+        for name, text in zip(FIELDS, fields, strict=True):
+            counts[name].add(analyzer(text) if text else [], vocabulary, grow=True)
+    return list(vocabulary), counts
 
 
 def _display_names(features: Sequence[str], df: np.ndarray) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Every model, re-exported so Alembic autogenerate sees them all."""
 
+from matchmaker.models.attachment import Attachment
 from matchmaker.models.base import Base, TimestampMixin, utcnow
 from matchmaker.models.institution import (
     Enterprise,
@@ -17,6 +18,16 @@ from matchmaker.models.need import (
 )
 from matchmaker.models.notification import Notification
 from matchmaker.models.order import HistoryIsAppendOnly, OrderEvent, ResearchOrder
+from matchmaker.models.proposal import (
+    ConflictDeclaration,
+    Council,
+    CouncilMember,
+    DeclineReason,
+    Proposal,
+    ProposalMember,
+    ProposalScore,
+    ProposalStatus,
+)
 from matchmaker.models.researcher import (
     IPAsset,
     IPKind,
@@ -29,8 +40,13 @@ from matchmaker.models.staging import ImportBatch
 from matchmaker.models.user import SELF_SERVICE_ROLES, Role, User
 
 __all__ = [
+    "Attachment",
     "Base",
     "Confidentiality",
+    "ConflictDeclaration",
+    "Council",
+    "CouncilMember",
+    "DeclineReason",
     "IPAsset",
     "IPKind",
     "IPStatus",
@@ -42,6 +58,10 @@ __all__ = [
     "HistoryIsAppendOnly",
     "OrderEvent",
     "ResearchOrder",
+    "Proposal",
+    "ProposalMember",
+    "ProposalScore",
+    "ProposalStatus",
     "Publication",
     "ResearcherField",
     "TechNeed",

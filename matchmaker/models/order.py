@@ -52,9 +52,18 @@ class ResearchOrder(TimestampMixin, Base):
     decision_date: Mapped[date | None]
     contract_number: Mapped[str | None] = mapped_column(sa.String(100))
     contract_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Direct assignment (giao trực tiếp): the named organisation, recorded at publication.
+    assignee_organisation: Mapped[str | None] = mapped_column(sa.String(300))
+    # The principal investigator of the awarded proposal: reports progress and results.
+    pi_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Parts of the order kept internal (names from services.orders.PARTS); the rest is public once published.
+    internal_parts: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     agency: Mapped[Institution] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", passive_deletes="all"
     )

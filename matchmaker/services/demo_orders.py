@@ -49,7 +49,7 @@ PATHS: dict[str, list[Action]] = {
 
 def rows() -> list[dict]:
     """The demo orders as written in the data file (empty when the file is absent)."""
-    return json.loads(DATA.readnormalise(encoding="utf-8")) if DATA.exists() else []
+    return json.loads(DATA.read_text(encoding="utf-8")) if DATA.exists() else []
 
 
 def load_orders(official: User, step: Progress) -> int:

@@ -29,6 +29,12 @@ MESSAGES = {
     "colleague_declined_interest": _l(
         "%(who)s declined the interest of %(researcher)s in “%(title)s”."
     ),
+    "proposal_declined": _l(
+        "Your proposal for “%(title)s” was declined; open the order to see the reason."
+    ),
+    "council_invited": _l(
+        "%(who)s invited you to the selection council of “%(title)s”."
+    ),
 }
 
 

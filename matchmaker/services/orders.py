@@ -30,7 +30,7 @@ from matchmaker.services.errors import Conflict, NotAllowed
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
 _ORDER_COLUMNS = (
     "selection_method", "application_deadline", "decision_number", "decision_date", "contract_number",
-    "contract_value",
+    "contract_value", "assignee_organisation",
 )  # fmt: skip
 
 REFUSALS = {
@@ -65,15 +65,25 @@ class OrderInput:
     need_id: int | None = None
 
 
-def lifecycle_role(user: User) -> lifecycle.Role | None:
-    """How the lifecycle sees ``user``: administrator, approving official, official, or nobody."""
+def lifecycle_role(
+    user: User, order: ResearchOrder | None = None
+) -> lifecycle.Role | None:
+    """How the lifecycle sees ``user``: administrator, approving official, official, the principal
+    investigator of ``order``, or nobody."""
     if not user.is_authenticated:
         return None
     if user.role == Role.ADMIN:
         return lifecycle.Role.ADMIN
     if user.role == Role.OFFICIAL:
         return lifecycle.Role.APPROVER if user.can_approve else lifecycle.Role.OFFICIAL
+    if order is not None and order.pi_id is not None and order.pi_id == user.id:
+        return lifecycle.Role.PI
     return None
+
+
+def is_staff(user: User) -> bool:
+    """City officials and administrators: they see every order and its history."""
+    return lifecycle_role(user) is not None
 
 
 def create_order(user: User, data: OrderInput) -> ResearchOrder:
@@ -160,7 +170,7 @@ def apply_action(
         planned = lifecycle.plan(
             order.state,
             action,
-            lifecycle_role(user),
+            lifecycle_role(user, order),
             data,
             now or utcnow(),
             history=steps,

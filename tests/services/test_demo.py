@@ -128,3 +128,46 @@ def test_demo_needs_cover_every_confidentiality(app):
     assert set(db.session.scalars(sa.select(TechNeed.confidentiality))) == set(
         Confidentiality
     )
+
+
+def test_demo_orders_cover_every_state_with_real_history(app):
+    from matchmaker.lifecycle import OrderState
+    from matchmaker.models import OrderEvent, ResearchOrder
+
+    demo.load_demo_data()
+    states = set(db.session.scalars(sa.select(ResearchOrder.state)))
+    assert states == {s.value for s in OrderState}
+    assert _count(ResearchOrder) >= 20
+    # Every order's history replays its path: from → to of consecutive events chain up to its state.
+    for order in db.session.scalars(sa.select(ResearchOrder)):
+        events = db.session.scalars(
+            sa.select(OrderEvent)
+            .where(OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.id)
+        ).all()
+        moves = [e for e in events if e.from_state != e.to_state]
+        assert all(
+            a.to_state == b.from_state for a, b in zip(moves, moves[1:], strict=False)
+        ), order.title
+        assert (
+            events[-1].to_state == order.state or events[-1].action == "mid_term_check"
+        )
+
+
+def test_demo_orders_load_once(app):
+    from matchmaker.models import OrderEvent
+
+    demo.load_demo_data()
+    events = _count(OrderEvent)
+    demo.load_demo_data()
+    assert _count(OrderEvent) == events
+
+
+def test_demo_salinity_call_is_open(app):
+    from matchmaker.models import ResearchOrder
+
+    demo.load_demo_data()
+    open_calls = db.session.scalars(
+        sa.select(ResearchOrder.title).where(ResearchOrder.state == "published")
+    ).all()
+    assert any("mặn" in title for title in open_calls)

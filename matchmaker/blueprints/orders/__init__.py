@@ -1,5 +1,12 @@
-"""The orders blueprint."""
+"""The orders blueprint: orders and their lifecycle, proposals, the selection council and the work."""
 
 from matchmaker.blueprints.orders.views import bp
+
+# Route modules register on ``bp`` when imported.
+from matchmaker.blueprints.orders import (  # noqa: E402, F401  isort: skip
+    council_views,
+    proposal_views,
+    work_views,
+)
 
 __all__ = ["bp"]

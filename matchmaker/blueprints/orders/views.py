@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import (
@@ -32,7 +32,7 @@ def index():
         request.args.get("state", ""),
         request.args.get("q", ""),
     )
-    is_staff = orders.lifecycle_role(current_user) is not None
+    is_staff = orders.is_staff(current_user)
     return render_template(
         "orders/index.html",
         page=page,
@@ -96,7 +96,7 @@ def edit(order_id: int):
 def _render_detail(
     order: ResearchOrder, status: int = 200, failed: Action | None = None, form=None
 ):
-    role = orders.lifecycle_role(current_user)
+    role = orders.lifecycle_role(current_user, order)
     actions = allowed_actions(order.state, role) if role is not None else []
     forms = {
         a: (
@@ -108,7 +108,7 @@ def _render_detail(
     }
     page = render_template(
         "orders/detail.html", order=order, actions=forms, history=orders.history(order) if role else [],
-        is_staff=role is not None, field_name=reference.field_name, area_name=reference.priority_area_name,
+        is_staff=orders.is_staff(current_user), field_name=reference.field_name, area_name=reference.priority_area_name,
         selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
     )  # fmt: skip
     return page, status
@@ -123,9 +123,11 @@ def detail(order_id: int):
 
 
 @bp.route("/<int:order_id>/act/<action>", methods=["POST"])
-@role_required(*STAFF)
+@login_required
 def act(order_id: int, action: str):
     order = db.get_or_404(ResearchOrder, order_id)
+    if orders.lifecycle_role(current_user, order) is None:
+        abort(403)
     step = next((a for a in Action if a.value == action), None) or abort(404)
     form = TransitionForm()
     if not form.validate_on_submit() or not form.version.data.isdigit():

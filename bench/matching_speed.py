@@ -1,0 +1,196 @@
+"""Speed benchmark of TfidfMatcher on synthetic Vietnamese researcher profiles (10,000 and 100,000).
+
+Each case runs in its own process, so peak memory (``ru_maxrss``) belongs to that case alone (the fit uses
+``n_jobs=2``, one process per core; ``peak_mb`` adds both workers' peaks to the main process's). It reports fit time, peak memory, single-query top-10 latency (median, p95) against scikit-learn brute force
+(``linear_kernel`` of the query with the whole document matrix, per-candidate mean, top-10) and the time
+of ``query_many`` for 1,000 queries.
+
+    python bench/matching_speed.py            # 10,000 and 100,000 profiles
+    python bench/matching_speed.py --quick    # 2,000 profiles, a smoke run
+
+Each case ends with one machine-readable line: ``profiles=… fit_s=… peak_mb=… query_median_ms=… …``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from joblib.externals.loky import get_reusable_executor
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from matchmaker.matching import Candidate, CandidateMeta, Document, TfidfMatcher  # noqa: E402
+
+TOPICS = (
+    "nuôi trồng thủy sản|xâm nhập mặn|biến đổi khí hậu|năng lượng tái tạo|điện mặt trời|học máy|"
+    "trí tuệ nhân tạo|internet vạn vật|chuyển đổi số|công nghệ sinh học|giống lúa chịu mặn|cá tra|"
+    "tôm thẻ chân trắng|chất lượng nước|quản lý tài nguyên nước|sạt lở bờ sông|nông nghiệp công nghệ cao|"
+    "chế biến thực phẩm|an toàn thực phẩm|bảo quản sau thu hoạch|phân bón hữu cơ|vi sinh vật|kháng sinh|"
+    "dịch bệnh trên cây trồng|y tế công cộng|dữ liệu lớn|thị giác máy tính|xử lý ảnh|cảm biến|tự động hóa|"
+    "robot công nghiệp|logistics|du lịch sinh thái|kinh tế tuần hoàn|xử lý nước thải|chất thải rắn|"
+    "khí sinh học|vật liệu nano|hóa học xanh|dược liệu|trái cây nhiệt đới|xoài cát Hòa Lộc|sầu riêng|"
+    "bưởi năm roi|chuỗi giá trị nông sản|thương mại điện tử|quản trị doanh nghiệp|tài chính vi mô|"
+    "giáo dục đại học|đổi mới sáng tạo|khởi nghiệp|mô hình hóa|viễn thám|hệ thống thông tin địa lý|"
+    "thủy văn|ngập lụt đô thị|đa dạng sinh học|rừng ngập mặn|đất phèn|canh tác lúa|cơ giới hóa|"
+    "máy nông nghiệp|điện gió ngoài khơi|lưới điện thông minh|pin lưu trữ|chuỗi khối|an ninh mạng|"
+    "điện toán đám mây|hệ thống IoT|ứng dụng AI|bộ điều khiển PLC|công nghệ CRISPR|machine learning|"
+    "deep learning|renewable energy|aquaculture|salinity intrusion|remote sensing|food safety|"
+    "vắc xin thú y|dinh dưỡng vật nuôi|thức ăn thủy sản|men vi sinh|enzyme|protein tái tổ hợp|"
+    "kỹ thuật di truyền|chỉ thị phân tử|nấm men|vi tảo|nhựa sinh học|bê tông xanh|giao thông thủy|"
+    "quy hoạch đô thị|nhà ở xã hội|pháp luật đất đai|văn hóa Nam Bộ|đờn ca tài tử|chợ nổi Cái Răng"
+).split("|")
+TEMPLATES = (
+    "Nghiên cứu {a} và ứng dụng trong {b} tại {p}",
+    "Ứng dụng {a} để nâng cao hiệu quả {b}",
+    "Đánh giá tác động của {a} đến {b} ở {p}",
+    "Phát triển mô hình {a} phục vụ {b}",
+    "Giải pháp {a} nhằm giảm thiểu rủi ro {b} cho nông hộ {p}",
+    "Xây dựng hệ thống {a} kết hợp {b} quy mô {n}",
+    "Tối ưu hóa quy trình {a} trong sản xuất {b}",
+    "Chuyển giao công nghệ {a} cho doanh nghiệp {b} {p}",
+)
+PLACES = (
+    "Cần Thơ|ĐBSCL|Hậu Giang|Sóc Trăng|An Giang|Vĩnh Long|Kiên Giang|Bạc Liêu|Cà Mau|Trà Vinh|Đồng Tháp|"
+    "Bến Tre|Tiền Giang|quận Ninh Kiều|huyện Phong Điền|huyện Cờ Đỏ|huyện Thới Lai|quận Ô Môn|quận Thốt Nốt"
+).split("|")
+AMOUNTS = ("5 ha", "10 kW", "2,5 tấn", "30%", "4 ppt", "100 m3", "50 kWh", "1.000 hộ")
+SURNAMES = "Nguyễn Trần Lê Phạm Huỳnh Hoàng Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Châu Lâm Tạ Quách".split()
+GIVEN = "An Bình Cường Dũng Giang Hà Hải Hạnh Hiếu Hòa Hùng Khánh Lan Linh Long Mai Minh Nam Ngọc".split()
+MIDDLE = "Văn Thị Minh Thanh Quốc Hữu Ngọc Thành Kim Hoàng".split()
+KINDS = ("university", "institute", "enterprise", "hospital")
+N_JOBS = 2
+
+
+def sentence(rng: np.random.Generator) -> str:
+    a, b = rng.choice(TOPICS, 2, replace=False)
+    template = TEMPLATES[rng.integers(len(TEMPLATES))]
+    return template.format(a=a, b=b, p=rng.choice(PLACES), n=rng.choice(AMOUNTS))
+
+
+def make_candidates(n: int, seed: int = 0) -> list[Candidate]:
+    """``n`` researchers: a profile (name, keywords, 3–5 sentences) and two publications each."""
+    rng = np.random.default_rng(seed)
+    candidates = []
+    for i in range(n):
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        profile = Document(
+            f"profile:{i}",
+            title=f"TS. {name}",
+            keywords=", ".join(rng.choice(TOPICS, rng.integers(3, 7), replace=False)),
+            body=". ".join(sentence(rng) for _ in range(rng.integers(3, 6))),
+        )
+        pubs = tuple(
+            Document(f"pub:{i}:{j}", title=sentence(rng), keywords=rng.choice(TOPICS))
+            for j in range(2)
+        )
+        meta = CandidateMeta(
+            fields=frozenset({str(rng.choice(TOPICS))}),
+            institution_id=f"inst:{rng.integers(200)}",
+            institution_kind=str(rng.choice(KINDS)),
+        )
+        candidates.append(Candidate(f"r:{i}", (profile, *pubs), meta))
+    return candidates
+
+
+def make_queries(n: int, seed: int = 1) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [
+        f"Đặt hàng nghiên cứu: {sentence(rng)}. Yêu cầu: {sentence(rng)}."
+        for _ in range(n)
+    ]
+
+
+def brute_force(
+    matcher: TfidfMatcher, matrix, starts: np.ndarray, text: str
+) -> list[int]:
+    """Top-10 candidate indices by scikit-learn's linear_kernel over every document."""
+    from sklearn.metrics.pairwise import linear_kernel
+
+    vector = matcher.vectorizer_.transform([Document("", body=text)])
+    scores = linear_kernel(vector, matrix).ravel()
+    per_candidate = np.add.reduceat(scores, starts) / np.minimum(
+        matcher.index_.n_docs, 20
+    )
+    top = np.argpartition(-per_candidate, 9)[:10]
+    return top[np.lexsort((top, -per_candidate[top]))].tolist()
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, out
+
+
+def run_case(n: int, n_single: int) -> str:
+    candidates = make_candidates(n)
+    queries = make_queries(1000)
+    fit_s, matcher = timed(TfidfMatcher(n_jobs=N_JOBS).fit, candidates)
+    get_reusable_executor().shutdown(wait=True)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # An upper bound of the simultaneous peak: this process plus every worker at its largest.
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = own + N_JOBS * workers
+    single = [timed(matcher.query, q, 10)[0] for q in queries[:n_single]]
+    matrix = matcher.index_.blocks[0].rows
+    starts = matcher.index_.spans[:, 0]
+    brute = [
+        timed(brute_force, matcher, matrix, starts, q)[0] for q in queries[:n_single]
+    ]
+    same = sum(
+        [matcher.candidates_.index[m.candidate_id] for m in matcher.query(q, 10)]
+        == brute_force(matcher, matrix, starts, q)
+        for q in queries[:50]
+    )
+    batch_s, _ = timed(matcher.query_many, queries, 10)
+    median, p95 = np.median(single) * 1e3, np.percentile(single, 95) * 1e3
+    brute_median = np.median(brute) * 1e3
+    return (
+        f"profiles={n} docs={len(matcher.doc_ids_)} features={len(matcher.vectorizer_.idf_)} "
+        f"fit_s={fit_s:.1f} peak_mb={peak_mb:.0f} query_median_ms={median:.2f} query_p95_ms={p95:.2f} "
+        f"bruteforce_median_ms={brute_median:.2f} speedup={brute_median / median:.1f} "
+        f"batch1000_s={batch_s:.2f} same_top10={same}/50"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="one case of 2,000 profiles"
+    )
+    parser.add_argument("--profiles", type=int, help="run one case in this process")
+    parser.add_argument(
+        "--single", type=int, default=200, help="single queries timed per case"
+    )
+    args = parser.parse_args(argv)
+    if args.profiles:
+        print(run_case(args.profiles, args.single), flush=True)
+        return 0
+    sizes = [2000] if args.quick else [10_000, 100_000]
+    lines = []
+    for n in sizes:
+        command = [
+            sys.executable,
+            __file__,
+            "--profiles",
+            str(n),
+            "--single",
+            str(args.single),
+        ]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        lines.append(out.strip().splitlines()[-1])
+        print(f"{n} profiles done", flush=True)
+    targets = "targets at 100,000: median <= 5 ms, speedup >= 20, batch1000 <= 10 s, fit <= 60 s, peak <= 2048 MB"
+    print(targets)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

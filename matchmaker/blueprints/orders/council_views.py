@@ -1,0 +1,1 @@
+"""Routes for council_views (registered on the orders blueprint)."""

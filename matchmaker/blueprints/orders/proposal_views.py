@@ -1,0 +1,1 @@
+"""Routes for proposal_views (registered on the orders blueprint)."""

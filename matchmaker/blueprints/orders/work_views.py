@@ -1,0 +1,1 @@
+"""Routes for work_views (registered on the orders blueprint)."""

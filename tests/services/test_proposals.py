@@ -1,0 +1,380 @@
+"""Proposals: the deadline, one per PI, who may see them, declines and what the applicant sees."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action
+from matchmaker.models import (
+    Council,
+    CouncilMember,
+    DeclineReason,
+    Institution,
+    InstitutionKind,
+    Notification,
+    Proposal,
+    ProposalStatus,
+    ResearchOrder,
+    Role,
+)
+from matchmaker.services import orders, proposals
+from matchmaker.services.errors import Conflict, NotAllowed
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+DEADLINE = NOW + timedelta(days=30)
+BEFORE = DEADLINE - timedelta(minutes=1)
+AFTER = DEADLINE + timedelta(minutes=1)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def institutions(app) -> dict[str, Institution]:
+    rows = {
+        "agency": Institution(
+            slug="so-khcn",
+            name_vi="Sở Khoa học và Công nghệ",
+            kind=InstitutionKind.AGENCY,
+        ),
+        "ctu": Institution(
+            slug="ctu",
+            name_vi="Trường Đại học Cần Thơ",
+            kind=InstitutionKind.UNIVERSITY,
+        ),
+        "nctu": Institution(
+            slug="nctu",
+            name_vi="Trường Đại học Nam Cần Thơ",
+            kind=InstitutionKind.UNIVERSITY,
+        ),
+    }
+    db.session.add_all(rows.values())
+    db.session.commit()
+    return rows
+
+
+@pytest.fixture
+def official(make_user):
+    return make_user(Role.OFFICIAL)
+
+
+def _move(order: ResearchOrder, who, action: Action, data: dict, now: datetime) -> None:
+    orders.apply_action(order.id, who, action, data, order.version, now=now)
+
+
+@pytest.fixture
+def order(institutions, official, make_user) -> ResearchOrder:
+    """An order published with an open call that ends at DEADLINE."""
+    approver = make_user(Role.OFFICIAL, can_approve=True)
+    order = orders.create_order(
+        official,
+        orders.OrderInput(
+            title="Dự báo xâm nhập mặn", agency_id=institutions["agency"].id
+        ),
+    )
+    _move(order, official, Action.SUBMIT, {}, NOW)
+    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 20)}
+    _move(order, approver, Action.APPROVE, decision, NOW)
+    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
+    _move(order, official, Action.PUBLISH, call, NOW)
+    return order
+
+
+def _close_call(order: ResearchOrder, official) -> None:
+    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
+    _move(order, official, Action.CLOSE_APPLICATIONS, call, AFTER)
+
+
+@pytest.fixture
+def pi(make_user, institutions):
+    return make_user(
+        Role.RESEARCHER,
+        full_name="Nguyễn Văn An",
+        institution_id=institutions["ctu"].id,
+    )
+
+
+@pytest.fixture
+def teammate(make_user, institutions):
+    return make_user(
+        Role.RESEARCHER,
+        full_name="Trần Thị Bình",
+        institution_id=institutions["nctu"].id,
+    )
+
+
+def _input(
+    team=(), budget=900_000_000, approach="Mô hình thủy văn"
+) -> proposals.ProposalInput:
+    return proposals.ProposalInput(
+        approach=approach, budget=budget, timeline="18 tháng", team_ids=team
+    )
+
+
+@pytest.fixture
+def proposal(order, pi, teammate) -> Proposal:
+    return proposals.submit_proposal(pi, order, _input(team=[teammate.id]), now=BEFORE)
+
+
+def _fresh(proposal: Proposal) -> Proposal:
+    db.session.expire_all()
+    return db.session.get(Proposal, proposal.id)
+
+
+def _count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Proposal.id)))
+
+
+def test_submit_proposal_before_deadline_records_it_with_its_team(
+    order, pi, teammate, institutions
+):
+    decomposed = unicodedata.normalize("NFD", "  Mô hình thủy văn  ")
+    proposal = proposals.submit_proposal(
+        pi, order, _input(team=[teammate.id], approach=decomposed), now=BEFORE
+    )
+    fresh = _fresh(proposal)
+    assert fresh.status == ProposalStatus.SUBMITTED
+    assert fresh.approach == unicodedata.normalize("NFC", "Mô hình thủy văn")
+    assert (fresh.pi_id, fresh.institution_id, fresh.budget) == (
+        pi.id,
+        institutions["ctu"].id,
+        900_000_000,
+    )
+    assert [(m.user_id, m.institution_id) for m in fresh.members] == [
+        (teammate.id, institutions["nctu"].id)
+    ]
+
+
+def test_submit_proposal_after_deadline_is_refused(order, pi):
+    with pytest.raises(Conflict):
+        proposals.submit_proposal(pi, order, _input(), now=DEADLINE)
+    assert _count() == 0
+
+
+def test_submit_proposal_to_an_unpublished_order_is_refused(institutions, official, pi):
+    draft = orders.create_order(
+        official, orders.OrderInput(title="Nháp", agency_id=institutions["agency"].id)
+    )
+    with pytest.raises(Conflict):
+        proposals.submit_proposal(pi, draft, _input(), now=BEFORE)
+    assert _count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.OFFICIAL, Role.ADMIN])
+def test_submit_proposal_only_by_researchers(order, make_user, role):
+    with pytest.raises(NotAllowed):
+        proposals.submit_proposal(make_user(role), order, _input(), now=BEFORE)
+    assert _count() == 0
+
+
+def test_submit_proposal_once_per_pi_and_order(proposal, order, pi, make_user):
+    with pytest.raises(Conflict):
+        proposals.submit_proposal(pi, order, _input(), now=BEFORE)
+    other = proposals.submit_proposal(
+        make_user(Role.RESEARCHER), order, _input(), now=BEFORE
+    )
+    assert _count() == 2 and other.id != proposal.id
+
+
+@pytest.mark.parametrize("budget", [0, -5, True, 2.5, "900000000", 10**14])
+def test_submit_proposal_refuses_a_bad_budget(order, pi, budget):
+    with pytest.raises(Conflict) as error:
+        proposals.submit_proposal(pi, order, _input(budget=budget), now=BEFORE)
+    assert error.value.field == "budget" and _count() == 0
+
+
+@pytest.mark.parametrize("approach", ["", "   ", "x" * (proposals.APPROACH_MAX + 1)])
+def test_submit_proposal_bounds_the_approach(order, pi, approach):
+    with pytest.raises(Conflict) as error:
+        proposals.submit_proposal(pi, order, _input(approach=approach), now=BEFORE)
+    assert error.value.field == "approach" and _count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.OFFICIAL])
+def test_submit_proposal_team_members_are_researchers(order, pi, make_user, role):
+    with pytest.raises(Conflict):
+        proposals.submit_proposal(
+            pi, order, _input(team=[make_user(role).id]), now=BEFORE
+        )
+    with pytest.raises(Conflict):
+        proposals.submit_proposal(pi, order, _input(team=[pi.id]), now=BEFORE)
+    assert _count() == 0
+
+
+def test_update_proposal_before_deadline_changes_it(proposal, pi, make_user):
+    newcomer = make_user(Role.RESEARCHER)
+    proposals.update_proposal(
+        pi, proposal, _input(team=[newcomer.id], budget=800_000_000), now=BEFORE
+    )
+    fresh = _fresh(proposal)
+    assert fresh.budget == 800_000_000
+    assert [m.user_id for m in fresh.members] == [newcomer.id]
+
+
+def test_update_proposal_after_deadline_is_refused_and_nothing_changes(proposal, pi):
+    with pytest.raises(Conflict):
+        proposals.update_proposal(pi, proposal, _input(budget=1), now=AFTER)
+    db.session.rollback()
+    assert _fresh(proposal).budget == 900_000_000
+
+
+def test_update_proposal_only_by_its_pi(proposal, teammate):
+    with pytest.raises(NotAllowed):
+        proposals.update_proposal(teammate, proposal, _input(budget=1), now=BEFORE)
+    assert _fresh(proposal).budget == 900_000_000
+
+
+def test_withdraw_proposal_before_deadline_frees_the_pi_to_submit_again(
+    proposal, order, pi
+):
+    proposals.withdraw_proposal(pi, proposal, now=BEFORE)
+    assert _fresh(proposal).status == ProposalStatus.WITHDRAWN
+    again = proposals.submit_proposal(pi, order, _input(), now=BEFORE)
+    assert again.status == ProposalStatus.SUBMITTED and _count() == 2
+
+
+def test_withdraw_proposal_after_deadline_is_refused(proposal, pi):
+    with pytest.raises(Conflict):
+        proposals.withdraw_proposal(pi, proposal, now=AFTER)
+    db.session.rollback()
+    fresh = _fresh(proposal)
+    assert fresh.status == ProposalStatus.SUBMITTED and fresh.withdrawn_at is None
+
+
+def test_withdraw_proposal_after_the_call_closed_is_refused(
+    proposal, order, pi, official
+):
+    _close_call(order, official)
+    with pytest.raises(Conflict):
+        proposals.withdraw_proposal(pi, proposal, now=BEFORE)
+    assert _fresh(proposal).status == ProposalStatus.SUBMITTED
+
+
+@pytest.fixture
+def viewers(make_user, proposal, pi, teammate, official):
+    """One user per kind of viewer of ``proposal``."""
+    member = make_user(Role.RESEARCHER)
+    council = Council(order_id=proposal.order_id, formed_by_id=official.id)
+    council.members = [CouncilMember(user_id=member.id, is_chair=True)]
+    db.session.add(council)
+    db.session.commit()
+    return {
+        "author": pi,
+        "team_member": teammate,
+        "other_researcher": make_user(Role.RESEARCHER),
+        "enterprise": make_user(Role.ENTERPRISE),
+        "official": official,
+        "admin": make_user(Role.ADMIN),
+        "council_member": member,
+    }
+
+
+@pytest.mark.parametrize(
+    ("viewer", "allowed"),
+    [
+        ("author", True),
+        ("team_member", True),
+        ("other_researcher", False),
+        ("enterprise", False),
+        ("official", True),
+        ("admin", True),
+        ("council_member", True),
+    ],
+)
+def test_can_view_proposal_per_role(viewers, proposal, order, viewer, allowed):
+    user = viewers[viewer]
+    assert proposals.can_view_proposal(user, proposal) is allowed
+    expected = [proposal.id] if allowed else []
+    assert [p.id for p in proposals.list_proposals_for(user, order)] == expected
+
+
+def test_list_proposals_for_shows_a_researcher_only_their_own(
+    proposal, order, make_user
+):
+    other_pi = make_user(Role.RESEARCHER)
+    theirs = proposals.submit_proposal(other_pi, order, _input(), now=BEFORE)
+    assert [p.id for p in proposals.list_proposals_for(other_pi, order)] == [theirs.id]
+
+
+def test_decline_proposal_shows_the_reason_to_the_applicant(
+    ctx, proposal, order, official, pi, outbox
+):
+    _close_call(order, official)
+    outbox.clear()
+    decided = AFTER + timedelta(days=3)
+    proposals.decline_proposal(
+        official,
+        proposal,
+        DeclineReason.OVER_BUDGET,
+        " Vượt trần kinh phí ",
+        now=decided,
+    )
+    status = proposals.applicant_status(_fresh(proposal))
+    assert status == proposals.ApplicantStatus(
+        stage=proposals.ApplicationStage.DECLINED,
+        reason_code=DeclineReason.OVER_BUDGET,
+        comment="Vượt trần kinh phí",
+        decided_at=decided,
+        next_decision_date=None,
+    )
+    [note] = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "proposal_declined")
+    )
+    assert (note.user_id, note.kind, note.params["reason"]) == (
+        pi.id,
+        "proposal_declined",
+        "over_budget",
+    )
+    assert [m.to for m in outbox] == [[pi.email]]
+
+
+@pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
+def test_decline_proposal_only_by_officials(ctx, proposal, make_user, role):
+    with pytest.raises(NotAllowed):
+        proposals.decline_proposal(
+            make_user(role), proposal, DeclineReason.INELIGIBLE, ""
+        )
+    assert _fresh(proposal).status == ProposalStatus.SUBMITTED
+
+
+def test_decline_proposal_twice_is_refused(ctx, proposal, official):
+    proposals.decline_proposal(official, proposal, DeclineReason.INCOMPLETE, "")
+    with pytest.raises(Conflict):
+        proposals.decline_proposal(official, proposal, DeclineReason.NOT_SELECTED, "")
+    assert _fresh(proposal).decline_reason == DeclineReason.INCOMPLETE
+
+
+def test_applicant_status_while_the_call_is_open_promises_the_deadline(proposal):
+    status = proposals.applicant_status(_fresh(proposal))
+    assert status.stage == proposals.ApplicationStage.SUBMITTED
+    assert status.next_decision_date == DEADLINE
+    assert (status.reason_code, status.comment, status.decided_at) == (None, "", None)
+
+
+def test_applicant_status_after_the_call_closes_is_under_review(
+    proposal, order, official
+):
+    _close_call(order, official)
+    status = proposals.applicant_status(_fresh(proposal))
+    assert (status.stage, status.next_decision_date) == (
+        proposals.ApplicationStage.UNDER_REVIEW,
+        None,
+    )
+
+
+def test_applicant_status_of_a_withdrawn_proposal(proposal, pi):
+    proposals.withdraw_proposal(pi, proposal, now=BEFORE)
+    status = proposals.applicant_status(_fresh(proposal))
+    assert status.stage == proposals.ApplicationStage.WITHDRAWN
+
+
+def test_every_decline_reason_has_a_label():
+    assert set(proposals.DECLINE_REASON_LABELS) == set(DeclineReason)
