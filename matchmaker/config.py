@@ -41,6 +41,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     # Largest file a form accepts (publication lists, staff lists); larger requests stop at MAX_CONTENT_LENGTH.
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 2 * 1024 * 1024))
+    # PDF attachments of orders and proposals: largest file, and where the files are kept (instance/attachments).
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or None
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

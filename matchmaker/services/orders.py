@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,13 +19,15 @@ from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Institution,
     InstitutionKind,
+    NeedStatus,
     OrderEvent,
     ResearchOrder,
     Role,
+    TechNeed,
     User,
     utcnow,
 )
-from matchmaker.services import notifications
+from matchmaker.services import needs, notifications
 from matchmaker.services.errors import Conflict, NotAllowed
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
@@ -63,6 +66,39 @@ class OrderInput:
     state_budget: int | None = None
     cofunding: int | None = None
     need_id: int | None = None
+    internal_parts: tuple[str, ...] = ()
+
+
+# Parts of an order an official may keep internal; everything else is public once the order is published.
+PARTS = (
+    "necessity",
+    "objectives",
+    "main_content",
+    "expected_products",
+    "budget",
+    "attachments",
+)
+
+
+def _checked_fields(data: OrderInput) -> dict:
+    """The draft's columns, normalised, after checking the agency, the linked need and the internal parts."""
+    agency = db.session.get(Institution, data.agency_id)
+    if agency is None or agency.kind != InstitutionKind.AGENCY:
+        raise Conflict(
+            _("Choose the ordering agency from the list."), field="agency_id"
+        )
+    if data.need_id is not None and db.session.get(TechNeed, data.need_id) is None:
+        raise Conflict(_("Choose the enterprise need from the list."), field="need_id")
+    if unknown := set(data.internal_parts) - set(PARTS):
+        raise Conflict(
+            _("Unknown parts: %(parts)s.", parts=", ".join(sorted(unknown))),
+            field="internal_parts",
+        )
+    fields = {
+        k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
+    }
+    fields["internal_parts"] = [p for p in PARTS if p in data.internal_parts]
+    return fields
 
 
 def lifecycle_role(
@@ -86,18 +122,32 @@ def is_staff(user: User) -> bool:
     return lifecycle_role(user) is not None
 
 
-def create_order(user: User, data: OrderInput) -> ResearchOrder:
-    """Start a draft order for a city agency; its creation is the first line of its history."""
+def _attach(
+    order: ResearchOrder, user: User, uploads: Sequence = (), public: bool = False
+) -> None:
+    """Keep the uploaded PDFs with ``order`` before the commit; one bad file refuses them all."""
+    from matchmaker.services import attachments  # attachments imports this module
+
+    try:
+        for upload in uploads:
+            if getattr(upload, "filename", ""):
+                attachments.store_pdf(upload, order=order, uploader=user, public=public)
+    except Conflict:
+        db.session.rollback()
+        raise
+
+
+def create_order(
+    user: User, data: OrderInput, uploads: Sequence = (), public_files: bool = False
+) -> ResearchOrder:
+    """Start a draft order for a city agency; its creation is the first line of its history.
+
+    ``uploads`` are PDF files kept with the order (``public_files``: published with it); a file that is not
+    a PDF or is too large refuses the whole draft.
+    """
     if lifecycle_role(user) is None:
         raise NotAllowed(_l("Only city officials place research orders."))
-    agency = db.session.get(Institution, data.agency_id)
-    if agency is None or agency.kind != InstitutionKind.AGENCY:
-        raise Conflict(
-            _("Choose the ordering agency from the list."), field="agency_id"
-        )
-    fields = {
-        k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
-    }
+    fields = _checked_fields(data)
     order = ResearchOrder(created_by_id=user.id, state=OrderState.DRAFT.value, **fields)
     db.session.add(order)
     db.session.flush()
@@ -106,6 +156,7 @@ def create_order(user: User, data: OrderInput) -> ResearchOrder:
             order_id=order.id, actor_id=user.id, action="create", to_state=order.state
         )
     )
+    _attach(order, user, uploads, public_files)
     db.session.commit()
     return order
 
@@ -155,11 +206,13 @@ def apply_action(
     expected_version: int,
     now: datetime | None = None,
     notify: bool = True,
+    attachment=None,
 ) -> OrderEvent:
     """Move an order one step, if the lifecycle allows it and nobody changed the order meanwhile.
 
     Raises Conflict (HTTP 409 for an API) with the state left exactly as it was. ``now`` is when the step
     happens (the clock by default); ``notify=False`` records it without telling anyone (loading history).
+    ``attachment`` (an uploaded PDF) is kept with the step, or the whole step is refused.
     """
     now = now or utcnow()
     order = db.session.get(ResearchOrder, order_id)
@@ -211,6 +264,15 @@ def apply_action(
         to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note, created_at=now,
     )  # fmt: skip
     db.session.add(entry)
+    if attachment is not None:
+        from matchmaker.services import attachments  # attachments imports this module
+
+        db.session.flush()
+        try:
+            attachments.store_pdf(attachment, order=order, uploader=user, event=entry)
+        except Conflict:
+            db.session.rollback()
+            raise
     notes = (
         []
         if not notify
@@ -304,19 +366,20 @@ def list_orders(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-def update_draft(user: User, order: ResearchOrder, data: OrderInput) -> ResearchOrder:
+def update_draft(
+    user: User,
+    order: ResearchOrder,
+    data: OrderInput,
+    uploads: Sequence = (),
+    public_files: bool = False,
+) -> ResearchOrder:
     """Change a draft; once submitted, an order changes only through lifecycle steps."""
     if lifecycle_role(user) is None:
         raise NotAllowed(_l("Only city officials edit research orders."))
     if order.state != OrderState.DRAFT.value:
         raise Conflict(_("Only a draft can be edited."))
-    agency = db.session.get(Institution, data.agency_id)
-    if agency is None or agency.kind != InstitutionKind.AGENCY:
-        raise Conflict(
-            _("Choose the ordering agency from the list."), field="agency_id"
-        )
-    for name, value in asdict(data).items():
-        setattr(order, name, normalise(value) if isinstance(value, str) else value)
+    for name, value in _checked_fields(data).items():
+        setattr(order, name, value)
     order.version += 1
     db.session.add(
         OrderEvent(
@@ -327,5 +390,28 @@ def update_draft(user: User, order: ResearchOrder, data: OrderInput) -> Research
             to_state=order.state,
         )
     )
+    _attach(order, user, uploads, public_files)
     db.session.commit()
     return order
+
+
+def linkable_needs(user: User, current_id: int | None = None) -> list[TechNeed]:
+    """Enterprise needs an official may link to a draft: the open ones, and the one already linked."""
+    if lifecycle_role(user) is None:
+        return []
+    stmt = (
+        sa.select(TechNeed)
+        .where(sa.or_(TechNeed.status == NeedStatus.OPEN, TechNeed.id == current_id))
+        .order_by(TechNeed.title)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def linked_need(user: User, order: ResearchOrder) -> TechNeed | None:
+    """The enterprise need the order answers, when ``user`` may know that need exists."""
+    need = db.session.get(TechNeed, order.need_id) if order.need_id else None
+    if need is None or not needs.can_view(
+        user if user.is_authenticated else None, need
+    ):
+        return None
+    return need

@@ -114,7 +114,12 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     ),  # 404 for a draft unless an official
     "orders.create": ("GET", "/orders/new", STAFF),
     "orders.edit": ("GET", "/orders/{order}/edit", STAFF),
-    "orders.act": ("POST", "/orders/{order}/act/submit", STAFF),
+    "orders.act": ("POST", "/orders/{order}/act/submit", STAFF),  # and the task's PI
+    "orders.attachment": (
+        "GET",
+        "/orders/{order}/attachments/{attachment}",
+        EVERYONE,
+    ),  # 404 unless the viewer may see the file
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -140,6 +145,7 @@ def targets(make_user) -> dict[str, object]:
     """One record of each kind a route may name, owned by someone else than the visitor."""
     from matchmaker.extensions import db
     from matchmaker.models import (
+        Attachment,
         Enterprise,
         ImportBatch,
         Institution,
@@ -196,12 +202,15 @@ def targets(make_user) -> dict[str, object]:
     batch = ImportBatch(
         user_id=owner.id, kind="publications", target_id=profile.id, payload=[]
     )
-    db.session.add(batch)
+    attachment = Attachment(
+        order_id=order.id, filename="a.pdf", size=5, sha256="0" * 64, storage_key="k" * 32
+    )
+    db.session.add_all([batch, attachment])
     db.session.commit()
     return {
         "user": owner.id, "message": message.id, "profile": profile.id, "publication": publication.id,
         "asset": asset.id, "batch": batch.id, "slug": institution.slug, "enterprise": enterprise.id,
-        "need": need.id, "interest": interest.id, "order": order.id,
+        "need": need.id, "interest": interest.id, "order": order.id, "attachment": attachment.id,
     }  # fmt: skip
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -26,6 +30,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
@@ -38,6 +43,48 @@ SELECTION_LABELS = {
     SelectionMethod.OPEN_SELECTION: _l("Open selection (tuyển chọn)"),
     SelectionMethod.DIRECT_ASSIGNMENT: _l("Direct assignment (giao trực tiếp)"),
 }
+
+
+PART_LABELS = {
+    "necessity": _l("Urgency and necessity"),
+    "objectives": _l("Objectives"),
+    "main_content": _l("Main content"),
+    "expected_products": _l("Expected products and measurable targets"),
+    "budget": _l("Budget"),
+    "attachments": _l("Attachments"),
+}
+
+
+def _check_pdf(upload) -> None:
+    """A PDF name within ATTACHMENT_MAX_BYTES (the service checks the content again when storing it)."""
+    if not getattr(upload, "filename", ""):
+        return
+    if not upload.filename.lower().endswith(".pdf"):
+        raise ValidationError(_l("Only PDF files can be attached."))
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if size > limit:
+        raise ValidationError(
+            _l("The file is larger than %(mb).1f MB.", mb=limit / 1024 / 1024)
+        )
+
+
+def pdf_files_within_limit(_form, field) -> None:
+    for upload in field.data or []:
+        _check_pdf(upload)
+
+
+def pdf_within_limit(_form, field) -> None:
+    _check_pdf(field.data)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _long(label) -> TextAreaField:
@@ -77,11 +124,31 @@ class OrderForm(FlaskForm):
         _l("Co-funding from other sources (đồng)"),
         validators=[Optional(), NumberRange(min=0)],
     )
+    need = SelectField(
+        _l("Enterprise need this order answers (its enterprise co-funds it)"),
+        validators=[Optional()],
+    )
+    internal_parts = CheckboxesField(
+        _l("Keep these parts internal (visible to officials only)"),
+        choices=[SelectChoice(key, label) for key, label in PART_LABELS.items()],
+        validators=[Optional()],
+    )
+    attachments = MultipleFileField(
+        _l("Attach PDF files"),
+        validators=[pdf_files_within_limit],
+        render_kw={"accept": ".pdf,application/pdf"},
+    )
+    attachments_public = BooleanField(
+        _l("The attached files may be published with the order")
+    )
     submit = SubmitField(_l("Save the draft"))
 
-    def fill_choices(self, agencies) -> None:
+    def fill_choices(self, agencies, needs=()) -> None:
         blank = [SelectChoice("", _l("— not specified —"))]
         self.agency.choices = [SelectChoice(str(a.id), a.name_vi) for a in agencies]
+        self.need.choices = blank + [
+            SelectChoice(str(n.id), f"{n.title} — {n.enterprise.name}") for n in needs
+        ]
         self.trl.choices = blank + [
             SelectChoice(str(n), f"TRL {n}") for n in range(1, 10)
         ]
@@ -148,6 +215,11 @@ class TransitionForm(FlaskForm):
         _l("Result registration number"),
         filters=[strip_text],
         validators=[Length(max=100)],
+    )
+    attachment = FileField(
+        _l("Attach a PDF (decision, minutes…)"),
+        validators=[pdf_within_limit],
+        render_kw={"accept": ".pdf,application/pdf"},
     )
     submit = SubmitField(_l("Confirm"))
 

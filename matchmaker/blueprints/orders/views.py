@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import (
     ACTION_LABELS,
+    PART_LABELS,
     SELECTION_LABELS,
     STATE_LABELS,
     OrderForm,
@@ -16,8 +26,8 @@ from matchmaker.blueprints.orders.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
-from matchmaker.models import InstitutionKind, ResearchOrder, Role
-from matchmaker.services import institutions, orders, reference
+from matchmaker.models import Attachment, InstitutionKind, ResearchOrder, Role
+from matchmaker.services import attachments, institutions, orders, reference
 from matchmaker.services.errors import ServiceError
 
 bp = Blueprint("orders", __name__)
@@ -46,7 +56,11 @@ def _order_form(order: ResearchOrder | None = None) -> OrderForm:
     form = OrderForm(obj=order if request.method == "GET" else None)
     if request.method == "GET" and order is not None:
         form.agency.data, form.trl.data = str(order.agency_id), str(order.trl or "")
-    form.fill_choices(institutions.list_institutions(InstitutionKind.AGENCY))
+        form.need.data = str(order.need_id or "")
+    form.fill_choices(
+        institutions.list_institutions(InstitutionKind.AGENCY),
+        orders.linkable_needs(current_user, order.need_id if order else None),
+    )
     return form
 
 
@@ -58,7 +72,18 @@ def _order_input(form: OrderForm) -> orders.OrderInput:
         trl=int(form.trl.data) if form.trl.data else None, field_code=form.field_code.data or None,
         priority_area=form.priority_area.data or None, duration_months=form.duration_months.data,
         state_budget=form.state_budget.data, cofunding=form.cofunding.data,
+        need_id=int(form.need.data) if form.need.data else None,
+        internal_parts=tuple(form.internal_parts.data or ()),
     )  # fmt: skip
+
+
+def _field_error(form: OrderForm, error: ServiceError) -> None:
+    """Show a service refusal beside its field (the agency when it names none)."""
+    name = {"agency_id": "agency", "need_id": "need", "attachment": "attachments"}.get(
+        error.field or "", error.field
+    )
+    target = getattr(form, name or "", None) or form.agency
+    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,9 +92,12 @@ def create():
     form = _order_form()
     if form.validate_on_submit():
         try:
-            order = orders.create_order(current_user, _order_input(form))
+            order = orders.create_order(
+                current_user, _order_input(form), form.attachments.data or (),
+                form.attachments_public.data,
+            )  # fmt: skip
         except ServiceError as error:
-            form.agency.errors.append(error.message)
+            _field_error(form, error)
         else:
             flash(_("The draft order is saved."), "success")
             return redirect(url_for("orders.detail", order_id=order.id))
@@ -83,14 +111,21 @@ def edit(order_id: int):
     form = _order_form(order)
     if form.validate_on_submit():
         try:
-            orders.update_draft(current_user, order, _order_input(form))
+            orders.update_draft(
+                current_user, order, _order_input(form), form.attachments.data or (),
+                form.attachments_public.data,
+            )  # fmt: skip
         except ServiceError as error:
             db.session.rollback()
-            flash(error.message, "danger")
+            _field_error(form, error)
         else:
             flash(_("The draft order is saved."), "success")
-        return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/form.html", form=form, order=order)
+            return redirect(url_for("orders.detail", order_id=order.id))
+    order = db.session.get(ResearchOrder, order_id)
+    return render_template(
+        "orders/form.html", form=form, order=order,
+        order_files=attachments.for_order(order, current_user),
+    )  # fmt: skip
 
 
 def _render_detail(
@@ -110,6 +145,9 @@ def _render_detail(
         "orders/detail.html", order=order, actions=forms, history=orders.history(order) if role else [],
         is_staff=orders.is_staff(current_user), field_name=reference.field_name, area_name=reference.priority_area_name,
         selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
+        files=attachments.for_order(order, current_user), event_files=attachments.for_events(order) if role else {},
+        part_labels=PART_LABELS, hidden=set() if orders.is_staff(current_user) else set(order.internal_parts or ()),
+        need=orders.linked_need(current_user, order),
     )  # fmt: skip
     return page, status
 
@@ -134,8 +172,9 @@ def act(order_id: int, action: str):
         return _render_detail(order, 409, step, form)
     try:
         orders.apply_action(
-            order.id, current_user, step, form.data_for(step), int(form.version.data)
-        )
+            order.id, current_user, step, form.data_for(step), int(form.version.data),
+            attachment=form.attachment.data or None,
+        )  # fmt: skip
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -148,3 +187,20 @@ def act(order_id: int, action: str):
         "success",
     )
     return redirect(url_for("orders.detail", order_id=order.id))
+
+
+@bp.route("/<int:order_id>/attachments/<int:attachment_id>")
+def attachment(order_id: int, attachment_id: int):
+    """Download a PDF the viewer may see; anything else is a 404, so private files are not revealed."""
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.order_id != order_id:
+        abort(404)
+    if not attachments.can_download(current_user, found):
+        abort(404)
+    path = attachments.path_of(found)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=found.filename,
+        max_age=0, etag=found.sha256,
+    )  # fmt: skip
