@@ -21,6 +21,8 @@ from matchmaker.models import (
     InstitutionKind,
     NeedStatus,
     OrderEvent,
+    Proposal,
+    ProposalStatus,
     ResearchOrder,
     Role,
     TechNeed,
@@ -293,12 +295,18 @@ def apply_action(
 
 
 def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
-    """Who hears of a stage change: the order's author and the ordering agency's officials."""
+    """Who hears of a stage change: the order's author, the ordering agency's officials, the principal
+    investigator, and every applicant whose proposal is still in the running."""
+    applicants = sa.select(Proposal.pi_id).where(
+        Proposal.order_id == order.id, Proposal.status != ProposalStatus.WITHDRAWN
+    )
     stmt = sa.select(User).where(
         User.active.is_(True),
         User.id != actor.id,
         sa.or_(
             User.id == order.created_by_id,
+            User.id == order.pi_id,
+            User.id.in_(applicants),
             sa.and_(User.role == Role.OFFICIAL, User.institution_id == order.agency_id),
         ),
     )

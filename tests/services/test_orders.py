@@ -264,3 +264,26 @@ def test_stage_change_notifies_author_and_agency_officials(
     )
     assert sorted(m.to[0] for m in outbox) == sorted([official.email, colleague.email])
     assert outsider.email not in {m.to[0] for m in outbox}
+
+
+def test_stage_change_notifies_the_pi_and_applicants_still_in_the_running(
+    draft, official, approver, make_user, outbox
+):
+    from matchmaker.models import Proposal, ProposalStatus
+
+    applicant, withdrawn, pi = (make_user(Role.RESEARCHER) for _ in range(3))
+    db.session.add_all(
+        [
+            Proposal(order_id=draft.id, pi_id=applicant.id, budget=1, submitted_at=NOW),
+            Proposal(
+                order_id=draft.id, pi_id=withdrawn.id, budget=1, submitted_at=NOW,
+                status=ProposalStatus.WITHDRAWN,
+            ),
+        ]
+    )  # fmt: skip
+    draft.pi_id = pi.id
+    db.session.commit()
+    orders.apply_action(draft.id, official, Action.SUBMIT, {}, draft.version, now=NOW)
+    told = {m.to[0] for m in outbox}
+    assert {applicant.email, pi.email} <= told
+    assert withdrawn.email not in told
