@@ -11,8 +11,12 @@ from matchmaker.models import Role
 
 def register_cli(app: Flask) -> None:
     """Add the project's commands to ``app.cli`` (``db`` comes from Flask-Migrate, ``run`` from Flask)."""
+    from matchmaker.commands import match, search
+
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)
+    app.cli.add_command(match.group)
+    app.cli.add_command(search.group)
 
 
 @click.command("demo-data")

@@ -44,6 +44,14 @@ class Config:
     # PDF attachments of orders and proposals: largest file, and where the files are kept (instance/attachments).
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or None
+    # The matching model: where it is kept (data folder/matching by default), and when it is refitted in the
+    # background (changed share of candidates, with a minimum number of changes).
+    MATCHING_DIR = os.environ.get("MATCHING_DIR") or None
+    MATCHING_REFIT_SHARE = float(os.environ.get("MATCHING_REFIT_SHARE", 0.2))
+    MATCHING_REFIT_MIN_CHANGES = int(os.environ.get("MATCHING_REFIT_MIN_CHANGES", 5))
+    # The Whoosh search index (data folder/search_index by default) and how long a writer waits for its lock.
+    SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH") or None
+    SEARCH_LOCK_TIMEOUT = float(os.environ.get("SEARCH_LOCK_TIMEOUT", 30))
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -192,6 +192,7 @@ def register_http_hooks(app: Flask) -> None:
         return {
             "languages": app.config["LANGUAGES"],
             "current_locale": select_locale(),
-            "logout_form": ActionForm(formdata=None),
+            # A CSRF token needs a session: none when mail is rendered outside a request.
+            "logout_form": ActionForm(formdata=None) if has_request_context() else None,
             "unread_notifications": unread,
         }

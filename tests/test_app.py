@@ -104,3 +104,13 @@ def test_css_framework_served_locally(client):
     for asset in assets:
         with client.get(asset) as response:
             assert response.status_code == 200, asset
+
+
+def test_mail_renders_outside_a_request_with_csrf_on(app, make_user, outbox):
+    """A queued job or the CLI sends notifications with no request (production has CSRF on)."""
+    from matchmaker.services import mail
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = make_user()
+    mail.send_mail(user.email, "Chào", "notification", user=user, text="Xin chào", link=None)
+    assert outbox[-1].to == [user.email]

@@ -18,6 +18,14 @@ from matchmaker.models.need import (
 )
 from matchmaker.models.notification import Notification
 from matchmaker.models.order import HistoryIsAppendOnly, OrderEvent, ResearchOrder
+from matchmaker.models.project import Project, ProjectStatus, SearchIndexRetry
+from matchmaker.models.progress import (
+    Disbursement,
+    Milestone,
+    ProgressReport,
+    ResultRecord,
+    Tranche,
+)
 from matchmaker.models.proposal import (
     ConflictDeclaration,
     Council,
@@ -55,6 +63,11 @@ __all__ = [
     "NeedInterest",
     "NeedStatus",
     "Notification",
+    "Disbursement",
+    "Milestone",
+    "ProgressReport",
+    "ResultRecord",
+    "Tranche",
     "HistoryIsAppendOnly",
     "OrderEvent",
     "ResearchOrder",
@@ -62,6 +75,9 @@ __all__ = [
     "ProposalMember",
     "ProposalScore",
     "ProposalStatus",
+    "Project",
+    "ProjectStatus",
+    "SearchIndexRetry",
     "Publication",
     "ResearcherField",
     "TechNeed",

@@ -23,6 +23,7 @@ class ProposalStatus(enum.Enum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
     DECLINED = "declined"
+    AWARDED = "awarded"  # chosen: its PI leads the ordered task
 
 
 class DeclineReason(enum.Enum):
@@ -63,6 +64,7 @@ class Proposal(TimestampMixin, Base):
         enum_type(DeclineReason, "proposal_decline_reason")
     )
     decline_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # When an official declined or awarded the proposal, and who.
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

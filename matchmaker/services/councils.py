@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import OrderState
@@ -387,3 +388,79 @@ def ranking(order: ResearchOrder) -> list[RankedProposal]:
             r.proposal.id,
         ),
     )
+
+
+def get_council(order: ResearchOrder) -> Council | None:
+    """The order's council, if one was formed."""
+    return _council_of(order)
+
+
+def membership(user: User, order: ResearchOrder) -> CouncilMember | None:
+    """``user``'s seat on the order's council, if any."""
+    return _membership(user, order) if user.is_authenticated else None
+
+
+def list_candidates() -> list[User]:
+    """Who may sit on a council: active researchers and officials, by name."""
+    stmt = (
+        sa.select(User)
+        .where(User.active.is_(True), User.role.in_(COUNCIL_ROLES))
+        .options(selectinload(User.institution))
+        .order_by(User.full_name, User.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A proposal on a council member's sheet: their conflicts with it and their marks so far."""
+
+    proposal: Proposal
+    conflicts: list[ConflictOfInterest]
+    score: ProposalScore | None
+
+
+def _score_of(member: CouncilMember, proposal: Proposal) -> ProposalScore | None:
+    return db.session.scalar(
+        sa.select(ProposalScore).where(
+            ProposalScore.member_id == member.id,
+            ProposalScore.proposal_id == proposal.id,
+        )
+    )
+
+
+def review_row(user: User, proposal: Proposal) -> ReviewRow | None:
+    """``proposal`` as council member ``user`` sees it; None when ``user`` is not on its council."""
+    member = membership(user, proposal.order)
+    if member is None:
+        return None
+    return ReviewRow(
+        proposal, _conflicts(member, proposal), _score_of(member, proposal)
+    )
+
+
+def review_sheet(user: User, order: ResearchOrder) -> list[ReviewRow]:
+    """The proposals council member ``user`` has to score, oldest submission first."""
+    member = membership(user, order)
+    if member is None:
+        raise NotAllowed(
+            _l("Only members of this order's council score its proposals.")
+        )
+    return [
+        ReviewRow(p, _conflicts(member, p), _score_of(member, p))
+        for p in _proposals(order)
+    ]
+
+
+def list_seats(user: User) -> list[CouncilMember]:
+    """The council seats ``user`` holds, newest council first (each with its order)."""
+    if not user.is_authenticated:
+        return []
+    stmt = (
+        sa.select(CouncilMember)
+        .join(Council)
+        .where(CouncilMember.user_id == user.id)
+        .options(selectinload(CouncilMember.council).selectinload(Council.order))
+        .order_by(Council.id.desc())
+    )
+    return list(db.session.scalars(stmt))

@@ -32,7 +32,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import demo_orders
+from matchmaker.services import demo_orders, demo_projects, orders, search
 from matchmaker.validators import title_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
@@ -55,9 +55,13 @@ def database_is_empty() -> bool:
 
 def total_steps() -> int:
     """How many records the loader walks through (for a progress bar)."""
-    return sum(
-        len(_read(name))
-        for name in ("institutions", "enterprises", "staff", "researchers")
+    return (
+        sum(
+            len(_read(name))
+            for name in ("institutions", "enterprises", "staff", "researchers")
+        )
+        + len(demo_orders.rows())
+        + len(demo_projects.rows())
     )
 
 
@@ -71,7 +75,10 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
     _load_researchers(institutions, password_hash, step)
     _load_needs(enterprises, step)
     db.session.commit()
-    demo_orders.load_orders(_approving_official(), step)
+    with orders.index_later():
+        demo_orders.load_orders(_approving_official(), step)
+    demo_projects.load_projects(step)
+    search.rebuild()  # one pass over everything loaded, instead of an update per record
     return {
         "institutions": len(institutions),
         "enterprises": len(enterprises),

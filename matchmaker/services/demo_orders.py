@@ -14,7 +14,7 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.matching.text import normalise
 from matchmaker.models import Institution, ResearchOrder, TechNeed, User
-from matchmaker.services import orders
+from matchmaker.services import demo_work, notifications, orders
 
 DATA = Path(__file__).resolve().parent.parent / "demo" / "data" / "orders.json"
 # Orders past their call happened on this fictional timeline, 20 days a step (published on day 40, call closed
@@ -56,11 +56,14 @@ def load_orders(official: User, step: Progress) -> int:
     """Create every demo order that is missing (by title) and walk it to its target state."""
     existing = set(db.session.scalars(sa.select(ResearchOrder.title)))
     created = 0
-    for row in rows():
-        if normalise(row["title"]) not in existing:
-            _walk(_create(row, official), row, official)
-            created += 1
-        step(1)
+    with (
+        notifications.held()
+    ):  # the demo's people see their notifications in the app, no mail is sent
+        for row in rows():
+            if normalise(row["title"]) not in existing:
+                _walk(_create(row, official), row, official)
+                created += 1
+            step(1)
     return created
 
 
@@ -128,13 +131,26 @@ def _walk(order: ResearchOrder, row: dict, official: User) -> None:
             orders.record_mid_term_check(
                 order.id, official, row.get("mid_term_result") or "Đạt tiến độ", now=now
             )
-        orders.apply_action(
-            order.id,
-            official,
-            action,
-            _data(action, row, deadline, start),
-            order.version,
-            now=now,
-            notify=False,
-        )
+        if action == A.CLOSE_APPLICATIONS:
+            demo_work.submit_proposals(order, row, deadline - timedelta(days=2))
+        data = _data(action, row, deadline, start)
+        if action == A.AWARD:
+            demo_work.award(order, official, data, now)
+        elif action == A.REGISTER_RESULTS:
+            demo_work.register(order, row, now)
+        else:
+            orders.apply_action(
+                order.id, official, action, data, order.version, now=now, notify=False
+            )
+        db.session.refresh(order)
+        if action == A.PUBLISH and stays_open:
+            demo_work.submit_proposals(order, row, now)
+        elif action == A.START_REVIEW:
+            demo_work.review(
+                order, official, now, still_open=row["target_state"] == "under_review"
+            )
+        elif action == A.START_WORK:
+            award_data = _data(A.AWARD, row, deadline, start)
+            demo_work.plan_work(order, official, start, award_data["end_date"], now)
+            demo_work.report_progress(order, official, now + timedelta(days=10))
         db.session.refresh(order)

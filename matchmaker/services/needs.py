@@ -18,7 +18,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import enterprises, reference
+from matchmaker.services import enterprises, reference, search
 from matchmaker.services.errors import NotAllowed, ServiceError
 
 TITLE_MAX = 300
@@ -189,6 +189,7 @@ def create_need(user: User, data: NeedInput, today: date | None = None) -> TechN
     )
     db.session.add(need)
     db.session.commit()
+    search.index_need(need)
     return need
 
 
@@ -200,3 +201,4 @@ def update_need(user: User, need: TechNeed, data: NeedInput) -> None:
     if data.status is not None:
         need.status = data.status
     db.session.commit()
+    search.index_need(need)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
@@ -35,6 +37,23 @@ MESSAGES = {
     "council_invited": _l(
         "%(who)s invited you to the selection council of “%(title)s”."
     ),
+    "milestone_added": _l(
+        "%(who)s added the milestone “%(milestone)s” to “%(title)s”."
+    ),
+    "deliverable_submitted": _l(
+        "%(who)s submitted the deliverable of “%(milestone)s” in “%(title)s”."
+    ),
+    "milestone_completed": _l(
+        "%(who)s confirmed the milestone “%(milestone)s” of “%(title)s” as completed."
+    ),
+    "disbursement_recorded": _l(
+        "%(who)s recorded a disbursement of %(amount)s for “%(title)s”."
+    ),
+    "progress_reported": _l(
+        "%(who)s reported progress (%(percent)s%%) on “%(title)s”."
+    ),
+    "mid_term_recorded": _l("%(who)s recorded the mid-term check of “%(title)s”."),
+    "results_registered": _l("%(who)s registered the results of “%(title)s”."),
 }
 
 
@@ -59,8 +78,23 @@ def notify(
     return note
 
 
+_held: ContextVar[bool] = ContextVar("notifications_held", default=False)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Record notifications in the app without mailing them (loading the demo history)."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def deliver(notes: Iterable[Notification]) -> None:
     """Mail committed notifications to their active recipients, in Vietnamese (the platform's language)."""
+    if _held.get():
+        return
     # Outside a request (CLI, a queued job) links are absolute only when SERVER_NAME is configured.
     can_build = has_request_context() or bool(current_app.config.get("SERVER_NAME"))
     home = url_for("main.index", _external=True) if can_build else "/"

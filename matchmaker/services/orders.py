@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,7 +31,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import needs, notifications
+from matchmaker.services import needs, notifications, projects, search
 from matchmaker.services.errors import Conflict, NotAllowed
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
@@ -103,6 +105,25 @@ def _checked_fields(data: OrderInput) -> dict:
     return fields
 
 
+_index_now: ContextVar[bool] = ContextVar("orders_index_now", default=True)
+
+
+@contextmanager
+def index_later() -> Iterator[None]:
+    """Leave the search index alone (loading many orders); the caller rebuilds it afterwards."""
+    token = _index_now.set(False)
+    try:
+        yield
+    finally:
+        _index_now.reset(token)
+
+
+def _reindex(order: ResearchOrder) -> None:
+    """Bring the order's search entry in line with the committed order (published parts only)."""
+    if _index_now.get():
+        search.index_order(order)
+
+
 def lifecycle_role(
     user: User, order: ResearchOrder | None = None
 ) -> lifecycle.Role | None:
@@ -160,6 +181,7 @@ def create_order(
     )
     _attach(order, user, uploads, public_files)
     db.session.commit()
+    _reindex(order)
     return order
 
 
@@ -291,6 +313,9 @@ def apply_action(
     db.session.commit()
     notifications.deliver(notes)
     db.session.refresh(order)
+    if planned.to_state == OrderState.ACCEPTED:
+        projects.from_order(order)  # an accepted order joins the catalogue of projects
+    _reindex(order)
     return entry
 
 
@@ -400,6 +425,7 @@ def update_draft(
     )
     _attach(order, user, uploads, public_files)
     db.session.commit()
+    _reindex(order)
     return order
 
 

@@ -17,7 +17,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import reference
+from matchmaker.services import reference, search
 from matchmaker.services.errors import NotAllowed, ServiceError
 
 ACADEMIC_TITLES = ("GS", "PGS")
@@ -129,6 +129,7 @@ def update_profile(
         ResearcherField(field_code=code) for code in dict.fromkeys(data.field_codes)
     ]
     db.session.commit()
+    search.index_profile(profile)
     return profile
 
 

@@ -1,18 +1,20 @@
-"""Proposals to an open call: submit, edit, withdraw before the deadline; who sees them; declines."""
+"""Proposals to an open call: submit, edit, withdraw before the deadline; who sees them; declines, award."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
-from matchmaker.lifecycle import OrderState
+from matchmaker.lifecycle import Action, OrderState
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Council,
@@ -26,8 +28,8 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import notifications
-from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services import attachments, notifications, orders
+from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 
 APPROACH_MAX = 20_000
 TIMELINE_MAX = 5_000
@@ -45,7 +47,10 @@ class ApplicationStage(enum.Enum):
 
     SUBMITTED = "submitted"  # the call is open; the proposal can still change
     UNDER_REVIEW = "under_review"  # the call has closed; the council is reviewing
-    DECIDED = "decided"  # the order was awarded; see the order for the performer
+    DECIDED = (
+        "decided"  # the order was awarded to another proposal (kept for older records)
+    )
+    AWARDED = "awarded"  # this proposal was chosen: its PI leads the task
     CLOSED = "closed"  # the order closed without award, was cancelled or went on
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
@@ -95,15 +100,16 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _is_open(order: ResearchOrder, now: datetime) -> bool:
+def is_open(order: ResearchOrder, now: datetime | None = None) -> bool:
+    """True while the order takes proposals: published, and before its deadline if it has one."""
     if order.state != OrderState.PUBLISHED.value:
         return False
     deadline = as_utc(order.application_deadline)
-    return deadline is None or now < deadline
+    return deadline is None or (now or utcnow()) < deadline
 
 
 def _check_open(order: ResearchOrder, now: datetime) -> None:
-    if not _is_open(order, now):
+    if not is_open(order, now):
         raise Conflict(
             _("The call for proposals is closed: proposals can no longer change.")
         )
@@ -161,7 +167,10 @@ def _set_team(proposal: Proposal, team: list[User]) -> None:
         )
 
 
-def _active_for(pi: User, order: ResearchOrder) -> Proposal | None:
+def active_proposal_of(pi: User, order: ResearchOrder) -> Proposal | None:
+    """``pi``'s proposal to ``order`` that was not withdrawn (at most one), if any."""
+    if not pi.is_authenticated:
+        return None
     return db.session.scalar(
         sa.select(Proposal).where(
             Proposal.order_id == order.id,
@@ -171,17 +180,37 @@ def _active_for(pi: User, order: ResearchOrder) -> Proposal | None:
     )
 
 
+def _attach(proposal: Proposal, pi: User, uploads: Sequence) -> None:
+    """Keep the uploaded PDFs with ``proposal`` before the commit; one bad file refuses the whole change."""
+    try:
+        for upload in uploads:
+            if getattr(upload, "filename", ""):
+                attachments.store_pdf(
+                    upload, order=proposal.order, uploader=pi, proposal=proposal
+                )
+    except Conflict:
+        db.session.rollback()
+        raise
+
+
 def submit_proposal(
-    pi: User, order: ResearchOrder, data: ProposalInput, now: datetime | None = None
+    pi: User,
+    order: ResearchOrder,
+    data: ProposalInput,
+    now: datetime | None = None,
+    uploads: Sequence = (),
 ) -> Proposal:
-    """Submit ``pi``'s proposal to an open call; one active proposal per PI and order."""
+    """Submit ``pi``'s proposal to an open call; one active proposal per PI and order.
+
+    ``uploads`` are PDF files kept with the proposal; a file that is not a PDF or is too large refuses it.
+    """
     now = now or utcnow()
     if not pi.is_authenticated or pi.role != Role.RESEARCHER:
         raise NotAllowed(_l("Only researchers submit proposals."))
     _check_open(order, now)
     approach, timeline = _check_input(data)
     team = _team(pi, data.team_ids)
-    if _active_for(pi, order) is not None:
+    if active_proposal_of(pi, order) is not None:
         raise Conflict(_("You already have a proposal for this order: edit it."))
     proposal = Proposal(
         order_id=order.id, pi_id=pi.id, institution_id=pi.institution_id,
@@ -190,8 +219,15 @@ def submit_proposal(
     )  # fmt: skip
     db.session.add(proposal)
     _set_team(proposal, team)
+    db.session.flush()
+    _attach(proposal, pi, uploads)
     db.session.commit()
     return proposal
+
+
+def can_change(proposal: Proposal, now: datetime | None = None) -> bool:
+    """True while the PI may still edit or withdraw ``proposal``."""
+    return proposal.status == ProposalStatus.SUBMITTED and is_open(proposal.order, now)
 
 
 def _check_pi(pi: User, proposal: Proposal) -> None:
@@ -202,9 +238,13 @@ def _check_pi(pi: User, proposal: Proposal) -> None:
 
 
 def update_proposal(
-    pi: User, proposal: Proposal, data: ProposalInput, now: datetime | None = None
+    pi: User,
+    proposal: Proposal,
+    data: ProposalInput,
+    now: datetime | None = None,
+    uploads: Sequence = (),
 ) -> Proposal:
-    """Change a proposal's approach, budget, timeline or team while the call is open."""
+    """Change a proposal's approach, budget, timeline or team while the call is open; add PDF files."""
     now = now or utcnow()
     _check_pi(pi, proposal)
     _check_open(proposal.order, now)
@@ -216,6 +256,7 @@ def update_proposal(
         data.budget,
     )
     _set_team(proposal, team)
+    _attach(proposal, pi, uploads)
     db.session.commit()
     return proposal
 
@@ -322,6 +363,8 @@ def applicant_status(proposal: Proposal) -> ApplicantStatus:
         stage = ApplicationStage.WITHDRAWN
     elif proposal.status == ProposalStatus.DECLINED:
         stage = ApplicationStage.DECLINED
+    elif proposal.status == ProposalStatus.AWARDED:
+        stage = ApplicationStage.AWARDED
     elif order.state in _ORDER_STAGES:
         stage = _ORDER_STAGES[order.state]
     elif OrderState(order.state) in _DECIDED_STATES:
@@ -339,4 +382,165 @@ def applicant_status(proposal: Proposal) -> ApplicantStatus:
         comment=proposal.decline_comment,
         decided_at=as_utc(proposal.decided_at),
         next_decision_date=next_date,
+    )
+
+
+def list_team_candidates(pi: User) -> list[User]:
+    """Registered researchers ``pi`` may name in a team, by name, with their institutions loaded."""
+    stmt = (
+        sa.select(User)
+        .where(User.active.is_(True), User.role == Role.RESEARCHER, User.id != pi.id)
+        .options(selectinload(User.institution))
+        .order_by(User.full_name, User.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class MyProposal:
+    """One of a researcher's proposals, as PI or team member, with what its applicant sees."""
+
+    proposal: Proposal
+    is_pi: bool
+    status: ApplicantStatus
+
+
+def list_my_proposals(user: User) -> list[MyProposal]:
+    """The proposals ``user`` leads or is a team member of, newest first."""
+    if not user.is_authenticated:
+        return []
+    team = sa.select(ProposalMember.proposal_id).where(
+        ProposalMember.user_id == user.id
+    )
+    stmt = (
+        sa.select(Proposal)
+        .where(sa.or_(Proposal.pi_id == user.id, Proposal.id.in_(team)))
+        .options(selectinload(Proposal.order))
+        .order_by(Proposal.submitted_at.desc(), Proposal.id.desc())
+    )
+    return [
+        MyProposal(p, p.pi_id == user.id, applicant_status(p))
+        for p in db.session.scalars(stmt)
+    ]
+
+
+def list_assigned_tasks(user: User) -> list[ResearchOrder]:
+    """The orders whose principal investigator is ``user``, newest first."""
+    if not user.is_authenticated:
+        return []
+    stmt = (
+        sa.select(ResearchOrder)
+        .where(ResearchOrder.pi_id == user.id)
+        .order_by(ResearchOrder.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _running(order: ResearchOrder, but: Proposal) -> list[Proposal]:
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.order_id == order.id,
+                Proposal.status == ProposalStatus.SUBMITTED,
+                Proposal.id != but.id,
+            )
+            .order_by(Proposal.id)
+        )
+    )
+
+
+def award(
+    official: User,
+    order: ResearchOrder,
+    proposal: Proposal,
+    contract: Mapping[str, Any],
+    expected_version: int,
+    now: datetime | None = None,
+) -> Proposal:
+    """Award ``order`` to ``proposal``: its PI leads the task; every other proposal still running is not selected.
+
+    ``contract`` holds the AWARD step's fields (contract_number, contract_value, start_date, end_date,
+    payment_schedule). The row changes join the lifecycle step's transaction (``orders.apply_action``
+    commits them); if the step is refused, everything is rolled back and Conflict is raised.
+    """
+    now = now or utcnow()
+    if not _is_official(official):
+        raise NotAllowed(_l("Only city officials award an order."))
+    if proposal.order_id != order.id or proposal.status != ProposalStatus.SUBMITTED:
+        raise Conflict(_("Only a proposal still under consideration can be awarded."))
+    others = _running(order, proposal)
+    order.pi_id = proposal.pi_id
+    proposal.status = ProposalStatus.AWARDED
+    proposal.decided_at, proposal.decided_by_id = now, official.id
+    for other in others:
+        other.status, other.decline_reason = (
+            ProposalStatus.DECLINED,
+            DeclineReason.NOT_SELECTED,
+        )
+        other.decided_at, other.decided_by_id = now, official.id
+    stage = {"who": official.full_name, "title": order.title}
+    link = f"/orders/{order.id}"
+    # The PI hears of the stage change from apply_action (as the order's PI); the team hears it here.
+    notes = [
+        notifications.notify(member.user, "order_stage_changed", stage, link)
+        for member in proposal.members
+    ] + [
+        notifications.notify(
+            other.pi,
+            "proposal_declined",
+            {"title": order.title, "reason": DeclineReason.NOT_SELECTED.value},
+            link,
+        )
+        for other in others
+    ]
+    try:
+        orders.apply_action(
+            order.id, official, Action.AWARD, dict(contract), expected_version, now=now
+        )
+    except ServiceError:
+        db.session.rollback()
+        raise
+    notifications.deliver(notes)
+    return proposal
+
+
+@dataclass(frozen=True)
+class OrderPanel:
+    """What the order page offers a viewer about proposals and the council (links to show)."""
+
+    call_open: bool  # the order takes proposals now
+    can_submit: bool  # a researcher (or a visitor who may sign in as one) without an active proposal
+    my_proposal_id: int | None  # the viewer's active proposal, as PI or team member
+    is_staff: bool  # officials: the proposals, the ranking and the council
+    proposal_count: int  # active proposals (for officials)
+    is_council_member: bool  # scores the proposals
+    is_pi: bool  # leads the awarded task
+
+
+def order_panel(user: User, order: ResearchOrder) -> OrderPanel:
+    """The viewer's links on the order page."""
+    call_open, signed_in, staff = (
+        is_open(order),
+        user.is_authenticated,
+        _is_official(user),
+    )
+    visible = list_proposals_for(user, order)
+    mine = [
+        p
+        for p in visible
+        if p.status != ProposalStatus.WITHDRAWN and user.id in p.author_ids
+    ]
+    return OrderPanel(
+        call_open=call_open,
+        can_submit=call_open
+        and not mine
+        and (not signed_in or user.role == Role.RESEARCHER),
+        my_proposal_id=mine[0].id if mine else None,
+        is_staff=staff,
+        proposal_count=sum(p.status == ProposalStatus.SUBMITTED for p in visible)
+        if staff
+        else 0,
+        is_council_member=signed_in and user.id in _council_user_ids(order.id),
+        is_pi=signed_in and order.pi_id == user.id,
     )

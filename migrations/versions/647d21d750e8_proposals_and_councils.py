@@ -36,7 +36,7 @@ def upgrade():
     sa.Column('approach', sa.Text(), nullable=False),
     sa.Column('timeline', sa.Text(), nullable=False),
     sa.Column('budget', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('submitted', 'withdrawn', 'declined', name='proposal_status'), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'withdrawn', 'declined', 'awarded', name='proposal_status'), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decline_reason', sa.Enum('not_selected', 'ineligible', 'incomplete', 'over_budget', 'withdrawn_call', name='proposal_decline_reason'), nullable=True),

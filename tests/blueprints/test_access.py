@@ -120,6 +120,75 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/orders/{order}/attachments/{attachment}",
         EVERYONE,
     ),  # 404 unless the viewer may see the file
+    "orders.my_proposals": ("GET", "/orders/proposals/mine", RESEARCHER),
+    "orders.proposal_create": ("GET", "/orders/{order}/proposals/new", RESEARCHER),
+    # The proposal pages below answer 404 unless the visitor is an author, an official or on the council.
+    "orders.proposal_detail": ("GET", "/orders/proposals/{proposal}", SIGNED_IN),
+    "orders.proposal_edit": ("GET", "/orders/proposals/{proposal}/edit", RESEARCHER),
+    "orders.proposal_withdraw": (
+        "POST",
+        "/orders/proposals/{proposal}/withdraw",
+        RESEARCHER,
+    ),
+    "orders.proposal_decline": ("POST", "/orders/proposals/{proposal}/decline", STAFF),
+    "orders.proposal_list": ("GET", "/orders/{order}/proposals", STAFF),
+    "orders.proposal_award": ("GET", "/orders/proposals/{proposal}/award", STAFF),
+    "orders.council": ("GET", "/orders/{order}/council", STAFF),
+    "orders.council_review": ("GET", "/orders/{order}/council/review", SIGNED_IN),
+    "orders.proposal_score": ("GET", "/orders/proposals/{proposal}/score", SIGNED_IN),
+    "orders.conflict_declare": (
+        "POST",
+        "/orders/proposals/{proposal}/conflict",
+        SIGNED_IN,
+    ),
+    # The work pages answer 404 unless official, the PI or the team, or the results are public.
+    "orders.work": ("GET", "/orders/{order}/work", EVERYONE),
+    "orders.work_milestone_add": ("POST", "/orders/{order}/work/milestones", STAFF),
+    "orders.work_milestone_complete": (
+        "POST",
+        "/orders/{order}/work/milestones/0/complete",
+        STAFF,
+    ),
+    "orders.work_deliverable_submit": (
+        "POST",
+        "/orders/{order}/work/milestones/0/submit",
+        RESEARCHER,
+    ),  # the PI only
+    "orders.work_disburse": ("POST", "/orders/{order}/work/disbursements", STAFF),
+    "orders.work_report": (
+        "POST",
+        "/orders/{order}/work/reports",
+        RESEARCHER,
+    ),  # the PI
+    "orders.work_mid_term": ("POST", "/orders/{order}/work/mid-term", STAFF),
+    "orders.work_results": (
+        "POST",
+        "/orders/{order}/work/results",
+        STAFF | RESEARCHER,
+    ),  # officials and the PI
+    "projects.index": ("GET", "/projects/", EVERYONE),
+    "projects.detail": ("GET", "/projects/{project}", EVERYONE),
+    "projects.create": (
+        "GET",
+        "/projects/new",
+        STAFF,
+    ),  # and researchers with an institution
+    "projects.edit": (
+        "GET",
+        "/projects/{project}/edit",
+        STAFF,
+    ),  # and its registrar and PI
+    "projects.import_upload": (
+        "GET",
+        "/projects/import",
+        STAFF,
+    ),  # and researchers with an institution
+    "projects.import_confirm": (
+        "POST",
+        "/projects/import/{batch}",
+        STAFF,
+    ),  # 404: not their batch
+    "search.index": ("GET", "/search/", EVERYONE),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -155,10 +224,13 @@ def targets(make_user) -> dict[str, object]:
         IPStatus,
         NeedInterest,
         OutboxMessage,
+        Project,
+        Proposal,
         Publication,
         ResearcherProfile,
         ResearchOrder,
         TechNeed,
+        utcnow,
     )
 
     institution = Institution(
@@ -203,14 +275,23 @@ def targets(make_user) -> dict[str, object]:
         user_id=owner.id, kind="publications", target_id=profile.id, payload=[]
     )
     attachment = Attachment(
-        order_id=order.id, filename="a.pdf", size=5, sha256="0" * 64, storage_key="k" * 32
+        order_id=order.id,
+        filename="a.pdf",
+        size=5,
+        sha256="0" * 64,
+        storage_key="k" * 32,
     )
-    db.session.add_all([batch, attachment])
+    project = Project(title="Bản đồ mặn", institution_id=institution.id)
+    proposal = Proposal(
+        order=order, pi=owner, approach="Mô hình", budget=1, submitted_at=utcnow()
+    )
+    db.session.add_all([batch, attachment, project, proposal])
     db.session.commit()
     return {
         "user": owner.id, "message": message.id, "profile": profile.id, "publication": publication.id,
         "asset": asset.id, "batch": batch.id, "slug": institution.slug, "enterprise": enterprise.id,
         "need": need.id, "interest": interest.id, "order": order.id, "attachment": attachment.id,
+        "project": project.id, "proposal": proposal.id,
     }  # fmt: skip
 
 

@@ -46,6 +46,8 @@ def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
             "SQLALCHEMY_DATABASE_URI": url,
             "MAIL_BACKEND": "locmem",
             "MAIL_KEEP_OUTBOX": True,
+            # Attachments, the matching model and the search index of this run stay out of instance/.
+            "MATCHMAKER_DATA_DIR": str(tmp_path_factory.mktemp("data")),
         }
     )
     with app.app_context():

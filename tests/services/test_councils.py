@@ -422,3 +422,51 @@ def test_score_proposal_refuses_a_declined_proposal(judge, proposal, official):
 
 def test_every_conflict_reason_has_a_label():
     assert set(councils.CONFLICT_REASON_LABELS) == set(ConflictReason)
+
+
+def test_review_sheet_shows_each_proposal_with_the_members_conflicts_and_marks(
+    proposal, order, official, make_user, institutions
+):
+    other = _submit(_researcher(make_user, "Đỗ Văn Khác"), order)
+    judge = _neutral(make_user, institutions)
+    _form(order, official, judge)
+    _start_review(order, official)
+    councils.score_proposal(judge, proposal, FULL, now=AFTER)
+    councils.declare_conflict(judge, other, "Cùng dự án khác")
+    sheet = councils.review_sheet(judge, order)
+    assert [(r.proposal.id, r.score.total if r.score else None) for r in sheet] == [
+        (proposal.id, 40),
+        (other.id, None),
+    ]
+    assert [c.reason for c in sheet[1].conflicts] == [ConflictReason.DECLARED]
+    assert councils.review_row(judge, other).conflicts == sheet[1].conflicts
+
+
+def test_review_sheet_only_for_council_members(
+    judge, proposal, order, official, make_user
+):
+    with pytest.raises(NotAllowed):
+        councils.review_sheet(official, order)
+    assert councils.review_row(make_user(Role.RESEARCHER), proposal) is None
+    assert councils.review_row(judge, proposal).score is None
+
+
+def test_list_seats_and_membership(order, official, make_user, institutions):
+    chair, member = make_user(Role.OFFICIAL), _neutral(make_user, institutions)
+    _form(order, official, chair, member)
+    [seat] = councils.list_seats(member)
+    assert (seat.council.order_id, seat.is_chair) == (order.id, False)
+    assert councils.membership(chair, order).is_chair
+    assert (
+        councils.list_seats(official) == []
+        and councils.membership(official, order) is None
+    )
+
+
+def test_list_candidates_are_active_researchers_and_officials(make_user):
+    people = [
+        make_user(role)
+        for role in (Role.RESEARCHER, Role.OFFICIAL, Role.ADMIN, Role.ENTERPRISE)
+    ]
+    make_user(Role.RESEARCHER, active=False)
+    assert [u.id for u in councils.list_candidates()] == [u.id for u in people[:3]]

@@ -171,3 +171,69 @@ def test_demo_salinity_call_is_open(app):
         sa.select(ResearchOrder.title).where(ResearchOrder.state == "published")
     ).all()
     assert any("mặn" in title for title in open_calls)
+
+
+def test_demo_orders_come_with_proposals_councils_and_the_work(app):
+    from matchmaker.models import (
+        Council,
+        CouncilMember,
+        Disbursement,
+        Milestone,
+        ProgressReport,
+        Proposal,
+        ProposalScore,
+        ProposalStatus,
+        ResearchOrder,
+        ResultRecord,
+        Tranche,
+        User,
+    )
+
+    demo.load_demo_data()
+    running = {"awarded", "in_progress", "acceptance_review", "accepted", "not_accepted",
+               "results_registered", "in_application", "closed", "closed_risk_accepted", "terminated"}  # fmt: skip
+    for order in db.session.scalars(
+        sa.select(ResearchOrder).where(ResearchOrder.state.in_(running))
+    ):
+        if order.state == "closed" and order.pi_id is None:
+            continue  # closed without award
+        winner = db.session.scalar(
+            sa.select(Proposal).where(
+                Proposal.order_id == order.id,
+                Proposal.status == ProposalStatus.AWARDED,
+            )
+        )
+        assert winner is not None and winner.pi_id == order.pi_id, order.title
+        if order.state == "awarded":
+            continue  # the work has not started
+        assert _count_where(Milestone, Milestone.order_id == order.id) == 3
+        assert (
+            _count_where(
+                Disbursement,
+                Disbursement.tranche_id.in_(
+                    sa.select(Tranche.id).where(Tranche.order_id == order.id)
+                ),
+            )
+            >= 1
+        )
+        assert _count_where(ProgressReport, ProgressReport.order_id == order.id) >= 1
+    assert _count(Council) >= 10 and _count(ProposalScore) >= 50
+    assert _count(ResultRecord) >= 2
+    # The demo researcher sits on a council still reviewing, with marks left to give.
+    researcher = db.session.scalar(
+        sa.select(User).where(User.email == "researcher@demo.cantho.example")
+    )
+    seats = db.session.scalars(
+        sa.select(CouncilMember).where(CouncilMember.user_id == researcher.id)
+    ).all()
+    assert any(
+        seat.council.order.state == "under_review"
+        and not _count_where(ProposalScore, ProposalScore.member_id == seat.id)
+        for seat in seats
+    )
+
+
+def _count_where(model, clause) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(model).where(clause)
+    )

@@ -21,6 +21,7 @@ from matchmaker.models import (
     ProposalStatus,
     ResearchOrder,
     Role,
+    utcnow,
 )
 from matchmaker.services import orders, proposals
 from matchmaker.services.errors import Conflict, NotAllowed
@@ -378,3 +379,198 @@ def test_applicant_status_of_a_withdrawn_proposal(proposal, pi):
 
 def test_every_decline_reason_has_a_label():
     assert set(proposals.DECLINE_REASON_LABELS) == set(DeclineReason)
+
+
+def _start_review(order: ResearchOrder, official) -> None:
+    _close_call(order, official)
+    _move(order, official, Action.START_REVIEW, {}, AFTER)
+
+
+CONTRACT = {
+    "contract_number": "05/HĐ-SKHCN",
+    "contract_value": 900_000_000,
+    "start_date": date(2027, 1, 15),
+    "end_date": date(2028, 7, 15),
+    "payment_schedule": [{"amount": 900_000_000, "due_date": None, "label": "Một đợt"}],
+}
+
+
+@pytest.fixture
+def approver(make_user):
+    return make_user(Role.OFFICIAL, can_approve=True)
+
+
+@pytest.fixture
+def rival(proposal, order, make_user) -> Proposal:
+    """A second proposal to the same call, from another researcher."""
+    return proposals.submit_proposal(
+        make_user(Role.RESEARCHER), order, _input(), now=BEFORE
+    )
+
+
+def _version(order: ResearchOrder) -> int:
+    db.session.expire_all()
+    return db.session.get(ResearchOrder, order.id).version
+
+
+def test_award_sets_the_pi_and_declines_the_others_in_one_step(
+    ctx, proposal, rival, order, official, approver, pi, teammate, outbox
+):
+    _start_review(order, official)
+    outbox.clear()
+    before = db.session.scalar(sa.select(sa.func.max(Notification.id)))
+    decided = AFTER + timedelta(days=2)
+    proposals.award(approver, order, proposal, CONTRACT, _version(order), now=decided)
+    db.session.expire_all()
+    fresh = db.session.get(ResearchOrder, order.id)
+    assert (fresh.state, fresh.pi_id, fresh.contract_number) == (
+        "awarded",
+        pi.id,
+        "05/HĐ-SKHCN",
+    )
+    assert orders.lifecycle_role(pi, fresh) is not None
+    won, lost = _fresh(proposal), _fresh(rival)
+    assert (won.status, proposals.as_utc(won.decided_at), won.decided_by_id) == (
+        ProposalStatus.AWARDED,
+        decided,
+        approver.id,
+    )
+    assert (lost.status, lost.decline_reason) == (
+        ProposalStatus.DECLINED,
+        DeclineReason.NOT_SELECTED,
+    )
+    kinds = [
+        (n.user_id, n.kind)
+        for n in db.session.scalars(
+            sa.select(Notification).where(Notification.id > before)
+        )
+    ]
+    assert kinds.count((pi.id, "order_stage_changed")) == 1  # once, not twice
+    assert {(pi.id, "order_stage_changed"), (teammate.id, "order_stage_changed"),
+            (lost.pi_id, "proposal_declined")} <= set(kinds)  # fmt: skip
+    assert {pi.email, teammate.email, lost.pi.email} <= {m.to[0] for m in outbox}
+    status = proposals.applicant_status(won)
+    assert (status.stage, status.decided_at) == (
+        proposals.ApplicationStage.AWARDED,
+        decided,
+    )
+
+
+@pytest.mark.parametrize(
+    "refusal", ["plain_official", "stale_version", "bad_schedule", "not_under_review"]
+)
+def test_award_refused_changes_nothing(
+    ctx, proposal, rival, order, official, approver, refusal
+):
+    if refusal != "not_under_review":
+        _start_review(order, official)
+    version, contract, who = _version(order), dict(CONTRACT), approver
+    if refusal == "plain_official":
+        who = official
+    elif refusal == "stale_version":
+        version -= 1
+    elif refusal == "bad_schedule":
+        contract["contract_value"] = 800_000_000
+    state = db.session.get(ResearchOrder, order.id).state
+    with pytest.raises(Conflict):
+        proposals.award(who, order, proposal, contract, version)
+    db.session.expire_all()
+    fresh = db.session.get(ResearchOrder, order.id)
+    assert (fresh.state, fresh.pi_id, fresh.version) == (state, None, _version(order))
+    assert {_fresh(proposal).status, _fresh(rival).status} == {ProposalStatus.SUBMITTED}
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "proposal_declined")) == 0  # fmt: skip
+
+
+def test_award_only_by_officials_and_only_a_running_proposal(
+    ctx, proposal, rival, order, official, approver, pi
+):
+    _start_review(order, official)
+    with pytest.raises(NotAllowed):
+        proposals.award(pi, order, proposal, CONTRACT, _version(order))
+    proposals.decline_proposal(official, rival, DeclineReason.INELIGIBLE, "")
+    with pytest.raises(Conflict):
+        proposals.award(approver, order, _fresh(rival), CONTRACT, _version(order))
+    assert db.session.get(ResearchOrder, order.id).state == "under_review"
+
+
+def test_can_change_only_while_the_call_is_open(proposal, pi):
+    assert proposals.can_change(proposal, BEFORE)
+    assert not proposals.can_change(proposal, DEADLINE)
+    proposals.withdraw_proposal(pi, proposal, now=BEFORE)
+    assert not proposals.can_change(_fresh(proposal), BEFORE)
+
+
+def test_list_my_proposals_as_pi_and_as_team_member(
+    ctx, proposal, order, pi, teammate, official
+):
+    other = proposals.submit_proposal(teammate, order, _input(), now=BEFORE)
+    proposals.decline_proposal(official, other, DeclineReason.INCOMPLETE, "Thiếu")
+    mine = proposals.list_my_proposals(teammate)
+    assert [(m.proposal.id, m.is_pi) for m in mine] == [
+        (other.id, True),
+        (proposal.id, False),
+    ]
+    assert mine[0].status.reason_code == DeclineReason.INCOMPLETE
+    assert [m.proposal.id for m in proposals.list_my_proposals(pi)] == [proposal.id]
+
+
+def test_list_assigned_tasks_are_the_orders_the_user_leads(order, pi, teammate):
+    order.pi_id = pi.id
+    db.session.commit()
+    assert proposals.list_assigned_tasks(pi) == [order]
+    assert proposals.list_assigned_tasks(teammate) == []
+
+
+def test_list_team_candidates_are_other_active_researchers(pi, teammate, make_user):
+    make_user(Role.OFFICIAL)
+    gone = make_user(Role.RESEARCHER, active=False)
+    ids = [u.id for u in proposals.list_team_candidates(pi)]
+    assert teammate.id in ids and pi.id not in ids and gone.id not in ids
+    assert all(u.role == Role.RESEARCHER for u in proposals.list_team_candidates(pi))
+
+
+def test_order_panel_per_viewer(proposal, order, pi, teammate, official, make_user):
+    from flask_login import AnonymousUserMixin
+
+    # The real clock is before DEADLINE only until late 2026; pin the order's deadline far ahead.
+    order.application_deadline = utcnow() + timedelta(days=30)
+    db.session.commit()
+    author, team, staff = (
+        proposals.order_panel(u, order) for u in (pi, teammate, official)
+    )
+    newcomer = proposals.order_panel(make_user(Role.RESEARCHER), order)
+    visitor = proposals.order_panel(AnonymousUserMixin(), order)
+    assert (author.my_proposal_id, author.can_submit) == (proposal.id, False)
+    assert team.my_proposal_id == proposal.id
+    assert (newcomer.can_submit, newcomer.my_proposal_id, newcomer.is_staff) == (
+        True,
+        None,
+        False,
+    )
+    assert (staff.is_staff, staff.proposal_count, staff.can_submit) == (True, 1, False)
+    assert visitor.can_submit and visitor.call_open and not visitor.is_council_member
+
+
+def test_submit_proposal_keeps_its_pdf_files(app, order, pi):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from matchmaker.models import Attachment
+
+    pdf = FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="ke-hoach.pdf")
+    proposal = proposals.submit_proposal(pi, order, _input(), now=BEFORE, uploads=[pdf])
+    [kept] = db.session.scalars(sa.select(Attachment))
+    assert (kept.proposal_id, kept.order_id, kept.public) == (
+        proposal.id,
+        order.id,
+        False,
+    )
+    bad = FileStorage(BytesIO(b"not a pdf"), filename="x.pdf")
+    with pytest.raises(Conflict):
+        proposals.update_proposal(
+            pi, proposal, _input(budget=1), now=BEFORE, uploads=[bad]
+        )
+    assert _fresh(proposal).budget == 900_000_000
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 1

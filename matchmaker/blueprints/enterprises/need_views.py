@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.enterprises.forms import (
+    STATUS_LABELS,
     InterestForm,
     NeedEditForm,
     NeedForm,
@@ -23,7 +24,7 @@ from matchmaker.blueprints.enterprises.views import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import NeedInterest, NeedStatus, Role, TechNeed
-from matchmaker.services import enterprises, interests, needs
+from matchmaker.services import enterprises, interests, matching, needs
 from matchmaker.services.errors import NotAllowed, ServiceError
 
 
@@ -60,6 +61,7 @@ def needs_list():
 
 def _render_need(need: TechNeed, interest_form: InterestForm):
     user = viewer()
+    options = matching.MatchOptions.from_args(request.args)
     return render_template(
         "enterprises/need_detail.html",
         need=need,
@@ -72,12 +74,52 @@ def _render_need(need: TechNeed, interest_form: InterestForm):
         rows=interests.list_interests(user, need),
         action_form=ActionForm(),
         researcher_url=researcher_url,
+        matches=matching.matches_for_need(need, user, options),
+        match_options=options,
+        match_choices=matching.filter_choices(),
     )
 
 
 @bp.route("/needs/<int:need_id>")
 def need_detail(need_id: int):
     return _render_need(_visible_need_or_404(need_id), InterestForm(formdata=None))
+
+
+def _checking() -> bool:
+    """The form was sent with "Check for similar needs and orders": show duplicates, save nothing."""
+    return request.method == "POST" and "check" in request.form
+
+
+def _render_form(form: NeedForm, need: TechNeed | None):
+    """The need form, with the duplicates of the typed text once there is one to check."""
+    duplicates = None
+    if _checking() or (request.method == "GET" and need is not None):
+        duplicates = matching.duplicates_for_text(
+            "\n".join(
+                (
+                    form.description.data or "",
+                    form.desired_outcome.data or "",
+                    form.targets.data or "",
+                )
+            ),
+            title=form.title.data or "",
+            viewer=viewer(),
+            exclude_need_id=need.id if need is not None else None,
+        )
+    return render_template(
+        "enterprises/need_form.html", form=form, need=need, duplicates=duplicates
+    )
+
+
+@bp.app_template_global()
+def text_status(view: matching.TextView) -> str:
+    """A similar order's state or need's status, as the lists show it (templates/matching/_texts.html)."""
+    # Imported here: the orders forms import the enterprises blueprint.
+    from matchmaker.blueprints.orders.forms import STATE_LABELS
+
+    if view.kind == "need":
+        return str(STATUS_LABELS.get(NeedStatus(view.status), view.status))
+    return str(STATE_LABELS.get(view.status, view.status))
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -87,7 +129,7 @@ def need_create():
         flash(_("Create your enterprise's profile before posting a need."), "info")
         return redirect(url_for("enterprises.create"))
     form = NeedForm()
-    if form.validate_on_submit():
+    if not _checking() and form.validate_on_submit():
         try:
             need = needs.create_need(viewer(), form.to_input())
         except ServiceError as error:
@@ -96,7 +138,7 @@ def need_create():
         else:
             flash(_("The need is posted."), "success")
             return redirect(url_for("enterprises.need_detail", need_id=need.id))
-    return render_template("enterprises/need_form.html", form=form, need=None)
+    return _render_form(form, None)
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -105,7 +147,7 @@ def need_edit(need_id: int):
     need = db.get_or_404(TechNeed, need_id)
     manage_or_403(need.enterprise)
     form = NeedEditForm.for_need(need)
-    if form.validate_on_submit():
+    if not _checking() and form.validate_on_submit():
         try:
             needs.update_need(viewer(), need, form.to_input())
         except ServiceError as error:
@@ -114,7 +156,7 @@ def need_edit(need_id: int):
         else:
             flash(_("The need is saved."), "success")
             return redirect(url_for("enterprises.need_detail", need_id=need.id))
-    return render_template("enterprises/need_form.html", form=form, need=need)
+    return _render_form(form, need)
 
 
 @bp.route("/needs/<int:need_id>/interest", methods=["POST"])

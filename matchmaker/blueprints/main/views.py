@@ -11,16 +11,25 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import is_safe_next
-from matchmaker.services import stats
+from matchmaker.models import Role
+from matchmaker.services import matching, stats
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", counts=stats.platform_counts())
+    recommendations = None
+    if current_user.is_authenticated and current_user.role == Role.RESEARCHER:
+        recommendations = matching.recommendations_for(current_user)
+    return render_template(
+        "main/index.html",
+        counts=stats.platform_counts(),
+        recommendations=recommendations,
+    )
 
 
 @bp.route("/lang/<code>")

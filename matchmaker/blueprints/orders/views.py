@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import (
     Blueprint,
     abort,
@@ -27,11 +29,20 @@ from matchmaker.blueprints.orders.forms import (
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Attachment, InstitutionKind, ResearchOrder, Role
-from matchmaker.services import attachments, institutions, orders, reference
+from matchmaker.services import (
+    attachments,
+    institutions,
+    matching,
+    orders,
+    progress,
+    proposals,
+    reference,
+)
 from matchmaker.services.errors import ServiceError
 
 bp = Blueprint("orders", __name__)
 STAFF = (Role.OFFICIAL, Role.ADMIN)
+REVIEWING = frozenset({"applications_closed", "under_review"})
 
 
 @bp.route("/")
@@ -90,7 +101,7 @@ def _field_error(form: OrderForm, error: ServiceError) -> None:
 @role_required(*STAFF)
 def create():
     form = _order_form()
-    if form.validate_on_submit():
+    if not _checking() and form.validate_on_submit():
         try:
             order = orders.create_order(
                 current_user, _order_input(form), form.attachments.data or (),
@@ -101,15 +112,17 @@ def create():
         else:
             flash(_("The draft order is saved."), "success")
             return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/form.html", form=form, order=None)
+    return render_template(
+        "orders/form.html", form=form, order=None, duplicates=_duplicates(form, None)
+    )
 
 
-@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):order_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF)
 def edit(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     form = _order_form(order)
-    if form.validate_on_submit():
+    if not _checking() and form.validate_on_submit():
         try:
             orders.update_draft(
                 current_user, order, _order_input(form), form.attachments.data or (),
@@ -124,7 +137,29 @@ def edit(order_id: int):
     order = db.session.get(ResearchOrder, order_id)
     return render_template(
         "orders/form.html", form=form, order=order,
-        order_files=attachments.for_order(order, current_user),
+        order_files=attachments.for_order(order, current_user), duplicates=_duplicates(form, order),
+    )  # fmt: skip
+
+
+def _checking() -> bool:
+    """The official asked to see similar orders and needs before saving."""
+    return request.method == "POST" and "check" in request.form
+
+
+def _duplicates(form: OrderForm, order: ResearchOrder | None):
+    """Possible duplicates of the text typed so far: on request, and always when editing a draft."""
+    if not (_checking() or (request.method == "GET" and order is not None)):
+        return None
+    parts = (
+        form.beneficiary,
+        form.necessity,
+        form.objectives,
+        form.main_content,
+        form.expected_products,
+    )
+    return matching.duplicates_for_text(
+        "\n".join(f.data or "" for f in parts), order.id if order else None,
+        title=form.title.data or "", viewer=current_user,
     )  # fmt: skip
 
 
@@ -132,7 +167,12 @@ def _render_detail(
     order: ResearchOrder, status: int = 200, failed: Action | None = None, form=None
 ):
     role = orders.lifecycle_role(current_user, order)
-    actions = allowed_actions(order.state, role) if role is not None else []
+    # Awarding names the winning proposal: it has its own page (proposals and ranking).
+    actions = [
+        a
+        for a in (allowed_actions(order.state, role) if role is not None else [])
+        if a != Action.AWARD
+    ]
     forms = {
         a: (
             form
@@ -141,6 +181,12 @@ def _render_detail(
         )
         for a in actions
     }
+    options = matching.MatchOptions.from_args(request.args)
+    if orders.is_staff(current_user) and order.state in REVIEWING:
+        # Looking for reviewers: leave out the applicants, their teams and their institutions' researchers.
+        options = dataclasses.replace(
+            options, exclude_profile_ids=matching.conflicted_profile_ids(order)
+        )
     page = render_template(
         "orders/detail.html", order=order, actions=forms, history=orders.history(order) if role else [],
         is_staff=orders.is_staff(current_user), field_name=reference.field_name, area_name=reference.priority_area_name,
@@ -148,11 +194,14 @@ def _render_detail(
         files=attachments.for_order(order, current_user), event_files=attachments.for_events(order) if role else {},
         part_labels=PART_LABELS, hidden=set() if orders.is_staff(current_user) else set(order.internal_parts or ()),
         need=orders.linked_need(current_user, order),
+        matches=matching.matches_for_order(order, current_user, options=options), match_options=options,
+        match_choices=matching.filter_choices(), work_access=progress.work_access(current_user, order),
+        panel=proposals.order_panel(current_user, order),
     )  # fmt: skip
     return page, status
 
 
-@bp.route("/<int:order_id>")
+@bp.route("/<int(max=2147483647):order_id>")
 def detail(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if not orders.can_view(current_user, order):
@@ -160,13 +209,16 @@ def detail(order_id: int):
     return _render_detail(order)
 
 
-@bp.route("/<int:order_id>/act/<action>", methods=["POST"])
+@bp.route("/<int(max=2147483647):order_id>/act/<action>", methods=["POST"])
 @login_required
 def act(order_id: int, action: str):
     order = db.get_or_404(ResearchOrder, order_id)
     if orders.lifecycle_role(current_user, order) is None:
         abort(403)
     step = next((a for a in Action if a.value == action), None) or abort(404)
+    if step == Action.AWARD:
+        flash(_("Award the order from its proposals and ranking."), "info")
+        return redirect(url_for("orders.proposal_list", order_id=order.id))
     form = TransitionForm()
     if not form.validate_on_submit() or not form.version.data.isdigit():
         return _render_detail(order, 409, step, form)
@@ -189,7 +241,9 @@ def act(order_id: int, action: str):
     return redirect(url_for("orders.detail", order_id=order.id))
 
 
-@bp.route("/<int:order_id>/attachments/<int:attachment_id>")
+@bp.route(
+    "/<int(max=2147483647):order_id>/attachments/<int(max=2147483647):attachment_id>"
+)
 def attachment(order_id: int, attachment_id: int):
     """Download a PDF the viewer may see; anything else is a 404, so private files are not revealed."""
     found = db.session.get(Attachment, attachment_id)

@@ -1,0 +1,285 @@
+"""Forms for proposals and the selection council, and the labels their pages show."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from matchmaker.blueprints.auth.forms import strip_text
+from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.orders.forms import (
+    TEXT_MAX,
+    parse_tranches,
+    pdf_files_within_limit,
+)
+from matchmaker.models import DeclineReason, ProposalStatus, Role, User
+from matchmaker.services import councils, proposals
+from matchmaker.services.errors import ServiceError
+from matchmaker.services.proposals import ApplicationStage
+
+STAGE_LABELS = {
+    ApplicationStage.SUBMITTED: _l("Submitted: the call is open"),
+    ApplicationStage.UNDER_REVIEW: _l("Under review by the council"),
+    ApplicationStage.DECIDED: _l("Decided: the order was awarded"),
+    ApplicationStage.AWARDED: _l("Awarded: you lead this task"),
+    ApplicationStage.CLOSED: _l("Closed without a decision on this proposal"),
+    ApplicationStage.DECLINED: _l("Declined"),
+    ApplicationStage.WITHDRAWN: _l("Withdrawn"),
+}
+
+STATUS_LABELS = {
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.DECLINED: _l("Declined"),
+    ProposalStatus.AWARDED: _l("Awarded"),
+}
+
+CRITERION_LABELS = {
+    "necessity": _l("Necessity"),
+    "approach": _l("Scientific approach"),
+    "team_capacity": _l("Team capacity"),
+    "feasibility": _l("Feasibility"),
+    "budget": _l("Budget"),
+}
+
+ROLE_LABELS = {
+    Role.RESEARCHER: _l("Researcher"),
+    Role.OFFICIAL: _l("City official"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def optional_int(value) -> int | None:
+    """A select's value as an id; the blank "choose…" option is None."""
+    return None if value in ("", None) else int(value)
+
+
+def person_label(user: User, with_role: bool = False) -> str:
+    """A person in a list of choices: name, institution, and (for councils) role."""
+    parts = [user.full_name]
+    if with_role:
+        parts.append(str(ROLE_LABELS.get(user.role, user.role.value)))
+    if user.institution is not None:
+        parts.append(user.institution.name_vi)
+    return " — ".join(parts)
+
+
+def show_error(form: FlaskForm, error: ServiceError, aliases=None) -> bool:
+    """Put a service refusal beside the field it names; False when it names none of the form's fields."""
+    name = (aliases or {}).get(error.field, error.field)
+    field = form._fields.get(name) if name else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True
+
+
+class ProposalForm(FlaskForm):
+    """A principal investigator's proposal: approach, timeline, budget, team and PDF files."""
+
+    approach = TextAreaField(
+        _l("Approach: methods, expected products and how they answer the order"),
+        validators=[DataRequired(), Length(max=proposals.APPROACH_MAX)],
+        render_kw={"rows": 8},
+    )
+    timeline = TextAreaField(
+        _l("Timeline: the main steps and their months"),
+        validators=[Length(max=proposals.TIMELINE_MAX)],
+        render_kw={"rows": 4},
+    )
+    budget = MoneyField(
+        _l("Budget requested (đồng)"),
+        validators=[InputRequired(), NumberRange(min=1, max=proposals.BUDGET_MAX)],
+    )
+    team_ids = SelectMultipleField(
+        _l("Team members (registered researchers)"),
+        coerce=int,
+        validators=[Optional()],
+        render_kw={"data-filter": "1", "size": 8},
+    )
+    attachments = MultipleFileField(
+        _l("Attach PDF files (CVs, detailed plan…)"),
+        validators=[pdf_files_within_limit],
+        render_kw={"accept": ".pdf,application/pdf"},
+    )
+    submit = SubmitField(_l("Save the proposal"))
+
+    def fill_team(self, candidates: list[User]) -> None:
+        self.team_ids.choices = [
+            SelectChoice(u.id, person_label(u)) for u in candidates
+        ]
+
+    def validate_team_ids(self, field) -> None:
+        if len(field.data or []) > proposals.TEAM_MAX:
+            raise ValidationError(
+                _l("A team has at most %(n)d members.", n=proposals.TEAM_MAX)
+            )
+
+
+class ProposalWithdrawForm(FlaskForm):
+    """Withdraw a proposal (a button with its CSRF token)."""
+
+    submit = SubmitField(_l("Withdraw the proposal"))
+
+
+class ProposalDeclineForm(FlaskForm):
+    """An official declines a proposal with a reason code and a comment the applicant reads."""
+
+    reason_code = SelectField(
+        _l("Reason"),
+        choices=lambda: [
+            SelectChoice(code.value, label)
+            for code, label in proposals.DECLINE_REASON_LABELS.items()
+        ],
+        validators=[DataRequired()],
+    )
+    comment = TextAreaField(
+        _l("Comment for the applicant (optional)"),
+        validators=[Length(max=proposals.COMMENT_MAX)],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Decline the proposal"))
+
+    def reason(self) -> DeclineReason:
+        return DeclineReason(self.reason_code.data)
+
+
+class AwardForm(FlaskForm):
+    """The contract recorded when an official awards the order to a proposal."""
+
+    version = HiddenField(validators=[InputRequired()])
+    contract_number = StringField(
+        _l("Contract number"),
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=100)],
+    )
+    contract_value = MoneyField(
+        _l("Contract value (đồng)"),
+        validators=[InputRequired(), NumberRange(min=1, max=proposals.BUDGET_MAX)],
+    )
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    payment_schedule = TextAreaField(
+        _l(
+            "Payment schedule: one tranche per line, “amount; due date (YYYY-MM-DD); label”"
+        ),
+        validators=[DataRequired(), Length(max=TEXT_MAX)],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Award the order to this proposal"))
+
+    def validate_version(self, field) -> None:
+        if not (field.data or "").isdigit() or len(field.data) > 9:
+            raise ValidationError(_l("Reload the page and try again."))
+
+    def validate_end_date(self, field) -> None:
+        if self.start_date.data and field.data and field.data <= self.start_date.data:
+            raise ValidationError(_l("The end date comes after the start date."))
+
+    def validate_payment_schedule(self, field) -> None:
+        try:
+            field.parsed = parse_tranches(field.data or "")
+        except ValueError as error:
+            raise ValidationError(
+                _l(
+                    "Line %(n)s of the payment schedule is not “amount; date; label”.",
+                    n=str(error),
+                )
+            ) from error
+
+    def contract(self) -> dict:
+        """The AWARD step's fields, typed."""
+        return {
+            "contract_number": self.contract_number.data,
+            "contract_value": self.contract_value.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "payment_schedule": self.payment_schedule.parsed,
+        }
+
+
+class CouncilForm(FlaskForm):
+    """An official forms the selection council: a chair and members."""
+
+    chair = SelectField(
+        _l("Chair"),
+        coerce=optional_int,
+        validators=[InputRequired()],
+        render_kw={"data-filter": "1"},
+    )
+    member_ids = SelectMultipleField(
+        _l("Members"),
+        coerce=int,
+        validators=[Optional()],
+        render_kw={"data-filter": "1", "size": 10},
+    )
+    submit = SubmitField(_l("Form the council"))
+
+    def fill(self, candidates: list[User]) -> None:
+        choices = [
+            SelectChoice(u.id, person_label(u, with_role=True)) for u in candidates
+        ]
+        self.chair.choices = [SelectChoice("", _l("— choose the chair —")), *choices]
+        self.member_ids.choices = choices
+
+    def validate_member_ids(self, field) -> None:
+        if len({self.chair.data, *(field.data or [])}) > councils.COUNCIL_MAX:
+            raise ValidationError(
+                _l("A council has at most %(n)d members.", n=councils.COUNCIL_MAX)
+            )
+
+
+class ConflictForm(FlaskForm):
+    """A council member declares a conflict of interest with a proposal."""
+
+    reason = TextAreaField(
+        _l("Why you have a conflict of interest"),
+        validators=[DataRequired(), Length(max=councils.REASON_MAX)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Declare the conflict"))
+
+
+def _mark(criterion: str) -> IntegerField:
+    return IntegerField(
+        CRITERION_LABELS[criterion],
+        validators=[InputRequired(), NumberRange(min=0, max=councils.MAX_MARK)],
+        render_kw={"min": 0, "max": councils.MAX_MARK},
+    )
+
+
+class ScoreForm(FlaskForm):
+    """A council member's marks for a proposal, one whole number per criterion."""
+
+    necessity = _mark("necessity")
+    approach = _mark("approach")
+    team_capacity = _mark("team_capacity")
+    feasibility = _mark("feasibility")
+    budget = _mark("budget")
+    submit = SubmitField(_l("Save my marks"))
+
+    def criteria(self) -> list:
+        return [self._fields[name] for name in councils.CRITERIA]
+
+    def marks(self) -> dict[str, int]:
+        return {name: self._fields[name].data for name in councils.CRITERIA}

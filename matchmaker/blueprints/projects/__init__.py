@@ -1,0 +1,5 @@
+"""The projects blueprint."""
+
+from matchmaker.blueprints.projects.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,144 @@
+"""Forms for research projects: one project, and a CSV list of past projects."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from matchmaker.blueprints.auth.forms import strip_text
+from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.uploads import within_upload_limit
+from matchmaker.models import Institution, Project, ProjectStatus
+from matchmaker.services import projects, reference
+
+STATUS_LABELS = {
+    ProjectStatus.IN_PROGRESS: _l("In progress"),
+    ProjectStatus.COMPLETED: _l("Completed"),
+    ProjectStatus.IN_APPLICATION: _l("Results in application"),
+    ProjectStatus.TERMINATED: _l("Terminated"),
+}
+TEXT_MAX = projects.TEXT_MAX
+
+
+def _long(label, rows: int = 4) -> TextAreaField:
+    return TextAreaField(
+        label, validators=[Length(max=TEXT_MAX)], render_kw={"rows": rows}
+    )
+
+
+def _year(label) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[Optional(), NumberRange(min=projects.FIRST_YEAR, max=2100)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class ProjectForm(FlaskForm):
+    """A research project and its results."""
+
+    title = StringField(
+        _l("Title"), filters=[strip_text], validators=[DataRequired(), Length(max=500)]
+    )
+    summary = _long(_l("Summary: the problem, the approach and what was found"), 5)
+    pi_name = StringField(
+        _l("Principal investigator"),
+        filters=[strip_text],
+        validators=[Length(max=projects.NAME_MAX)],
+    )
+    pi_email = EmailField(
+        _l("Principal investigator's e-mail on the platform (optional)"),
+        filters=[strip_text],
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    team = _long(_l("Team members, one a line"), 3)
+    institution = SelectField(_l("Institution"), validators=[Optional()])
+    field_code = SelectField(_l("Research field"), validators=[Optional()])
+    priority_area = SelectField(_l("City priority area"), validators=[Optional()])
+    start_year = _year(_l("Start year"))
+    end_year = _year(_l("End year"))
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: [
+            SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()
+        ],
+        default=ProjectStatus.COMPLETED.value,
+    )
+    budget = MoneyField(
+        _l("Budget (đồng)"), validators=[Optional(), NumberRange(min=0)]
+    )
+    products = _long(_l("Products and results"))
+    ip = _long(_l("Intellectual property (patents, plant varieties, copyrights)"), 2)
+    applied_at = _long(_l("Where the results are applied"), 2)
+    submit = SubmitField(_l("Save the project"))
+
+    def fill_choices(self, institutions: list[Institution], staff: bool) -> None:
+        blank = [SelectChoice("", _l("— not specified —"))]
+        self.institution.choices = (blank if staff else []) + [
+            SelectChoice(str(i.id), i.name_vi) for i in institutions
+        ]
+        self.field_code.choices = blank + [
+            SelectChoice(code, label, optgroup=group)
+            for code, label, group in reference.subfield_choices()
+        ]
+        self.priority_area.choices = blank + [
+            SelectChoice(key, area.name())
+            for key, area in reference.priority_areas().items()
+        ]
+
+    def load(self, project: Project) -> None:
+        """Show a saved project (the plain fields come from ``obj``)."""
+        self.institution.data = str(project.institution_id or "")
+        self.field_code.data = project.field_code or ""
+        self.priority_area.data = project.priority_area or ""
+        self.status.data = project.status.value
+        self.team.data = "\n".join(project.team)
+        self.pi_email.data = project.pi.email if project.pi else ""
+
+    def to_input(self) -> projects.ProjectInput:
+        return projects.ProjectInput(
+            title=self.title.data or "", summary=self.summary.data or "", pi_name=self.pi_name.data or "",
+            pi_email=self.pi_email.data or "", team=tuple((self.team.data or "").splitlines()),
+            institution_id=int(self.institution.data) if self.institution.data else None,
+            field_code=self.field_code.data or None, priority_area=self.priority_area.data or None,
+            start_year=self.start_year.data, end_year=self.end_year.data,
+            status=ProjectStatus(self.status.data), budget=self.budget.data,
+            products=self.products.data or "", ip=self.ip.data or "", applied_at=self.applied_at.data or "",
+        )  # fmt: skip
+
+
+class ProjectImportForm(FlaskForm):
+    """A CSV list of past projects of one institution (UTF-8)."""
+
+    institution = SelectField(_l("Institution"), validators=[DataRequired()])
+    upload = FileField(
+        _l("Project list (CSV, UTF-8)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Only .csv files.")),
+            within_upload_limit,
+        ],
+    )
+    submit = SubmitField(_l("Check the file"))
+
+    def fill_choices(self, institutions: list[Institution]) -> None:
+        self.institution.choices = [
+            SelectChoice(str(i.id), i.name_vi) for i in institutions
+        ]

@@ -1,0 +1,143 @@
+"""Research projects: the public list and pages, registering and editing, and CSV imports of past projects."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.forms import ActionForm
+from matchmaker.blueprints.projects.forms import (
+    STATUS_LABELS,
+    ProjectForm,
+    ProjectImportForm,
+)
+from matchmaker.extensions import db
+from matchmaker.models import Institution, Project, ProjectStatus, Role
+from matchmaker.services import orders, project_csv, projects, reference
+from matchmaker.services.errors import NotAllowed, ServiceError
+
+bp = Blueprint("projects", __name__)
+REGISTRARS = (Role.OFFICIAL, Role.ADMIN, Role.RESEARCHER)
+
+
+@bp.route("/")
+def index():
+    status = request.args.get("status", "")
+    filters = projects.ProjectFilters(
+        status=ProjectStatus(status) if status in {s.value for s in ProjectStatus} else None,
+        priority_area=request.args.get("priority_area", "")[:40],
+    )  # fmt: skip
+    page = projects.list_projects(filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "projects/index.html", page=page, args=request.args, statuses=STATUS_LABELS,
+        areas=reference.priority_areas(), can_register=projects.can_register(current_user),
+    )  # fmt: skip
+
+
+@bp.route("/<int:project_id>")
+def detail(project_id: int):
+    project = projects.get_project(project_id) or abort(404)
+    order = project.order
+    return render_template(
+        "projects/detail.html", project=project, statuses=STATUS_LABELS,
+        can_edit=projects.can_edit(current_user, project), pi_profile_id=projects.pi_profile_id(project, current_user),
+        order_visible=order is not None and orders.can_view(current_user, order),
+        similar=projects.similar_projects(project), matches=projects.matched_researchers(project, current_user),
+        field_name=reference.field_name, area_name=reference.priority_area_name,
+    )  # fmt: skip
+
+
+def _form(project: Project | None = None) -> ProjectForm:
+    form = ProjectForm(obj=project if request.method == "GET" else None)
+    if request.method == "GET" and project is not None:
+        form.load(project)
+    elif request.method == "GET" and current_user.role == Role.RESEARCHER:
+        form.institution.data = str(current_user.institution_id or "")
+        form.pi_name.data = current_user.full_name
+        form.pi_email.data = current_user.email
+    staff = current_user.role != Role.RESEARCHER
+    form.fill_choices(_institution_choices(project), staff)
+    return form
+
+
+def _institution_choices(project: Project | None) -> list[Institution]:
+    if current_user.role != Role.RESEARCHER or project is None:
+        return projects.institutions_for(current_user)
+    return [project.institution] if project.institution else []
+
+
+def _save(form: ProjectForm, project: Project | None):
+    try:
+        if project is None:
+            project = projects.create_project(current_user, form.to_input())
+        else:
+            projects.update_project(current_user, project, form.to_input())
+    except ServiceError as error:
+        db.session.rollback()
+        target = getattr(form, (error.field or "title").removesuffix("_id"), form.title)
+        target.errors = [*target.errors, error.message]
+        return None
+    flash(_("The project is saved."), "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*REGISTRARS)
+def create():
+    if not projects.can_register(current_user):
+        abort(403)
+    form = _form()
+    if form.validate_on_submit() and (response := _save(form, None)):
+        return response
+    return render_template("projects/form.html", form=form, project=None)
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@role_required(*REGISTRARS)
+def edit(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not projects.can_edit(current_user, project):
+        abort(403)
+    form = _form(project)
+    if form.validate_on_submit() and (response := _save(form, project)):
+        return response
+    return render_template("projects/form.html", form=form, project=project)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*REGISTRARS)
+def import_upload():
+    if not projects.can_register(current_user):
+        abort(403)
+    form = ProjectImportForm()
+    form.fill_choices(projects.institutions_for(current_user))
+    if form.validate_on_submit():
+        institution = db.get_or_404(Institution, int(form.institution.data))
+        report = project_csv.preview(institution, current_user, form.upload.data.read())
+        return render_template(
+            "projects/import_preview.html", institution=institution, report=report,
+            action_form=ActionForm(), statuses=STATUS_LABELS,
+        )  # fmt: skip
+    return render_template("projects/import.html", form=form)
+
+
+@bp.route("/import/<int:batch_id>", methods=["POST"])
+@role_required(*REGISTRARS)
+def import_confirm(batch_id: int):
+    if not projects.can_register(current_user):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    institution_id = request.form.get("institution", type=int) or 0
+    institution = db.get_or_404(Institution, institution_id)
+    try:
+        created = project_csv.confirm(institution, current_user, batch_id)
+    except NotAllowed:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("projects.import_upload"))
+    flash(_("%(n)d projects registered.", n=created), "success")
+    return redirect(url_for("projects.index"))

@@ -1,0 +1,5 @@
+"""The search blueprint."""
+
+from matchmaker.blueprints.search.views import bp
+
+__all__ = ["bp"]

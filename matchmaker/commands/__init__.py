@@ -1,0 +1,1 @@
+"""Command groups of the ``matchmaker`` CLI that belong to one feature each (match, search)."""

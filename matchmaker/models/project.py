@@ -1,0 +1,106 @@
+"""Research projects (đề tài, dự án KH&CN): done or under way, from an accepted order or registered."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.models.base import Base, TimestampMixin, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.models.institution import Institution
+    from matchmaker.models.order import ResearchOrder
+    from matchmaker.models.user import User
+
+
+class ProjectStatus(enum.Enum):
+    """Where a project stands."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    IN_APPLICATION = (
+        "in_application"  # results being applied in production or public service
+    )
+    TERMINATED = "terminated"
+
+
+class Project(TimestampMixin, Base):
+    """A research project and what came of it; every field is public."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # The principal investigator: an account when they have one, otherwise only the name.
+    pi_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    pi_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    team: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="SET NULL"), index=True
+    )
+    field_code: Mapped[str | None] = mapped_column(sa.String(8))
+    priority_area: Mapped[str | None] = mapped_column(sa.String(40))
+    start_year: Mapped[int | None]
+    end_year: Mapped[int | None]
+    status: Mapped[ProjectStatus] = mapped_column(
+        enum_type(ProjectStatus, "project_status"), default=ProjectStatus.IN_PROGRESS
+    )
+    budget: Mapped[int | None] = mapped_column(sa.BigInteger)  # đồng
+    products: Mapped[str] = mapped_column(sa.Text, default="")
+    ip: Mapped[str] = mapped_column(sa.Text, default="")
+    applied_at: Mapped[str] = mapped_column(sa.Text, default="")
+    # The research order this project carried out, if any: one project per order.
+    order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("research_orders.id", ondelete="SET NULL"), unique=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
+    institution: Mapped[Institution | None] = relationship()
+    order: Mapped[ResearchOrder | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.title[:30]!r}>"
+
+    @property
+    def pi_display(self) -> str:
+        """The principal investigator's name, from the account when there is one."""
+        return self.pi.full_name if self.pi is not None else self.pi_name
+
+    @property
+    def years(self) -> str:
+        """``2021–2023``, ``2024–`` or the single known year."""
+        if self.start_year and self.end_year and self.start_year != self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year and not self.end_year:
+            return f"{self.start_year}–"
+        return str(self.end_year or self.start_year or "")
+
+
+class SearchIndexRetry(Base):
+    """A record whose search index update failed; it is indexed again from the database later."""
+
+    __tablename__ = "search_index_retries"
+    __table_args__ = (sa.UniqueConstraint("kind", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    record_id: Mapped[int]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    queued_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
+
+    def __repr__(self) -> str:
+        return f"<SearchIndexRetry {self.kind}:{self.record_id} x{self.attempts}>"
