@@ -44,6 +44,8 @@ class Config:
     # PDF attachments of orders and proposals: largest file, and where the files are kept (instance/attachments).
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or None
+    # Days after a call closes by which the city commits to its selection decision (shown to applicants).
+    SELECTION_DECISION_DAYS = int(os.environ.get("SELECTION_DECISION_DAYS", 30))
     # The matching model: where it is kept (data folder/matching by default), and when it is refitted in the
     # background (changed share of candidates, with a minimum number of changes).
     MATCHING_DIR = os.environ.get("MATCHING_DIR") or None

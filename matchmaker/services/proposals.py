@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,7 @@ from matchmaker.models import (
     Council,
     CouncilMember,
     DeclineReason,
+    OrderEvent,
     Proposal,
     ProposalMember,
     ProposalStatus,
@@ -80,8 +82,8 @@ class ProposalInput:
 class ApplicantStatus:
     """The applicant's view: stage, and for a declined proposal the reason, comment and date.
 
-    ``next_decision_date`` is the application deadline while the call is open; after that the
-    platform has no date to promise (officials record none yet), so it is ``None``.
+    ``next_decision_date`` is the application deadline while the call is open; during the review it is
+    the date the city commits to decide by (:func:`expected_selection_decision`).
     """
 
     stage: ApplicationStage
@@ -356,6 +358,21 @@ _DECIDED_STATES = {
 }  # fmt: skip
 
 
+def expected_selection_decision(order: ResearchOrder) -> datetime | None:
+    """When applicants can expect the selection decision: SELECTION_DECISION_DAYS after the call closed
+    (the time applications were closed, or the deadline when that step is not on record yet)."""
+    closed = db.session.scalar(
+        sa.select(sa.func.max(OrderEvent.created_at)).where(
+            OrderEvent.order_id == order.id,
+            OrderEvent.action == Action.CLOSE_APPLICATIONS.value,
+        )
+    )
+    start = as_utc(closed) or as_utc(order.application_deadline)
+    if start is None:
+        return None
+    return start + timedelta(days=current_app.config["SELECTION_DECISION_DAYS"])
+
+
 def applicant_status(proposal: Proposal) -> ApplicantStatus:
     """Where the proposal stands, as its applicant sees it."""
     order = proposal.order
@@ -371,11 +388,11 @@ def applicant_status(proposal: Proposal) -> ApplicantStatus:
         stage = ApplicationStage.DECIDED
     else:
         stage = ApplicationStage.CLOSED
-    next_date = (
-        as_utc(order.application_deadline)
-        if stage == ApplicationStage.SUBMITTED
-        else None
-    )
+    next_date = None
+    if stage == ApplicationStage.SUBMITTED:
+        next_date = as_utc(order.application_deadline)
+    elif stage == ApplicationStage.UNDER_REVIEW:
+        next_date = expected_selection_decision(order)
     return ApplicantStatus(
         stage=stage,
         reason_code=proposal.decline_reason,

@@ -17,6 +17,7 @@ from matchmaker.models import (
     Institution,
     InstitutionKind,
     Notification,
+    OrderEvent,
     Proposal,
     ProposalStatus,
     ResearchOrder,
@@ -364,11 +365,15 @@ def test_applicant_status_after_the_call_closes_is_under_review(
     proposal, order, official
 ):
     _close_call(order, official)
-    status = proposals.applicant_status(_fresh(proposal))
-    assert (status.stage, status.next_decision_date) == (
-        proposals.ApplicationStage.UNDER_REVIEW,
-        None,
+    closed_at = db.session.scalar(
+        sa.select(OrderEvent.created_at).where(
+            OrderEvent.order_id == order.id, OrderEvent.action == "close_applications"
+        )
     )
+    status = proposals.applicant_status(_fresh(proposal))
+    assert status.stage == proposals.ApplicationStage.UNDER_REVIEW
+    # The city decides within SELECTION_DECISION_DAYS of closing the call.
+    assert status.next_decision_date == proposals.as_utc(closed_at) + timedelta(days=30)
 
 
 def test_applicant_status_of_a_withdrawn_proposal(proposal, pi):
