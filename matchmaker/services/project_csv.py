@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from matchmaker.models import ImportBatch, Institution, Project, ProjectStatus, 
 from matchmaker.services import projects, reference, search, staging
 from matchmaker.services.bibliography import ImportProblem
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.staff_csv import numbered_rows
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -153,20 +153,12 @@ def _columns(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
     return columns, problems
 
 
-def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:
-    line_before = reader.line_num
-    for cells in reader:
-        line, line_before = line_before + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-
-
 def _read_rows(
     reader: Reader, columns: list[str]
 ) -> tuple[list[ProjectRow], list[ImportProblem]]:
     rows: list[ProjectRow] = []
     problems: list[ImportProblem] = []
-    for count, (line, cells) in enumerate(_numbered(reader), start=1):
+    for count, (line, cells) in enumerate(numbered_rows(reader), start=1):
         if count > MAX_ROWS:
             message = _l(
                 "The file has more than %(n)d rows; split it into smaller files.",

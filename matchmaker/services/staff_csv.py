@@ -149,7 +149,7 @@ def _columns(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
     return columns, problems
 
 
-def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:
+def numbered_rows(reader: Reader) -> Iterator[tuple[int, list[str]]]:
     """Yield non-blank rows with the line where each starts (a quoted cell may span lines)."""
     line_before = reader.line_num
     for cells in reader:
@@ -161,7 +161,7 @@ def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:
 def _read_rows(reader: Reader, columns: list[str]) -> ParsedStaff:
     result = ParsedStaff()
     first_line_of: dict[str, int] = {}
-    for count, (line, cells) in enumerate(_numbered(reader), start=1):
+    for count, (line, cells) in enumerate(numbered_rows(reader), start=1):
         if count > MAX_ROWS:
             message = _l(
                 "The file has more than %(n)d rows; split it into smaller files.",
