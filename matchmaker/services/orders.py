@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -196,6 +196,24 @@ def history(order: ResearchOrder) -> list[OrderEvent]:
     )
 
 
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """An aware UTC datetime; SQLite hands back stored UTC values without their offset."""
+    if moment is None:
+        return None
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    )
+
+
+def _column_value(value: Any) -> Any:
+    """A recorded field as the order's column keeps it: enum values, datetimes in UTC."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -243,6 +261,10 @@ def apply_action(
     if order is None:
         raise NotAllowed(_l("This order does not exist."))
     steps = [event.action for event in history(order)]
+    if action == Action.CLOSE_APPLICATIONS:
+        # The deadline that counts is the one published, not one typed now.
+        data = {**data, "selection_method": order.selection_method,
+                "application_deadline": _as_utc(order.application_deadline)}  # fmt: skip
     try:
         planned = lifecycle.plan(
             order.state,
@@ -255,9 +277,7 @@ def apply_action(
     except TransitionRefused as refused:
         raise Conflict(refusal_message(refused)) from refused
     recorded = {
-        k: v.value if isinstance(v, enum.Enum) else v
-        for k, v in planned.fields.items()
-        if k in _ORDER_COLUMNS
+        k: _column_value(v) for k, v in planned.fields.items() if k in _ORDER_COLUMNS
     }
     # Compare-and-set: only one of two officials acting on the same version wins.
     result = db.session.execute(

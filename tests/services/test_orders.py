@@ -287,3 +287,56 @@ def test_stage_change_notifies_the_pi_and_applicants_still_in_the_running(
     told = {m.to[0] for m in outbox}
     assert {applicant.email, pi.email} <= told
     assert withdrawn.email not in told
+
+
+def _published(draft, official, approver, deadline: datetime) -> None:
+    orders.apply_action(draft.id, official, Action.SUBMIT, {}, 1, now=NOW)
+    decision = {"decision_number": "5/QĐ-UBND", "decision_date": NOW.date()}
+    orders.apply_action(draft.id, approver, Action.APPROVE, decision, 2, now=NOW)
+    call = {"selection_method": "open_selection", "application_deadline": deadline}
+    orders.apply_action(draft.id, official, Action.PUBLISH, call, 3, now=NOW)
+
+
+def test_closing_a_call_checks_the_published_deadline_not_a_typed_one(
+    draft, official, approver
+):
+    _published(draft, official, approver, NOW + timedelta(days=30))
+    typed = {
+        "selection_method": "open_selection",
+        "application_deadline": NOW - timedelta(days=1),
+    }
+    with pytest.raises(Conflict):
+        orders.apply_action(
+            draft.id,
+            official,
+            Action.CLOSE_APPLICATIONS,
+            typed,
+            4,
+            now=NOW + timedelta(days=1),
+        )
+    assert _state(draft)[:2] == ("published", 4)
+    orders.apply_action(
+        draft.id,
+        official,
+        Action.CLOSE_APPLICATIONS,
+        {},
+        4,
+        now=NOW + timedelta(days=31),
+    )
+    assert _state(draft)[0] == "applications_closed"
+
+
+def test_deadline_in_can_tho_time_is_kept_as_the_same_instant(
+    draft, official, approver
+):
+    from matchmaker.lifecycle import VIETNAM_TZ
+
+    typed = datetime(2026, 12, 20, 17, 0, tzinfo=VIETNAM_TZ)
+    _published(draft, official, approver, typed)
+    stored = orders._as_utc(_fresh_order(draft).application_deadline)
+    assert stored == typed  # 10:00 UTC, whatever the database keeps of the offset
+
+
+def _fresh_order(order: ResearchOrder) -> ResearchOrder:
+    db.session.expire_all()
+    return db.session.get(ResearchOrder, order.id)

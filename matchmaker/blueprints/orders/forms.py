@@ -234,8 +234,17 @@ class TransitionForm(FlaskForm):
                 )
             ) from error
 
+    def scoped(self, action: Action) -> TransitionForm:
+        """Give the fields ids of their own step: a page shows several step forms with the same names."""
+        for field in self:
+            field.id = f"{action.value}-{field.name}"
+            field.label.field_id = field.id
+        return self
+
     def fields_for(self, action: Action) -> list:
-        """The form fields ``action`` records, in the table's order."""
+        """The form fields ``action`` records, in the table's order (closing a call uses what was published)."""
+        if action == Action.CLOSE_APPLICATIONS:
+            return []
         return [
             getattr(self, f.name)
             for f in TRANSITIONS[action].fields

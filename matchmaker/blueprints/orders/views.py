@@ -178,7 +178,7 @@ def _render_detail(
             form
             if a == failed and form is not None
             else TransitionForm(formdata=None, version=order.version)
-        )
+        ).scoped(a)
         for a in actions
     }
     options = matching.MatchOptions.from_args(request.args)
