@@ -16,6 +16,7 @@ from .documents import (
     SearchIndexError,
     SearchResult,
     Suggestion,
+    WorkerFailed,
 )
 from .index import SearchIndex
 from .query import Expand
@@ -35,4 +36,5 @@ __all__ = [
     "SearchIndexError",
     "SearchResult",
     "Suggestion",
+    "WorkerFailed",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -99,11 +99,27 @@ def index_terms(text: str) -> list[str]:
 
 def pair_terms(text: str) -> list[str]:
     """Folded syllable bigrams within each line, for phrase search: "cong_nghe", "nghe_sinh", ..."""
+    return analyse([text])[1]
+
+
+def analyse(parts: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Tokenise texts once: the :func:`index_terms` (grouped, not interleaved) and :func:`pair_terms`.
+
+    Each part is a separate line for bigrams, as if the parts were joined with newlines.
+    """
     terms: list[str] = []
-    for line in prepare(text).splitlines():
-        folded = [fold_word(w) for w in WORD_RE.findall(line)]
-        terms.extend(f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False))
-    return terms
+    pairs: list[str] = []
+    for part in parts:
+        for line in prepare(part).splitlines():
+            found = WORD_RE.findall(line)
+            if not found:
+                continue
+            folded = list(map(fold_word, found))
+            terms += found
+            if folded != found:
+                terms += [f for w, f in zip(found, folded, strict=True) if f != w]
+            pairs += map("_".join, zip(folded, folded[1:], strict=False))
+    return terms, pairs
 
 
 class VietnameseTokenizer(Tokenizer):

@@ -7,14 +7,26 @@
 
 from __future__ import annotations
 
+import pickle
 import struct
+import zlib
+from array import array
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+)
+from whoosh.system import pack_int
+from whoosh.util.numeric import length_to_byte
 
 IDS_DTYPE = np.dtype("<u4")
 WEIGHTS_DTYPE = np.dtype("<f4")
+SMALL_BLOCK = 32  # below this many postings, plain Python beats numpy's call overhead
+COMPRESS_FROM = 128  # bytes of pickled block data; zlib cannot shrink less by much
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
@@ -33,20 +45,105 @@ class ArrayPostingsWriter(W3PostingsWriter):
         if vbytes:
             self._values.append(vbytes)
 
+    def add_arrays(
+        self, ids: np.ndarray, weights: np.ndarray, values: bytes | None
+    ) -> None:
+        """Add a whole posting list at once, between ``start_postings`` and ``finish_postings``.
+
+        ``ids`` are ascending docnums and ``values`` the fixed-size values of all postings joined
+        (``None`` for a format without values). The blocks are those ``add_posting`` would write.
+        """
+        limit, count = self._blocklimit, len(ids)
+        size = len(values) // count if values else 0
+        for start in range(0, count, limit):
+            end = min(start + limit, count)
+            if end - start <= SMALL_BLOCK:  # most lists: Python lists beat numpy calls
+                block_weights = weights[start:end].tolist()
+                self._ids = array("I", ids[start:end].tolist())
+                self._weights = array("f", block_weights)
+                self._maxweight = float(max(block_weights))
+            else:
+                self._ids = array("I", ids[start:end].astype(IDS_DTYPE).tobytes())
+                self._weights = array(
+                    "f", weights[start:end].astype(WEIGHTS_DTYPE).tobytes()
+                )
+                self._maxweight = float(weights[start:end].max())
+            self._values = values[start * size : end * size] if size else []
+            self._write_block(last=end == count)
+
+    def _write_block(self, last: bool = False) -> None:
+        """Write the buffered block as Whoosh does, but leave small blocks uncompressed.
+
+        Whoosh meant to skip compressing tiny blocks but overwrites that decision; compressing
+        a one-posting block costs more than writing it. Each block header says whether its data
+        is compressed, so readers need no change.
+        """
+        self._terminfo.add_block(self)
+        data = pickle.dumps(
+            (self._mini_ids(), self._mini_weights(), self._mini_values()), 2
+        )
+        compression = self._compression if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        ids = self._ids
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        length = len(info) + len(data)
+        self._postfile.write(
+            b"".join(
+                (
+                    b"" if self._blockcount else WHOOSH3_HEADER_MAGIC,
+                    pack_int(-length if last else length),  # negative: the last block
+                    info,
+                    data,
+                )
+            )
+        )
+        self._blockcount += 1
+        self._new_block()
+
     def _mini_ids(self) -> Any:
         if self._byteids:
             return super()._mini_ids()
         ids = self._ids
+        if len(ids) > SMALL_BLOCK and isinstance(ids, array):
+            return (
+                np.diff(np.frombuffer(ids, dtype=np.uint32), prepend=0)
+                .astype(IDS_DTYPE)
+                .tobytes()
+            )
         # struct beats numpy here: most posting lists are a handful of ids long.
         return struct.pack(
             f"<{len(ids)}I", *[b - a for a, b in zip([0, *ids], ids, strict=False)]
         )
 
     def _mini_weights(self) -> Any:
+        weights = self._weights
+        if len(weights) > SMALL_BLOCK and isinstance(weights, array):
+            found = np.frombuffer(weights, dtype=np.float32)
+            if (found == 1.0).all():
+                return None
+            if (found == found[0]).all():
+                return weights[0]
+            return found.astype(WEIGHTS_DTYPE).tobytes()
         weights = super()._mini_weights()
         if isinstance(weights, tuple):
             return struct.pack(f"<{len(weights)}f", *weights)
         return weights
+
+    def _mini_values(self) -> Any:
+        if isinstance(self._values, bytes):  # from add_arrays: already joined
+            return self._values
+        return super()._mini_values()
 
 
 def decode_ids(data: Any) -> np.ndarray:

@@ -25,6 +25,10 @@ class IndexBusy(SearchIndexError):
     """Another process held the write lock for longer than the timeout."""
 
 
+class WorkerFailed(SearchIndexError):
+    """A process indexing part of a rebuild failed; the message holds its traceback."""
+
+
 class SafeHtml(str):
     """A string that is already HTML-escaped; Jinja and MarkupSafe honour ``__html__`` and skip escaping."""
 

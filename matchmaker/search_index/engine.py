@@ -14,7 +14,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from .analysis import fold_word
-from .facets import SegmentCache
+from .facets import SegmentCache, leaves
 from .postings import PostingCache
 from .query import EXPANSION_BOOST, ParsedQuery, Unit
 
@@ -88,7 +88,7 @@ class Evaluator:
         self.weights = weights
         self.postings = postings
         self.reader = searcher.reader()
-        self.leaves = list(self.reader.leaf_readers())
+        self.leaves = leaves(searcher)
         self.doc_count = self.reader.doc_count_all()
         self.cache = cache
 

@@ -154,23 +154,25 @@ def _merge_columns(parts: list[_Column]) -> _Column:
 
 def global_column(searcher: Searcher, name: str, cache: SegmentCache) -> _Column:
     """Facet ``name`` over all segments of a searcher, indexed by global docnum."""
-    leaves = _leaves(searcher)
-    key = tuple(_segment_id(reader) for reader, _ in leaves)
+    parts = leaves(searcher)
+    key = tuple(_segment_id(reader) for reader, _ in parts)
     return cache.latest(
         ("facet", name),
         key,
-        lambda: _merge_columns([cache.column(r, name) for r, _ in leaves]),
+        lambda: _merge_columns([cache.column(r, name) for r, _ in parts]),
     )
 
 
 def global_values(searcher: Searcher, name: str, cache: SegmentCache) -> np.ndarray:
     """Numeric column ``name`` over all segments of a searcher, indexed by global docnum."""
-    leaves = _leaves(searcher)
-    key = tuple(_segment_id(reader) for reader, _ in leaves)
+    parts = leaves(searcher)
+    key = tuple(_segment_id(reader) for reader, _ in parts)
     return cache.latest(
         ("values", name),
         key,
-        lambda: np.concatenate([cache.values(r, name) for r, _ in leaves]),
+        lambda: np.concatenate(
+            [np.zeros(0, np.int64), *(cache.values(r, name) for r, _ in parts)]
+        ),
     )
 
 
@@ -211,5 +213,11 @@ def filter_mask(
     return mask
 
 
-def _leaves(searcher: Searcher) -> list[tuple[IndexReader, int]]:
-    return list(searcher.reader().leaf_readers())
+def leaves(searcher: Searcher) -> list[tuple[IndexReader, int]]:
+    """Segment readers of a searcher and their first global docnum; none for an empty index."""
+    # An index without segments has one leaf, Whoosh's EmptyReader, which has no segment.
+    return [
+        (reader, offset)
+        for reader, offset in searcher.reader().leaf_readers()
+        if reader.segment() is not None
+    ]

@@ -25,12 +25,13 @@ from .documents import (
     make_key,
 )
 from .facets import SegmentCache
+from .loading import Progress, load
 from .postings import PostingCache, read_postings
 from .query import Expand, parse
 from .schema import build_schema
 from .searching import Sort, run_search, run_suggest
 from .storage import Storage
-from .writing import Progress, apply_ops, fill
+from .writing import apply_ops
 
 T = TypeVar("T")
 
@@ -122,7 +123,12 @@ class SearchIndex:
         with self._lock:
             state = self._state
             try:
-                if state is not None and state[0] == version:
+                # Whoosh cannot refresh a searcher of an index without segments.
+                if (
+                    state is not None
+                    and state[0] == version
+                    and state[1].doc_count_all()
+                ):
                     searcher = state[1].refresh()
                 else:
                     searcher = self._open_version(version).searcher()
@@ -168,14 +174,16 @@ class SearchIndex:
         """Index ``docs`` into a fresh version and swap it in atomically; return the number indexed.
 
         Searches keep using the old version until the swap. Writes made meanwhile are replayed into
-        the new version. ``progress(n)`` is called every :data:`PROGRESS_EVERY` documents and at the
-        end. Documents repeating an earlier (kind, id) are skipped.
+        the new version. ``progress(n)`` is called every :data:`PROGRESS_EVERY` documents read and
+        at the end. Documents repeating an earlier (kind, id) are skipped. With ``procs`` > 1 and
+        enough documents, ``procs`` spawned processes index them (a script calling this needs the
+        ``if __name__ == "__main__":`` guard); failures there raise :class:`WorkerFailed`.
         """
         with self._storage.locked():
             version = self._storage.new_version()
             self._storage.start_journal(version.name)
         try:
-            count = fill(
+            count = load(
                 whoosh.index.create_in(version, build_schema()), docs, progress, procs
             )
             with self._storage.locked():

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from whoosh import columns, formats
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, FieldType, Schema
+from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
 from whoosh.system import pack_uint
 
-from .analysis import VietnameseTokenizer, index_terms, pair_terms
+from .analysis import VietnameseTokenizer, analyse, index_terms, pair_terms
 from .documents import IndexDoc
 
 # Text fields hold each syllable as written and accent-folded, so that queries with or without
@@ -42,13 +42,27 @@ class SyllableField(FieldType):
         super().__init__(formats.Frequency(), VietnameseTokenizer(mode), scorable=False)
         self.mode = mode
 
+    def term_counts(self, value: str | list[str]) -> Counter[str]:
+        """Frequency of each term of ``value``: a text, or its terms as :func:`to_fields` gives them."""
+        if isinstance(value, str):
+            value = index_terms(value) if self.mode == "terms" else pair_terms(value)
+        return Counter(value)
+
     def index(
-        self, value: str, **kwargs: Any
+        self, value: str | list[str], **kwargs: Any
     ) -> Iterator[tuple[bytes, int, float, bytes]]:
         """Yield ``(term, frequency, weight, encoded frequency)`` per distinct term, as Whoosh expects."""
-        terms = index_terms(value) if self.mode == "terms" else pair_terms(value)
-        for term, freq in Counter(terms).items():
+        for term, freq in self.term_counts(value).items():
             yield _encode(term), freq, float(freq), _packed(freq)
+
+
+class ColumnNumber(NUMERIC):
+    """A number kept in a column (and stored) but not indexed: filters and sorting read columns.
+
+    Whoosh would index a dozen range-query terms per value, which nothing here searches.
+    """
+
+    indexed = False
 
 
 def build_schema() -> Schema:
@@ -56,16 +70,18 @@ def build_schema() -> Schema:
     facet = dict(stored=True, sortable=columns.RefBytesColumn())
     return Schema(
         key=ID(unique=True, stored=True),
-        doc_id=ID(stored=True),
+        doc_id=STORED(),
         kind=ID(**facet),
         field=ID(**facet),
         priority_area=ID(**facet),
         institution=ID(**facet),
         status=ID(**facet),
-        year=NUMERIC(int, bits=32, stored=True, sortable=True, default=YEAR_MISSING),
-        date=DATETIME(stored=True),
+        year=ColumnNumber(
+            int, bits=32, stored=True, sortable=True, default=YEAR_MISSING
+        ),
+        date=STORED(),
         # Seconds since the epoch, 0 when unknown, so that undated records sort last by date.
-        date_sort=NUMERIC(int, bits=64, sortable=True, default=0),
+        date_sort=ColumnNumber(int, bits=64, sortable=True, default=0),
         url=STORED(),
         keywords=STORED(),
         # The stored title and body are shown and highlighted; the indexed text also holds keywords etc.
@@ -89,9 +105,12 @@ def _utc(value: datetime | date | None) -> datetime | None:
 
 
 def to_fields(doc: IndexDoc) -> dict[str, Any]:
-    """Return the Whoosh field values for ``doc``."""
-    title_index = "\n".join([doc.title, *doc.keywords])
-    body_index = "\n".join([doc.body, doc.institution, doc.field, doc.priority_area])
+    """Return the Whoosh field values for ``doc``; text fields are given as analysed terms."""
+    # Each text is tokenised once; the indexed title also holds the keywords, the body the facets.
+    title_terms, title_pairs = analyse([doc.title, *doc.keywords])
+    body_terms, body_pairs = analyse(
+        [doc.body, doc.institution, doc.field, doc.priority_area]
+    )
     fields: dict[str, Any] = {
         "key": doc.key,
         "doc_id": str(doc.id),
@@ -105,9 +124,9 @@ def to_fields(doc: IndexDoc) -> dict[str, Any]:
         "keywords": tuple(doc.keywords),
         "title_text": doc.title,
         "body_text": doc.body,
-        "title": title_index,
-        "body": body_index,
-        "pairs": f"{title_index}\n{body_index}",
+        "title": title_terms,
+        "body": body_terms,
+        "pairs": title_pairs + body_pairs,
     }
     date = _utc(doc.date)
     # Always set, so undated records get 0 rather than the column's own (most negative) default.

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 EXTENSION = "matchmaker.search_index"
 RETRY_BATCH = 50
 STALE_REBUILD_SECONDS = 30 * 60
+SUGGEST_MIN_CHARS = 2  # a single letter would complete to half the vocabulary
+SUGGEST_MAX_CHARS = 100  # longer text is not typed ahead: no suggestions
+SUGGEST_MAX_LIMIT = 20
 
 Progress = Callable[[int], object]
 
@@ -334,6 +338,28 @@ def find(
             SearchResult(query=query, hits=[], total=0, page=1, per_page=per_page)
         )
     return Outcome(None, failed=True)
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """Titles of public records matching what was typed so far, the last word as a prefix.
+
+    Accents are optional ("dien" suggests "Điện mặt trời ..."). An empty, one-letter or overlong
+    prefix gets no suggestions; a missing or corrupt index gets none and starts a rebuild. Never raises.
+    """
+    text = unicodedata.normalize("NFC", prefix or "")
+    if not SUGGEST_MIN_CHARS <= len(text.strip()) <= SUGGEST_MAX_CHARS:
+        return []
+    limit = max(1, min(limit, SUGGEST_MAX_LIMIT))
+    index = get_index()
+    try:
+        return [found.title for found in index.suggest(text, limit)]
+    except IndexUnavailable as error:
+        log.warning("suggestions unavailable: %s", error)
+        _recover()
+    except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
+        log.warning("suggestions failed", exc_info=True)
+        _fresh_index(index)
+    return []
 
 
 def _fresh_index(index: SearchIndex) -> SearchIndex:

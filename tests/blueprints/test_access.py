@@ -189,6 +189,7 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         STAFF,
     ),  # 404: not their batch
     "search.index": ("GET", "/search/", EVERYONE),
+    "search.suggest": ("GET", "/search/suggest?q=can", EVERYONE),
 }
 
 IGNORED = {"static", "bootstrap.static"}

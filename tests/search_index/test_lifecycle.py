@@ -147,3 +147,14 @@ def test_search_garbled_pointer_raises_index_unavailable(index: SearchIndex) -> 
     (index.path / "CURRENT").write_text("../../etc")
     with pytest.raises(IndexUnavailable):
         index.search("lúa")
+
+
+def test_search_empty_index_finds_nothing(
+    index: SearchIndex, make_doc: MakeDoc
+) -> None:
+    assert index.search("cá tra", sort="date", filters={"year": 2024}).total == 0
+    assert (index.search("cá*").total, index.suggest("cá")) == (0, [])
+    assert index.rebuild([]) == 0
+    assert index.search("cá tra").total == 0
+    index.upsert(make_doc(title="Cá tra"))
+    assert index.search("cá tra").total == 1

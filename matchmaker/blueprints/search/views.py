@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -130,3 +130,11 @@ def index():
         clear_url=url_for("search.index", q=query), facet_label=facet_label,
     )  # fmt: skip
     return (page, 503, {"Retry-After": "30"}) if outcome.rebuilding else page
+
+
+@bp.route("/suggest")
+def suggest():
+    """Type-ahead titles for the search box, as JSON; public records only, never cached."""
+    response = jsonify(suggestions=search.suggest(request.args.get("q", "")))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -47,4 +47,95 @@
       request.send(new FormData(form));
     });
   });
+
+  // Type-ahead suggestions under a search box with data-suggest-url: an ARIA combobox and listbox
+  // (a <datalist> would hide "Điện ..." when the user typed "dien"). Debounced; the form works without it.
+  document.querySelectorAll("input[data-suggest-url]").forEach(function (input, n) {
+    if (!window.fetch) { return; }
+    var list = document.createElement("ul");
+    var timer = null;
+    var controller = null;
+    var active = -1;
+    list.id = (input.id || "suggest-" + n) + "-suggestions";
+    list.className = "list-group position-absolute w-100 shadow-sm z-3 d-none";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", input.dataset.suggestLabel || "Gợi ý / Suggestions");
+    (input.closest(".input-group") || input).insertAdjacentElement("afterend", list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function close() {
+      list.classList.add("d-none");
+      list.replaceChildren();
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      var items = options();
+      if (!items.length) { return; }
+      active = (index + items.length) % items.length;
+      Array.prototype.forEach.call(items, function (item, i) {
+        item.classList.toggle("active", i === active);
+        item.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+    function choose(text) {
+      input.value = text;
+      close();
+      if (input.form) { input.form.requestSubmit ? input.form.requestSubmit() : input.form.submit(); }
+    }
+    function show(suggestions) {
+      close();
+      suggestions.forEach(function (text, i) {
+        var item = document.createElement("li");
+        item.id = list.id + "-" + i;
+        item.className = "list-group-item list-group-item-action";
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        item.textContent = text;  // never innerHTML: titles are user text
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        item.addEventListener("click", function () { choose(text); });
+        list.appendChild(item);
+      });
+      if (suggestions.length) {
+        list.classList.remove("d-none");
+        input.setAttribute("aria-expanded", "true");
+      }
+    }
+    function load() {
+      var prefix = input.value;
+      if (controller) { controller.abort(); }
+      if (prefix.trim().length < 2 || prefix.length > 100) { close(); return; }
+      controller = window.AbortController ? new AbortController() : null;
+      var url = new URL(input.dataset.suggestUrl, window.location.href);
+      url.searchParams.set("q", prefix);
+      fetch(url, { headers: { Accept: "application/json" }, signal: controller && controller.signal })
+        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+        .then(function (data) {
+          if (input.value === prefix && document.activeElement === input) { show(data.suggestions || []); }
+        })
+        .catch(function () { /* aborted or offline: the plain search still works */ });
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(load, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !list.classList.contains("d-none");
+      if (event.key === "ArrowDown" && open) { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp" && open) { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape" && open) { event.preventDefault(); close(); }
+      else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();
+        choose(options()[active].textContent);
+      }
+    });
+    input.addEventListener("blur", close);
+  });
 })();
