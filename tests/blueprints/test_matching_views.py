@@ -8,7 +8,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import render_template_string
+from flask import render_template_string, session
 
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.extensions import db
@@ -33,6 +33,12 @@ SALINITY = (
     "Cảnh báo sớm xâm nhập mặn sông Hậu",
     "Dự báo độ mặn và xâm nhập mặn tại cửa lấy nước trên sông Hậu bằng mô hình thủy lực.",
 )
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The assertions read the English texts; the platform speaks Vietnamese by default."""
+    client.get("/lang/en")
 
 
 @pytest.fixture
@@ -267,6 +273,7 @@ def test_duplicates_partial_links_each_text_with_its_similarity(
         SALINITY[1], title=SALINITY[0], viewer=make_user(Role.OFFICIAL)
     )
     with app.test_request_context():
+        session["lang"] = "en"
         html = render_template_string(
             '{% from "matching/_duplicates.html" import duplicate_warning %}{{ duplicate_warning(views) }}',
             views=views,
