@@ -1,9 +1,18 @@
 """Speed benchmark of TfidfMatcher on synthetic Vietnamese researcher profiles (10,000 and 100,000).
 
-Each case runs in its own process, so peak memory (``ru_maxrss``) belongs to that case alone (the fit uses
-``n_jobs=2``, one process per core; ``peak_mb`` adds both workers' peaks to the main process's). It reports fit time, peak memory, single-query top-10 latency (median, p95) against scikit-learn brute force
-(``linear_kernel`` of the query with the whole document matrix, per-candidate mean, top-10) and the time
-of ``query_many`` for 1,000 queries.
+Each case runs in its own process. It reports fit time, peak memory, single-query top-10 latency (median,
+p95) against scikit-learn brute force (``linear_kernel`` of the query with the whole document matrix of
+the same matcher, per-candidate mean, top-10, timed in the same run) and the time of ``query_many`` for
+1,000 queries; ``same_top10`` counts queries whose top 10 equals the brute force's.
+
+Peak memory (``peak_mb``) is the main process's ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end
+of the case plus the peak resident memory of each worker process of the fit (which analyses the documents
+in ``N_JOBS`` processes), read from the kernel's per-process high-water mark (``VmHWM`` in
+``/proc/<pid>/status``) before the workers exit: an upper bound of the simultaneous total. (``ru_maxrss``
+of ``RUSAGE_CHILDREN`` is not used for the workers: it also charges each worker the parent's resident size
+at the moment it was forked, pages shared with the parent and dropped at ``exec``.) Without ``/proc`` the
+workers are counted as ``N_JOBS`` times that ``RUSAGE_CHILDREN`` figure. The machine is shared, so the line
+also gives the CPU seconds of the fit (main process and workers) and the load average at the start.
 
     python bench/matching_speed.py            # 10,000 and 100,000 profiles
     python bench/matching_speed.py --quick    # 2,000 profiles, a smoke run
@@ -14,6 +23,7 @@ Each case ends with one machine-readable line: ``profiles=… fit_s=… peak_mb=
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -66,6 +76,7 @@ GIVEN = "An Bình Cường Dũng Giang Hà Hải Hạnh Hiếu Hòa Hùng Khánh
 MIDDLE = "Văn Thị Minh Thanh Quốc Hữu Ngọc Thành Kim Hoàng".split()
 KINDS = ("university", "institute", "enterprise", "hospital")
 N_JOBS = 2
+DOCS_PER_CANDIDATE = 3
 
 
 def sentence(rng: np.random.Generator) -> str:
@@ -75,7 +86,8 @@ def sentence(rng: np.random.Generator) -> str:
 
 
 def make_candidates(n: int, seed: int = 0) -> list[Candidate]:
-    """``n`` researchers: a profile (name, keywords, 3–5 sentences) and two publications each."""
+    """``n`` researchers: a profile (name, keywords, 3–5 sentences) and two publications each
+    (``DOCS_PER_CANDIDATE`` documents)."""
     rng = np.random.default_rng(seed)
     candidates = []
     for i in range(n):
@@ -88,7 +100,7 @@ def make_candidates(n: int, seed: int = 0) -> list[Candidate]:
         )
         pubs = tuple(
             Document(f"pub:{i}:{j}", title=sentence(rng), keywords=rng.choice(TOPICS))
-            for j in range(2)
+            for j in range(DOCS_PER_CANDIDATE - 1)
         )
         meta = CandidateMeta(
             fields=frozenset({str(rng.choice(TOPICS))}),
@@ -110,14 +122,22 @@ def make_queries(n: int, seed: int = 1) -> list[str]:
 def brute_force(
     matcher: TfidfMatcher, matrix, starts: np.ndarray, text: str
 ) -> list[int]:
-    """Top-10 candidate indices by scikit-learn's linear_kernel over every document."""
+    """Top-10 candidate indices by scikit-learn's linear_kernel over every document.
+
+    A candidate's score is the mean of its ``top_docs`` best document scores, as the matcher's; every
+    synthetic candidate has 3 documents, so with ``top_docs >= 3`` that is the mean of all of them.
+    """
     from sklearn.metrics.pairwise import linear_kernel
 
     vector = matcher.vectorizer_.transform([Document("", body=text)])
     scores = linear_kernel(vector, matrix).ravel()
-    per_candidate = np.add.reduceat(scores, starts) / np.minimum(
-        matcher.index_.n_docs, 20
-    )
+    sizes = matcher.index_.n_docs
+    top_docs = matcher.top_docs
+    if top_docs is None or top_docs >= DOCS_PER_CANDIDATE:
+        per_candidate = np.add.reduceat(scores, starts) / sizes
+    else:
+        best = -np.sort(-scores.reshape(-1, DOCS_PER_CANDIDATE), axis=1)
+        per_candidate = best[:, :top_docs].mean(axis=1)
     top = np.argpartition(-per_candidate, 9)[:10]
     return top[np.lexsort((top, -per_candidate[top]))].tolist()
 
@@ -128,17 +148,42 @@ def timed(fn, *args) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
+def worker_peaks_mb() -> list[float] | None:
+    """Peak resident memory (``VmHWM``) of each live child process, in MB; ``None`` without ``/proc``."""
+    if not Path("/proc/self/status").exists():
+        return None
+    me, peaks = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent != me:
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return peaks
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_case(n: int, n_single: int) -> str:
+    load = os.getloadavg()[0]
     candidates = make_candidates(n)
     queries = make_queries(1000)
+    cpu = cpu_seconds()
     fit_s, matcher = timed(TfidfMatcher(n_jobs=N_JOBS).fit, candidates)
+    workers = worker_peaks_mb()
     get_reusable_executor().shutdown(wait=True)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # An upper bound of the simultaneous peak: this process plus every worker at its largest.
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    peak_mb = own + N_JOBS * workers
+    fit_cpu = cpu_seconds() - cpu
     single = [timed(matcher.query, q, 10)[0] for q in queries[:n_single]]
-    matrix = matcher.index_.blocks[0].rows
+    matrix = matcher.index_.rows
     starts = matcher.index_.spans[:, 0]
     brute = [
         timed(brute_force, matcher, matrix, starts, q)[0] for q in queries[:n_single]
@@ -149,13 +194,21 @@ def run_case(n: int, n_single: int) -> str:
         for q in queries[:50]
     )
     batch_s, _ = timed(matcher.query_many, queries, 10)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if workers is None:
+        workers = [
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ] * N_JOBS
+    peak_mb = own + sum(workers)
     median, p95 = np.median(single) * 1e3, np.percentile(single, 95) * 1e3
     brute_median = np.median(brute) * 1e3
     return (
         f"profiles={n} docs={len(matcher.doc_ids_)} features={len(matcher.vectorizer_.idf_)} "
         f"fit_s={fit_s:.1f} peak_mb={peak_mb:.0f} query_median_ms={median:.2f} query_p95_ms={p95:.2f} "
         f"bruteforce_median_ms={brute_median:.2f} speedup={brute_median / median:.1f} "
-        f"batch1000_s={batch_s:.2f} same_top10={same}/50"
+        f"batch1000_s={batch_s:.2f} same_top10={same}/50 fit_cpu_s={fit_cpu:.1f} "
+        f"main_peak_mb={own:.0f} worker_peaks_mb={'+'.join(f'{w:.0f}' for w in workers)} "
+        f"load1={load:.1f}"
     )
 
 

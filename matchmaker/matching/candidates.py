@@ -1,10 +1,48 @@
-"""Per-candidate arrays (document rows, metadata) used to filter and group scores without Python loops."""
+"""Per-candidate arrays (metadata, scores) used to filter and group scores without Python loops."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from matchmaker.matching.types import CandidateMeta, QueryFilter
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Candidate scores with the rows (documents or units) behind them, runs of rows per candidate."""
+
+    candidates: np.ndarray
+    totals: np.ndarray
+    rows: np.ndarray
+    scores: np.ndarray
+    starts: np.ndarray
+
+    def best_row(self, position: int) -> int:
+        """The best-scoring row of the candidate at ``position``."""
+        start = self.starts[position]
+        stop = (
+            self.starts[position + 1]
+            if position + 1 < len(self.starts)
+            else len(self.rows)
+        )
+        return int(self.rows[start + np.argmax(self.scores[start:stop])])
+
+
+_EMPTY = np.empty(0, dtype=np.int64)
+NOBODY = Scored(_EMPTY, np.empty(0), _EMPTY, np.empty(0), _EMPTY)
+
+
+def joined(first: Scored, second: Scored) -> Scored:
+    """Scores of two disjoint sets of candidates as one."""
+    return Scored(
+        np.concatenate((first.candidates, second.candidates)),
+        np.concatenate((first.totals, second.totals)),
+        np.concatenate((first.rows, second.rows)),
+        np.concatenate((first.scores, second.scores)),
+        np.concatenate((first.starts, second.starts + len(first.rows))),
+    )
 
 
 class CandidateTable:
@@ -116,3 +154,63 @@ class CandidateTable:
 def _appended(values: np.ndarray) -> np.ndarray:
     """``values`` with one zero (or False) more, same dtype."""
     return np.concatenate((values, np.zeros(1, dtype=values.dtype)))
+
+
+def aggregate(
+    rows: np.ndarray,
+    scores: np.ndarray,
+    row_candidate: np.ndarray,
+    n_docs: np.ndarray,
+    top_docs: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of each candidate's ``top_docs`` best document scores (documents not given score 0).
+
+    ``rows`` must be ascending and the live rows of one candidate contiguous, so candidates form runs.
+
+    Returns
+    -------
+    candidates, scores, starts : ndarray
+        Candidate indices, their scores, and where each candidate's run starts in ``rows``.
+    """
+    if not len(rows):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, np.empty(0), empty
+    owner = row_candidate[rows]
+    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    candidates = owner[starts]
+    if len(starts) == len(rows):
+        # One row per candidate: its score over its number of documents.
+        sizes = n_docs[candidates]
+        divisor = sizes if top_docs is None else np.minimum(sizes, top_docs)
+        return candidates, scores / np.maximum(divisor, 1), starts
+    sums = np.add.reduceat(scores, starts)
+    counts = np.diff(np.append(starts, len(rows)))
+    if top_docs is not None and (counts > top_docs).any():
+        sums = _top_sums(scores, starts, counts, sums, top_docs)
+    sizes = n_docs[candidates]
+    divisor = sizes if top_docs is None else np.minimum(sizes, top_docs)
+    return candidates, sums / np.maximum(divisor, 1), starts
+
+
+def _top_sums(
+    scores: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    sums: np.ndarray,
+    top: int,
+) -> np.ndarray:
+    """Replace the sums of runs longer than ``top`` by the sum of their ``top`` largest scores."""
+    label = np.repeat(np.arange(len(starts)), counts)
+    long_run = (counts > top)[label]
+    label, values = label[long_run], scores[long_run]
+    order = np.lexsort((-values, label))
+    label, values = label[order], values[order]
+    first = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+    rank = np.arange(len(label)) - np.repeat(first, np.diff(np.r_[first, len(label)]))
+    keep = rank < top
+    out = sums.copy()
+    over = np.flatnonzero(counts > top)
+    out[over] = np.bincount(label[keep], weights=values[keep], minlength=len(starts))[
+        over
+    ]
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 from joblib import effective_n_jobs
 
 from matchmaker.matching.analysis import Analyzer
-from matchmaker.matching.candidates import CandidateTable
+from matchmaker.matching.candidates import CandidateTable, Scored
 from matchmaker.matching.index import CorpusIndex
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.ranking import explain, rank, word_sets
@@ -107,8 +107,9 @@ class TfidfMatcher:
         )
         n_jobs = effective_n_jobs(self.n_jobs)
         self.vectorizer_ = FieldVectorizer(analyzer, weights, features, n_jobs)
-        rows = self.vectorizer_.fit_transform(documents, extra_texts)
         sizes = np.array([len(c.documents) for c in candidates], dtype=np.int64)
+        # Document frequencies count candidates, not documents (see FieldVectorizer.fit_transform).
+        rows = self.vectorizer_.fit_transform(documents, extra_texts, sizes)
         self.index_ = CorpusIndex(rows, sizes, self.top_docs)
         self.doc_ids_ = [doc.doc_id for doc in documents]
         self.candidates_ = CandidateTable.build(
@@ -165,6 +166,49 @@ class TfidfMatcher:
             t if isinstance(t, Document) else Document("", body=t) for t in texts
         ]
         return [self._search(query, k, where) for query in queries]
+
+    def affinity(
+        self, texts: Sequence[str | Document], candidate_ids: Sequence[str]
+    ) -> np.ndarray:
+        """Exact scores of the given candidates for each text: the input of :func:`assign`.
+
+        Parameters
+        ----------
+        texts : sequence of str or Document
+            The items (orders, proposals).
+        candidate_ids : sequence of str
+            The candidates (e.g. council members); an unknown or removed one scores 0 everywhere.
+
+        Returns
+        -------
+        ndarray, shape (len(texts), len(candidate_ids))
+            The score :meth:`query` would give each candidate for each text (0 if no shared word).
+        """
+        self._check_fitted()
+        out = np.zeros((len(texts), len(candidate_ids)))
+        table = self.candidates_
+        known = [
+            (column, table.index[c])
+            for column, c in enumerate(candidate_ids)
+            if c in table.index and table.active[table.index[c]]
+        ]
+        if not known:
+            return out
+        columns = np.array([column for column, _ in known])
+        positions = np.array([at for _, at in known])
+        order = np.argsort(positions, kind="stable")
+        wanted = np.unique(positions)
+        for line, text in enumerate(texts):
+            query = text if isinstance(text, Document) else Document("", body=text)
+            cols, weights = self.vectorizer_.transform_query(query)
+            if not len(cols):
+                continue
+            scored = self.index_.score_given(wanted, cols, weights)
+            found = np.searchsorted(scored.candidates, positions[order])
+            found = np.minimum(found, max(len(scored.candidates) - 1, 0))
+            hit = scored.candidates[found] == positions[order] if len(found) else found
+            out[line, columns[order][hit]] = scored.totals[found[hit]]
+        return out
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a candidate or replace its documents and metadata with the fitted vocabulary.
@@ -233,34 +277,65 @@ class TfidfMatcher:
         if k == 0 or not len(cols):
             return []
         table = self.candidates_
+        cap = where.max_per_institution if where is not None else None
 
         def eligible(candidates: np.ndarray) -> np.ndarray:
             return table.eligible(candidates, where)
 
-        cap = where.max_per_institution if where is not None else None
-        scored = None
-        if k is not None and cap is None:
-            scored = self.index_.score_top(cols, weights, k, eligible)
-        if scored is None:
-            scored = self.index_.score_all(cols, weights)
-        keep = np.flatnonzero(eligible(scored.candidates))
-        owners = scored.candidates[keep]
-        ids = [table.ids[at] for at in owners]
-        chosen = keep[rank(scored.totals[keep], ids, table.institution[owners], k, cap)]
-        names = [self.vectorizer_.display(int(col)) for col in cols]
+        def ranked(scored: Scored, size: int | None) -> np.ndarray:
+            """Positions in ``scored`` of the ``size`` best eligible candidates, best first."""
+            keep = np.flatnonzero(eligible(scored.candidates))
+            owners = scored.candidates[keep]
+            ids = _Lookup(table.ids, owners)
+            institutions = table.institution[owners]
+            return keep[rank(scored.totals[keep], ids, institutions, size, cap)]
+
+        def threshold(scored: Scored) -> float:
+            # The k-th result scores at least as much as the k-th of any eligible set (cap included).
+            chosen = ranked(scored, k)
+            return float(scored.totals[chosen[-1]]) if len(chosen) == k else 0.0
+
+        if k is None:
+            scored = self.index_.score_all(cols, weights, eligible)
+        else:
+            scored = self.index_.score_top(cols, weights, k, eligible, threshold)
+        return self._matches(scored, ranked(scored, k), cols, weights)
+
+    def _matches(
+        self, scored: Scored, chosen: np.ndarray, cols: np.ndarray, weights: np.ndarray
+    ) -> list[Match]:
+        """Matches for the ``chosen`` positions of ``scored``, explained by their best document."""
+        best = [scored.best_row(pos) for pos in chosen]
+        contributions = self.index_.terms(best, cols, weights)
+        # Only the terms that contribute to some match are named.
+        names = [""] * len(cols)
+        for at in np.flatnonzero((contributions > 0).any(axis=0)).tolist():
+            names[at] = self.vectorizer_.display(int(cols[at]))
         words = word_sets(names)
-        matches = []
-        for pos in chosen:
-            best = scored.best_row(pos)
-            contributions = self.index_.terms(best, cols, weights)
-            terms = explain(contributions, names, words, self.n_terms)
-            candidate_id = table.ids[scored.candidates[pos]]
-            matches.append(
-                Match(
-                    candidate_id, float(scored.totals[pos]), terms, self.doc_ids_[best]
-                )
+        ids = self.candidates_.ids
+        return [
+            Match(
+                ids[scored.candidates[pos]],
+                float(scored.totals[pos]),
+                explain(parts, names, words, self.n_terms),
+                self.doc_ids_[row],
             )
-        return matches
+            for pos, row, parts in zip(chosen, best, contributions, strict=True)
+        ]
+
+
+class _Lookup(Sequence[str]):
+    """``values[keys[i]]`` for each ``i``, looked up when read (ranking reads only its prefix)."""
+
+    def __init__(self, values: Sequence[str], keys: np.ndarray) -> None:
+        self.values = values
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, position: int) -> str:  # type: ignore[override]
+        return self.values[self.keys[position]]
 
 
 def _check_unique(ids: Sequence[str], what: str) -> None:

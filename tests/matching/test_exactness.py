@@ -66,13 +66,27 @@ def assert_same(got: list, expected: list[tuple[str, float]]) -> None:
     )
 
 
-@pytest.mark.parametrize("seed_postings", [1, 2000])
+# Pruning settings: few seeds and much slack (tight, often wrong first guesses), and the defaults.
+PRUNING = [(1, 1, 0.9), (128, 64, 0.35)]
+
+
+def prune(
+    monkeypatch: pytest.MonkeyPatch, depth: int, units: int, slack: float
+) -> None:
+    monkeypatch.setattr(index_module, "SEED_DEPTH", depth)
+    monkeypatch.setattr(index_module, "SEED_UNITS", units)
+    monkeypatch.setattr(index_module, "SLACK", slack)
+
+
+@pytest.mark.parametrize("pruning", PRUNING)
 @pytest.mark.parametrize("top_docs", [None, 1, 2])
 def test_query_equals_brute_force_on_random_corpora(
-    monkeypatch: pytest.MonkeyPatch, seed_postings: int, top_docs: int | None
+    monkeypatch: pytest.MonkeyPatch,
+    pruning: tuple[int, int, float],
+    top_docs: int | None,
 ) -> None:
-    monkeypatch.setattr(index_module, "SEED_POSTINGS", seed_postings)
-    rng = np.random.default_rng(seed_postings + (top_docs or 0))
+    prune(monkeypatch, *pruning)
+    rng = np.random.default_rng(pruning[0] + (top_docs or 0))
     candidates = random_corpus(rng, 60)
     matcher = TfidfMatcher(top_docs=top_docs).fit(candidates)
     docs = vectors(matcher, candidates)
@@ -85,7 +99,7 @@ def test_query_equals_brute_force_on_random_corpora(
 def test_query_equals_brute_force_after_upserts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(index_module, "SEED_POSTINGS", 1)
+    prune(monkeypatch, *PRUNING[0])
     rng = np.random.default_rng(7)
     candidates = random_corpus(rng, 40)
     matcher = TfidfMatcher().fit(candidates)
@@ -124,3 +138,26 @@ def test_fit_in_parallel_gives_the_same_matches() -> None:
         np.testing.assert_allclose(
             [m.score for m in got], [m.score for m in expected], rtol=1e-5
         )
+
+
+@pytest.mark.parametrize("top_docs", [None, 1, 2])
+def test_affinity_gives_each_named_candidate_its_brute_force_score(top_docs):
+    rng = np.random.default_rng(7)
+    corpus = random_corpus(rng, 40)
+    matcher = TfidfMatcher(top_docs=top_docs).fit(corpus)
+    matcher.remove("c005")
+    doc_vectors = vectors(matcher, corpus)
+    del doc_vectors["c005"]
+    texts = [" ".join(rng.choice(WORDS, 8)) for _ in range(5)] + ["và của"]
+    named = ["c030", "c005", "nobody", "c001", "c030"]
+    grid = matcher.affinity(texts, named)
+    assert grid.shape == (len(texts), len(named))
+    for line, text in enumerate(texts):
+        expected = dict(brute_force(matcher, doc_vectors, text, len(corpus)))
+        for column, candidate_id in enumerate(named):
+            assert grid[line, column] == pytest.approx(
+                expected.get(candidate_id, 0.0), rel=1e-5, abs=1e-9
+            )
+    assert (grid[:, 1] == 0).all() and (grid[:, 2] == 0).all()
+    assert (grid[-1] == 0).all()
+    assert grid[:5, 0].max() > 0
