@@ -12,6 +12,8 @@ Public API
     Reflect a profile change at once with the fitted vocabulary; refit later in the background.
 ``matcher.save(path)`` / ``TfidfMatcher.load(path)``
     Persist with joblib.
+``matcher.affinity(texts, candidate_ids)``
+    Exact scores of named candidates (e.g. a council's members) for each text: the input of ``assign``.
 ``assign(item_ids, candidate_ids, affinity, capacities=1, demands=1, conflicts=(), allow_partial=False)``
     Exact maximum-affinity assignment (SciPy ``milp``) of items (orders, proposals) to candidates with a
     maximum load per candidate, a number of reviewers per item and conflict pairs; an :class:`Assignment`.

@@ -81,6 +81,9 @@ class TfidfMatcher:
     ) -> Self:
         """Learn the vocabulary, idf and document vectors.
 
+        A word's document frequency counts the candidates using it (in any of their documents) and
+        the extra texts, so a word one prolific author repeats in every paper stays rare.
+
         Parameters
         ----------
         candidates : sequence of Candidate
