@@ -1,4 +1,4 @@
-"""Proposals to an ordered task, the selection council, declared conflicts and council scores."""
+"""Proposals to an ordered task, the selection council, declared conflicts, council scores and lead reviewers."""
 
 from __future__ import annotations
 
@@ -208,3 +208,38 @@ class ProposalScore(Base):
 
     def __repr__(self) -> str:
         return f"<ProposalScore member={self.member_id} proposal={self.proposal_id} {self.total}>"
+
+
+class LeadReviewer(Base):
+    """A council member recorded as a lead reviewer (phản biện) of a proposal, with their match score then.
+
+    Recording an assignment replaces the council's earlier one. Conflicts are not stored here: they are
+    recomputed whenever the assignment is shown, so a member who became conflicted no longer counts.
+    """
+
+    __tablename__ = "lead_reviewers"
+    __table_args__ = (sa.UniqueConstraint("member_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("councils.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("council_members.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    assigned_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
+
+    member: Mapped[CouncilMember] = relationship()
+    proposal: Mapped[Proposal] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LeadReviewer member={self.member_id} proposal={self.proposal_id}>"

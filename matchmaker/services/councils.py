@@ -25,6 +25,7 @@ from matchmaker.models import (
     ConflictDeclaration,
     Council,
     CouncilMember,
+    LeadReviewer,
     Proposal,
     ProposalScore,
     ProposalStatus,
@@ -276,6 +277,16 @@ def _proposals(order: ResearchOrder) -> list[Proposal]:
     )
 
 
+def active_proposals(order: ResearchOrder) -> list[Proposal]:
+    """The proposals the council reviews (submitted: not withdrawn, declined or awarded), oldest first."""
+    return _proposals(order)
+
+
+def conflicts_of(member: CouncilMember, proposal: Proposal) -> list[ConflictOfInterest]:
+    """Why ``member`` may not score ``proposal``: computed now, declared conflicts included."""
+    return _conflicts(member, proposal)
+
+
 def list_conflicts(viewer: User, order: ResearchOrder) -> list[ConflictOfInterest]:
     """Every conflict between the council and the order's proposals, for officials and the council."""
     if not _is_official(viewer) and (
@@ -413,11 +424,13 @@ def list_candidates() -> list[User]:
 
 @dataclass(frozen=True)
 class ReviewRow:
-    """A proposal on a council member's sheet: their conflicts with it and their marks so far."""
+    """A proposal on a council member's sheet: their conflicts with it, their marks so far, and whether
+    they lead its review (a recorded lead-reviewer assignment that no conflict has since voided)."""
 
     proposal: Proposal
     conflicts: list[ConflictOfInterest]
     score: ProposalScore | None
+    leads: bool = False
 
 
 def _score_of(member: CouncilMember, proposal: Proposal) -> ProposalScore | None:
@@ -446,10 +459,19 @@ def review_sheet(user: User, order: ResearchOrder) -> list[ReviewRow]:
         raise NotAllowed(
             _l("Only members of this order's council score its proposals.")
         )
-    return [
-        ReviewRow(p, _conflicts(member, p), _score_of(member, p))
-        for p in _proposals(order)
-    ]
+    led = set(
+        db.session.scalars(
+            sa.select(LeadReviewer.proposal_id).where(
+                LeadReviewer.member_id == member.id
+            )
+        )
+    )
+    rows = []
+    for p in _proposals(order):
+        conflicts = _conflicts(member, p)
+        leads = p.id in led and not conflicts
+        rows.append(ReviewRow(p, conflicts, _score_of(member, p), leads))
+    return rows
 
 
 def list_seats(user: User) -> list[CouncilMember]:

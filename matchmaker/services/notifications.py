@@ -54,6 +54,12 @@ MESSAGES = {
     ),
     "mid_term_recorded": _l("%(who)s recorded the mid-term check of “%(title)s”."),
     "results_registered": _l("%(who)s registered the results of “%(title)s”."),
+    "lead_reviewer_assigned": _l(
+        "%(who)s made you lead reviewer of %(n)s proposal(s) to “%(title)s”."
+    ),
+    "call_invitation": _l(
+        "%(who)s invites you to submit a proposal to the open call “%(title)s”."
+    ),
 }
 
 

@@ -135,6 +135,18 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "orders.proposal_award": ("GET", "/orders/proposals/{proposal}/award", STAFF),
     "orders.council": ("GET", "/orders/{order}/council", STAFF),
     "orders.council_review": ("GET", "/orders/{order}/council/review", SIGNED_IN),
+    "orders.council_reviewers": ("GET", "/orders/{order}/council/reviewers", STAFF),
+    "orders.council_reviewers_record": (
+        "POST",
+        "/orders/{order}/council/reviewers",
+        STAFF,
+    ),  # 409: the order has no council
+    "orders.assignment": ("GET", "/orders/assignment", STAFF),
+    "orders.assignment_invite": (
+        "POST",
+        "/orders/{order}/assignment/invite",
+        STAFF,
+    ),  # 409: the order does not take proposals
     "orders.proposal_score": ("GET", "/orders/proposals/{proposal}/score", SIGNED_IN),
     "orders.conflict_declare": (
         "POST",
