@@ -112,5 +112,7 @@ def test_mail_renders_outside_a_request_with_csrf_on(app, make_user, outbox):
 
     app.config["WTF_CSRF_ENABLED"] = True
     user = make_user()
-    mail.send_mail(user.email, "Chào", "notification", user=user, text="Xin chào", link=None)
+    mail.send_mail(
+        user.email, "Chào", "notification", user=user, text="Xin chào", link=None
+    )
     assert outbox[-1].to == [user.email]

@@ -18,7 +18,6 @@ from matchmaker.models.need import (
 )
 from matchmaker.models.notification import Notification
 from matchmaker.models.order import HistoryIsAppendOnly, OrderEvent, ResearchOrder
-from matchmaker.models.project import Project, ProjectStatus, SearchIndexRetry
 from matchmaker.models.progress import (
     Disbursement,
     Milestone,
@@ -26,6 +25,7 @@ from matchmaker.models.progress import (
     ResultRecord,
     Tranche,
 )
+from matchmaker.models.project import Project, ProjectStatus, SearchIndexRetry
 from matchmaker.models.proposal import (
     ConflictDeclaration,
     Council,

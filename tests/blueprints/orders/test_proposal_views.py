@@ -658,7 +658,9 @@ def test_proposal_keeps_its_pdf_for_its_viewers_only(
     )
     url = f"/orders/{open_order.id}/attachments/{attached.id}"
     assert url in client.get(f"/orders/proposals/{saved.id}").get_data(as_text=True)
-    assert url in client.get(f"/orders/proposals/{saved.id}/edit").get_data(as_text=True)
+    assert url in client.get(f"/orders/proposals/{saved.id}/edit").get_data(
+        as_text=True
+    )
     with client.get(url, buffered=True) as download:
         assert download.status_code == 200 and download.data == PDF
     auth.logout()
