@@ -84,6 +84,12 @@ def _word(raw: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)
+def _token(raw: str) -> Token:
+    """The token of one raw word (cached: words repeat across a corpus)."""
+    return Token(_word(raw), _is_term(raw))
+
+
 def tokenise(text: str) -> list[list[Token]]:
     """Split ``text`` into phrases of tokens; punctuation separates phrases.
 
@@ -104,7 +110,7 @@ def tokenise(text: str) -> list[list[Token]]:
     current: list[Token] = []
     for number, raw, _ in _TOKEN_RE.findall(normalise(text)):
         if raw:
-            current.append(Token(_word(raw), _is_term(raw)))
+            current.append(_token(raw))
         elif number:
             current.append(Token(_SPACE_RE.sub("", number).lower(), True))
         elif current:
