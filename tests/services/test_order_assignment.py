@@ -10,11 +10,8 @@ from flask_babel import force_locale
 
 from matchmaker.extensions import db
 from matchmaker.models import (
-    Institution,
-    InstitutionKind,
     Notification,
     Proposal,
-    Publication,
     ResearcherProfile,
     ResearchOrder,
     Role,
@@ -30,73 +27,10 @@ from matchmaker.services import (
     proposals,
 )
 from matchmaker.services.errors import Conflict, NotAllowed
-from matchmaker.validators import title_key
 
 FISH = (
     "Phòng bệnh gan thận mủ trên cá tra giống bằng vắc xin và quản lý ao nuôi cá tra."
 )
-
-
-@pytest.fixture
-def places(app) -> dict[str, Institution]:
-    rows = {
-        key: Institution(slug=key, name_vi=name, kind=kind)
-        for key, name, kind in [
-            ("so", "Sở Khoa học và Công nghệ", InstitutionKind.AGENCY),
-            ("ctu", "Trường Đại học Cần Thơ", InstitutionKind.UNIVERSITY),
-            ("vlu", "Trường Đại học Cửu Long", InstitutionKind.UNIVERSITY),
-            ("tvu", "Trường Đại học Trà Vinh", InstitutionKind.UNIVERSITY),
-            ("lua", "Viện Lúa ĐBSCL", InstitutionKind.INSTITUTE),
-        ]
-    }
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
-
-
-@pytest.fixture
-def official(make_user) -> User:
-    return make_user(Role.OFFICIAL, full_name="Lê Văn Cán Bộ")
-
-
-@pytest.fixture
-def make_researcher(make_user, places):
-    """A researcher with a profile; ``papers`` are publication titles."""
-
-    def make(name: str, place: str, keywords: list[str], summary: str = "", papers=(), **profile) -> User:  # fmt: skip
-        user = make_user(
-            Role.RESEARCHER, full_name=name, institution_id=places[place].id
-        )
-        db.session.add(
-            ResearcherProfile(
-                user=user, keywords=keywords, summary=summary, links=[],
-                publications=[Publication(title=t, title_key=title_key(t), abstract="") for t in papers],
-                **profile,
-            )
-        )  # fmt: skip
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def make_order(places, official):
-    def make(title: str, content: str = "", **extra) -> ResearchOrder:
-        values = {
-            "title": title,
-            "agency_id": places["so"].id,
-            "main_content": content,
-            "state": "published",
-            "created_by_id": official.id,
-            "application_deadline": utcnow() + timedelta(days=30),
-        }
-        order = ResearchOrder(**(values | extra))
-        db.session.add(order)
-        db.session.commit()
-        return order
-
-    return make
 
 
 def _submit(pi: User, order: ResearchOrder, approach: str) -> Proposal:
