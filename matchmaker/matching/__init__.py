@@ -14,9 +14,11 @@ Public API
     Persist with joblib.
 ``matcher.affinity(texts, candidate_ids)``
     Exact scores of named candidates (e.g. a council's members) for each text: the input of ``assign``.
-``assign(item_ids, candidate_ids, affinity, capacities=1, demands=1, conflicts=(), allow_partial=False)``
+``assign(item_ids, candidate_ids, affinity, capacities=1, demands=1, conflicts=(), allow_partial=False,
+cover_first=False)``
     Exact maximum-affinity assignment (SciPy ``milp``) of items (orders, proposals) to candidates with a
-    maximum load per candidate, a number of reviewers per item and conflict pairs; an :class:`Assignment`.
+    maximum load per candidate, a number of reviewers per item and conflict pairs (``cover_first``: fill the most
+    places, then maximise affinity); an :class:`Assignment`.
 ``Lexicon.load(abbreviation_files=(), synonym_files=(), stop_word_files=())``
     The shipped data files (``data/abbreviations.tsv``, ``data/synonyms.tsv``, ``data/stopwords_*.txt``)
     plus administrators' extra files; ``lexicon.extended(...)`` adds entries in code.

@@ -34,6 +34,7 @@ def assign(
     demands: int | ArrayLike = 1,
     conflicts: Iterable[tuple[str, str]] = (),
     allow_partial: bool = False,
+    cover_first: bool = False,
 ) -> Assignment:
     """Assign candidates to items maximising total affinity, exactly (a 0/1 program solved by HiGHS).
 
@@ -56,6 +57,10 @@ def assign(
     allow_partial : bool
         If true, items may get fewer candidates than demanded when loads or conflicts leave no choice;
         otherwise that raises ``ValueError``.
+    cover_first : bool
+        With ``allow_partial``: first fill as many places as possible, then maximise affinity among
+        the assignments that do (two exact solves). Without it, a place is left empty whenever that
+        raises the total, e.g. when a candidate scores more on an item that needs nobody else.
 
     Returns
     -------
@@ -84,17 +89,13 @@ def assign(
         LinearConstraint(rows, 0 if allow_partial else need, need),
         LinearConstraint(cols, 0, load),
     ]
-    result = milp(
-        -scores.ravel(),
-        integrality=np.ones(n_items * n_cands),
-        bounds=Bounds(0, upper.ravel()),
-        constraints=constraints,
-    )
-    if result.status != 0 or result.x is None:
-        raise ValueError(
-            f"no assignment satisfies the demands, loads and conflicts ({result.message})"
-        )
-    chosen = np.round(result.x).reshape(n_items, n_cands) > 0.5
+    bounds = Bounds(0, upper.ravel())
+    if allow_partial and cover_first:
+        most = _solve(-np.ones(n_items * n_cands), bounds, constraints)
+        filled = round(float(most.sum()))
+        ones = np.ones((1, n_items * n_cands))
+        constraints.append(LinearConstraint(ones, filled, filled))
+    chosen = _solve(-scores.ravel(), bounds, constraints).reshape(n_items, n_cands)
     pairs = []
     for i in range(n_items):
         picked = sorted(
@@ -102,3 +103,20 @@ def assign(
         )
         pairs.extend((item_ids[i], candidate_ids[j]) for j in picked)
     return Assignment(tuple(pairs), float(scores[chosen].sum()))
+
+
+def _solve(
+    objective: np.ndarray, bounds: Bounds, constraints: list[LinearConstraint]
+) -> np.ndarray:
+    """The 0/1 choice minimising ``objective`` (HiGHS), as booleans."""
+    result = milp(
+        objective,
+        integrality=np.ones(len(objective)),
+        bounds=bounds,
+        constraints=constraints,
+    )
+    if result.status != 0 or result.x is None:
+        raise ValueError(
+            f"no assignment satisfies the demands, loads and conflicts ({result.message})"
+        )
+    return np.round(result.x) > 0.5

@@ -176,12 +176,6 @@ def member_scores(
         return matcher.affinity(texts, ids)
 
 
-def _cover_first(scores: np.ndarray, demand: int) -> np.ndarray:
-    """Scores plus a bonus per pair larger than any total score: more pairs always win, then more score."""
-    bonus = demand * scores.shape[0] * max(1.0, float(scores.max(initial=0.0))) + 1.0
-    return scores + bonus
-
-
 def propose_lead_reviewers(official: User, order: ResearchOrder) -> ReviewerPlan:
     """The best assignment of council members as lead reviewers of the order's proposals (not stored)."""
     check_official(official)
@@ -194,8 +188,8 @@ def propose_lead_reviewers(official: User, order: ResearchOrder) -> ReviewerPlan
     blocked = [(str(p.id), str(m.id)) for p in items for m in members if councils.conflicts_of(m, p)]  # fmt: skip
     result = assign(
         [str(p.id) for p in items], [str(m.id) for m in members],
-        _cover_first(scores, REVIEWERS_PER_PROPOSAL), capacities=load,
-        demands=REVIEWERS_PER_PROPOSAL, conflicts=blocked, allow_partial=True,
+        scores, capacities=load, demands=REVIEWERS_PER_PROPOSAL, conflicts=blocked,
+        allow_partial=True, cover_first=True,
     )  # fmt: skip
     row_of = {str(p.id): i for i, p in enumerate(items)}
     column_of = {str(m.id): j for j, m in enumerate(members)}

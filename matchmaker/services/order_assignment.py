@@ -1,8 +1,8 @@
 """Researchers for the orders open for proposals, by exact assignment (``matching.assign``), and the
 officials' invitations to apply. Nothing of the assignment is stored; an invitation is a notification.
 
-- Up to ``per_order`` researchers per open order, each researcher at most ``per_researcher`` orders, with the
-  best total score; the candidates are each order's best available researchers, never one in conflict with
+- Up to ``per_order`` researchers per open order, each researcher at most ``per_researcher`` orders: as many
+  places filled as possible, then the best total score; the candidates are each order's best available researchers, never one in conflict with
   the order (applicants, their teams and institutions, its author) nor a pair scoring below
   ``matching.MATCH_MIN_SCORE``.
 - An official may invite an order's proposed researchers to apply: every researcher is checked again (an
@@ -143,7 +143,7 @@ def propose_researchers(
     per_researcher: int = ORDERS_PER_RESEARCHER,
 ) -> ResearcherPlan:
     """Up to ``per_order`` researchers for each open order, each researcher proposed for at most
-    ``per_researcher`` orders, with the best total score (nothing is stored)."""
+    ``per_researcher`` orders: the most places filled, then the best total score (nothing is stored)."""
     assignments.check_official(official)
     _check_range(per_order, PER_ORDER_RANGE, "per_order")
     _check_range(per_researcher, PER_RESEARCHER_RANGE, "per_researcher")
@@ -158,6 +158,7 @@ def propose_researchers(
         [str(i) for i in range(len(open_orders))], candidates, scores,
         capacities=per_researcher, demands=per_order,
         conflicts=_blocked(scores, candidates, excluded), allow_partial=True,
+        cover_first=True,
     )  # fmt: skip
     rows = _order_rows(
         official, open_orders, found, candidates, scores, result.pairs, per_order

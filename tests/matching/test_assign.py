@@ -84,3 +84,64 @@ def test_assign_partial_when_allowed() -> None:
 def test_assign_rejects_wrong_shape() -> None:
     with pytest.raises(ValueError, match="shape"):
         assign(["o1"], ["a", "b"], [[0.5]])
+
+
+def test_cover_first_fills_a_place_the_best_total_would_leave_empty() -> None:
+    # "a" scores most on item x; item y can only take "a". The best total leaves y empty.
+    affinity = np.array([[0.9, 0.3], [0.5, 0.0]])
+    conflicts = [("y", "b")]
+    best = assign(
+        ["x", "y"], ["a", "b"], affinity, conflicts=conflicts, allow_partial=True
+    )
+    assert best.pairs == (("x", "a"),)
+    covered = assign(
+        ["x", "y"], ["a", "b"], affinity, conflicts=conflicts,
+        allow_partial=True, cover_first=True,
+    )  # fmt: skip
+    assert covered.pairs == (("x", "b"), ("y", "a"))
+    assert covered.total_affinity == pytest.approx(0.8)
+
+
+def _partial_brute_force(
+    affinity: np.ndarray, capacity: int, demand: int, conflicts: set[tuple[int, int]]
+) -> tuple[int, float]:
+    """Most places filled, then the best total, over every partial assignment."""
+    n_items, n_cands = affinity.shape
+    options = [
+        [
+            group
+            for size in range(demand + 1)
+            for group in combinations(range(n_cands), size)
+            if not {(i, j) for j in group} & conflicts
+        ]
+        for i in range(n_items)
+    ]
+    best = (-1, 0.0)
+    for choice in product(*options):
+        load = np.bincount([j for g in choice for j in g], minlength=n_cands)
+        if (load <= capacity).all():
+            filled = sum(len(g) for g in choice)
+            total = sum(affinity[i, j] for i, g in enumerate(choice) for j in g)
+            if (filled, total) > (best[0], best[1] + 1e-9):
+                best = (filled, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cover_first_is_optimal_on_small_random_cases(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n_items, n_cands = int(rng.integers(2, 4)), int(rng.integers(2, 5))
+    affinity = rng.random((n_items, n_cands)).round(3)
+    conflicts = {
+        (i, j) for i in range(n_items) for j in range(n_cands) if rng.random() < 0.35
+    }
+    items = [f"i{i}" for i in range(n_items)]
+    cands = [f"c{j}" for j in range(n_cands)]
+    result = assign(
+        items, cands, affinity, capacities=1, demands=2,
+        conflicts=[(items[i], cands[j]) for i, j in conflicts],
+        allow_partial=True, cover_first=True,
+    )  # fmt: skip
+    filled, total = _partial_brute_force(affinity, 1, 2, conflicts)
+    assert len(result.pairs) == filled
+    assert result.total_affinity == pytest.approx(total)
