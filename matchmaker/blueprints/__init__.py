@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# The largest id of an ``Integer`` column on PostgreSQL (int4).
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<id:name>``: a database row id, 1 to ``MAX_ROW_ID``; anything beyond is a 404, never a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        super().__init__(map, min=1, max=MAX_ROW_ID)
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``; the URL prefix is the blueprint's name."""
+    app.url_map.converters["id"] = RowIdConverter
     from matchmaker.blueprints.admin import bp as admin_bp
     from matchmaker.blueprints.auth import bp as auth_bp
     from matchmaker.blueprints.enterprises import bp as enterprises_bp

@@ -158,12 +158,12 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "orders.work_milestone_add": ("POST", "/orders/{order}/work/milestones", STAFF),
     "orders.work_milestone_complete": (
         "POST",
-        "/orders/{order}/work/milestones/0/complete",
+        "/orders/{order}/work/milestones/999999/complete",
         STAFF,
     ),
     "orders.work_deliverable_submit": (
         "POST",
-        "/orders/{order}/work/milestones/0/submit",
+        "/orders/{order}/work/milestones/999999/submit",
         RESEARCHER,
     ),  # the PI only
     "orders.work_disburse": ("POST", "/orders/{order}/work/disbursements", STAFF),

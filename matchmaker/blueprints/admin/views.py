@@ -73,7 +73,7 @@ def user_create():
     return render_template("admin/user_create.html", form=form)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -98,7 +98,7 @@ def user_detail(user_id: int):
     )
 
 
-@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
+@bp.route("/users/<id:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
 @role_required(Role.ADMIN)
 def user_set_active(user_id: int, action: str):
     user = db.get_or_404(User, user_id)
@@ -128,7 +128,7 @@ def outbox():
     )
 
 
-@bp.route("/outbox/<int:message_id>")
+@bp.route("/outbox/<id:message_id>")
 @role_required(Role.ADMIN)
 def outbox_message(message_id: int):
     if not current_app.config["MAIL_KEEP_OUTBOX"]:

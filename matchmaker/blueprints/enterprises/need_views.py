@@ -80,7 +80,7 @@ def _render_need(need: TechNeed, interest_form: InterestForm):
     )
 
 
-@bp.route("/needs/<int:need_id>")
+@bp.route("/needs/<id:need_id>")
 def need_detail(need_id: int):
     return _render_need(_visible_need_or_404(need_id), InterestForm(formdata=None))
 
@@ -141,7 +141,7 @@ def need_create():
     return _render_form(form, None)
 
 
-@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@bp.route("/needs/<id:need_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ENTERPRISE, Role.ADMIN)
 def need_edit(need_id: int):
     need = db.get_or_404(TechNeed, need_id)
@@ -159,7 +159,7 @@ def need_edit(need_id: int):
     return _render_form(form, need)
 
 
-@bp.route("/needs/<int:need_id>/interest", methods=["POST"])
+@bp.route("/needs/<id:need_id>/interest", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def express_interest(need_id: int):
     need = _visible_need_or_404(need_id)
@@ -184,7 +184,7 @@ def express_interest(need_id: int):
 
 
 @bp.route(
-    "/interests/<int:interest_id>/<any(accept, decline):decision>", methods=["POST"]
+    "/interests/<id:interest_id>/<any(accept, decline):decision>", methods=["POST"]
 )
 @role_required(Role.ENTERPRISE)
 def decide_interest(interest_id: int, decision: str):

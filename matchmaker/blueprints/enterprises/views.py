@@ -101,7 +101,7 @@ def index():
     )
 
 
-@bp.route("/<int:enterprise_id>")
+@bp.route("/<id:enterprise_id>")
 def detail(enterprise_id: int):
     enterprise = db.get_or_404(Enterprise, enterprise_id)
     page = needs.list_needs(
@@ -139,7 +139,7 @@ def create():
     return render_template("enterprises/form.html", form=form, enterprise=None)
 
 
-@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:enterprise_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ENTERPRISE, Role.ADMIN)
 def edit(enterprise_id: int):
     enterprise = db.get_or_404(Enterprise, enterprise_id)
@@ -157,7 +157,7 @@ def edit(enterprise_id: int):
     return render_template("enterprises/form.html", form=form, enterprise=enterprise)
 
 
-@bp.route("/<int:enterprise_id>/invite", methods=["GET", "POST"])
+@bp.route("/<id:enterprise_id>/invite", methods=["GET", "POST"])
 @role_required(Role.ENTERPRISE, Role.ADMIN)
 def invite(enterprise_id: int):
     enterprise = db.get_or_404(Enterprise, enterprise_id)

@@ -104,7 +104,7 @@ def staff_import_upload(slug: str):
     )
 
 
-@bp.route("/<slug>/staff-import/<int:batch_id>", methods=["POST"])
+@bp.route("/<slug>/staff-import/<id:batch_id>", methods=["POST"])
 @role_required(Role.ADMIN)
 def staff_import_confirm(slug: str, batch_id: int):
     institution = institutions.get_by_slug(slug) or abort(404)

@@ -25,7 +25,7 @@ from matchmaker.services import attachments, councils, orders, proposals
 from matchmaker.services.errors import ServiceError
 
 # Ids beyond PostgreSQL's integer never match a route (a 404, not a database error).
-ID = "int(max=2147483647)"
+ID = "id"
 LABELS = {
     "state_labels": STATE_LABELS,
     "stage_labels": STAGE_LABELS,

@@ -117,7 +117,7 @@ def create():
     )
 
 
-@bp.route("/<int(max=2147483647):order_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:order_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF)
 def edit(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -201,7 +201,7 @@ def _render_detail(
     return page, status
 
 
-@bp.route("/<int(max=2147483647):order_id>")
+@bp.route("/<id:order_id>")
 def detail(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if not orders.can_view(current_user, order):
@@ -209,7 +209,7 @@ def detail(order_id: int):
     return _render_detail(order)
 
 
-@bp.route("/<int(max=2147483647):order_id>/act/<action>", methods=["POST"])
+@bp.route("/<id:order_id>/act/<action>", methods=["POST"])
 @login_required
 def act(order_id: int, action: str):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -242,7 +242,7 @@ def act(order_id: int, action: str):
 
 
 @bp.route(
-    "/<int(max=2147483647):order_id>/attachments/<int(max=2147483647):attachment_id>"
+    "/<id:order_id>/attachments/<id:attachment_id>"
 )
 def attachment(order_id: int, attachment_id: int):
     """Download a PDF the viewer may see; anything else is a 404, so private files are not revealed."""

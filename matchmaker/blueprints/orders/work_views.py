@@ -98,7 +98,7 @@ def _done(order: ResearchOrder, message: str, anchor: str):
     return redirect(url_for("orders.work", order_id=order.id, _anchor=anchor))
 
 
-@bp.route("/<int:order_id>/work")
+@bp.route("/<id:order_id>/work")
 def work(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if progress.can_follow(current_user, order):
@@ -111,7 +111,7 @@ def work(order_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:order_id>/work/milestones", methods=["POST"])
+@bp.route("/<id:order_id>/work/milestones", methods=["POST"])
 @role_required(*STAFF)
 def work_milestone_add(order_id: int):
     order = _followed(order_id)
@@ -129,7 +129,7 @@ def work_milestone_add(order_id: int):
 
 
 @bp.route(
-    "/<int:order_id>/work/milestones/<int:milestone_id>/complete", methods=["POST"]
+    "/<id:order_id>/work/milestones/<id:milestone_id>/complete", methods=["POST"]
 )
 @role_required(*STAFF)
 def work_milestone_complete(order_id: int, milestone_id: int):
@@ -147,7 +147,7 @@ def work_milestone_complete(order_id: int, milestone_id: int):
     return _done(order, _("The milestone is confirmed as completed."), "milestones")
 
 
-@bp.route("/<int:order_id>/work/milestones/<int:milestone_id>/submit", methods=["POST"])
+@bp.route("/<id:order_id>/work/milestones/<id:milestone_id>/submit", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def work_deliverable_submit(order_id: int, milestone_id: int):
     order = _followed(order_id)
@@ -168,7 +168,7 @@ def work_deliverable_submit(order_id: int, milestone_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:order_id>/work/disbursements", methods=["POST"])
+@bp.route("/<id:order_id>/work/disbursements", methods=["POST"])
 @role_required(*STAFF)
 def work_disburse(order_id: int):
     order = _followed(order_id)
@@ -187,7 +187,7 @@ def work_disburse(order_id: int):
     return _done(order, _("The disbursement is recorded."), "payments")
 
 
-@bp.route("/<int:order_id>/work/reports", methods=["POST"])
+@bp.route("/<id:order_id>/work/reports", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def work_report(order_id: int):
     order = _followed(order_id)
@@ -210,7 +210,7 @@ def work_report(order_id: int):
     return _done(order, _("Your progress report is sent."), "reports")
 
 
-@bp.route("/<int:order_id>/work/mid-term", methods=["POST"])
+@bp.route("/<id:order_id>/work/mid-term", methods=["POST"])
 @role_required(*STAFF)
 def work_mid_term(order_id: int):
     order = _followed(order_id)
@@ -241,7 +241,7 @@ def _result_inputs(form: ResultsForm) -> list[progress.ResultInput]:
     ]
 
 
-@bp.route("/<int:order_id>/work/results", methods=["POST"])
+@bp.route("/<id:order_id>/work/results", methods=["POST"])
 @role_required(*REPORTERS)
 def work_results(order_id: int):
     order = _followed(order_id)

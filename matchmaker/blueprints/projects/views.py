@@ -36,7 +36,7 @@ def index():
     )  # fmt: skip
 
 
-@bp.route("/<int:project_id>")
+@bp.route("/<id:project_id>")
 def detail(project_id: int):
     project = projects.get_project(project_id) or abort(404)
     order = project.order
@@ -94,7 +94,7 @@ def create():
     return render_template("projects/form.html", form=form, project=None)
 
 
-@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:project_id>/edit", methods=["GET", "POST"])
 @role_required(*REGISTRARS)
 def edit(project_id: int):
     project = db.get_or_404(Project, project_id)
@@ -123,7 +123,7 @@ def import_upload():
     return render_template("projects/import.html", form=form)
 
 
-@bp.route("/import/<int:batch_id>", methods=["POST"])
+@bp.route("/import/<id:batch_id>", methods=["POST"])
 @role_required(*REGISTRARS)
 def import_confirm(batch_id: int):
     if not projects.can_register(current_user):

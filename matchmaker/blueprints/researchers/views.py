@@ -43,7 +43,7 @@ def index():
     )
 
 
-@bp.route("/<int:researcher_id>")
+@bp.route("/<id:researcher_id>")
 def detail(researcher_id: int):
     profile = profiles.get_profile(researcher_id)
     if (
@@ -156,7 +156,7 @@ def publication_list():
     )
 
 
-@bp.route("/me/publications/<int:publication_id>/delete", methods=["POST"])
+@bp.route("/me/publications/<id:publication_id>/delete", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def publication_delete(publication_id: int):
     if not ActionForm().validate_on_submit():
@@ -196,7 +196,7 @@ def _uploaded_text(form: PublicationImportForm) -> str | None:
     return read_text(form.upload) if form.upload.data else form.text.data
 
 
-@bp.route("/me/publications/import/<int:batch_id>", methods=["POST"])
+@bp.route("/me/publications/import/<id:batch_id>", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def publication_import_confirm(batch_id: int):
     if not ActionForm().validate_on_submit():
@@ -236,7 +236,7 @@ def ip_list():
     )  # fmt: skip
 
 
-@bp.route("/me/ip/<int:asset_id>/delete", methods=["POST"])
+@bp.route("/me/ip/<id:asset_id>/delete", methods=["POST"])
 @role_required(Role.RESEARCHER)
 def ip_delete(asset_id: int):
     if not ActionForm().validate_on_submit():
