@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -13,6 +14,13 @@ _TRUE = {"1", "true", "yes", "on"}
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in _TRUE
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _json_dumps(value: object) -> str:
@@ -27,6 +35,9 @@ def database_url(raw: str | None) -> str | None:
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
+
+
+DEV_BASE_URL = "http://127.0.0.1:5000"
 
 
 class Config:
@@ -89,7 +100,12 @@ class Config:
     MAIL_BACKEND = "smtp" if MAIL_SERVER else "console"
     MAIL_KEEP_OUTBOX = _env_bool("MAIL_KEEP_OUTBOX", not MAIL_SERVER)
 
-    # Absolute links in e-mails when no request is around (CLI, a job queue).
+    # Where people reach the platform, e.g. https://stinnovation.cantho.gov.vn (a path prefix is allowed).
+    # Every absolute link (in e-mails above all) is built from it, never from the request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Host names the platform answers to (comma-separated); other Host headers get 400. Unset: any host,
+    # except in production, where it defaults to the host of PUBLIC_BASE_URL.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     SERVER_NAME = os.environ.get("SERVER_NAME")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -98,6 +114,7 @@ class DevConfig(Config):
     """Local development: the defaults above."""
 
     ENV_NAME = "development"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEV_BASE_URL)
 
 
 class ProductionConfig(Config):
@@ -123,12 +140,46 @@ class TestConfig(Config):
     MAIL_KEEP_OUTBOX = True
     MATCHMAKER_DATA_DIR = tempfile.gettempdir()
     SERVER_NAME = None
+    # Not the test client's own host (localhost): a link built from the request would show.
+    PUBLIC_BASE_URL = "http://matchmaker.test"
+    TRUSTED_HOSTS = None
 
 
 def config_for_env() -> type[Config]:
     """Pick the configuration class named by MATCHMAKER_ENV."""
     name = os.environ.get("MATCHMAKER_ENV", "development").lower()
     return ProductionConfig if name == "production" else DevConfig
+
+
+def public_url_settings(
+    base_url: str | None, trusted_hosts: list[str] | None, production: bool
+) -> dict[str, object]:
+    """PUBLIC_BASE_URL checked and without its trailing slash, and TRUSTED_HOSTS with its production default.
+
+    Raises ValueError with an explanation when the platform cannot build its links.
+    """
+    if not base_url:
+        if production:
+            raise ValueError(
+                "PUBLIC_BASE_URL is not set. In production every link in e-mails is built from it: "
+                "export PUBLIC_BASE_URL=https://stinnovation.cantho.gov.vn"
+            )
+        base_url = DEV_BASE_URL
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(
+            f"PUBLIC_BASE_URL must be an http:// or https:// address with a host, not {base_url!r}."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            f"PUBLIC_BASE_URL must not carry a query, fragment or password: {base_url!r}."
+        )
+    if trusted_hosts is None and production:
+        trusted_hosts = [parts.hostname]
+    return {
+        "PUBLIC_BASE_URL": parts._replace(path=parts.path.rstrip("/")).geturl(),
+        "TRUSTED_HOSTS": trusted_hosts,
+    }
 
 
 def secret_key_path(instance_path: str) -> Path:

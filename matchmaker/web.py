@@ -9,9 +9,11 @@ from pathlib import Path
 from flask import Flask, Response, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, SecurityError
 
-from matchmaker.config import Config, secret_key_path
+from matchmaker import inputs
+from matchmaker.config import Config, public_url_settings, secret_key_path
 from matchmaker.extensions import (
     babel,
     bootstrap,
@@ -48,6 +50,13 @@ ERROR_TEXT = {
         _l("The page you asked for does not exist or has been moved."),
     ),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (
+        _l("Changed at the same moment"),
+        _l(
+            "Someone else made the same change at the same moment, so yours was not saved. "
+            "Reload the page to see where things stand, then try again if it is still needed."
+        ),
+    ),
     413: (
         _l("File too large"),
         _l("The file you sent is larger than the platform accepts."),
@@ -89,6 +98,16 @@ def load_config(app: Flask, config: type[Config] | Mapping) -> None:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
+    try:
+        app.config.update(
+            public_url_settings(
+                app.config.get("PUBLIC_BASE_URL"),
+                app.config.get("TRUSTED_HOSTS"),
+                production=app.config["ENV_NAME"] == "production",
+            )
+        )
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
 
 
 def _development_secret(app: Flask) -> str:
@@ -139,6 +158,14 @@ def _render_error(code: int, key: int | str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a duplicate of a unique key (PostgreSQL 23505, SQLite UNIQUE)."""
+    code = getattr(error.orig, "sqlstate", None)
+    return code == "23505" or (
+        code is None and "UNIQUE constraint failed" in str(error.orig)
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Error pages in the user's language."""
 
@@ -150,6 +177,29 @@ def register_error_handlers(app: Flask) -> None:
             error.code, "csrf" if isinstance(error, CSRFError) else None
         )
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page template either.
+        return Response(
+            "400 Bad Request: this host name is not served here.\n"
+            "400 Yêu cầu không hợp lệ: tên máy chủ này không thuộc nền tảng.\n",
+            400,
+            mimetype="text/plain",
+        )
+
+    @app.errorhandler(IntegrityError)
+    def simultaneous_write(error: IntegrityError):
+        # Two requests raced to write the same unique thing (a council, an e-mail address): the database
+        # kept the first; the second is told so and nothing of it is written. Other violations are bugs.
+        db.session.rollback()
+        if not is_unique_violation(error):
+            app.logger.exception("unhandled error on %s", request.path)
+            return _render_error(500)
+        app.logger.info(
+            "refused a simultaneous write on %s: %s", request.path, error.orig
+        )
+        return _render_error(409)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)
@@ -158,7 +208,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_http_hooks(app: Flask) -> None:
-    """Security headers on every response, and template globals."""
+    """Clean input on every request; security headers on every response, and template globals."""
+    inputs.init_app(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -58,11 +60,18 @@ def database_urls() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def app(database_urls, tmp_path):
-    """A fresh application with an empty schema, for one test."""
+def app(request, database_urls, tmp_path):
+    """A fresh application with an empty schema, for one test.
+
+    A test marked ``parallel`` sends requests from several threads at once: on SQLite it gets a database
+    file, since in-memory SQLite is one connection that every thread would share.
+    """
+    url = database_urls["app"]
+    if url == "sqlite://" and request.node.get_closest_marker("parallel"):
+        url = f"sqlite:///{tmp_path}/parallel.db"
 
     class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database_urls["app"]
+        SQLALCHEMY_DATABASE_URI = url
         MATCHMAKER_DATA_DIR = str(tmp_path)
 
     app = create_app(Config)
@@ -154,3 +163,44 @@ def outbox(app) -> list:
     state = app.extensions["mailman"]
     state.outbox = []
     return state.outbox
+
+
+@pytest.fixture
+def clients_of(app):
+    """``clients_of(user, n)``: n test clients, each signed in as ``user`` with its own session."""
+
+    def make(user: User, n: int) -> list[FlaskClient]:
+        clients = []
+        for _ in range(n):
+            client = app.test_client()
+            response = client.post(
+                "/auth/login", data={"email": user.email, "password": PASSWORD}
+            )
+            assert response.status_code == 302, response.get_data(as_text=True)
+            clients.append(client)
+        return clients
+
+    return make
+
+
+@pytest.fixture
+def in_parallel() -> Callable:
+    """``in_parallel(calls)``: run every call in its own thread, all released at once; their results in order.
+
+    Each call sends real requests through its own client, so each runs in its own app context, session and
+    database connection, as requests to a threaded server do.
+    """
+
+    def run(calls: list[Callable[[], object]]) -> list[object]:
+        barrier = threading.Barrier(len(calls))
+
+        def one(call: Callable[[], object]) -> object:
+            barrier.wait()
+            return call()
+
+        with ThreadPoolExecutor(len(calls)) as pool:
+            results = list(pool.map(one, calls))
+        db.session.expire_all()  # the test's own session reads what the threads committed
+        return results
+
+    return run

@@ -32,12 +32,26 @@ class Project(TimestampMixin, Base):
     """A research project and what came of it; every field is public."""
 
     __tablename__ = "projects"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "pi_id IS NULL OR pending_pi_id IS NULL", name="one_pi_link"
+        ),
+        sa.CheckConstraint(
+            "start_year IS NULL OR end_year IS NULL OR start_year <= end_year",
+            name="years_in_order",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(500))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     # The principal investigator: an account when they have one, otherwise only the name.
     pi_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # A researcher named as PI by someone outside their institution: only a request until they confirm
+    # it (then it moves to pi_id). Kept apart so that nothing reading pi_id counts it as their work.
+    pending_pi_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     pi_name: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -65,6 +79,7 @@ class Project(TimestampMixin, Base):
     )
 
     pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
+    pending_pi: Mapped[User | None] = relationship(foreign_keys=[pending_pi_id])
     institution: Mapped[Institution | None] = relationship()
     order: Mapped[ResearchOrder | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -76,6 +91,11 @@ class Project(TimestampMixin, Base):
     def pi_display(self) -> str:
         """The principal investigator's name, from the account when there is one."""
         return self.pi.full_name if self.pi is not None else self.pi_name
+
+    @property
+    def pi_awaiting_confirmation(self) -> bool:
+        """Whether the named principal investigator has yet to confirm the link to their account."""
+        return self.pending_pi_id is not None
 
     @property
     def years(self) -> str:

@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 
 from .documents import (
     Health,
+    IndexBusy,
     IndexDoc,
     IndexUnavailable,
     SearchResult,
@@ -35,7 +36,10 @@ from .writing import apply_ops
 
 T = TypeVar("T")
 
-# What reading a missing, truncated or garbled index raises in Whoosh.
+# What reading a missing, truncated or garbled index raises in Whoosh. Opening catches every
+# exception, not just these: the table of contents and segments are pickles, and unpickling a class
+# that was renamed or changed (in this package or in Whoosh) raises AttributeError, ImportError,
+# TypeError... An index that cannot be opened is damaged whatever the reason, and is rebuilt.
 CORRUPTION_ERRORS = (
     whoosh.index.IndexError,
     OSError,
@@ -113,7 +117,7 @@ class SearchIndex:
             raise IndexUnavailable(f"no search index under {self.path}; rebuild it")
         try:
             return whoosh.index.open_dir(str(self.path / version))
-        except CORRUPTION_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 — see CORRUPTION_ERRORS
             raise IndexUnavailable(
                 f"search index {self.path / version} is unreadable: {error}"
             ) from error
@@ -132,7 +136,10 @@ class SearchIndex:
                     searcher = state[1].refresh()
                 else:
                     searcher = self._open_version(version).searcher()
-            except CORRUPTION_ERRORS as error:
+            except IndexUnavailable:
+                self._state = None
+                raise
+            except Exception as error:  # noqa: BLE001 — see CORRUPTION_ERRORS
                 self._state = None
                 raise IndexUnavailable(
                     f"search index under {self.path} is unreadable: {error}"
@@ -161,11 +168,15 @@ class SearchIndex:
 
     def _write(self, ops: list[tuple[str, Any]]) -> None:
         with self._storage.locked():
-            apply_ops(
-                self._open_version(self._storage.current_version()),
-                ops,
-                self.lock_timeout,
-            )
+            live = self._open_version(self._storage.current_version())
+            try:
+                apply_ops(live, ops, self.lock_timeout)
+            except Exception as error:
+                if not isinstance(error, IndexBusy) and not self.check().ok:
+                    raise IndexUnavailable(
+                        f"search index under {self.path} is unwritable: {error}"
+                    ) from error
+                raise
             self._storage.record(ops)
 
     def rebuild(
@@ -253,11 +264,13 @@ class SearchIndex:
             searcher = self._searcher()
             try:
                 return action(searcher)
-            except CORRUPTION_ERRORS as error:
+            except Exception as error:
                 self.close()
-                raise IndexUnavailable(
-                    f"search index under {self.path} is unreadable: {error}"
-                ) from error
+                if isinstance(error, CORRUPTION_ERRORS) or not self.check().ok:
+                    raise IndexUnavailable(
+                        f"search index under {self.path} is unreadable: {error}"
+                    ) from error
+                raise  # the index reads fine: a fault of this query, not damage
 
     def check(self) -> Health:
         """Tell whether the index can be opened and read; if not, a rebuild is needed."""
@@ -269,7 +282,7 @@ class SearchIndex:
                 reader = searcher.reader()
                 count = searcher.doc_count()
                 _probe(reader)
-        except (IndexUnavailable, *CORRUPTION_ERRORS) as error:
+        except Exception as error:  # noqa: BLE001 — any failure to read means: rebuild
             return Health(False, f"unreadable index: {error}", version=version)
         return Health(True, "", count, version)
 

@@ -20,8 +20,15 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from matchmaker.extensions import db
-from matchmaker.models import Attachment, OrderEvent, Proposal, ResearchOrder, User
-from matchmaker.services import orders
+from matchmaker.models import (
+    Attachment,
+    OrderEvent,
+    ProgressReport,
+    Proposal,
+    ResearchOrder,
+    User,
+)
+from matchmaker.services import order_access, orders
 from matchmaker.services.errors import Conflict
 
 PDF_MAGIC = b"%PDF-"
@@ -127,7 +134,12 @@ def store_pdf(
 
 
 def can_download(user: User, attachment: Attachment) -> bool:
-    """Officials see every file; a proposal's files follow the proposal; others see public files of public orders."""
+    """Whether ``user`` may download ``attachment``; each kind of file follows what it belongs to.
+
+    A proposal's files follow the proposal; a progress report's file follows the work on the task (staff,
+    the principal investigator and the team); the order's own files and a history step's files follow
+    ``order_access.visible_parts``, the one rule for what each person sees of an order's text too.
+    """
     order = db.session.get(ResearchOrder, attachment.order_id)
     if order is None:
         return False
@@ -138,15 +150,26 @@ def can_download(user: User, attachment: Attachment) -> bool:
 
         proposal = db.session.get(Proposal, attachment.proposal_id)
         return proposal is not None and proposals.can_view_proposal(user, proposal)
-    if (
-        orders.lifecycle_role(user, order) is not None
-    ):  # the task's principal investigator
-        return True
+    if _is_report_file(attachment):
+        from matchmaker.services import progress  # progress imports this module
+
+        return progress.can_follow(user, order)
+    return order_access.may_download_order_file(
+        user,
+        order,
+        public=attachment.public,
+        history_step=attachment.event_id is not None,
+    )
+
+
+def _is_report_file(attachment: Attachment) -> bool:
     return (
-        attachment.public
-        and attachment.event_id is None
-        and order.state in orders.PUBLIC_STATES
-        and "attachments" not in (order.internal_parts or [])
+        db.session.scalar(
+            sa.select(ProgressReport.id).where(
+                ProgressReport.attachment_id == attachment.id
+            )
+        )
+        is not None
     )
 
 
@@ -164,8 +187,10 @@ def for_order(order: ResearchOrder, viewer: User) -> list[Attachment]:
     return [a for a in db.session.scalars(stmt) if can_download(viewer, a)]
 
 
-def for_events(order: ResearchOrder) -> dict[int, list[Attachment]]:
-    """History steps' files by event id (the history is shown to officials only)."""
+def for_events(order: ResearchOrder, viewer: User) -> dict[int, list[Attachment]]:
+    """History steps' files by event id, for a viewer who may see the history (nothing otherwise)."""
+    if not order_access.may_see(viewer, order, order_access.HISTORY):
+        return {}
     stmt = (
         sa.select(Attachment)
         .where(Attachment.order_id == order.id, Attachment.event_id.is_not(None))

@@ -27,6 +27,7 @@ from matchmaker.models import (
     CouncilMember,
     LeadReviewer,
     Proposal,
+    ProposalMember,
     ProposalScore,
     ProposalStatus,
     Publication,
@@ -36,7 +37,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import notifications
+from matchmaker.services import locking, notifications
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.proposals import OFFICIAL_ROLES, REVIEW_STATES, as_utc
 
@@ -65,6 +66,7 @@ class ConflictReason(enum.Enum):
     SAME_INSTITUTION = "same_institution"
     CO_AUTHOR = "co_author"
     TEAM_MEMBER = "team_member"
+    COMPETING_APPLICANT = "competing_applicant"
     DECLARED = "declared"
 
 
@@ -73,6 +75,9 @@ CONFLICT_REASON_LABELS = {
     ConflictReason.SAME_INSTITUTION: _l("Same institution as the applicant"),
     ConflictReason.CO_AUTHOR: _l("Co-author of the applicant"),
     ConflictReason.TEAM_MEMBER: _l("Member of the applicant's team"),
+    ConflictReason.COMPETING_APPLICANT: _l(
+        "Applicant with a competing proposal in the same call"
+    ),
     ConflictReason.DECLARED: _l("Declared by the member"),
 }
 
@@ -119,6 +124,8 @@ def form_council(
     """Form the order's council from registered researchers and officials, and invite them."""
     if not _is_official(official):
         raise NotAllowed(_l("Only city officials form a council."))
+    # Two officials forming the council at once take turns: the second finds the first's council.
+    locking.lock_object(order)
     if order.state not in FORMING_STATES:
         raise Conflict(_("A council is formed once the call is published."))
     if _council_of(order) is not None:
@@ -138,6 +145,14 @@ def form_council(
     ):
         raise Conflict(
             _("Council members must be registered researchers or officials."),
+            field="member_ids",
+        )
+    if rivals := [users[i] for i in ids if i in applicant_ids(order)]:
+        raise Conflict(
+            _(
+                "%(names)s applied to this call and cannot sit on its council.",
+                names=", ".join(u.full_name for u in rivals),
+            ),
             field="member_ids",
         )
     council = Council(order_id=order.id, formed_by_id=official.id)
@@ -243,6 +258,13 @@ def _conflicts(member: CouncilMember, proposal: Proposal) -> list[ConflictOfInte
         found.append((ConflictReason.TEAM_MEMBER, _("principal investigator")))
     elif user.id in proposal.author_ids:
         found.append((ConflictReason.TEAM_MEMBER, _("team member")))
+    if rival := competing_proposal(user.id, proposal):
+        role = (
+            _("principal investigator of a competing proposal")
+            if rival.pi_id == user.id
+            else _("team member of a competing proposal")
+        )
+        found.append((ConflictReason.COMPETING_APPLICANT, role))
     institutions = {
         proposal.institution_id,
         *(m.institution_id for m in proposal.members),
@@ -262,6 +284,36 @@ def _conflicts(member: CouncilMember, proposal: Proposal) -> list[ConflictOfInte
         ConflictOfInterest(member.id, user.id, proposal.id, reason, detail)
         for reason, detail in found
     ]
+
+
+def applicant_ids(order: ResearchOrder) -> set[int]:
+    """Everyone who applied to ``order``'s call: the PI and team of each of its proposals, whatever
+    became of the proposal (a withdrawn or declined applicant still competed)."""
+    pis = sa.select(Proposal.pi_id).where(Proposal.order_id == order.id)
+    members = (
+        sa.select(ProposalMember.user_id)
+        .join(Proposal, Proposal.id == ProposalMember.proposal_id)
+        .where(Proposal.order_id == order.id)
+    )
+    return set(db.session.scalars(pis)) | set(db.session.scalars(members))
+
+
+def competing_proposal(user_id: int, proposal: Proposal) -> Proposal | None:
+    """``user_id``'s own proposal (as PI or team member) to the same call as ``proposal``, if any:
+    a rival applicant may neither read nor score ``proposal``."""
+    team = sa.select(ProposalMember.proposal_id).where(
+        ProposalMember.user_id == user_id
+    )
+    return db.session.scalar(
+        sa.select(Proposal)
+        .where(
+            Proposal.order_id == proposal.order_id,
+            Proposal.id != proposal.id,
+            sa.or_(Proposal.pi_id == user_id, Proposal.id.in_(team)),
+        )
+        .order_by(Proposal.id)
+        .limit(1)
+    )
 
 
 def _proposals(order: ResearchOrder) -> list[Proposal]:
@@ -445,8 +497,8 @@ def _score_of(member: CouncilMember, proposal: Proposal) -> ProposalScore | None
 def review_row(user: User, proposal: Proposal) -> ReviewRow | None:
     """``proposal`` as council member ``user`` sees it; None when ``user`` is not on its council."""
     member = membership(user, proposal.order)
-    if member is None:
-        return None
+    if member is None or competing_proposal(user.id, proposal) is not None:
+        return None  # a rival applicant does not read the proposal at all
     return ReviewRow(
         proposal, _conflicts(member, proposal), _score_of(member, proposal)
     )
@@ -468,6 +520,8 @@ def review_sheet(user: User, order: ResearchOrder) -> list[ReviewRow]:
     )
     rows = []
     for p in _proposals(order):
+        if competing_proposal(user.id, p) is not None:
+            continue  # a rival's proposal: not shown to an applicant, even one on the council
         conflicts = _conflicts(member, p)
         leads = p.id in led and not conflicts
         rows.append(ReviewRow(p, conflicts, _score_of(member, p), leads))

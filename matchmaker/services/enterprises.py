@@ -14,6 +14,7 @@ from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
 from matchmaker.services import notifications, users
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
+from matchmaker.services.pagination import paginate
 from matchmaker.validators import InvalidValue, normalise_tax_code, normalise_url
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -187,4 +188,4 @@ def list_enterprises(
                 Enterprise.tax_code.like(pattern),
             )
         )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)

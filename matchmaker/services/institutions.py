@@ -12,6 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Institution, InstitutionKind, ResearcherProfile, User
 from matchmaker.services.errors import Conflict
+from matchmaker.services.pagination import paginate
 
 
 @dataclass(frozen=True)
@@ -98,4 +99,4 @@ def researchers_of(
     )
     if not viewer.is_authenticated:
         stmt = stmt.where(ResearcherProfile.public.is_(True))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)

@@ -10,6 +10,7 @@ from flask_mailman import EmailMessage
 
 from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage
+from matchmaker.services.pagination import paginate
 
 log = logging.getLogger(__name__)
 
@@ -44,4 +45,4 @@ def send_mail(
 def list_outbox(page: int, per_page: int = 20):
     """The outbox, newest first, paginated."""
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)

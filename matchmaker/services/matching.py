@@ -204,10 +204,18 @@ def matches_for_order(
     k: int = 10,
     options: MatchOptions | None = None,
 ) -> Matches:
-    """Who fits an order; matched on its public parts unless ``viewer`` is a city official."""
-    staff = display.signed_in(viewer) and orders.is_staff(viewer)
-    hidden = () if staff else tuple(order.internal_parts or ())
-    return matches_for_text(corpus.order_document(order, hidden), viewer, options, k)
+    """Who fits an order; matched on its public text unless ``viewer`` is a city official."""
+    document = corpus.order_document(order, full=_is_staff(viewer))
+    return matches_for_text(document, viewer, options, k)
+
+
+def _is_staff(viewer: User | None) -> bool:
+    return display.signed_in(viewer) and orders.is_staff(viewer)
+
+
+def _texts_for(viewer: User | None) -> str:
+    """The texts matcher that may serve ``viewer``: the officials' full one, or the public one."""
+    return "staff_texts" if _is_staff(viewer) else "texts"
 
 
 def _query(
@@ -228,7 +236,8 @@ def duplicates_for_text(
     min_score: float = DUPLICATE_MIN_SCORE,
 ) -> list[TextView]:
     """Existing orders and needs most similar to a draft (``title`` weighs as a title), among those
-    ``viewer`` may see; without a viewer, only what everyone may see. The draft itself is left out by id."""
+    ``viewer`` may see; without a viewer, only what everyone may see. The draft itself is left out by id.
+    Anyone but a city official is matched against public text only, so internal words never score."""
     query = _as_document(text, title)
     if _is_blank(query):
         return []
@@ -236,7 +245,7 @@ def duplicates_for_text(
     with matching_model.serving() as model:
         found = _query(
             model,
-            "texts",
+            _texts_for(viewer),
             query,
             _TEXT_POOL,
             QueryFilter(exclude_ids=frozenset(exclude)),

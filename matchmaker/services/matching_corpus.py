@@ -6,7 +6,9 @@ Three corpora are matched against:
   IP asset as another;
 - institutions (``institution:<id>``): the merged documents of their researchers;
 - texts (``order:<id>``, ``need:<id>``, later ``project:<id>``): one document each, for duplicate warnings and
-  for researchers' recommendations. ``TEXT_SOURCES`` lists them: a new kind is one more entry.
+  for researchers' recommendations. ``TEXT_SOURCES`` lists them: a new kind is one more entry. The public
+  texts hold only what a visitor may read (the search index's rule); a second, full corpus of texts serves
+  city officials only and shapes nothing else.
 
 A fingerprint is a small comparable value per candidate that changes whenever what the matcher holds for it
 would change; comparing fingerprints finds what to update without reading every text.
@@ -26,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from matchmaker.extensions import db
 from matchmaker.matching import Candidate, CandidateMeta, Document, fold
 from matchmaker.models import (
+    Confidentiality,
     Institution,
     IPAsset,
     Publication,
@@ -36,7 +39,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import reference
+from matchmaker.services import order_access, orders, reference
 
 Fingerprint = tuple[Any, ...]
 
@@ -316,18 +319,23 @@ def institution_stamps(stamps: dict[str, ResearcherStamp]) -> dict[str, str]:
 # --- Orders, needs (and projects later) -------------------------------------------------------------------
 
 
-def order_document(order: ResearchOrder, hidden: Collection[str] = ()) -> Document:
-    """An order's text; ``hidden`` names parts (``services.orders.PARTS``) to leave out."""
-    parts = ("necessity", "objectives", "main_content", "expected_products")
+def order_document(order: ResearchOrder, full: bool = False) -> Document:
+    """An order's text: only its public text (``order_access.public_text``, what the search index holds)
+    unless ``full``, which adds the internal parts and is for city officials only."""
+    if full:
+        text = {part: getattr(order, part) or "" for part in order_access.TEXT_PARTS}
+    else:
+        text = dict(order_access.public_text(order))
+    beneficiary = text.pop("beneficiary", "")
     return Document(
         f"order:{order.id}",
         title=order.title,
         keywords=_joined(
-            order.beneficiary,
+            beneficiary,
             *label_words([order.field_code or ""], order.priority_area),
             sep="; ",
         ),
-        body=_joined(*(getattr(order, p) for p in parts if p not in hidden)),
+        body=_joined(*text.values()),
     )
 
 
@@ -344,33 +352,70 @@ def need_document(need: TechNeed, full: bool = True) -> Document:
     )
 
 
+def _public_order_document(order: ResearchOrder) -> Document:
+    return order_document(order)
+
+
+def _public_need_document(need: TechNeed) -> Document:
+    return need_document(need, full=need.confidentiality == Confidentiality.PUBLIC)
+
+
 @dataclass(frozen=True)
 class TextSource:
-    """A kind of text that may duplicate another and that researchers may be recommended."""
+    """A kind of text that may duplicate another and that researchers may be recommended.
+
+    Two corpora are built from each source: the public one (``public_where`` rows, as
+    ``public_document``: what a visitor may read, the rule of the search index), which serves everyone
+    and shapes every other matcher's idf; and the full one (every row, as ``document``), which serves
+    city officials only.
+    """
 
     kind: str
     model: Any
     document: Callable[[Any], Document]
+    public_document: Callable[[Any], Document]
+    public_where: Callable[[], Any]
 
 
-# To match projects too: TextSource("project", Project, project_document), with project_document like the above.
+# To match projects too: TextSource("project", Project, project_document, ...), like the ones below.
 TEXT_SOURCES: tuple[TextSource, ...] = (
-    TextSource("order", ResearchOrder, order_document),
-    TextSource("need", TechNeed, need_document),
+    TextSource(
+        "order",
+        ResearchOrder,
+        lambda order: order_document(order, full=True),
+        _public_order_document,
+        lambda: ResearchOrder.state.in_(orders.PUBLIC_STATES),
+    ),
+    TextSource(
+        "need",
+        TechNeed,
+        need_document,
+        _public_need_document,
+        lambda: TechNeed.confidentiality != Confidentiality.PRIVATE,
+    ),
 )
 
 
-def text_stamps() -> dict[str, Fingerprint]:
-    """Every order's and need's last change time."""
+def text_stamps(public: bool = True) -> dict[str, Fingerprint]:
+    """Every order's and need's last change time; with ``public``, of the public ones only."""
     stamps: dict[str, Fingerprint] = {}
     for source in TEXT_SOURCES:
-        rows = db.session.execute(sa.select(source.model.id, source.model.updated_at))
+        stmt = sa.select(source.model.id, source.model.updated_at)
+        if public:
+            stmt = stmt.where(source.public_where())
+        rows = db.session.execute(stmt)
         stamps.update({f"{source.kind}:{pk}": (changed,) for pk, changed in rows})
     return stamps
 
 
-def text_candidates(candidate_ids: Collection[str] | None = None) -> list[Candidate]:
-    """Orders and needs (all, or those with the given candidate ids) as one-document candidates."""
+def text_candidates(
+    candidate_ids: Collection[str] | None = None, public: bool = True
+) -> list[Candidate]:
+    """Orders and needs (all, or those with the given candidate ids) as one-document candidates.
+
+    With ``public`` (the default), only what anyone may read: published orders without their internal
+    parts, needs by confidentiality. ``public=False`` is the officials' full corpus.
+    """
     wanted: dict[str, list[int]] | None = None
     if candidate_ids is not None:
         wanted = {}
@@ -380,10 +425,13 @@ def text_candidates(candidate_ids: Collection[str] | None = None) -> list[Candid
     candidates = []
     for source in TEXT_SOURCES:
         stmt = sa.select(source.model).order_by(source.model.id)
+        if public:
+            stmt = stmt.where(source.public_where())
         if wanted is not None:
             stmt = stmt.where(source.model.id.in_(wanted.get(source.kind, [])))
+        build = source.public_document if public else source.document
         for row in db.session.scalars(stmt):
-            document = source.document(row)
+            document = build(row)
             if _has_text(document):
                 candidates.append(Candidate(document.doc_id, (document,)))
     return candidates

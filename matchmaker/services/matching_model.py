@@ -1,6 +1,7 @@
 """The fitted matching model: building it, keeping it in step with the database, persisting and sharing it.
 
-One file under the data folder holds three matchers (researchers, institutions, texts) with the fingerprints
+One file under the data folder holds four matchers (researchers, institutions, public texts, officials' texts)
+with the fingerprints
 they were built from. Each process loads it lazily, reloads it when the file is newer (another worker or
 ``matchmaker match rebuild`` refitted), and before answering applies what changed since: changed candidates
 are transformed with the fitted vocabulary and upserted, removed ones dropped. When the changed share passes a
@@ -32,13 +33,15 @@ from matchmaker.services import matching_corpus as corpus
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: public and officials' texts in separate matchers
 FILE_NAME = "matching.joblib"
 LOCK_NAME = "refit.lock"
 # A refit lock older than this is left over from a crashed process.
 LOCK_STALE_SECONDS = 30 * 60
 EXTENSION = "matchmaker.matching"
-GROUPS = ("researchers", "institutions", "texts")
+# "texts" holds only public text and serves everyone; "staff_texts" adds internal text and unpublished records,
+# and serves city officials only. Nothing but public text shapes the researchers' and institutions' idf.
+GROUPS = ("researchers", "institutions", "texts", "staff_texts")
 # Terms each match lists: more than a "why" line shows, as field names and numbers are dropped there.
 N_TERMS = 15
 
@@ -124,13 +127,14 @@ def _group(
 
 
 def build_model(step: Callable[[int], Any] = lambda _n: None) -> Model:
-    """Read every candidate and fit the three matchers; each corpus shapes the others' idf.
+    """Read every candidate and fit the matchers; each public corpus shapes the others' idf.
 
     ``step(n)`` is called once per researcher read and once per matcher fitted.
     """
     # Fingerprints first: a change made while fitting is then seen, and applied, by the next query.
     stamps = corpus.researcher_stamps()
     text_stamps = corpus.text_stamps()
+    staff_stamps = corpus.text_stamps(public=False)
     researchers = corpus.researcher_candidates(progress=step)
     texts = corpus.text_candidates()
     text_strings = [corpus.document_text(c.documents[0]) for c in texts]
@@ -145,6 +149,10 @@ def build_model(step: Callable[[int], Any] = lambda _n: None) -> Model:
     )
     step(1)
     groups["texts"] = _group(texts, text_stamps, research_strings)
+    step(1)
+    groups["staff_texts"] = _group(
+        corpus.text_candidates(public=False), staff_stamps, research_strings
+    )
     step(1)
     return Model(groups, utcnow())
 
@@ -302,6 +310,11 @@ def _sync(model: Model) -> None:
         _load_institutions,
     )
     _sync_group(model.groups["texts"], corpus.text_stamps(), corpus.text_candidates)
+    _sync_group(
+        model.groups["staff_texts"],
+        corpus.text_stamps(public=False),
+        lambda ids: corpus.text_candidates(ids, public=False),
+    )
 
 
 # --- Background refit ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import enterprises, reference, search
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.pagination import paginate
 
 TITLE_MAX = 300
 TEXT_MAX = 5000
@@ -120,7 +121,7 @@ def list_needs(user: User | None, filters: NeedFilters, page: int, per_page: int
         stmt = stmt.where(TechNeed.enterprise_id == filters.enterprise_id)
     if query := normalise(filters.query).lower()[:200]:
         stmt = stmt.where(_text_clause(query, user))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def _bounded(text: str, limit: int, field: str, required: bool = False) -> str:

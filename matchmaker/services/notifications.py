@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.extensions import db
 from matchmaker.models import Notification, User, utcnow
-from matchmaker.services import mail
+from matchmaker.services import links, mail
+from matchmaker.services.pagination import paginate
 
 # kind -> message template; params fill the placeholders. Rendered in the reader's language when shown.
 MESSAGES = {
@@ -49,6 +48,10 @@ MESSAGES = {
     "disbursement_recorded": _l(
         "%(who)s recorded a disbursement of %(amount)s for “%(title)s”."
     ),
+    # For people who may not see the order's budget figures (an internal budget).
+    "disbursement_recorded_unsized": _l(
+        "%(who)s recorded a disbursement for “%(title)s”."
+    ),
     "progress_reported": _l(
         "%(who)s reported progress (%(percent)s%%) on “%(title)s”."
     ),
@@ -59,6 +62,16 @@ MESSAGES = {
     ),
     "call_invitation": _l(
         "%(who)s invites you to submit a proposal to the open call “%(title)s”."
+    ),
+    "project_pi_requested": _l(
+        "%(who)s named you principal investigator of the project “%(title)s”. "
+        "Open it to confirm or decline."
+    ),
+    "project_pi_confirmed": _l(
+        "%(who)s confirmed being principal investigator of the project “%(title)s”."
+    ),
+    "project_pi_declined": _l(
+        "%(who)s declined being principal investigator of the project “%(title)s”."
     ),
 }
 
@@ -101,16 +114,13 @@ def deliver(notes: Iterable[Notification]) -> None:
     """Mail committed notifications to their active recipients, in Vietnamese (the platform's language)."""
     if _held.get():
         return
-    # Outside a request (CLI, a queued job) links are absolute only when SERVER_NAME is configured.
-    can_build = has_request_context() or bool(current_app.config.get("SERVER_NAME"))
-    home = url_for("main.index", _external=True) if can_build else "/"
     for note in notes:
         user = db.session.get(User, note.user_id)
         if user is None or not user.active:
             continue
         with force_locale("vi"):
             text = render(note)
-        link = urljoin(home, note.link) if note.link else None
+        link = links.absolute_link(note.link) if note.link else None
         mail.send_mail(
             user.email, text[:300], "notification", user=user, text=text, link=link
         )
@@ -123,7 +133,7 @@ def list_for(user: User, page: int, per_page: int = 20):
         .where(Notification.user_id == user.id)
         .order_by(Notification.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def unread_count(user: User) -> int:

@@ -29,7 +29,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import assignments, matching, notifications
+from matchmaker.services import assignments, locking, matching, notifications
 from matchmaker.services import matching_corpus as corpus
 from matchmaker.services import matching_display as display
 from matchmaker.services.errors import Conflict
@@ -219,8 +219,8 @@ def invite_researchers(
     invited again. The others are notified, with a link to the order's page.
     """
     assignments.check_official(official)
-    # Locks the order (PostgreSQL) so that two officials inviting at once never invite someone twice.
-    db.session.refresh(order, with_for_update=True)
+    # Two officials inviting at once take turns, so nobody is invited twice (PostgreSQL and SQLite).
+    locking.lock_object(order)
     if not is_open(order):
         raise Conflict(
             _("This order no longer takes proposals: nobody can be invited to apply.")

@@ -23,7 +23,9 @@ from matchmaker.models import (
     InstitutionKind,
     NeedStatus,
     OrderEvent,
+    Project,
     Proposal,
+    ProposalMember,
     ProposalStatus,
     ResearchOrder,
     Role,
@@ -33,6 +35,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import needs, notifications, projects, search
 from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services.pagination import paginate
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
 _ORDER_COLUMNS = (
@@ -330,21 +333,47 @@ def apply_action(
             for person in _people_concerned(order, user)
         ]
     )
+    project = _project_of(order) if planned.to_state == OrderState.ACCEPTED else None
     db.session.commit()
     notifications.deliver(notes)
     db.session.refresh(order)
-    if planned.to_state == OrderState.ACCEPTED:
-        projects.from_order(order)  # an accepted order joins the catalogue of projects
+    if project is not None:
+        search.index_project(project)
     _reindex(order)
     return entry
 
 
+def _project_of(order: ResearchOrder) -> Project:
+    """An accepted order joins the catalogue of projects in the same transaction as its acceptance:
+    if the project cannot be recorded, the order is not accepted either (flushes only)."""
+    db.session.refresh(order)  # the columns the compare-and-set above has just written
+    try:
+        return projects.from_order(order)
+    except sa.exc.IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "The order could not be accepted because its project could not be "
+                "recorded. Nothing was changed; check the dates of its steps and try again."
+            )
+        ) from error
+
+
 def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
-    """Who hears of a stage change: the order's author, the ordering agency's officials, the principal
-    investigator, and every applicant whose proposal is still in the running."""
-    applicants = sa.select(Proposal.pi_id).where(
-        Proposal.order_id == order.id, Proposal.status != ProposalStatus.WITHDRAWN
-    )
+    """Who hears of a stage change: the order's author and the ordering agency's officials; before the
+    award, every applicant whose proposal is still in the running; from the award on, the awarded team
+    (principal investigator and members) only, never the applicants who were declined or withdrew."""
+    if order.pi_id is None:
+        applicants = sa.select(Proposal.pi_id).where(
+            Proposal.order_id == order.id, Proposal.status == ProposalStatus.SUBMITTED
+        )
+    else:
+        awarded = sa.select(Proposal.id).where(
+            Proposal.order_id == order.id, Proposal.status == ProposalStatus.AWARDED
+        )
+        applicants = sa.select(ProposalMember.user_id).where(
+            ProposalMember.proposal_id.in_(awarded)
+        )
     stmt = sa.select(User).where(
         User.active.is_(True),
         User.id != actor.id,
@@ -416,7 +445,7 @@ def list_orders(
         ResearchOrder.application_deadline,
         ResearchOrder.id.desc(),
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def update_draft(

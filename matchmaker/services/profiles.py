@@ -19,6 +19,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import reference, search
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.pagination import paginate
 
 ACADEMIC_TITLES = ("GS", "PGS")
 DEGREES = ("TSKH", "TS", "ThS", "KS", "CN", "BS", "DS")
@@ -214,4 +215,4 @@ def list_researchers(
     if institution_id:
         stmt = stmt.where(User.institution_id == institution_id)
     stmt = stmt.order_by(User.full_name, ResearcherProfile.id)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold
 from matchmaker.models import ImportBatch, Institution, Project, ProjectStatus, User
-from matchmaker.services import projects, reference, search, staging
+from matchmaker.services import notifications, projects, reference, search, staging
 from matchmaker.services.bibliography import ImportProblem
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.staff_csv import numbered_rows
@@ -83,11 +83,15 @@ class ProjectRow:
 
 @dataclass(frozen=True)
 class ProjectReport:
-    """The dry run: the valid rows, every problem, and the batch to confirm when there is none."""
+    """The dry run: the valid rows, every problem, and the batch to confirm when there is none.
+
+    ``to_confirm`` holds the lines whose named principal investigator will be asked to confirm.
+    """
 
     batch_id: int | None
     rows: list[ProjectRow] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    to_confirm: frozenset[int] = frozenset()
 
 
 def _key(text: str) -> str:
@@ -323,18 +327,39 @@ def preview(institution: Institution, user: User, data: bytes) -> ProjectReport:
     )
     db.session.add(batch)
     db.session.commit()
-    return ProjectReport(batch.id, rows, [])  # fmt: skip
+    return ProjectReport(batch.id, rows, [], _to_confirm(user, rows))  # fmt: skip
+
+
+def _to_confirm(user: User, rows: list[ProjectRow]) -> frozenset[int]:
+    """The lines naming a PI whom ``user`` may not link without their confirmation."""
+    emails = {row.pi_email.lower() for row in rows if row.pi_email}
+    named = {
+        u.email: u
+        for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))
+    }
+    return frozenset(
+        row.line
+        for row in rows
+        if row.pi_email.lower() in named
+        and not projects.may_link_directly(user, named[row.pi_email.lower()])
+    )
 
 
 def confirm(institution: Institution, user: User, batch_id: int) -> int:
-    """Create every project of a checked list in one transaction, then index them."""
+    """Create every project of a checked list in one transaction, then index them.
+
+    A PI named from another institution is asked to confirm, as when registering one project.
+    """
     batch = staging.pending_batch(batch_id, IMPORT_KIND, user, institution.id)
-    created = []
+    created, requests = [], []
     for values in batch.payload:
         row = ProjectRow(**(values | {"team": tuple(values["team"])}))
-        created.append(projects.new_project(user, row.as_input(institution.id)))
+        project, asked = projects.new_project(user, row.as_input(institution.id))
+        created.append(project)
+        requests += asked
     db.session.flush()
     staging.mark_confirmed(batch)
     db.session.commit()
+    notifications.deliver(requests)
     search.sync([("project", p.id) for p in created])
     return len(created)

@@ -1,5 +1,12 @@
 """Research projects: registering and editing them, projects from accepted orders, lists and similar projects."""
 
+# Naming a principal investigator (PI) by their account's e-mail links the project to that researcher.
+# The link is made at once when the registrant may vouch for it: city officials and administrators
+# (staff, whose registrations are the city's own records), the researcher themselves, or a colleague
+# of the same institution. A researcher of another institution is only asked: the link waits in
+# pending_pi_id, shown as "awaiting confirmation", until they confirm it (it moves to pi_id) or decline
+# it. Everything that counts a project as someone's work reads pi_id only.
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,6 +22,7 @@ from matchmaker.matching import Candidate, Document, QueryFilter, TfidfMatcher
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Institution,
+    Notification,
     OrderEvent,
     Project,
     ProjectStatus,
@@ -22,9 +30,11 @@ from matchmaker.models import (
     ResearchOrder,
     Role,
     User,
+    utcnow,
 )
-from matchmaker.services import matching, reference, search
+from matchmaker.services import matching, notifications, order_access, reference, search
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.pagination import paginate
 
 TITLE_MAX = 500
 TEXT_MAX = 10_000
@@ -86,10 +96,35 @@ def can_register(user: User) -> bool:
 
 
 def can_edit(user: User, project: Project) -> bool:
-    """Officials, administrators, whoever registered the project and its principal investigator."""
+    """Officials, administrators, whoever registered the project and its (confirmed) principal investigator."""
     if not user.is_authenticated:
         return False
     return user.role in STAFF or user.id in (project.created_by_id, project.pi_id)
+
+
+def is_asked_to_confirm(user: User, project: Project) -> bool:
+    """Whether ``user`` is the researcher named as PI who has yet to confirm or decline."""
+    return (
+        user.is_authenticated
+        and project.pending_pi_id is not None
+        and project.pending_pi_id == user.id
+    )
+
+
+def may_link_directly(user: User, named: User) -> bool:
+    """Whether ``user`` may name ``named`` as PI without their confirmation.
+
+    Staff are trusted (they register the city's own records); a researcher may name themselves or a
+    researcher of their own institution. Anyone else named must confirm.
+    """
+    return (
+        user.role in STAFF
+        or named.id == user.id
+        or (
+            user.institution_id is not None
+            and named.institution_id == user.institution_id
+        )
+    )
 
 
 def institutions_for(user: User) -> list[Institution]:
@@ -199,22 +234,45 @@ def check_input(data: ProjectInput) -> dict:
     }  # fmt: skip
 
 
-def new_project(user: User, data: ProjectInput) -> Project:
-    """Add a checked project to the session (flushed, not committed: the caller commits and indexes)."""
+def _link_pi(user: User, project: Project, named_id: int | None) -> Notification | None:
+    """Link the named PI, or ask them to confirm (flushed); return the request to deliver after commit."""
+    named = db.session.get(User, named_id) if named_id is not None else None
+    if named is None or named.id == project.pi_id or may_link_directly(user, named):
+        project.pi_id, project.pending_pi_id = (named.id if named else None), None
+        return None
+    asked_before = project.pending_pi_id == named.id
+    project.pi_id, project.pending_pi_id = None, named.id
+    db.session.flush()
+    if asked_before:
+        return None
+    return notifications.notify(
+        named,
+        "project_pi_requested",
+        {"who": user.full_name, "title": project.title},
+        f"/projects/{project.id}",
+    )
+
+
+def new_project(user: User, data: ProjectInput) -> tuple[Project, list[Notification]]:
+    """Add a checked project to the session (flushed, not committed: the caller commits, indexes and
+    delivers the returned confirmation requests)."""
     if not can_register(user):
         raise NotAllowed(_("Your account cannot register projects."))
     values = check_input(data)
+    named_id = values.pop("pi_id")
     values["institution_id"] = _institution(user, data.institution_id, None)
     project = Project(created_by_id=user.id, **values)
     db.session.add(project)
     db.session.flush()
-    return project
+    request = _link_pi(user, project, named_id)
+    return project, [request] if request else []
 
 
 def create_project(user: User, data: ProjectInput) -> Project:
     """Register a project (a past one, or one not ordered through the platform)."""
-    project = new_project(user, data)
+    project, requests = new_project(user, data)
     db.session.commit()
+    notifications.deliver(requests)
     search.index_project(project)
     return project
 
@@ -224,10 +282,52 @@ def update_project(user: User, project: Project, data: ProjectInput) -> Project:
     if not can_edit(user, project):
         raise NotAllowed(_("You cannot edit this project."))
     values = check_input(data)
+    named_id = values.pop("pi_id")
     values["institution_id"] = _institution(user, data.institution_id, project)
     for name, value in values.items():
         setattr(project, name, value)
+    request = _link_pi(user, project, named_id)
     db.session.commit()
+    notifications.deliver([request] if request else [])
+    search.index_project(project)
+    return project
+
+
+def _same_name(a: str, b: str) -> bool:
+    return normalise(a).casefold() == normalise(b).casefold()
+
+
+def answer_pi_request(user: User, project_id: int, confirm: bool) -> Project:
+    """The named researcher confirms (the project becomes theirs) or declines being its PI."""
+    if not user.is_authenticated:
+        raise NotAllowed(_("There is nothing for you to confirm on this project."))
+    answer = {"pi_id": user.id} if confirm else {}
+    # Compare-and-set: only the request still waiting for this user is answered, and only once.
+    result = db.session.execute(
+        sa.update(Project)
+        .where(Project.id == project_id, Project.pending_pi_id == user.id)
+        .values(pending_pi_id=None, updated_at=utcnow(), **answer)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise NotAllowed(_("There is nothing for you to confirm on this project."))
+    project = db.session.get(Project, project_id)
+    db.session.refresh(project)
+    if not confirm and _same_name(project.pi_name, user.full_name):
+        project.pi_name = ""  # they said it is not theirs: do not keep their name on it
+    registrant = project.created_by
+    notes = []
+    if registrant is not None and registrant.active and registrant.id != user.id:
+        kind = "project_pi_confirmed" if confirm else "project_pi_declined"
+        notes.append(
+            notifications.notify(
+                registrant, kind, {"who": user.full_name, "title": project.title},
+                f"/projects/{project.id}",
+            )
+        )  # fmt: skip
+    db.session.commit()
+    notifications.deliver(notes)
     search.index_project(project)
     return project
 
@@ -243,29 +343,30 @@ def _year_of(order: ResearchOrder, action: str) -> int | None:
 
 
 def from_order(order: ResearchOrder) -> Project:
-    """The project of an accepted order, created once (later calls return it); only public parts are copied."""
+    """The project of an accepted order, created once (later calls return it); only public parts are copied.
+
+    Flushed, not committed: the acceptance of the order commits it, so that an accepted order always
+    has its project (the caller indexes it after the commit). The PI awarded by the city is linked.
+    """
     existing = db.session.scalar(sa.select(Project).where(Project.order_id == order.id))
     if existing is not None:
         return existing
-    internal = set(order.internal_parts or [])
-
-    def public(part: str) -> str:
-        return "" if part in internal else getattr(order, part) or ""
-
+    # The one rule of what is public (order_access), as for the order's page and the search index.
+    public = order_access.public_text(order)
+    budget_is_public = "budget" in order_access.public_parts(order)
     pi = order.pi
     budget = order.contract_value or (order.state_budget or 0) + (order.cofunding or 0)
     project = Project(
-        title=order.title, summary=public("objectives"), pi_id=pi.id if pi else None,
+        title=order.title, summary=public.get("objectives", ""), pi_id=pi.id if pi else None,
         pi_name=pi.full_name if pi else (order.assignee_organisation or ""), team=[],
         institution_id=pi.institution_id if pi else None, field_code=order.field_code,
         priority_area=order.priority_area, start_year=_year_of(order, "start_work") or order.created_at.year,
         end_year=_year_of(order, "accept") or date.today().year, status=ProjectStatus.COMPLETED,
-        budget=None if "budget" in internal else (budget or None), products=public("expected_products"),
-        applied_at=public("beneficiary"), order_id=order.id,
+        budget=(budget or None) if budget_is_public else None, products=public.get("expected_products", ""),
+        applied_at=public.get("beneficiary", ""), order_id=order.id,
     )  # fmt: skip
     db.session.add(project)
-    db.session.commit()
-    search.index_project(project)
+    db.session.flush()
     return project
 
 
@@ -276,6 +377,7 @@ def get_project(project_id: int) -> Project | None:
         .where(Project.id == project_id)
         .options(
             selectinload(Project.pi),
+            selectinload(Project.pending_pi),
             selectinload(Project.institution),
             selectinload(Project.order),
         )
@@ -299,7 +401,7 @@ def list_projects(filters: ProjectFilters, page: int, per_page: int = 20):
         sa.func.coalesce(Project.end_year, Project.start_year).desc().nulls_last(),
         Project.id.desc(),
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def _project_text(project: Project) -> Document:

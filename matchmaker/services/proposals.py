@@ -291,12 +291,17 @@ def _is_official(user: User) -> bool:
 
 
 def can_view_proposal(user: User, proposal: Proposal) -> bool:
-    """Authors (PI and team), officials and the order's council members see a proposal."""
+    """Authors (PI and team), officials and the order's council members see a proposal; a council
+    member who applied to the same call (a rival applicant) does not."""
     if not user.is_authenticated:
         return False
     if _is_official(user) or user.id in proposal.author_ids:
         return True
-    return user.id in _council_user_ids(proposal.order_id)
+    from matchmaker.services import councils  # councils imports this module
+
+    return user.id in _council_user_ids(
+        proposal.order_id
+    ) and not councils.competing_proposal(user.id, proposal)
 
 
 def list_proposals_for(user: User, order: ResearchOrder) -> list[Proposal]:
@@ -304,11 +309,17 @@ def list_proposals_for(user: User, order: ResearchOrder) -> list[Proposal]:
     if not user.is_authenticated:
         return []
     stmt = sa.select(Proposal).where(Proposal.order_id == order.id)
-    if not _is_official(user) and user.id not in _council_user_ids(order.id):
-        team = sa.select(ProposalMember.proposal_id).where(
-            ProposalMember.user_id == user.id
-        )
-        stmt = stmt.where(sa.or_(Proposal.pi_id == user.id, Proposal.id.in_(team)))
+    if not _is_official(user):
+        from matchmaker.services import councils  # councils imports this module
+
+        # The council reads every proposal, except a member who applied too (a rival): only their own.
+        if user.id not in _council_user_ids(
+            order.id
+        ) or user.id in councils.applicant_ids(order):
+            team = sa.select(ProposalMember.proposal_id).where(
+                ProposalMember.user_id == user.id
+            )
+            stmt = stmt.where(sa.or_(Proposal.pi_id == user.id, Proposal.id.in_(team)))
     return list(db.session.scalars(stmt.order_by(Proposal.submitted_at, Proposal.id)))
 
 
@@ -496,13 +507,10 @@ def award(
             DeclineReason.NOT_SELECTED,
         )
         other.decided_at, other.decided_by_id = now, official.id
-    stage = {"who": official.full_name, "title": order.title}
     link = f"/orders/{order.id}"
-    # The PI hears of the stage change from apply_action (as the order's PI); the team hears it here.
+    # The awarded team (PI and members) hears of the stage change from apply_action; the others hear
+    # that they were not selected, and nothing of the later stages.
     notes = [
-        notifications.notify(member.user, "order_stage_changed", stage, link)
-        for member in proposal.members
-    ] + [
         notifications.notify(
             other.pi,
             "proposal_declined",

@@ -333,7 +333,13 @@ def find(
             log.warning("search failed (attempt %d)", attempt, exc_info=True)
             index = _fresh_index(index)
     health = index.check()
-    if health.ok and health.doc_count == 0:  # nothing indexed yet: nothing can match
+    if (
+        not health.ok
+    ):  # damaged in a way the reads did not name: rebuild it all the same
+        log.warning("search index unreadable: %s", health.reason)
+        _recover()
+        return Outcome(None, rebuilding=True)
+    if health.doc_count == 0:  # nothing indexed yet: nothing can match
         return Outcome(
             SearchResult(query=query, hits=[], total=0, page=1, per_page=per_page)
         )
@@ -358,7 +364,8 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
         _recover()
     except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
         log.warning("suggestions failed", exc_info=True)
-        _fresh_index(index)
+        if not _fresh_index(index).check().ok:
+            _recover()
     return []
 
 

@@ -22,10 +22,8 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.search_index import IndexDoc
-from matchmaker.services import orders, reference
+from matchmaker.services import order_access, orders, reference
 
-# Parts of an order that are public once it is published, unless listed in its internal_parts.
-ORDER_PARTS = ("beneficiary", "necessity", "objectives", "main_content", "expected_products")  # fmt: skip
 # Markdown emphasis, code marks, headings and quotes: noise in snippets (the text itself stays).
 _MARKDOWN_RE = re.compile(r"[*`]+|^[ \t]*(?:#{1,6}|>+)[ \t]*", re.MULTILINE)
 
@@ -68,8 +66,7 @@ def order_doc(order: ResearchOrder) -> IndexDoc | None:
     """Published orders, without the parts kept internal; ``None`` before publication."""
     if order.state not in orders.PUBLIC_STATES:
         return None
-    internal = set(order.internal_parts or [])
-    parts = [getattr(order, p) for p in ORDER_PARTS if p not in internal]
+    parts = order_access.public_text(order).values()
     return IndexDoc(
         kind="order", id=str(order.id), title=order.title, body=_plain(*parts),
         keywords=_topic_words([order.field_code], order.priority_area),

@@ -32,6 +32,11 @@ def _fingerprint(user: User, purpose: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
+def may_use_links(user: User) -> bool:
+    """True for an account whose mailed links work: active, or invited and not yet cancelled."""
+    return user.active or user.invitation_pending
+
+
 def make_token(user: User, purpose: str) -> str:
     """A URL-safe token for ``user`` and ``purpose`` (VERIFY or RESET)."""
     return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
@@ -53,4 +58,12 @@ def read_token(token: str, purpose: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != _fingerprint(user, purpose):
         raise InvalidToken(_("This link has already been used or is no longer valid."))
+    if not may_use_links(user):
+        # A deactivated account, or a cancelled invitation: the link must not open it again.
+        raise InvalidToken(
+            _(
+                "This account has been deactivated, so the link no longer works. "
+                "Contact the platform's administrator if you need access."
+            )
+        )
     return user

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Enterprise, Role, User, utcnow
+from matchmaker.services import locking
 from matchmaker.services.accounts import (
     ensure_new_account,
     mail_password_link,
     normalise_email,
 )
 from matchmaker.services.errors import Conflict
+from matchmaker.services.pagination import paginate
 
 
 def list_users(
@@ -31,7 +33,7 @@ def list_users(
                 sa.func.lower(User.full_name).like(pattern),
             )
         )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def create_user(
@@ -81,6 +83,9 @@ def _active_admins() -> int:
 
 
 def _refuse_last_admin(user: User) -> None:
+    # Two administrators removing each other at once take turns: the second sees the first's change.
+    locking.lock(User, User.role == Role.ADMIN, User.active.is_(True))
+    db.session.refresh(user)
     if user.role == Role.ADMIN and user.active and _active_admins() <= 1:
         raise Conflict(_("The platform needs at least one active administrator."))
 
@@ -96,11 +101,14 @@ def change_role(user: User, role: Role) -> User:
 
 
 def set_active(user: User, active: bool) -> User:
-    """Deactivate (ending every open session) or reactivate an account."""
+    """Deactivate (ending every open session and cancelling a pending invitation) or reactivate an account."""
     if not active:
         _refuse_last_admin(user)
-    if user.active != active:
+    cancels_invitation = not active and user.invitation_pending
+    if user.active != active or cancels_invitation:
         user.active = active
+        # The version is in every session cookie and mailed link: bumping it makes them all stop working.
+        user.invitation_pending = user.invitation_pending and active
         user.session_version += 1
         db.session.commit()
     return user

@@ -200,6 +200,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/projects/import/{batch}",
         STAFF,
     ),  # 404: not their batch
+    "projects.answer_pi": (
+        "POST",
+        "/projects/{project}/pi/confirm",
+        OWNERS,
+    ),  # only the researcher named as its PI, while asked
     "search.index": ("GET", "/search/", EVERYONE),
     "search.suggest": ("GET", "/search/suggest?q=can", EVERYONE),
 }

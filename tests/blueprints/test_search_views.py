@@ -190,3 +190,20 @@ def test_corrupt_index_shows_temporarily_unavailable(app, client, english, catal
     response = client.get("/search/?q=mặn")
     assert response.status_code == 503
     assert "12 results" in client.get("/search/?q=mặn").get_data(as_text=True)
+
+
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+def test_index_naming_a_missing_class_shows_unavailable_then_recovers(
+    app, client, english, catalogue
+):
+    with app.test_request_context():
+        for toc in search.index_path().glob("v-*/*.toc"):
+            data = toc.read_bytes()
+            assert b"SyllableField" in data
+            toc.write_bytes(data.replace(b"SyllableField", b"SyllableFielX"))
+        app.extensions.pop(search.EXTENSION, None)  # as a freshly started worker would
+    response = client.get("/search/?q=mặn")
+    assert response.status_code == 503
+    assert 'id="search-unavailable"' in response.get_data(as_text=True)
+    assert client.get("/search/suggest?q=mặ").status_code == 200
+    assert "12 results" in client.get("/search/?q=mặn").get_data(as_text=True)

@@ -53,6 +53,8 @@ def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         upgrade()  # the real migrations, as `make run` does
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in the mails this run sends point at this server (the port is only known now).
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -143,6 +143,47 @@ def test_search_corrupt_segment_raises_index_unavailable(
     assert not index.is_healthy()
 
 
+# Same-length replacements keep the pickle well formed: only the class or module it names is gone,
+# as after renaming a class or module of this package or upgrading Whoosh.
+UNIMPORTABLE = {
+    "renamed class": (b"SyllableField", b"SyllableFielX"),
+    "renamed module": (
+        b"matchmaker.search_index.schema",
+        b"matchmaker.search_index.schemX",
+    ),
+    "class missing from a library": (b"whoosh.fields", b"whoosh.fieldX"),
+}
+
+
+def break_stored_schema(path: Path, old: bytes, new: bytes) -> None:
+    """Make the stored schema pickle of every version name a class that cannot be imported."""
+    tocs = list(path.glob("v-*/*.toc"))
+    assert tocs
+    for toc in tocs:
+        data = toc.read_bytes()
+        assert old in data
+        toc.write_bytes(data.replace(old, new))
+
+
+@WHOOSH_LEAKS_FILE
+@pytest.mark.parametrize("old, new", UNIMPORTABLE.values(), ids=list(UNIMPORTABLE))
+def test_unimportable_pickled_class_is_unavailable_not_an_error(
+    index: SearchIndex, make_doc: MakeDoc, old: bytes, new: bytes
+) -> None:
+    index.upsert(make_doc(title="Lúa gạo"))
+    break_stored_schema(index.path, old, new)
+    broken = SearchIndex(index.path)
+    with pytest.raises(IndexUnavailable):
+        broken.search("lúa")
+    with pytest.raises(IndexUnavailable):
+        broken.suggest("lú")
+    with pytest.raises(IndexUnavailable):
+        broken.upsert(make_doc(title="Cá tra"))
+    health = broken.check()
+    assert not health.ok
+    assert health.reason
+
+
 def test_search_garbled_pointer_raises_index_unavailable(index: SearchIndex) -> None:
     (index.path / "CURRENT").write_text("../../etc")
     with pytest.raises(IndexUnavailable):

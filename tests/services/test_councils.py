@@ -130,6 +130,17 @@ def _form(order, official, *members: User) -> Council:
     return councils.form_council(official, order, chair.id, [m.id for m in rest])
 
 
+def _seat(order, official, *members: User) -> Council:
+    """Seat people who applied to the call (as if they applied after the council was formed, which
+    ``form_council`` allows; forming a council with applicants is refused)."""
+    council = councils.form_council(official, order, official.id, [])
+    db.session.add_all(
+        CouncilMember(council_id=council.id, user_id=m.id) for m in members
+    )
+    db.session.commit()
+    return council
+
+
 def _neutral(make_user, institutions, name: str = "Phạm Minh Hội") -> User:
     return _researcher(make_user, name, institutions["vlu"])
 
@@ -237,7 +248,7 @@ def test_no_conflict_for_a_different_name(
 def test_conflict_member_of_the_applicants_team(
     proposal, order, official, teammate, pi
 ):
-    _form(order, official, teammate, pi)
+    _seat(order, official, teammate, pi)
     found = _conflicts(order, official)
     assert (teammate.id, ConflictReason.TEAM_MEMBER) in found
     assert (pi.id, ConflictReason.TEAM_MEMBER) in found
@@ -293,7 +304,10 @@ def test_score_proposal_refused_to_a_conflicted_member(
         member = teammate
     else:
         member = _neutral(make_user, institutions)
-    _form(order, official, member)
+    if reason == "team_member":
+        _seat(order, official, member)
+    else:
+        _form(order, official, member)
     if reason == "declared":
         councils.declare_conflict(member, proposal, "Đồng hướng dẫn luận án")
     _start_review(order, official)
@@ -470,3 +484,48 @@ def test_list_candidates_are_active_researchers_and_officials(make_user):
     ]
     make_user(Role.RESEARCHER, active=False)
     assert [u.id for u in councils.list_candidates()] == [u.id for u in people[:3]]
+
+
+# --- competing applicants (issue 11, finding 4) ------------------------------------------------------
+
+
+def test_forming_a_council_refuses_anyone_who_applied_to_the_call(
+    proposal, order, official, teammate, pi, make_user, institutions
+):
+    quitter = _researcher(make_user, "Đỗ Thị Rút", institutions["vlu"])
+    proposals.withdraw_proposal(quitter, _submit(quitter, order), now=BEFORE)
+    for applicant in (pi, teammate, quitter):
+        with pytest.raises(Conflict) as refused:
+            _form(
+                order,
+                official,
+                _neutral(make_user, institutions, "Hồ Văn Ba"),
+                applicant,
+            )
+        assert applicant.full_name in refused.value.message
+        assert refused.value.field == "member_ids"
+    assert db.session.scalar(sa.select(sa.func.count(Council.id))) == 0
+
+
+def test_a_member_who_applies_later_neither_reads_nor_scores_the_rivals(
+    order, official, pi, teammate, make_user, institutions
+):
+    rival = _neutral(make_user, institutions)
+    neutral = _researcher(make_user, "Lý Văn Trung", None)
+    _form(order, official, neutral, rival)  # seated before applying: allowed then
+    theirs = _submit(pi, order, team=[teammate.id])
+    own = _submit(rival, order)
+    assert (rival.id, ConflictReason.COMPETING_APPLICANT) in _conflicts(order, official)
+    assert not proposals.can_view_proposal(rival, theirs)
+    assert proposals.can_view_proposal(rival, own)
+    assert proposals.list_proposals_for(rival, order) == [own]
+    assert councils.review_row(rival, theirs) is None
+    _start_review(order, official)
+    assert [row.proposal for row in councils.review_sheet(rival, order)] == [own]
+    with pytest.raises(Conflict) as error:
+        councils.score_proposal(rival, theirs, FULL, now=AFTER)
+    assert "competing_applicant" in error.value.message
+    # The neutral member reads and scores both, and the rival's old marks would never count.
+    assert proposals.can_view_proposal(neutral, theirs)
+    councils.score_proposal(neutral, theirs, FULL, now=AFTER)
+    assert db.session.scalar(sa.select(sa.func.count(ProposalScore.id))) == 1

@@ -361,7 +361,12 @@ def test_an_unreadable_model_file_is_rebuilt(people, make_user):
 def test_refit_replaces_the_file_atomically_and_reports_progress(people):
     calls = []
     summary = matching.refit(lambda done, total: calls.append((done, total)))
-    assert summary == {"researchers": 4, "institutions": 2, "texts": 0}
+    assert summary == {
+        "researchers": 4,
+        "institutions": 2,
+        "texts": 0,
+        "staff_texts": 0,
+    }
     assert calls[-1][0] == calls[-1][1] and calls == sorted(calls)
     assert [p.name for p in matching_model.model_dir().iterdir()] == ["matching.joblib"]
 

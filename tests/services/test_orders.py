@@ -266,15 +266,52 @@ def test_stage_change_notifies_author_and_agency_officials(
     assert outsider.email not in {m.to[0] for m in outbox}
 
 
-def test_stage_change_notifies_the_pi_and_applicants_still_in_the_running(
-    draft, official, approver, make_user, outbox
+def test_stage_change_notifies_applicants_still_in_the_running_before_the_award(
+    draft, official, make_user, outbox
 ):
     from matchmaker.models import Proposal, ProposalStatus
 
-    applicant, withdrawn, pi = (make_user(Role.RESEARCHER) for _ in range(3))
+    applicant, withdrawn, declined = (make_user(Role.RESEARCHER) for _ in range(3))
     db.session.add_all(
         [
             Proposal(order_id=draft.id, pi_id=applicant.id, budget=1, submitted_at=NOW),
+            Proposal(
+                order_id=draft.id, pi_id=withdrawn.id, budget=1, submitted_at=NOW,
+                status=ProposalStatus.WITHDRAWN,
+            ),
+            Proposal(
+                order_id=draft.id, pi_id=declined.id, budget=1, submitted_at=NOW,
+                status=ProposalStatus.DECLINED,
+            ),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    orders.apply_action(draft.id, official, Action.SUBMIT, {}, draft.version, now=NOW)
+    told = {m.to[0] for m in outbox}
+    assert applicant.email in told
+    assert not {withdrawn.email, declined.email} & told
+
+
+def test_after_the_award_only_the_awarded_team_and_staff_hear_of_later_stages(
+    draft, official, make_user, outbox
+):
+    """Issue 11, finding 15: declined applicants hear nothing after the award."""
+    from matchmaker.models import Notification, Proposal, ProposalMember, ProposalStatus
+
+    pi, member, declined, withdrawn = (make_user(Role.RESEARCHER) for _ in range(4))
+    colleague = make_user(Role.OFFICIAL, institution_id=draft.agency_id)
+    won = Proposal(
+        order_id=draft.id, pi_id=pi.id, budget=1, submitted_at=NOW,
+        status=ProposalStatus.AWARDED,
+    )  # fmt: skip
+    won.members = [ProposalMember(user_id=member.id)]
+    db.session.add_all(
+        [
+            won,
+            Proposal(
+                order_id=draft.id, pi_id=declined.id, budget=1, submitted_at=NOW,
+                status=ProposalStatus.DECLINED,
+            ),
             Proposal(
                 order_id=draft.id, pi_id=withdrawn.id, budget=1, submitted_at=NOW,
                 status=ProposalStatus.WITHDRAWN,
@@ -285,8 +322,10 @@ def test_stage_change_notifies_the_pi_and_applicants_still_in_the_running(
     db.session.commit()
     orders.apply_action(draft.id, official, Action.SUBMIT, {}, draft.version, now=NOW)
     told = {m.to[0] for m in outbox}
-    assert {applicant.email, pi.email} <= told
-    assert withdrawn.email not in told
+    assert {pi.email, member.email, colleague.email} <= told
+    assert not {declined.email, withdrawn.email} & told
+    heard = set(db.session.scalars(sa.select(Notification.user_id)))
+    assert declined.id not in heard and withdrawn.id not in heard
 
 
 def _published(draft, official, approver, deadline: datetime) -> None:

@@ -612,3 +612,65 @@ def test_text_with_control_characters_is_refused(people, running):
     assert error.value.field == "title" and _count(Milestone) == 0
     with pytest.raises(Conflict):
         progress.record_mid_term_check(people.official, running.id, "Đạt\x00", WORKING)
+
+
+# --- dates and figures checked against each other: the contract period, the last report ----------------
+
+
+def _report_on(people, order, day: date, percent: int, now=WORKING):
+    data = progress.ProgressInput(
+        period="Quý", report_date=day, text="Tiến độ", percent_complete=percent
+    )
+    return progress.submit_progress_report(people.pi, order.id, data, now=now)
+
+
+@pytest.mark.parametrize("due", [date(1, 1, 1), date(1999, 6, 1), date(2026, 12, 31)])
+def test_a_milestone_is_not_due_before_the_contract_starts(people, running, due):
+    data = progress.MilestoneInput(title="Báo cáo", due_date=due)
+    with pytest.raises(Conflict) as refused:
+        progress.add_milestone(people.official, running.id, data)
+    assert refused.value.field == "due_date"
+    assert _count(Milestone) == 0
+    progress.add_milestone(
+        people.official,
+        running.id,
+        progress.MilestoneInput("Báo cáo", AWARD["start_date"]),
+    )
+    assert _count(Milestone) == 1
+
+
+def test_a_milestone_is_not_completed_before_the_contract_starts(people, running):
+    milestone = progress.add_milestone(
+        people.official,
+        running.id,
+        progress.MilestoneInput("Báo cáo", date(2027, 6, 1)),
+    )
+    with pytest.raises(Conflict) as refused:
+        progress.complete_milestone(
+            people.official, running.id, milestone.id, date(2026, 6, 1), "Biên bản", now=WORKING
+        )  # fmt: skip
+    assert refused.value.field == "completed_on"
+    done = progress.complete_milestone(
+        people.official, running.id, milestone.id, date(2027, 2, 1), "Biên bản", now=WORKING
+    )  # fmt: skip
+    assert done.completed_on == date(2027, 2, 1)
+
+
+def test_progress_never_falls_below_the_last_report(people, running):
+    _report_on(people, running, date(2027, 2, 1), 90)
+    with pytest.raises(Conflict) as refused:
+        _report_on(people, running, date(2027, 2, 20), 5)
+    assert refused.value.field == "percent_complete"
+    assert "90" in str(refused.value.message)
+    assert _count(ProgressReport) == 1
+    # The same figure, or more, is a new report.
+    assert _report_on(people, running, date(2027, 2, 20), 90).percent_complete == 90
+    assert _report_on(people, running, date(2027, 2, 25), 95).percent_complete == 95
+
+
+def test_a_report_is_not_dated_before_the_last_one(people, running):
+    _report_on(people, running, date(2027, 2, 1), 10)
+    with pytest.raises(Conflict) as refused:
+        _report_on(people, running, date(2027, 1, 15), 20)
+    assert refused.value.field == "report_date"
+    assert _count(ProgressReport) == 1

@@ -187,6 +187,8 @@ def accepted_order(make_user, ctu):
 
 def test_from_order_copies_public_parts_only(ctx, accepted_order, ctu):
     project = projects.from_order(accepted_order)
+    db.session.commit()  # the acceptance commits it (see test_order_acceptance.py)
+    search.index_project(project)
     assert (project.title, project.summary, project.products, project.applied_at) == (
         "Trạm quan trắc độ mặn tự động",
         "Cảnh báo sớm độ mặn cho trạm cấp nước.",
@@ -205,6 +207,12 @@ def test_from_order_copies_public_parts_only(ctx, accepted_order, ctu):
     )
     assert search.find("10 trạm đo", {}).result.total == 0
     assert search.find("quan trắc độ mặn", {}).result.total == 1
+
+
+def test_from_order_flushes_without_committing(ctx, accepted_order):
+    projects.from_order(accepted_order)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
 
 
 def test_from_order_is_idempotent(ctx, accepted_order):

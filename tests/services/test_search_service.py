@@ -327,6 +327,33 @@ def test_corrupt_index_is_detected_and_rebuilt(ctx, official):
     assert ids("project", "trái cây") == [project.id]
 
 
+def _name_a_missing_class(index_path) -> None:
+    """Make the stored schema name a class that no longer exists (renamed in code or in Whoosh)."""
+    for toc in index_path.glob("v-*/*.toc"):
+        data = toc.read_bytes()
+        assert b"SyllableField" in data
+        toc.write_bytes(data.replace(b"SyllableField", b"SyllableFielX"))
+
+
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+@pytest.mark.parametrize("use", ["find", "suggest", "write", "health"])
+def test_index_naming_a_missing_class_is_rebuilt_not_an_error(app, ctx, official, use):
+    project = add_project(official, title="Phân loại trái cây bằng ảnh")
+    _name_a_missing_class(search.index_path())
+    app.extensions.pop(search.EXTENSION, None)  # as a freshly started worker would
+    if use == "find":
+        assert search.find("trái cây", {}).rebuilding
+    elif use == "suggest":
+        assert search.suggest("trái") == []
+    elif use == "write":
+        assert search.index_project(project) is None
+    else:
+        assert not search.health().ok
+        search.start_rebuild(app)
+    assert search.health().ok
+    assert ids("project", "trái cây") == [project.id]
+
+
 def test_background_rebuild_runs_once_at_a_time(app, ctx, official):
     project = add_project(official, title="Lọc nước nhiễm phèn")
     shutil.rmtree(search.index_path())

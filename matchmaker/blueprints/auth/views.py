@@ -39,6 +39,14 @@ def _email_key() -> str:
     return "login:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _registration_sent(_response: object) -> bool:
+    return bool(g.get("registration_sent"))
+
+
+def _registration_key() -> str:
+    return "register:" + accounts.normalise_email(request.form.get("email", ""))
+
+
 def _form_error(form, error: ServiceError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -49,6 +57,18 @@ def _form_error(form, error: ServiceError) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @anonymous_only
+# Every accepted registration sends a mail: limited per address of the visitor and per typed e-mail.
+@limiter.limit(
+    lambda: current_app.config["MAIL_REQUEST_LIMIT"],
+    methods=["POST"],
+    deduct_when=_registration_sent,
+)
+@limiter.limit(
+    lambda: current_app.config["MAIL_REQUEST_LIMIT"],
+    key_func=_registration_key,
+    methods=["POST"],
+    deduct_when=_registration_sent,
+)
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -63,6 +83,8 @@ def register():
         except ServiceError as error:
             _form_error(form, error)
         else:
+            # The same answer whether the address was new or already registered.
+            g.registration_sent = True
             return render_template(
                 "auth/check_mail.html", email=data.email, purpose="registered"
             )
@@ -131,6 +153,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ActionForm().validate_on_submit() and current_user.is_authenticated:
+        # Copies of the session or remember-me cookie must not outlive the sign-out.
+        accounts.end_sessions(current_user)
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import email_field, strip_text
 from matchmaker.models import (
     Confidentiality,
@@ -204,9 +205,13 @@ class NeedForm(FlaskForm):
     priority_area = SelectField(
         _l("Priority area of the city"), choices=area_choices, default=""
     )
-    budget_min = MoneyField(_l("Budget from (đồng)"), validators=[Optional()])
-    budget_max = MoneyField(_l("Budget up to (đồng)"), validators=[Optional()])
-    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    budget_min = MoneyField(
+        _l("Budget from (đồng)"), validators=[Optional(), bounds.money()]
+    )
+    budget_max = MoneyField(
+        _l("Budget up to (đồng)"), validators=[Optional(), bounds.money()]
+    )
+    deadline = DateField(_l("Deadline"), validators=[Optional(), bounds.dates()])
     cofund = BooleanField(_l("We are willing to co-fund a city research order"))
     confidentiality = SelectField(
         _l("Who may read this need"),

@@ -26,12 +26,12 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.lifecycle import TRANSITIONS, VIETNAM_TZ, Action, SelectionMethod
@@ -115,14 +115,14 @@ class OrderForm(FlaskForm):
     field_code = SelectField(_l("Research field"), validators=[Optional()])
     priority_area = SelectField(_l("City priority area"), validators=[Optional()])
     duration_months = IntegerField(
-        _l("Duration (months)"), validators=[Optional(), NumberRange(min=1, max=120)]
+        _l("Duration (months)"), validators=[Optional(), bounds.months()]
     )
     state_budget = MoneyField(
-        _l("State budget (đồng)"), validators=[Optional(), NumberRange(min=0)]
+        _l("State budget (đồng)"), validators=[Optional(), bounds.money()]
     )
     cofunding = MoneyField(
         _l("Co-funding from other sources (đồng)"),
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional(), bounds.money()],
     )
     need = SelectField(
         _l("Enterprise need this order answers (its enterprise co-funds it)"),
@@ -175,7 +175,9 @@ class TransitionForm(FlaskForm):
     decision_number = StringField(
         _l("Decision number"), filters=[strip_text], validators=[Length(max=100)]
     )
-    decision_date = DateField(_l("Decision date"), validators=[Optional()])
+    decision_date = DateField(
+        _l("Decision date"), validators=[Optional(), bounds.dates()]
+    )
     selection_method = SelectField(
         _l("Selection method"),
         choices=lambda: [
@@ -184,7 +186,8 @@ class TransitionForm(FlaskForm):
         validators=[Optional()],
     )
     application_deadline = DateTimeLocalField(
-        _l("Application deadline (Cần Thơ time)"), validators=[Optional()]
+        _l("Application deadline (Cần Thơ time)"),
+        validators=[Optional(), bounds.dates()],
     )
     assignee_organisation = StringField(
         _l("Organisation assigned"), filters=[strip_text], validators=[Length(max=300)]
@@ -198,9 +201,11 @@ class TransitionForm(FlaskForm):
     contract_number = StringField(
         _l("Contract number"), filters=[strip_text], validators=[Length(max=100)]
     )
-    contract_value = MoneyField(_l("Contract value (đồng)"), validators=[Optional()])
-    start_date = DateField(_l("Start date"), validators=[Optional()])
-    end_date = DateField(_l("End date"), validators=[Optional()])
+    contract_value = MoneyField(
+        _l("Contract value (đồng)"), validators=[Optional(), bounds.money(1)]
+    )
+    start_date = DateField(_l("Start date"), validators=[Optional(), bounds.dates()])
+    end_date = DateField(_l("End date"), validators=[Optional(), bounds.dates()])
     payment_schedule = TextAreaField(
         _l(
             "Payment schedule: one tranche per line, “amount; due date (YYYY-MM-DD); label”"
@@ -223,16 +228,12 @@ class TransitionForm(FlaskForm):
     )
     submit = SubmitField(_l("Confirm"))
 
+    def validate_end_date(self, field) -> None:
+        if problem := bounds.check_period(self.start_date.data, field.data):
+            raise ValidationError(problem)
+
     def validate_payment_schedule(self, field) -> None:
-        try:
-            field.parsed = parse_tranches(field.data or "")
-        except ValueError as error:
-            raise ValidationError(
-                _l(
-                    "Line %(n)s of the payment schedule is not “amount; date; label”.",
-                    n=str(error),
-                )
-            ) from error
+        field.parsed = schedule_of(field.data, self.start_date.data, self.end_date.data)
 
     def scoped(self, action: Action) -> TransitionForm:
         """Give the fields ids of their own step: a page shows several step forms with the same names."""
@@ -264,6 +265,22 @@ class TransitionForm(FlaskForm):
 
 
 _AMOUNT = re.compile(r"[.\s,]")
+
+
+def schedule_of(text: str | None, start: date | None, end: date | None) -> list[dict]:
+    """The tranches typed in a payment schedule, each within the contract; ValidationError says what is wrong."""
+    try:
+        tranches = parse_tranches(text or "")
+    except ValueError as error:
+        raise ValidationError(
+            _l(
+                "Line %(n)s of the payment schedule is not “amount; date; label”.",
+                n=str(error),
+            )
+        ) from error
+    if problem := bounds.check_tranches(tranches, start, end):
+        raise ValidationError(problem)
+    return tranches
 
 
 def parse_tranches(text: str) -> list[dict]:

@@ -20,17 +20,17 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.blueprints.orders.forms import (
     TEXT_MAX,
-    parse_tranches,
     pdf_files_within_limit,
+    schedule_of,
 )
 from matchmaker.models import DeclineReason, ProposalStatus, Role, User
 from matchmaker.services import councils, proposals
@@ -109,7 +109,7 @@ class ProposalForm(FlaskForm):
     )
     budget = MoneyField(
         _l("Budget requested (đồng)"),
-        validators=[InputRequired(), NumberRange(min=1, max=proposals.BUDGET_MAX)],
+        validators=[InputRequired(), bounds.money(1, proposals.BUDGET_MAX)],
     )
     team_ids = SelectMultipleField(
         _l("Team members (registered researchers)"),
@@ -175,10 +175,12 @@ class AwardForm(FlaskForm):
     )
     contract_value = MoneyField(
         _l("Contract value (đồng)"),
-        validators=[InputRequired(), NumberRange(min=1, max=proposals.BUDGET_MAX)],
+        validators=[InputRequired(), bounds.money(1, proposals.BUDGET_MAX)],
     )
-    start_date = DateField(_l("Start date"), validators=[InputRequired()])
-    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    start_date = DateField(
+        _l("Start date"), validators=[InputRequired(), bounds.dates()]
+    )
+    end_date = DateField(_l("End date"), validators=[InputRequired(), bounds.dates()])
     payment_schedule = TextAreaField(
         _l(
             "Payment schedule: one tranche per line, “amount; due date (YYYY-MM-DD); label”"
@@ -193,19 +195,11 @@ class AwardForm(FlaskForm):
             raise ValidationError(_l("Reload the page and try again."))
 
     def validate_end_date(self, field) -> None:
-        if self.start_date.data and field.data and field.data <= self.start_date.data:
-            raise ValidationError(_l("The end date comes after the start date."))
+        if problem := bounds.check_period(self.start_date.data, field.data):
+            raise ValidationError(problem)
 
     def validate_payment_schedule(self, field) -> None:
-        try:
-            field.parsed = parse_tranches(field.data or "")
-        except ValueError as error:
-            raise ValidationError(
-                _l(
-                    "Line %(n)s of the payment schedule is not “amount; date; label”.",
-                    n=str(error),
-                )
-            ) from error
+        field.parsed = schedule_of(field.data, self.start_date.data, self.end_date.data)
 
     def contract(self) -> dict:
         """The AWARD step's fields, typed."""
@@ -263,7 +257,7 @@ class ConflictForm(FlaskForm):
 def _mark(criterion: str) -> IntegerField:
     return IntegerField(
         CRITERION_LABELS[criterion],
-        validators=[InputRequired(), NumberRange(min=0, max=councils.MAX_MARK)],
+        validators=[InputRequired(), bounds.count(0, councils.MAX_MARK)],
         render_kw={"min": 0, "max": councils.MAX_MARK},
     )
 

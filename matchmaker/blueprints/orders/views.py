@@ -33,6 +33,7 @@ from matchmaker.services import (
     attachments,
     institutions,
     matching,
+    order_access,
     orders,
     progress,
     proposals,
@@ -187,12 +188,14 @@ def _render_detail(
         options = dataclasses.replace(
             options, exclude_profile_ids=matching.conflicted_profile_ids(order)
         )
+    visible = order_access.visible_parts(current_user, order)
     page = render_template(
-        "orders/detail.html", order=order, actions=forms, history=orders.history(order) if role else [],
-        is_staff=orders.is_staff(current_user), field_name=reference.field_name, area_name=reference.priority_area_name,
+        "orders/detail.html", order=order, actions=forms, is_staff=orders.is_staff(current_user),
+        history=orders.history(order) if order_access.HISTORY in visible else [],
+        field_name=reference.field_name, area_name=reference.priority_area_name,
         selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
-        files=attachments.for_order(order, current_user), event_files=attachments.for_events(order) if role else {},
-        part_labels=PART_LABELS, hidden=set() if orders.is_staff(current_user) else set(order.internal_parts or ()),
+        files=attachments.for_order(order, current_user), event_files=attachments.for_events(order, current_user),
+        part_labels=PART_LABELS, hidden=frozenset(orders.PARTS) - visible,
         need=orders.linked_need(current_user, order),
         matches=matching.matches_for_order(order, current_user, options=options), match_options=options,
         match_choices=matching.filter_choices(), work_access=progress.work_access(current_user, order),
@@ -241,9 +244,7 @@ def act(order_id: int, action: str):
     return redirect(url_for("orders.detail", order_id=order.id))
 
 
-@bp.route(
-    "/<id:order_id>/attachments/<id:attachment_id>"
-)
+@bp.route("/<id:order_id>/attachments/<id:attachment_id>")
 def attachment(order_id: int, attachment_id: int):
     """Download a PDF the viewer may see; anything else is a 404, so private files are not revealed."""
     found = db.session.get(Attachment, attachment_id)

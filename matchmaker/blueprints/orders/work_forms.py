@@ -23,15 +23,16 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.models import IPKind, IPStatus
+from matchmaker.services.progress.common import AMOUNT_MAX
 
 TEXT_MAX = 10_000
 REPORT_MAX = 20_000
@@ -54,7 +55,7 @@ class MilestoneForm(FlaskForm):
         filters=[strip_text],
         validators=[DataRequired(), Length(max=300)],
     )
-    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    due_date = DateField(_l("Due date"), validators=[InputRequired(), bounds.dates()])
     deliverable = _text(_l("Deliverable (what is handed in)"))
     submit = SubmitField(_l("Add the milestone"))
 
@@ -62,7 +63,9 @@ class MilestoneForm(FlaskForm):
 class MilestoneCompleteForm(FlaskForm):
     """An official confirms a milestone as completed."""
 
-    completed_on = DateField(_l("Completed on"), validators=[InputRequired()])
+    completed_on = DateField(
+        _l("Completed on"), validators=[InputRequired(), bounds.dates()]
+    )
     evidence = _text(_l("Evidence (minutes, document number…)"), required=True)
     submit = SubmitField(_l("Confirm as completed"))
 
@@ -81,9 +84,12 @@ class DisbursementForm(FlaskForm):
 
     tranche = SelectField(_l("Tranche"), coerce=int, validators=[InputRequired()])
     amount = MoneyField(
-        _l("Amount disbursed (đồng)"), validators=[InputRequired(), NumberRange(min=1)]
+        _l("Amount disbursed (đồng)"),
+        validators=[InputRequired(), bounds.money(1, AMOUNT_MAX)],
     )
-    disbursed_on = DateField(_l("Disbursed on"), validators=[InputRequired()])
+    disbursed_on = DateField(
+        _l("Disbursed on"), validators=[InputRequired(), bounds.dates()]
+    )
     reference = StringField(
         _l("Reference (payment order or decision number)"),
         filters=[strip_text],
@@ -110,9 +116,11 @@ class ProgressReportForm(FlaskForm):
         filters=[strip_text],
         validators=[DataRequired(), Length(max=100)],
     )
-    report_date = DateField(_l("Report date"), validators=[InputRequired()])
+    report_date = DateField(
+        _l("Report date"), validators=[InputRequired(), bounds.dates()]
+    )
     percent_complete = IntegerField(
-        _l("Work completed (%)"), validators=[InputRequired(), NumberRange(0, 100)]
+        _l("Work completed (%)"), validators=[InputRequired(), bounds.percent()]
     )
     text = _text(_l("Progress"), REPORT_MAX, rows=6, required=True)
     milestones = SelectMultipleField(

@@ -26,7 +26,7 @@ from matchmaker.blueprints.orders.work_forms import (
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.extensions import db
 from matchmaker.models import IPKind, IPStatus, Milestone, ResearchOrder, Role
-from matchmaker.services import attachments, progress
+from matchmaker.services import attachments, order_access, progress
 from matchmaker.services.errors import ServiceError
 
 REPORTERS = (*STAFF, Role.RESEARCHER)
@@ -77,6 +77,7 @@ def _page(order: ResearchOrder, status: int = 200, failed: dict | None = None):
     page = render_template(
         "orders/work/index.html", order=order, work=overview, forms=forms, files=files,
         can=progress.permissions(current_user, order), state_labels=STATE_LABELS,
+        shows_budget=order_access.shows_budget(current_user, order),
         action_labels=ACTION_LABELS, ip_kind_labels=IP_KIND_LABELS, ip_status_labels=IP_STATUS_LABELS,
     )  # fmt: skip
     return page, status
@@ -128,9 +129,7 @@ def work_milestone_add(order_id: int):
     return _done(order, _("The milestone is added."), "milestones")
 
 
-@bp.route(
-    "/<id:order_id>/work/milestones/<id:milestone_id>/complete", methods=["POST"]
-)
+@bp.route("/<id:order_id>/work/milestones/<id:milestone_id>/complete", methods=["POST"])
 @role_required(*STAFF)
 def work_milestone_complete(order_id: int, milestone_id: int):
     order = _followed(order_id)

@@ -18,10 +18,10 @@ from wtforms.validators import (
     DataRequired,
     Email,
     Length,
-    NumberRange,
     Optional,
 )
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.blueprints.uploads import within_upload_limit
@@ -46,7 +46,7 @@ def _long(label, rows: int = 4) -> TextAreaField:
 def _year(label) -> IntegerField:
     return IntegerField(
         label,
-        validators=[Optional(), NumberRange(min=projects.FIRST_YEAR, max=2100)],
+        validators=[Optional(), bounds.year(projects.FIRST_YEAR)],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -82,7 +82,8 @@ class ProjectForm(FlaskForm):
         default=ProjectStatus.COMPLETED.value,
     )
     budget = MoneyField(
-        _l("Budget (đồng)"), validators=[Optional(), NumberRange(min=0)]
+        _l("Budget (đồng)"),
+        validators=[Optional(), bounds.money(0, projects.BUDGET_MAX)],
     )
     products = _long(_l("Products and results"))
     ip = _long(_l("Intellectual property (patents, plant varieties, copyrights)"), 2)
@@ -110,7 +111,10 @@ class ProjectForm(FlaskForm):
         self.priority_area.data = project.priority_area or ""
         self.status.data = project.status.value
         self.team.data = "\n".join(project.team)
-        self.pi_email.data = project.pi.email if project.pi else ""
+        named = (
+            project.pi or project.pending_pi
+        )  # a pending request stays pending when saved again
+        self.pi_email.data = named.email if named else ""
 
     def to_input(self) -> projects.ProjectInput:
         return projects.ProjectInput(

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
+from matchmaker.blueprints.bounds import row_id
 from matchmaker.blueprints.projects.forms import (
     STATUS_LABELS,
     ProjectForm,
@@ -46,7 +47,29 @@ def detail(project_id: int):
         order_visible=order is not None and orders.can_view(current_user, order),
         similar=projects.similar_projects(project), matches=projects.matched_researchers(project, current_user),
         field_name=reference.field_name, area_name=reference.priority_area_name,
+        asked_to_confirm=projects.is_asked_to_confirm(current_user, project), action_form=ActionForm(),
     )  # fmt: skip
+
+
+@bp.route("/<id:project_id>/pi/<any(confirm, decline):answer>", methods=["POST"])
+@role_required(Role.RESEARCHER)
+def answer_pi(project_id: int, answer: str):
+    """The researcher named as principal investigator confirms or declines it."""
+    db.get_or_404(Project, project_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        projects.answer_pi_request(current_user, project_id, answer == "confirm")
+    except NotAllowed:
+        abort(403)
+    if answer == "confirm":
+        flash(
+            _("You are now shown as the principal investigator of this project."),
+            "success",
+        )
+    else:
+        flash(_("You declined: the project is no longer linked to you."), "info")
+    return redirect(url_for("projects.detail", project_id=project_id))
 
 
 def _form(project: Project | None = None) -> ProjectForm:
@@ -130,7 +153,7 @@ def import_confirm(batch_id: int):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    institution_id = request.form.get("institution", type=int) or 0
+    institution_id = request.form.get("institution", type=row_id) or 0
     institution = db.get_or_404(Institution, institution_id)
     try:
         created = project_csv.confirm(institution, current_user, batch_id)

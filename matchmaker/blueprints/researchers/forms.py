@@ -22,11 +22,11 @@ from wtforms.validators import (
     DataRequired,
     Email,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
+from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import IPKind, IPStatus
@@ -66,7 +66,7 @@ def _normalised(normaliser):
 
 def year_field(label) -> IntegerField:
     return IntegerField(
-        label, validators=[Optional(), NumberRange(min=1900, max=date.today().year + 1)]
+        label, validators=[Optional(), bounds.year(1900, date.today().year + 1)]
     )
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
+from matchmaker.blueprints.bounds import row_id
 from matchmaker.blueprints.researchers.forms import (
     IP_KIND_LABELS,
     IP_STATUS_LABELS,
@@ -32,7 +33,7 @@ def index():
         request.args.get("page", 1, type=int),
         query=request.args.get("q", ""),
         field_code=request.args.get("field", ""),
-        institution_id=request.args.get("institution", type=int),
+        institution_id=request.args.get("institution", type=row_id),
     )
     return render_template(
         "researchers/index.html",

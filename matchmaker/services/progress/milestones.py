@@ -79,6 +79,14 @@ def add_milestone(
             ),
             field="due_date",
         )
+    if terms and terms.start_date and data.due_date < terms.start_date:
+        raise Conflict(
+            _(
+                "The contract starts on %(start)s: a milestone cannot be due before then.",
+                start=format_date(terms.start_date),
+            ),
+            field="due_date",
+        )
     milestone = Milestone(
         order_id=order.id, title=title, deliverable=deliverable, due_date=data.due_date,
         created_by_id=user.id, submission_note="", evidence="",
@@ -142,6 +150,15 @@ def complete_milestone(
     if milestone.is_completed:
         raise Conflict(_("This milestone is already confirmed as completed."))
     day = past_date(completed_on, "completed_on", now)
+    terms = contract(order)
+    if terms and terms.start_date and day < terms.start_date:
+        raise Conflict(
+            _(
+                "The contract starts on %(start)s: a milestone cannot be completed before then.",
+                start=format_date(terms.start_date),
+            ),
+            field="completed_on",
+        )
     milestone.evidence = clean_text(
         evidence, "evidence", TEXT_MAX, _("Say what proves the milestone is completed.")
     )
@@ -179,6 +196,39 @@ def list_reports(order: ResearchOrder) -> list[ProgressReport]:
     return list(db.session.scalars(stmt))
 
 
+def _check_against_last_report(order: ResearchOrder, day: date, percent: int) -> None:
+    """Reports follow each other: never dated before the last one, and never less work completed than it said.
+
+    Work done stays done, so a lower percentage is refused; if the last figure was too high, the next
+    report keeps it and the text explains the correction to the officials.
+    """
+    last = db.session.scalar(
+        sa.select(ProgressReport)
+        .where(ProgressReport.order_id == order.id)
+        .order_by(ProgressReport.report_date.desc(), ProgressReport.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return
+    if day < last.report_date:
+        raise Conflict(
+            _(
+                "The last report is dated %(date)s: a new report cannot be dated earlier.",
+                date=format_date(last.report_date),
+            ),
+            field="report_date",
+        )
+    if percent < last.percent_complete:
+        raise Conflict(
+            _(
+                "The last report said %(n)d per cent of the work was completed: progress cannot go down. "
+                "Keep at least %(n)d and explain any correction in the text.",
+                n=last.percent_complete,
+            ),
+            field="percent_complete",
+        )
+
+
 def submit_progress_report(
     user: User,
     order_id: int,
@@ -207,6 +257,7 @@ def submit_progress_report(
             _("The percentage is a whole number from 0 to 100."),
             field="percent_complete",
         )
+    _check_against_last_report(order, day, percent)
     wanted = set(data.milestone_ids)
     chosen = [m for m in list_milestones(order) if m.id in wanted]
     if len(chosen) != len(wanted):

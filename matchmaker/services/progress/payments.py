@@ -15,7 +15,7 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.matching.text import normalise
 from matchmaker.models import Disbursement, OrderEvent, ResearchOrder, Tranche, User
-from matchmaker.services import notifications
+from matchmaker.services import locking, notifications, order_access
 from matchmaker.services.errors import Conflict
 from matchmaker.services.progress.common import (
     AMOUNT_MAX,
@@ -81,11 +81,11 @@ def contract(order: ResearchOrder) -> Contract | None:
     )
 
 
-def _tranches(order_id: int, lock: bool = False) -> list[Tranche]:
+def _tranches(order_id: int) -> list[Tranche]:
     stmt = (
         sa.select(Tranche).where(Tranche.order_id == order_id).order_by(Tranche.number)
     )
-    return list(db.session.scalars(stmt.with_for_update() if lock else stmt))
+    return list(db.session.scalars(stmt))
 
 
 def ensure_tranches(order: ResearchOrder) -> list[Tranche]:
@@ -206,6 +206,8 @@ def record_disbursement(
     """Record money paid against a tranche; never more than the tranche, nor than the contract value."""
     check_staff(user, _l("Only city officials record disbursements."))
     order = get_order(order_id)
+    # Two officials paying at once take turns (PostgreSQL and SQLite): the checks below read what is committed.
+    locking.lock_object(order)
     check_state(
         order, PAYING_STATES, _("Disbursements are recorded once the order is awarded.")
     )
@@ -218,10 +220,8 @@ def record_disbursement(
         data.reference, "reference", REFERENCE_MAX, _("Enter the payment's reference.")
     )
     note = clean_text(data.note, "note", TEXT_MAX)
-    # Locking the order's tranches makes two officials paying at once take turns.
-    tranches = _tranches(order.id, lock=True)
     try:
-        tranche = _check_within_plan(order, tranches, data)
+        tranche = _check_within_plan(order, _tranches(order.id), data)
     except Conflict:
         db.session.rollback()  # release the lock
         raise
@@ -230,9 +230,13 @@ def record_disbursement(
         recorded_by_id=user.id,
     )  # fmt: skip
     db.session.add(entry)
+    # The amount only to people who may see the order's budget figures.
+    people = pi_concerned(order, user)
+    sized = [p for p in people if order_access.shows_budget(p, order)]
     notes = notify_people(
-        pi_concerned(order, user), "disbursement_recorded", order, user,
-        amount=money(data.amount),
+        sized, "disbursement_recorded", order, user, amount=money(data.amount)
+    ) + notify_people(
+        [p for p in people if p not in sized], "disbursement_recorded_unsized", order, user
     )  # fmt: skip
     db.session.commit()
     notifications.deliver(notes)

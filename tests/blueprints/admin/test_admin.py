@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from matchmaker.extensions import db
@@ -47,7 +48,9 @@ def test_admin_creates_official_who_sets_password_from_invitation(client, auth, 
         sa.select(User).where(User.email == "vo.so@demo.cantho.example")
     )
     assert official.role == Role.OFFICIAL and official.password_hash is None
-    link = re.search(r"http://localhost(/auth/reset/\S+)", outbox[-1].body).group(1)
+    link = re.search(
+        r"http://matchmaker\.test(/auth/reset/\S+)", outbox[-1].body
+    ).group(1)
     auth.logout()
     client.post(
         link, data={"password": "Ninh-Kieu-ben-2026", "confirm": "Ninh-Kieu-ben-2026"}
@@ -108,6 +111,22 @@ def test_last_admin_cannot_be_deactivated_or_demoted(client, auth):
     client.post(f"/admin/users/{admin.id}", data={"role": "researcher"})
     db.session.refresh(admin)
     assert admin.active and admin.role == Role.ADMIN
+
+
+@pytest.mark.parallel
+def test_two_admins_removing_each_other_at_once_leave_one(
+    make_user, clients_of, in_parallel
+):
+    first, second = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    (one,), (other,) = clients_of(first, 1), clients_of(second, 1)
+    in_parallel([
+        lambda: one.post(f"/admin/users/{second.id}/deactivate").status_code,
+        lambda: other.post(f"/admin/users/{first.id}", data={"role": "researcher"}).status_code,
+    ])  # fmt: skip
+    active_admins = sa.select(sa.func.count(User.id)).where(
+        User.role == Role.ADMIN, User.active.is_(True)
+    )
+    assert db.session.scalar(active_admins) == 1
 
 
 def test_unknown_user_is_404(client, auth):

@@ -141,3 +141,84 @@ def test_repeated_failures_from_one_address_are_slowed_down(client, auth, make_u
     for user in users[:5]:
         assert auth.login(user.email, "Wrong-password-99").status_code == 200
     assert auth.login(users[5].email, "Wrong-password-99").status_code == 429
+
+
+def _signed_in_with(app, name: str, value: str, user) -> bool:
+    """Whether a fresh client carrying only this one cookie is signed in as ``user``."""
+    other = app.test_client()
+    other.set_cookie(name, value)
+    return user.full_name in other.get("/").get_data(as_text=True)
+
+
+def test_logout_revokes_copied_session_and_remember_cookies(
+    app, client, auth, make_user
+):
+    user = make_user()
+    auth.login(user.email, remember="y")
+    copies = {
+        name: client.get_cookie(name).value for name in ("session", "remember_token")
+    }
+    # Each copy alone signs in before the logout...
+    assert all(_signed_in_with(app, n, v, user) for n, v in copies.items())
+    auth.logout()
+    # ...and neither does after it.
+    assert not any(_signed_in_with(app, n, v, user) for n, v in copies.items())
+    # The owner signs in again as usual.
+    assert auth.login(user.email).status_code == 302
+
+
+def test_password_reset_revokes_copied_remember_cookie(
+    app, client, auth, make_user, outbox
+):
+    user = make_user()
+    auth.login(user.email, remember="y")
+    remember = client.get_cookie("remember_token").value
+    other = app.test_client()
+    other.post("/auth/forgot", data={"email": user.email})
+    link = outbox[-1].body.split("http://matchmaker.test", 1)[1].split()[0]
+    new = "Song-Hau-chay-2026"
+    other.post(link, data={"password": new, "confirm": new})
+    assert not _signed_in_with(app, "remember_token", remember, user)
+
+
+def test_deactivation_revokes_copied_remember_cookie(app, client, auth, make_user):
+    from matchmaker.services import users
+
+    user = make_user()
+    auth.login(user.email, remember="y")
+    remember = client.get_cookie("remember_token").value
+    users.set_active(user, False)
+    users.set_active(user, True)
+    assert not _signed_in_with(app, "remember_token", remember, user)
+
+
+@pytest.fixture
+def hash_checks(monkeypatch) -> list[str]:
+    """Every password hash check made, by the hash it was made against."""
+    import matchmaker.models.user as user_module
+
+    checked: list[str] = []
+    real = user_module.check_password_hash
+
+    def counting(pwhash: str, password: str) -> bool:
+        checked.append(pwhash)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(user_module, "check_password_hash", counting)
+    return checked
+
+
+@pytest.mark.parametrize("who", ["unknown", "wrong password", "no password yet"])
+def test_failed_sign_in_checks_one_password_hash_whoever_it_is(
+    client, auth, make_user, hash_checks, who
+):
+    user = make_user()
+    invited = make_user()
+    invited.password_hash = None
+    db.session.commit()
+    email = {"unknown": "nobody@demo.cantho.example", "wrong password": user.email,
+             "no password yet": invited.email}[who]  # fmt: skip
+    assert auth.login(email, "Wrong-password-99").status_code == 200
+    assert len(hash_checks) == 1
+    # The stand-in hash costs what a real one does: same method and parameters.
+    assert hash_checks[0].rsplit("$", 2)[0] == user.password_hash.rsplit("$", 2)[0]

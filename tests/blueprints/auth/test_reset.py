@@ -11,7 +11,9 @@ NEW = "Song-Hau-chay-2026"
 
 
 def _reset_link(outbox) -> str:
-    return re.search(r"http://localhost(/auth/reset/\S+)", outbox[-1].body).group(1)
+    return re.search(
+        r"http://matchmaker\.test(/auth/reset/\S+)", outbox[-1].body
+    ).group(1)
 
 
 def test_forgot_password_mails_a_link_to_known_account(client, make_user, outbox):

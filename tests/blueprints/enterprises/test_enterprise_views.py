@@ -211,7 +211,7 @@ def test_invited_colleague_sets_a_password_and_can_edit(
         "Trần Văn Mời" in m.body and enterprise.name in m.body for m in to_colleague
     )
     link = next(
-        re.search(r"http://localhost(/auth/reset/\S+)", m.body).group(1)
+        re.search(r"http://matchmaker\.test(/auth/reset/\S+)", m.body).group(1)
         for m in to_colleague
         if "/auth/reset/" in m.body
     )

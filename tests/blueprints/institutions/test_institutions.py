@@ -156,7 +156,9 @@ def test_invited_person_activates_by_choosing_a_password(client, auth, ctu, outb
     assert (
         auth.login("lua@demo.cantho.example", "Lua-ma-Thoi-Lai-2026").status_code == 200
     )
-    link = re.search(r"http://localhost(/auth/reset/\S+)", outbox[0].body).group(1)
+    link = re.search(r"http://matchmaker\.test(/auth/reset/\S+)", outbox[0].body).group(
+        1
+    )
     client.post(
         link,
         data={"password": "Lua-ma-Thoi-Lai-2026", "confirm": "Lua-ma-Thoi-Lai-2026"},

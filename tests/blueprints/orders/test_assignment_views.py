@@ -380,6 +380,20 @@ def test_inviting_notifies_the_researchers_once_and_comes_back_to_the_same_page(
     ) in inbox
 
 
+@pytest.mark.parallel
+def test_parallel_invitations_reach_each_researcher_once(
+    council, order, official, people, clients_of, in_parallel
+):
+    fish, vaccine = people["fish"], people["vaccine"]
+    url, data = _invite_url(order), {"profile_id": [_profile(fish), _profile(vaccine)]}
+    calls = [
+        lambda client=client: client.post(url, data=data).status_code
+        for client in clients_of(official, 6)
+    ]
+    assert in_parallel(calls) == [302] * 6
+    assert sorted(_invited(order)) == sorted([fish.id, vaccine.id])
+
+
 def test_a_researcher_in_conflict_with_the_order_is_refused(
     client, auth, council, order, official, people
 ):

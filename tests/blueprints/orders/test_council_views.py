@@ -188,6 +188,20 @@ def test_second_council_is_refused(client, auth, order, official, judge, colleag
     ]
 
 
+@pytest.mark.parallel
+def test_parallel_councils_form_one(
+    order, official, judge, colleague, clients_of, in_parallel
+):
+    # Six officials' clients form the council at the same moment: one council, the others are refused.
+    url, chairs = f"/orders/{order.id}/council", [judge.id, colleague.id] * 3
+    calls = [
+        lambda client=client, chair=chair: client.post(url, data={"chair": str(chair)}).status_code
+        for client, chair in zip(clients_of(official, 6), chairs, strict=True)
+    ]  # fmt: skip
+    assert sorted(in_parallel(calls)) == [302] + [409] * 5
+    assert db.session.scalar(sa.select(sa.func.count(Council.id))) == 1
+
+
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
 def test_only_officials_form_a_council(client, auth, order, judge, role):
     auth.login_as(role)

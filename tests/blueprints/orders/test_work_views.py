@@ -18,6 +18,7 @@ from matchmaker.models import (
     Institution,
     InstitutionKind,
     Milestone,
+    Notification,
     OrderEvent,
     ProgressReport,
     Proposal,
@@ -290,6 +291,46 @@ def test_over_disbursement_is_refused_keeps_input_and_writes_nothing(
     assert _count(Disbursement) == 0
 
 
+@pytest.mark.parametrize("internal", [False, True])
+def test_the_pi_is_told_the_amount_only_when_the_budget_is_public(
+    client, auth, people, running, outbox, internal
+):
+    running.internal_parts = ["budget"] if internal else []
+    db.session.commit()
+    _as(auth, people, "official")
+    data = {"pay-tranche": str(_tranche_id(running)), "pay-amount": "250.000.000",
+            "pay-disbursed_on": TODAY, "pay-reference": "UNC 14/KBNN"}  # fmt: skip
+    assert client.post(f"/orders/{running.id}/work/disbursements", data=data).status_code == 302  # fmt: skip
+    told = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.user_id == people.pi.id,
+            Notification.kind.like("disbursement%"),
+        )
+    )
+    mailed = [m.body for m in outbox if m.to == [people.pi.email]]
+    assert told is not None and len(mailed) == 1
+    assert ("250.000.000" in told.params.get("amount", "")) is not internal
+    assert ("250.000.000" in mailed[0]) is not internal
+
+
+@pytest.mark.parallel
+def test_parallel_disbursements_never_exceed_the_tranche(
+    people, running, clients_of, in_parallel
+):
+    # Eight officials' clients pay the whole 600M tranche at the same moment: one payment goes through.
+    url, tranche = f"/orders/{running.id}/work/disbursements", str(_tranche_id(running))
+    calls = [
+        lambda client=client, n=n: client.post(url, data={
+            "pay-tranche": tranche, "pay-amount": "600.000.000",
+            "pay-disbursed_on": TODAY, "pay-reference": f"UNC {n}/KBNN"}).status_code
+        for n, client in enumerate(clients_of(people.official, 8))
+    ]  # fmt: skip
+    statuses = in_parallel(calls)
+    assert sorted(statuses) == [302] + [409] * 7
+    paid = db.session.scalar(sa.select(sa.func.sum(Disbursement.amount)))
+    assert (paid, _count(Disbursement)) == (600_000_000, 1)
+
+
 @pytest.mark.parametrize("who", ["pi", "member", "enterprise"])
 def test_only_officials_record_disbursements(client, auth, people, running, who):
     _as(auth, people, who)
@@ -490,9 +531,10 @@ def test_report_file_is_linked_only_for_those_who_may_download_it(
         as_text=True
     )
     auth.logout()
+    # The team reads the report, so it downloads the report's file too (one rule for text and files).
     _as(auth, people, "member")
     page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
-    assert "Tiến độ" in page and "tien-do.pdf" not in page
+    assert "Tiến độ" in page and "tien-do.pdf" in page
 
 
 GARBAGE = [
