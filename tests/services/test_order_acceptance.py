@@ -135,6 +135,7 @@ def test_order_stays_under_review_when_its_project_cannot_be_recorded(
 ):
     # Work recorded as started in 2029 and acceptance dated 2028: the project's years would be in the
     # wrong order, which the database refuses (ck_projects_years_in_order).
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # the refusal is read in English below
     order = under_review(datetime(2029, 3, 1, tzinfo=UTC))
     version = order.version
     before = _counts(order.id)
