@@ -9,7 +9,6 @@ contents are not touched.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 from flask import Flask, Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 
-# C0 controls except tab (09), line feed (0A) and carriage return (0D); DEL (7F); C1 controls (80-9F).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from matchmaker.validators import CONTROL_CHARACTERS
+
 # The last page a list may ask for: far beyond any real list, and (page - 1) × page size stays a small
 # number for every database's OFFSET.
 MAX_PAGE = 10_000

@@ -11,6 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker.matching.text import fold
 
+# C0 controls except tab (09), line feed (0A) and carriage return (0D); DEL (7F); C1 controls (80-9F):
+# invisible, never typed on purpose, and PostgreSQL refuses NUL in text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 _ORCID_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:www\.)?orcid\.org/|^orcid:\s*", re.IGNORECASE
 )

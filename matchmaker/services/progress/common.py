@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +25,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import notifications, orders
 from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.validators import CONTROL_CHARACTERS
 
 S = OrderState
 PLANNING_STATES = frozenset({S.AWARDED.value, S.IN_PROGRESS.value})
@@ -54,8 +54,6 @@ PRODUCT_MAX = 500
 TEXT_MAX = 10_000
 REPORT_MAX = 20_000
 RESULTS_MAX = 30  # results registered at once
-# Control characters other than tab and line breaks; PostgreSQL refuses NUL in text outright.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 AMOUNT_MAX = 10**13  # VND; far above any city task, below BigInteger's range
 
 
