@@ -28,7 +28,7 @@ def register_cli(app: Flask) -> None:
 @with_appcontext
 def demo_data(if_empty: bool) -> None:
     """Load the Cần Thơ demo dataset (idempotent: running it twice changes nothing)."""
-    from matchmaker.services import demo
+    from matchmaker.demo import loader as demo
 
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
@@ -51,7 +51,7 @@ def demo_data(if_empty: bool) -> None:
 @with_appcontext
 def create_user(email: str, full_name: str, role: str, password: str) -> None:
     """Create an account of any role (officials and administrators are created this way or by an admin)."""
-    from matchmaker.services import users
+    from matchmaker.services.accounts import users
     from matchmaker.services.errors import ServiceError
 
     try:

@@ -235,7 +235,7 @@ def register_http_hooks(app: Flask) -> None:
         from flask_login import current_user
 
         from matchmaker.blueprints.auth.forms import ActionForm
-        from matchmaker.services import notifications
+        from matchmaker.services.messaging import notifications
 
         # Mail is rendered outside requests too (CLI, queued jobs): no user there.
         signed_in = has_request_context() and current_user.is_authenticated

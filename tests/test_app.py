@@ -108,7 +108,7 @@ def test_css_framework_served_locally(client):
 
 def test_mail_renders_outside_a_request_with_csrf_on(app, make_user, outbox):
     """A queued job or the CLI sends notifications with no request (production has CSRF on)."""
-    from matchmaker.services import mail
+    from matchmaker.services.messaging import mail
 
     app.config["WTF_CSRF_ENABLED"] = True
     user = make_user()

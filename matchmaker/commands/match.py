@@ -12,7 +12,7 @@ group = click.Group("match", help="The matching model: rebuild it from the datab
 @with_appcontext
 def rebuild() -> None:
     """Refit the matching model from the database and replace the saved one (running workers reload it)."""
-    from matchmaker.services import matching
+    from matchmaker.services.matching import matches as matching
 
     with click.progressbar(length=1, label="Fitting the matching model") as bar:
 

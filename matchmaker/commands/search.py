@@ -12,7 +12,7 @@ group = click.Group("search", help="The search index: rebuild it from the databa
 @with_appcontext
 def rebuild() -> None:
     """Rebuild the index from the database; searches use the old index until the new one is ready."""
-    from matchmaker.services import search
+    from matchmaker.services.search import index as search
 
     with click.progressbar(
         length=search.count_documents(), label="Indexing public records"
@@ -25,7 +25,7 @@ def rebuild() -> None:
 @with_appcontext
 def check() -> None:
     """Tell whether the index can be read and how many updates wait for a retry."""
-    from matchmaker.services import search
+    from matchmaker.services.search import index as search
 
     health = search.health()
     waiting = search.pending_retries()
@@ -42,7 +42,7 @@ def check() -> None:
 @with_appcontext
 def retry() -> None:
     """Apply the index updates that failed earlier (run it from cron, or after an outage)."""
-    from matchmaker.services import search
+    from matchmaker.services.search import index as search
 
     done = 0
     while batch := search.retry_pending():

@@ -147,7 +147,7 @@ def world(app, make_user) -> SimpleNamespace:
 
 
 def _running_order(agency, official, pi, member) -> ResearchOrder:
-    from matchmaker.services import orders
+    from matchmaker.services.orders import lifecycle as orders
 
     order = orders.create_order(
         official, orders.OrderInput(title="Cảnh báo xâm nhập mặn", agency_id=agency.id)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import render_template_string, session
 
 from matchmaker.blueprints.orders.forms import STATE_LABELS
+from matchmaker.demo import loader as demo
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
@@ -26,7 +27,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import demo, matching
+from matchmaker.services.matching import matches as matching
 from matchmaker.validators import title_key
 
 SALINITY = (

@@ -16,7 +16,8 @@ from matchmaker.models import (
     ResearchOrder,
     Role,
 )
-from matchmaker.services import projects, search
+from matchmaker.services.projects import registry as projects
+from matchmaker.services.search import index as search
 
 FORM = {
     "title": "Máy sấy lúa tầng sôi <b>liên tục</b>",

@@ -16,9 +16,12 @@ from matchmaker.models import (
     InstitutionKind,
     Role,
 )
-from matchmaker.services import needs, orders, projects, search
-from matchmaker.services.needs import NeedInput
-from matchmaker.services.projects import ProjectInput
+from matchmaker.services.enterprises import needs
+from matchmaker.services.enterprises.needs import NeedInput
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.projects import registry as projects
+from matchmaker.services.projects.registry import ProjectInput
+from matchmaker.services.search import index as search
 
 
 @pytest.fixture

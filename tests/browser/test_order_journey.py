@@ -34,8 +34,9 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import orders, search
-from matchmaker.services.proposals import as_utc
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders.proposals import as_utc
+from matchmaker.services.search import index as search
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,9 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import Institution, InstitutionKind, Role, User
-from matchmaker.services import projects, search
-from matchmaker.services.projects import ProjectInput
+from matchmaker.services.projects import registry as projects
+from matchmaker.services.projects.registry import ProjectInput
+from matchmaker.services.search import index as search
 
 pytestmark = pytest.mark.browser
 

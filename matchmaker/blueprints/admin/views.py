@@ -21,8 +21,10 @@ from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
-from matchmaker.services import institutions, mail, users
+from matchmaker.services.accounts import users
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.messaging import mail
 
 bp = Blueprint("admin", __name__)
 

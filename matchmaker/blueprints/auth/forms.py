@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from matchmaker.models import Role
-from matchmaker.services.passwords import MAX_LENGTH, password_problem
+from matchmaker.services.accounts.passwords import MAX_LENGTH, password_problem
 
 
 def strip_text(value: str | None) -> str | None:

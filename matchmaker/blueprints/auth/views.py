@@ -25,7 +25,7 @@ from matchmaker.blueprints.auth.forms import (
 )
 from matchmaker.extensions import limiter
 from matchmaker.models import Role
-from matchmaker.services import accounts
+from matchmaker.services.accounts import identity as accounts
 from matchmaker.services.errors import InvalidToken, ServiceError
 
 bp = Blueprint("auth", __name__)

@@ -30,9 +30,9 @@ from matchmaker.models import (
     TechNeed,
 )
 from matchmaker.services import reference
-from matchmaker.services.enterprises import EnterpriseInput
-from matchmaker.services.interests import MESSAGE_MAX
-from matchmaker.services.needs import TEXT_MAX, TITLE_MAX, NeedInput
+from matchmaker.services.enterprises.companies import EnterpriseInput
+from matchmaker.services.enterprises.interests import MESSAGE_MAX
+from matchmaker.services.enterprises.needs import TEXT_MAX, TITLE_MAX, NeedInput
 
 SIZE_LABELS = {
     EnterpriseSize.MICRO: _l("Micro"),

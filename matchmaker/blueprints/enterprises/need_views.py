@@ -24,8 +24,10 @@ from matchmaker.blueprints.enterprises.views import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import NeedInterest, NeedStatus, Role, TechNeed
-from matchmaker.services import enterprises, interests, matching, needs
+from matchmaker.services.enterprises import companies as enterprises
+from matchmaker.services.enterprises import interests, needs
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.matching import matches as matching
 
 
 def _filters() -> needs.NeedFilters:

@@ -27,7 +27,9 @@ from matchmaker.blueprints.enterprises.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
-from matchmaker.services import enterprises, needs, reference
+from matchmaker.services import reference
+from matchmaker.services.enterprises import companies as enterprises
+from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import NotAllowed, ServiceError
 
 bp = Blueprint("enterprises", __name__)

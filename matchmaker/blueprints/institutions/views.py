@@ -14,8 +14,9 @@ from matchmaker.blueprints.institutions.forms import (
     StaffImportForm,
 )
 from matchmaker.models import InstitutionKind, Role
-from matchmaker.services import institutions, staff_import
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.institutions import staff_import
 
 bp = Blueprint("institutions", __name__)
 

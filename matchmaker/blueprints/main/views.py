@@ -15,7 +15,8 @@ from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import is_safe_next
 from matchmaker.models import Role
-from matchmaker.services import matching, stats
+from matchmaker.services import stats
+from matchmaker.services.matching import matches as matching
 
 bp = Blueprint("main", __name__)
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.models import Role
-from matchmaker.services import notifications
+from matchmaker.services.messaging import notifications
 
 bp = Blueprint("notifications", __name__)
 

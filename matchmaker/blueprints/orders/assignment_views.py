@@ -17,8 +17,10 @@ from matchmaker.blueprints.orders.proposal_views import ID
 from matchmaker.blueprints.orders.views import STAFF, bp
 from matchmaker.extensions import db
 from matchmaker.models import ResearchOrder
-from matchmaker.services import assignments, councils, order_assignment
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.orders import councils
+from matchmaker.services.orders.assignment import lead_reviewers as assignments
+from matchmaker.services.orders.assignment import open_calls as order_assignment
 
 LABELS = {
     "state_labels": STATE_LABELS,

@@ -20,8 +20,8 @@ from matchmaker.blueprints.orders.proposal_views import ID
 from matchmaker.blueprints.orders.views import STAFF, bp
 from matchmaker.extensions import db
 from matchmaker.models import Proposal, ResearchOrder
-from matchmaker.services import councils, proposals
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.orders import councils, proposals
 
 LABELS = {
     "state_labels": STATE_LABELS,

@@ -33,9 +33,9 @@ from matchmaker.blueprints.orders.forms import (
     schedule_of,
 )
 from matchmaker.models import DeclineReason, ProposalStatus, Role, User
-from matchmaker.services import councils, proposals
 from matchmaker.services.errors import ServiceError
-from matchmaker.services.proposals import ApplicationStage
+from matchmaker.services.orders import councils, proposals
+from matchmaker.services.orders.proposals import ApplicationStage
 
 STAGE_LABELS = {
     ApplicationStage.SUBMITTED: _l("Submitted: the call is open"),

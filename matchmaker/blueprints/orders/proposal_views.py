@@ -21,8 +21,9 @@ from matchmaker.blueprints.orders.views import STAFF, bp
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
-from matchmaker.services import attachments, councils, orders, proposals
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.orders import attachments, councils, proposals
+from matchmaker.services.orders import lifecycle as orders
 
 # Ids beyond PostgreSQL's integer never match a route (a 404, not a database error).
 ID = "id"

@@ -29,17 +29,14 @@ from matchmaker.blueprints.orders.forms import (
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Attachment, InstitutionKind, ResearchOrder, Role
-from matchmaker.services import (
-    attachments,
-    institutions,
-    matching,
-    order_access,
-    orders,
-    progress,
-    proposals,
-    reference,
-)
+from matchmaker.services import reference
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.matching import matches as matching
+from matchmaker.services.orders import attachments, proposals
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders import visibility as order_access
+from matchmaker.services.orders import work as progress
 
 bp = Blueprint("orders", __name__)
 STAFF = (Role.OFFICIAL, Role.ADMIN)

@@ -32,7 +32,7 @@ from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.models import IPKind, IPStatus
-from matchmaker.services.progress.common import AMOUNT_MAX
+from matchmaker.services.orders.work.common import AMOUNT_MAX
 
 TEXT_MAX = 10_000
 REPORT_MAX = 20_000

@@ -26,8 +26,10 @@ from matchmaker.blueprints.orders.work_forms import (
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.extensions import db
 from matchmaker.models import IPKind, IPStatus, Milestone, ResearchOrder, Role
-from matchmaker.services import attachments, order_access, progress
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.orders import attachments
+from matchmaker.services.orders import visibility as order_access
+from matchmaker.services.orders import work as progress
 
 REPORTERS = (*STAFF, Role.RESEARCHER)
 

@@ -26,7 +26,8 @@ from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.enterprises.forms import MoneyField
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import Institution, Project, ProjectStatus
-from matchmaker.services import projects, reference
+from matchmaker.services import reference
+from matchmaker.services.projects import registry as projects
 
 STATUS_LABELS = {
     ProjectStatus.IN_PROGRESS: _l("In progress"),

@@ -16,8 +16,11 @@ from matchmaker.blueprints.projects.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import Institution, Project, ProjectStatus, Role
-from matchmaker.services import orders, project_csv, projects, reference
+from matchmaker.services import reference
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.projects import csv_import as project_csv
+from matchmaker.services.projects import registry as projects
 
 bp = Blueprint("projects", __name__)
 REGISTRARS = (Role.OFFICIAL, Role.ADMIN, Role.RESEARCHER)

@@ -31,7 +31,7 @@ from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import IPKind, IPStatus
 from matchmaker.services import reference
-from matchmaker.services.profiles import ACADEMIC_TITLES, DEGREES
+from matchmaker.services.researchers.profiles import ACADEMIC_TITLES, DEGREES
 from matchmaker.validators import (
     InvalidValue,
     normalise_doi,

@@ -20,8 +20,10 @@ from matchmaker.blueprints.researchers.forms import (
 )
 from matchmaker.blueprints.uploads import read_text
 from matchmaker.models import IPKind, IPStatus, Role
-from matchmaker.services import institutions, profiles, publications, reference
+from matchmaker.services import reference
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.researchers import profiles, publications
 
 bp = Blueprint("researchers", __name__)
 

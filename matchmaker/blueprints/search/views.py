@@ -12,7 +12,8 @@ from matchmaker.blueprints.enterprises.forms import STATUS_LABELS as NEED_LABELS
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.projects.forms import STATUS_LABELS as PROJECT_LABELS
 from matchmaker.search_index import FACETS, Hit
-from matchmaker.services import reference, search
+from matchmaker.services import reference
+from matchmaker.services.search import index as search
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 10

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
-from matchmaker.services import mail
+from matchmaker.services.messaging import mail
 
 
 def test_user_list_filters_by_role_and_text(client, auth, make_user):

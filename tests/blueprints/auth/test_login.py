@@ -182,7 +182,7 @@ def test_password_reset_revokes_copied_remember_cookie(
 
 
 def test_deactivation_revokes_copied_remember_cookie(app, client, auth, make_user):
-    from matchmaker.services import users
+    from matchmaker.services.accounts import users
 
     user = make_user()
     auth.login(user.email, remember="y")

@@ -13,7 +13,7 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, Institution, InstitutionKind, Role, TechNeed
-from matchmaker.services import notifications
+from matchmaker.services.messaging import notifications
 from tests.blueprints.enterprises.conftest import valid_tax_code
 from tests.conftest import PASSWORD
 

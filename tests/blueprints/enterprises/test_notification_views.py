@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import Notification, Role
-from matchmaker.services import notifications
+from matchmaker.services.messaging import notifications
 
 
 def _note(user, title: str) -> Notification:

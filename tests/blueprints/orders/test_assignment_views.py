@@ -22,7 +22,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import councils, proposals
+from matchmaker.services.orders import councils, proposals
 
 FISH = "Phòng bệnh gan thận mủ trên cá tra giống bằng vắc xin và quản lý ao nuôi."
 

@@ -21,7 +21,8 @@ from matchmaker.models import (
     Role,
     utcnow,
 )
-from matchmaker.services import councils, orders, proposals
+from matchmaker.services.orders import councils, proposals
+from matchmaker.services.orders import lifecycle as orders
 
 NOW = utcnow()
 CALL = {

@@ -20,7 +20,8 @@ from matchmaker.models import (
     Role,
     TechNeed,
 )
-from matchmaker.services import attachments, orders
+from matchmaker.services.orders import attachments
+from matchmaker.services.orders import lifecycle as orders
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 DRAFT = {"title": "Dự báo xâm nhập mặn sông Hậu", "necessity": "Mặn vào sâu 60 km mùa khô 2024.",

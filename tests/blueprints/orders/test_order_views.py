@@ -13,7 +13,7 @@ from matchmaker.models import (
     ResearchOrder,
     Role,
 )
-from matchmaker.services import orders
+from matchmaker.services.orders import lifecycle as orders
 
 DRAFT = {"title": "Dự báo xâm nhập mặn sông Hậu", "necessity": "Mặn vào sâu 60 km mùa khô 2024.",
          "state_budget": "1.500.000.000", "trl": "5", "field_code": "105", "priority_area": "salinity_water"}  # fmt: skip

@@ -31,15 +31,12 @@ from matchmaker.models import (
     Role,
     TechNeed,
 )
-from matchmaker.services import (
-    councils,
-    matching,
-    notifications,
-    orders,
-    progress,
-    proposals,
-    search,
-)
+from matchmaker.services.matching import matches as matching
+from matchmaker.services.messaging import notifications
+from matchmaker.services.orders import councils, proposals
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders import work as progress
+from matchmaker.services.search import index as search
 
 # A word that appears only in the order's internal parts (and in its internal files).
 SECRET = "quasarmekong"

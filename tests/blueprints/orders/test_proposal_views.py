@@ -26,7 +26,8 @@ from matchmaker.models import (
     Role,
     utcnow,
 )
-from matchmaker.services import councils, orders, proposals
+from matchmaker.services.orders import councils, proposals
+from matchmaker.services.orders import lifecycle as orders
 
 NOW = utcnow()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

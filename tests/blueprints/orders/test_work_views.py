@@ -28,7 +28,8 @@ from matchmaker.models import (
     ResultRecord,
     Role,
 )
-from matchmaker.services import orders, progress
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders import work as progress
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 DEADLINE = START + timedelta(days=14)

@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in, passwords, e-mail tokens and their administration."""

@@ -1,0 +1,1 @@
+"""Enterprises, their technology needs, and researchers' interest in those needs."""

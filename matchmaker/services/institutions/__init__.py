@@ -1,0 +1,1 @@
+"""Institutions: universities, institutes and city agencies, and their staff imports."""

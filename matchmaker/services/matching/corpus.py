@@ -1,0 +1,439 @@
+"""The database as the matching library sees it: candidates, documents and change fingerprints.
+
+Three corpora are matched against:
+
+- researchers (candidate ``researcher:<profile id>``): the profile as one document, each publication and each
+  IP asset as another;
+- institutions (``institution:<id>``): the merged documents of their researchers;
+- texts (``order:<id>``, ``need:<id>``, later ``project:<id>``): one document each, for duplicate warnings and
+  for researchers' recommendations. ``TEXT_SOURCES`` lists them: a new kind is one more entry. The public
+  texts hold only what a visitor may read (the search index's rule); a second, full corpus of texts serves
+  city officials only and shapes nothing else.
+
+A fingerprint is a small comparable value per candidate that changes whenever what the matcher holds for it
+would change; comparing fingerprints finds what to update without reading every text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from matchmaker.extensions import db
+from matchmaker.matching import Candidate, CandidateMeta, Document, fold
+from matchmaker.models import (
+    Confidentiality,
+    Institution,
+    IPAsset,
+    Publication,
+    ResearcherField,
+    ResearcherProfile,
+    ResearchOrder,
+    Role,
+    TechNeed,
+    User,
+)
+from matchmaker.services import reference
+from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders import visibility as order_access
+
+Fingerprint = tuple[Any, ...]
+
+
+def researcher_id(profile_id: int) -> str:
+    return f"researcher:{profile_id}"
+
+
+def institution_id(institution_pk: int) -> str:
+    return f"institution:{institution_pk}"
+
+
+def split_id(candidate_id: str) -> tuple[str, int]:
+    """``"order:12"`` → ``("order", 12)``."""
+    kind, _, number = candidate_id.partition(":")
+    return kind, int(number)
+
+
+def document_text(document: Document) -> str:
+    """A document's fields as one text (for the idf of another corpus)."""
+    return "\n".join(p for p in (document.title, document.keywords, document.body) if p)
+
+
+def _joined(*parts: str | None, sep: str = "\n") -> str:
+    return sep.join(p.strip() for p in parts if p and p.strip())
+
+
+def _has_text(document: Document) -> bool:
+    return bool(document.title or document.keywords or document.body)
+
+
+# --- Researchers ------------------------------------------------------------------------------------------
+
+
+def label_words(codes: Iterable[str], area: str | None) -> list[str]:
+    """Names (Vietnamese and English) of research fields and of the priority area.
+
+    They tell the matcher that an order and a researcher share a field or an area; :func:`is_label_term`
+    keeps them out of the "why" line, where real shared terms say more, except an area's Vietnamese name,
+    a topic in its own right ("Xâm nhập mặn và tài nguyên nước").
+    """
+    fields = reference.science_fields()
+    words = [
+        name
+        for code in codes
+        if code in fields
+        for name in (fields[code].name_vi, fields[code].name_en)
+    ]
+    if named_area := reference.priority_areas().get(area or ""):
+        words += [named_area.name_vi, named_area.name_en]
+    return [w for w in words if w]
+
+
+@cache
+def _label_names() -> tuple[frozenset[str], ...]:
+    fields = reference.science_fields().values()
+    names = [name for named in fields for name in (named.name_vi, named.name_en)]
+    names += [area.name_en for area in reference.priority_areas().values()]
+    return tuple(frozenset(fold(name).lower().split()) for name in names)
+
+
+def is_label_term(term: str) -> bool:
+    """True for a term that is only a piece of a field's (or an area's English) name, or only digits:
+    it explains nothing."""
+    words = fold(term).lower().split()
+    if all(w.isdigit() for w in words):
+        return True
+    return any(all(w in name for w in words) for name in _label_names())
+
+
+def profile_document(profile: ResearcherProfile) -> Document:
+    """The profile's own text: department and position, keywords, fields and area, summary and capabilities."""
+    keywords = [
+        *profile.keywords,
+        *label_words(profile.field_codes, profile.priority_area),
+    ]
+    return Document(
+        f"profile:{profile.id}",
+        title=_joined(profile.department, profile.position, sep=". "),
+        keywords="; ".join(keywords),
+        body=_joined(profile.summary, profile.capabilities),
+    )
+
+
+def researcher_documents(profile: ResearcherProfile) -> tuple[Document, ...]:
+    """The profile, each publication (title, abstract, venue) and each IP asset, without empty ones."""
+    documents = [profile_document(profile)]
+    documents += [
+        Document(f"pub:{p.id}", title=p.title, body=_joined(p.abstract, p.venue))
+        for p in profile.publications
+    ]
+    documents += [Document(f"ip:{a.id}", title=a.title) for a in profile.ip_assets]
+    return tuple(d for d in documents if _has_text(d))
+
+
+def _with_groups(codes: Iterable[str]) -> frozenset[str]:
+    """Sub-field codes with their groups, so a filter on a group keeps its sub-fields."""
+    fields = reference.science_fields()
+    found = set(codes)
+    found |= {fields[c].parent for c in codes if c in fields and fields[c].parent}
+    return frozenset(found)
+
+
+def researcher_meta(profile: ResearcherProfile) -> CandidateMeta:
+    institution = profile.user.institution
+    return CandidateMeta(
+        fields=_with_groups(profile.field_codes),
+        institution_id=str(institution.id) if institution else None,
+        institution_kind=institution.kind.value if institution else None,
+        available=profile.open_to_orders,
+        public=profile.public,
+    )
+
+
+def _researcher_query() -> sa.Select:
+    return (
+        sa.select(ResearcherProfile)
+        .join(ResearcherProfile.user)
+        .where(User.active.is_(True), User.role == Role.RESEARCHER)
+        .options(
+            selectinload(ResearcherProfile.publications),
+            selectinload(ResearcherProfile.ip_assets),
+            selectinload(ResearcherProfile.field_rows),
+            selectinload(ResearcherProfile.user).selectinload(User.institution),
+        )
+        .order_by(ResearcherProfile.id)
+    )
+
+
+def researcher_candidates(
+    profile_ids: Collection[int] | None = None,
+    institution_ids: Collection[int] | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[Candidate]:
+    """Active researchers with some text, all of them or those with the given profile or institution ids."""
+    stmt = _researcher_query()
+    if profile_ids is not None:
+        stmt = stmt.where(ResearcherProfile.id.in_(list(profile_ids)))
+    if institution_ids is not None:
+        stmt = stmt.where(User.institution_id.in_(list(institution_ids)))
+    candidates = []
+    for profile in db.session.scalars(stmt):
+        documents = researcher_documents(profile)
+        if documents:
+            candidates.append(
+                Candidate(
+                    researcher_id(profile.id), documents, researcher_meta(profile)
+                )
+            )
+        if progress is not None:
+            progress(1)
+    return candidates
+
+
+def count_researchers() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ResearcherProfile.id))
+        .join(ResearcherProfile.user)
+        .where(User.active.is_(True), User.role == Role.RESEARCHER)
+    )
+
+
+@dataclass(frozen=True)
+class ResearcherStamp:
+    """What may change a researcher's candidate, read in one query."""
+
+    institution: int | None
+    fingerprint: Fingerprint
+
+
+def researcher_stamps() -> dict[str, ResearcherStamp]:
+    """Every active researcher's fingerprint: profile and institution times, counts and last ids of
+    publications and IP assets, field codes, institution (profiles without text included)."""
+    pubs = _counted(Publication)
+    ips = _counted(IPAsset)
+    fields = (
+        sa.select(
+            ResearcherField.researcher_id.label("owner"),
+            sa.func.aggregate_strings(ResearcherField.field_code, ",").label("codes"),
+        )
+        .group_by(ResearcherField.researcher_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(
+            ResearcherProfile.id,
+            ResearcherProfile.updated_at,
+            User.institution_id,
+            Institution.updated_at,
+            pubs.c.n,
+            pubs.c.last,
+            ips.c.n,
+            ips.c.last,
+            fields.c.codes,
+        )
+        .join(User, User.id == ResearcherProfile.user_id)
+        .outerjoin(Institution, Institution.id == User.institution_id)
+        .outerjoin(pubs, pubs.c.owner == ResearcherProfile.id)
+        .outerjoin(ips, ips.c.owner == ResearcherProfile.id)
+        .outerjoin(fields, fields.c.owner == ResearcherProfile.id)
+        .where(User.active.is_(True), User.role == Role.RESEARCHER)
+    )
+    stamps = {}
+    for pk, *values, codes in db.session.execute(stmt):
+        codes = tuple(sorted((codes or "").split(",")))
+        stamps[researcher_id(pk)] = ResearcherStamp(values[1], (*values, codes))
+    return stamps
+
+
+def _counted(model: type[Publication] | type[IPAsset]) -> sa.Subquery:
+    return (
+        sa.select(
+            model.researcher_id.label("owner"),
+            sa.func.count(model.id).label("n"),
+            sa.func.max(model.id).label("last"),
+        )
+        .group_by(model.researcher_id)
+        .subquery()
+    )
+
+
+# --- Institutions -----------------------------------------------------------------------------------------
+
+
+def institution_meta(
+    institution: Institution, members: list[Candidate]
+) -> CandidateMeta:
+    return CandidateMeta(
+        fields=frozenset().union(*(m.meta.fields for m in members)),
+        institution_id=str(institution.id),
+        institution_kind=institution.kind.value,
+        available=any(m.meta.available for m in members),
+        public=True,
+    )
+
+
+def institution_candidates(
+    researchers: list[Candidate], institution_pks: Collection[int] | None = None
+) -> list[Candidate]:
+    """Each institution (all, or those given) as the merge of its researchers among ``researchers``."""
+    members: dict[int, list[Candidate]] = {}
+    for candidate in researchers:
+        if candidate.meta.institution_id is not None:
+            members.setdefault(int(candidate.meta.institution_id), []).append(candidate)
+    wanted = (
+        members.keys()
+        if institution_pks is None
+        else set(institution_pks) & members.keys()
+    )
+    institutions = db.session.scalars(
+        sa.select(Institution)
+        .where(Institution.id.in_(list(wanted)))
+        .order_by(Institution.id)
+    )
+    return [
+        Candidate.merge(
+            institution_id(i.id), members[i.id], institution_meta(i, members[i.id])
+        )
+        for i in institutions
+    ]
+
+
+def institution_stamps(stamps: dict[str, ResearcherStamp]) -> dict[str, str]:
+    """An institution's fingerprint: a digest of its members' fingerprints (which carry its own time)."""
+    members: dict[int, list[str]] = {}
+    for candidate_id, stamp in sorted(stamps.items()):
+        if stamp.institution is not None:
+            members.setdefault(stamp.institution, []).append(
+                f"{candidate_id}={stamp.fingerprint!r}"
+            )
+    return {
+        institution_id(pk): hashlib.sha1("\n".join(lines).encode()).hexdigest()
+        for pk, lines in members.items()
+    }
+
+
+# --- Orders, needs (and projects later) -------------------------------------------------------------------
+
+
+def order_document(order: ResearchOrder, full: bool = False) -> Document:
+    """An order's text: only its public text (``order_access.public_text``, what the search index holds)
+    unless ``full``, which adds the internal parts and is for city officials only."""
+    if full:
+        text = {part: getattr(order, part) or "" for part in order_access.TEXT_PARTS}
+    else:
+        text = dict(order_access.public_text(order))
+    beneficiary = text.pop("beneficiary", "")
+    return Document(
+        f"order:{order.id}",
+        title=order.title,
+        keywords=_joined(
+            beneficiary,
+            *label_words([order.field_code or ""], order.priority_area),
+            sep="; ",
+        ),
+        body=_joined(*text.values()),
+    )
+
+
+def need_document(need: TechNeed, full: bool = True) -> Document:
+    """A need's text; without ``full``, only what everyone may read (title, field, area)."""
+    keywords = "; ".join(label_words([need.field_code or ""], need.priority_area))
+    if not full:
+        return Document(f"need:{need.id}", title=need.title, keywords=keywords)
+    return Document(
+        f"need:{need.id}",
+        title=need.title,
+        keywords=keywords,
+        body=_joined(need.description, need.desired_outcome, need.targets),
+    )
+
+
+def _public_order_document(order: ResearchOrder) -> Document:
+    return order_document(order)
+
+
+def _public_need_document(need: TechNeed) -> Document:
+    return need_document(need, full=need.confidentiality == Confidentiality.PUBLIC)
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """A kind of text that may duplicate another and that researchers may be recommended.
+
+    Two corpora are built from each source: the public one (``public_where`` rows, as
+    ``public_document``: what a visitor may read, the rule of the search index), which serves everyone
+    and shapes every other matcher's idf; and the full one (every row, as ``document``), which serves
+    city officials only.
+    """
+
+    kind: str
+    model: Any
+    document: Callable[[Any], Document]
+    public_document: Callable[[Any], Document]
+    public_where: Callable[[], Any]
+
+
+# To match projects too: TextSource("project", Project, project_document, ...), like the ones below.
+TEXT_SOURCES: tuple[TextSource, ...] = (
+    TextSource(
+        "order",
+        ResearchOrder,
+        lambda order: order_document(order, full=True),
+        _public_order_document,
+        lambda: ResearchOrder.state.in_(orders.PUBLIC_STATES),
+    ),
+    TextSource(
+        "need",
+        TechNeed,
+        need_document,
+        _public_need_document,
+        lambda: TechNeed.confidentiality != Confidentiality.PRIVATE,
+    ),
+)
+
+
+def text_stamps(public: bool = True) -> dict[str, Fingerprint]:
+    """Every order's and need's last change time; with ``public``, of the public ones only."""
+    stamps: dict[str, Fingerprint] = {}
+    for source in TEXT_SOURCES:
+        stmt = sa.select(source.model.id, source.model.updated_at)
+        if public:
+            stmt = stmt.where(source.public_where())
+        rows = db.session.execute(stmt)
+        stamps.update({f"{source.kind}:{pk}": (changed,) for pk, changed in rows})
+    return stamps
+
+
+def text_candidates(
+    candidate_ids: Collection[str] | None = None, public: bool = True
+) -> list[Candidate]:
+    """Orders and needs (all, or those with the given candidate ids) as one-document candidates.
+
+    With ``public`` (the default), only what anyone may read: published orders without their internal
+    parts, needs by confidentiality. ``public=False`` is the officials' full corpus.
+    """
+    wanted: dict[str, list[int]] | None = None
+    if candidate_ids is not None:
+        wanted = {}
+        for candidate_id in candidate_ids:
+            kind, pk = split_id(candidate_id)
+            wanted.setdefault(kind, []).append(pk)
+    candidates = []
+    for source in TEXT_SOURCES:
+        stmt = sa.select(source.model).order_by(source.model.id)
+        if public:
+            stmt = stmt.where(source.public_where())
+        if wanted is not None:
+            stmt = stmt.where(source.model.id.in_(wanted.get(source.kind, [])))
+        build = source.public_document if public else source.document
+        for row in db.session.scalars(stmt):
+            document = build(row)
+            if _has_text(document):
+                candidates.append(Candidate(document.doc_id, (document,)))
+    return candidates

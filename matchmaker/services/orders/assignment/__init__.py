@@ -1,0 +1,1 @@
+"""Exact assignments: lead reviewers for a council, researchers invited to an open call."""

@@ -1,0 +1,507 @@
+"""City research orders: drafting and moving through the lifecycle with an append-only history."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from matchmaker import lifecycle
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action, OrderState, TransitionRefused
+from matchmaker.matching.text import normalise
+from matchmaker.models import (
+    Institution,
+    InstitutionKind,
+    NeedStatus,
+    OrderEvent,
+    Project,
+    Proposal,
+    ProposalMember,
+    ProposalStatus,
+    ResearchOrder,
+    Role,
+    TechNeed,
+    User,
+    utcnow,
+)
+from matchmaker.services.enterprises import needs
+from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services.messaging import notifications
+from matchmaker.services.pagination import paginate
+from matchmaker.services.projects import registry as projects
+from matchmaker.services.search import index as search
+
+# Recorded transition fields that are also kept on the order itself, for lists and filters.
+_ORDER_COLUMNS = (
+    "selection_method", "application_deadline", "decision_number", "decision_date", "contract_number",
+    "contract_value", "assignee_organisation",
+)  # fmt: skip
+
+REFUSALS = {
+    "wrong_state": _l(
+        "This step is not possible while the order is in its current state."
+    ),
+    "not_allowed_role": _l("Your role does not allow this step."),
+    "missing_field": _l("Fill in every required field: %(field)s."),
+    "invalid_field": _l("A field is not valid: %(field)s."),
+    "deadline_not_passed": _l("The application deadline has not passed yet."),
+    "steps_missing": _l("Some required steps are not on record: %(steps)s."),
+}
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """What an official writes in a draft order."""
+
+    title: str
+    agency_id: int
+    beneficiary: str = ""
+    necessity: str = ""
+    objectives: str = ""
+    main_content: str = ""
+    expected_products: str = ""
+    trl: int | None = None
+    field_code: str | None = None
+    priority_area: str | None = None
+    duration_months: int | None = None
+    state_budget: int | None = None
+    cofunding: int | None = None
+    need_id: int | None = None
+    internal_parts: tuple[str, ...] = ()
+
+
+# Parts of an order an official may keep internal; everything else is public once the order is published.
+PARTS = (
+    "necessity",
+    "objectives",
+    "main_content",
+    "expected_products",
+    "budget",
+    "attachments",
+)
+
+
+def _checked_fields(data: OrderInput) -> dict:
+    """The draft's columns, normalised, after checking the agency, the linked need and the internal parts."""
+    agency = db.session.get(Institution, data.agency_id)
+    if agency is None or agency.kind != InstitutionKind.AGENCY:
+        raise Conflict(
+            _("Choose the ordering agency from the list."), field="agency_id"
+        )
+    if data.need_id is not None and db.session.get(TechNeed, data.need_id) is None:
+        raise Conflict(_("Choose the enterprise need from the list."), field="need_id")
+    if unknown := set(data.internal_parts) - set(PARTS):
+        raise Conflict(
+            _("Unknown parts: %(parts)s.", parts=", ".join(sorted(unknown))),
+            field="internal_parts",
+        )
+    fields = {
+        k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
+    }
+    fields["internal_parts"] = [p for p in PARTS if p in data.internal_parts]
+    return fields
+
+
+_index_now: ContextVar[bool] = ContextVar("orders_index_now", default=True)
+
+
+@contextmanager
+def index_later() -> Iterator[None]:
+    """Leave the search index alone (loading many orders); the caller rebuilds it afterwards."""
+    token = _index_now.set(False)
+    try:
+        yield
+    finally:
+        _index_now.reset(token)
+
+
+def _reindex(order: ResearchOrder) -> None:
+    """Bring the order's search entry in line with the committed order (published parts only)."""
+    if _index_now.get():
+        search.index_order(order)
+
+
+def lifecycle_role(
+    user: User, order: ResearchOrder | None = None
+) -> lifecycle.Role | None:
+    """How the lifecycle sees ``user``: administrator, approving official, official, the principal
+    investigator of ``order``, or nobody."""
+    if not user.is_authenticated:
+        return None
+    if user.role == Role.ADMIN:
+        return lifecycle.Role.ADMIN
+    if user.role == Role.OFFICIAL:
+        return lifecycle.Role.APPROVER if user.can_approve else lifecycle.Role.OFFICIAL
+    if order is not None and order.pi_id is not None and order.pi_id == user.id:
+        return lifecycle.Role.PI
+    return None
+
+
+def is_staff(user: User) -> bool:
+    """City officials and administrators: they see every order and its history."""
+    return lifecycle_role(user) is not None
+
+
+def _attach(
+    order: ResearchOrder, user: User, uploads: Sequence = (), public: bool = False
+) -> None:
+    """Keep the uploaded PDFs with ``order`` before the commit; one bad file refuses them all."""
+    from matchmaker.services.orders import (
+        attachments,  # attachments imports this module
+    )
+
+    try:
+        for upload in uploads:
+            if getattr(upload, "filename", ""):
+                attachments.store_pdf(upload, order=order, uploader=user, public=public)
+    except Conflict:
+        db.session.rollback()
+        raise
+
+
+def create_order(
+    user: User, data: OrderInput, uploads: Sequence = (), public_files: bool = False
+) -> ResearchOrder:
+    """Start a draft order for a city agency; its creation is the first line of its history.
+
+    ``uploads`` are PDF files kept with the order (``public_files``: published with it); a file that is not
+    a PDF or is too large refuses the whole draft.
+    """
+    if lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials place research orders."))
+    fields = _checked_fields(data)
+    order = ResearchOrder(created_by_id=user.id, state=OrderState.DRAFT.value, **fields)
+    db.session.add(order)
+    db.session.flush()
+    db.session.add(
+        OrderEvent(
+            order_id=order.id, actor_id=user.id, action="create", to_state=order.state
+        )
+    )
+    _attach(order, user, uploads, public_files)
+    db.session.commit()
+    _reindex(order)
+    return order
+
+
+def history(order: ResearchOrder) -> list[OrderEvent]:
+    """Every recorded step of ``order``, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OrderEvent)
+            .where(OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.id)
+        )
+    )
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """An aware UTC datetime; SQLite hands back stored UTC values without their offset."""
+    if moment is None:
+        return None
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    )
+
+
+def _column_value(value: Any) -> Any:
+    """A recorded field as the order's column keeps it: enum values, datetimes in UTC."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if is_dataclass(value):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def refusal_message(error: TransitionRefused) -> str:
+    """The refusal in the user's language."""
+    params = {
+        k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+        for k, v in error.params.items()
+    }
+    try:
+        return str(REFUSALS[error.code]) % params
+    except (KeyError, TypeError, ValueError):
+        return str(REFUSALS.get(error.code, _l("This step is not possible.")))
+
+
+def apply_action(
+    order_id: int,
+    user: User,
+    action: Action,
+    data: dict,
+    expected_version: int,
+    now: datetime | None = None,
+    notify: bool = True,
+    attachment=None,
+) -> OrderEvent:
+    """Move an order one step, if the lifecycle allows it and nobody changed the order meanwhile.
+
+    Raises Conflict (HTTP 409 for an API) with the state left exactly as it was. ``now`` is when the step
+    happens (the clock by default); ``notify=False`` records it without telling anyone (loading history).
+    ``attachment`` (an uploaded PDF) is kept with the step, or the whole step is refused.
+    """
+    now = now or utcnow()
+    order = db.session.get(ResearchOrder, order_id)
+    if order is None:
+        raise NotAllowed(_l("This order does not exist."))
+    steps = [event.action for event in history(order)]
+    if action == Action.CLOSE_APPLICATIONS:
+        # The deadline that counts is the one published, not one typed now.
+        data = {**data, "selection_method": order.selection_method,
+                "application_deadline": _as_utc(order.application_deadline)}  # fmt: skip
+    try:
+        planned = lifecycle.plan(
+            order.state,
+            action,
+            lifecycle_role(user, order),
+            data,
+            now or utcnow(),
+            history=steps,
+        )
+    except TransitionRefused as refused:
+        raise Conflict(refusal_message(refused)) from refused
+    recorded = {
+        k: _column_value(v) for k, v in planned.fields.items() if k in _ORDER_COLUMNS
+    }
+    # Compare-and-set: only one of two officials acting on the same version wins.
+    result = db.session.execute(
+        sa.update(ResearchOrder)
+        .where(
+            ResearchOrder.id == order.id,
+            ResearchOrder.version == expected_version,
+            ResearchOrder.state == planned.from_state.value,
+        )
+        .values(
+            state=planned.to_state.value,
+            version=ResearchOrder.version + 1,
+            updated_at=utcnow(),
+            **recorded,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "Someone else changed this order in the meantime. Reload it and try again."
+            )
+        )
+    note = str(planned.fields.get("reason") or planned.fields.get("note") or "")
+    entry = OrderEvent(
+        order_id=order.id, actor_id=user.id, action=planned.action.value, from_state=planned.from_state.value,
+        to_state=planned.to_state.value, fields=_jsonable(dict(planned.fields)), note=note, created_at=now,
+    )  # fmt: skip
+    db.session.add(entry)
+    if attachment is not None:
+        from matchmaker.services.orders import (
+            attachments,  # attachments imports this module
+        )
+
+        db.session.flush()
+        try:
+            attachments.store_pdf(attachment, order=order, uploader=user, event=entry)
+        except Conflict:
+            db.session.rollback()
+            raise
+    notes = (
+        []
+        if not notify
+        else [
+            notifications.notify(
+                person,
+                "order_stage_changed",
+                {"who": user.full_name, "title": order.title},
+                f"/orders/{order.id}",
+            )
+            for person in _people_concerned(order, user)
+        ]
+    )
+    project = _project_of(order) if planned.to_state == OrderState.ACCEPTED else None
+    db.session.commit()
+    notifications.deliver(notes)
+    db.session.refresh(order)
+    if project is not None:
+        search.index_project(project)
+    _reindex(order)
+    return entry
+
+
+def _project_of(order: ResearchOrder) -> Project:
+    """An accepted order joins the catalogue of projects in the same transaction as its acceptance:
+    if the project cannot be recorded, the order is not accepted either (flushes only)."""
+    db.session.refresh(order)  # the columns the compare-and-set above has just written
+    try:
+        return projects.from_order(order)
+    except sa.exc.IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(
+            _(
+                "The order could not be accepted because its project could not be "
+                "recorded. Nothing was changed; check the dates of its steps and try again."
+            )
+        ) from error
+
+
+def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
+    """Who hears of a stage change: the order's author and the ordering agency's officials; before the
+    award, every applicant whose proposal is still in the running; from the award on, the awarded team
+    (principal investigator and members) only, never the applicants who were declined or withdrew."""
+    if order.pi_id is None:
+        applicants = sa.select(Proposal.pi_id).where(
+            Proposal.order_id == order.id, Proposal.status == ProposalStatus.SUBMITTED
+        )
+    else:
+        awarded = sa.select(Proposal.id).where(
+            Proposal.order_id == order.id, Proposal.status == ProposalStatus.AWARDED
+        )
+        applicants = sa.select(ProposalMember.user_id).where(
+            ProposalMember.proposal_id.in_(awarded)
+        )
+    stmt = sa.select(User).where(
+        User.active.is_(True),
+        User.id != actor.id,
+        sa.or_(
+            User.id == order.created_by_id,
+            User.id == order.pi_id,
+            User.id.in_(applicants),
+            sa.and_(User.role == Role.OFFICIAL, User.institution_id == order.agency_id),
+        ),
+    )
+    return list(db.session.scalars(stmt.order_by(User.id)))
+
+
+def record_mid_term_check(
+    order_id: int, user: User, result: str, now: datetime | None = None
+) -> OrderEvent:
+    """Record the mid-term check (kiểm tra giữa kỳ) of a task in progress; the state does not change."""
+    order = db.session.get(ResearchOrder, order_id)
+    if order is None or lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials record the mid-term check."))
+    if order.state != OrderState.IN_PROGRESS.value:
+        raise Conflict(
+            _("The mid-term check is recorded while the task is in progress.")
+        )
+    if not normalise(result):
+        raise Conflict(_("Write the result of the mid-term check."), field="result")
+    entry = OrderEvent(
+        order_id=order.id, actor_id=user.id, action=lifecycle.Step.MID_TERM_CHECK.value,
+        from_state=order.state, to_state=order.state, note=normalise(result), created_at=now or utcnow(),
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+# Once published, an order (its public parts) is visible to everyone; before that only to officials.
+PUBLIC_STATES = frozenset(
+    s.value
+    for s in OrderState
+    if s
+    not in {
+        OrderState.DRAFT,
+        OrderState.SUBMITTED,
+        OrderState.APPROVED,
+        OrderState.REJECTED,
+        OrderState.CANCELLED,
+    }
+)
+
+
+def can_view(user: User, order: ResearchOrder) -> bool:
+    """Officials see every order; everyone else sees orders that have been published."""
+    return lifecycle_role(user) is not None or order.state in PUBLIC_STATES
+
+
+def list_orders(
+    user: User, page: int, state: str = "", query: str = "", per_page: int = 20
+):
+    """Orders ``user`` may see, newest first; officials filter by state, others see open calls first."""
+    stmt = sa.select(ResearchOrder)
+    if lifecycle_role(user) is None:
+        stmt = stmt.where(ResearchOrder.state.in_(PUBLIC_STATES))
+    if state in {s.value for s in OrderState}:
+        stmt = stmt.where(ResearchOrder.state == state)
+    if query := normalise(query).lower()[:200]:
+        stmt = stmt.where(sa.func.lower(ResearchOrder.title).like(f"%{query}%"))
+    stmt = stmt.order_by(
+        ResearchOrder.application_deadline.is_(None),
+        ResearchOrder.application_deadline,
+        ResearchOrder.id.desc(),
+    )
+    return paginate(stmt, page, per_page)
+
+
+def update_draft(
+    user: User,
+    order: ResearchOrder,
+    data: OrderInput,
+    uploads: Sequence = (),
+    public_files: bool = False,
+) -> ResearchOrder:
+    """Change a draft; once submitted, an order changes only through lifecycle steps."""
+    if lifecycle_role(user) is None:
+        raise NotAllowed(_l("Only city officials edit research orders."))
+    if order.state != OrderState.DRAFT.value:
+        raise Conflict(_("Only a draft can be edited."))
+    for name, value in _checked_fields(data).items():
+        setattr(order, name, value)
+    order.version += 1
+    db.session.add(
+        OrderEvent(
+            order_id=order.id,
+            actor_id=user.id,
+            action="edit",
+            from_state=order.state,
+            to_state=order.state,
+        )
+    )
+    _attach(order, user, uploads, public_files)
+    db.session.commit()
+    _reindex(order)
+    return order
+
+
+def linkable_needs(user: User, current_id: int | None = None) -> list[TechNeed]:
+    """Enterprise needs an official may link to a draft: the open ones, and the one already linked."""
+    if lifecycle_role(user) is None:
+        return []
+    stmt = (
+        sa.select(TechNeed)
+        .where(sa.or_(TechNeed.status == NeedStatus.OPEN, TechNeed.id == current_id))
+        .order_by(TechNeed.title)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def linked_need(user: User, order: ResearchOrder) -> TechNeed | None:
+    """The enterprise need the order answers, when ``user`` may know that need exists."""
+    need = db.session.get(TechNeed, order.need_id) if order.need_id else None
+    if need is None or not needs.can_view(
+        user if user.is_authenticated else None, need
+    ):
+        return None
+    return need

@@ -1,0 +1,1 @@
+"""Researchers: profiles, publications and intellectual property, reading publication lists."""

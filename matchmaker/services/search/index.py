@@ -1,0 +1,382 @@
+"""The search index as the app uses it: public documents, updates after commit, retries, rebuilds, health."""
+
+# Services call index_project / index_order / index_need / index_profile after their commit. The
+# document is always rebuilt from the database, so a retry or a late write never puts old text back.
+# A failed write never reaches the user: it is queued in search_index_retries and retried after the
+# next successful write, by `matchmaker search retry`, and dropped by a rebuild that covers it.
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from matchmaker.extensions import db
+from matchmaker.matching import Lexicon
+from matchmaker.matching.text import loose, tokenise
+from matchmaker.models import (
+    Project,
+    ResearcherProfile,
+    ResearchOrder,
+    SearchIndexRetry,
+    TechNeed,
+)
+from matchmaker.search_index import (
+    Health,
+    IndexDoc,
+    IndexUnavailable,
+    SearchIndex,
+    SearchResult,
+)
+from matchmaker.services.search import documents
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "matchmaker.search_index"
+RETRY_BATCH = 50
+STALE_REBUILD_SECONDS = 30 * 60
+SUGGEST_MIN_CHARS = 2  # a single letter would complete to half the vocabulary
+SUGGEST_MAX_CHARS = 100  # longer text is not typed ahead: no suggestions
+SUGGEST_MAX_LIMIT = 20
+
+Progress = Callable[[int], object]
+
+
+# The index object and where it lives
+
+
+def index_path() -> Path:
+    """SEARCH_INDEX_PATH, or ``search_index`` in the data folder."""
+    configured = current_app.config.get("SEARCH_INDEX_PATH")
+    return Path(
+        configured or Path(current_app.config["MATCHMAKER_DATA_DIR"]) / "search_index"
+    )
+
+
+def get_index() -> SearchIndex:
+    """The app's search index (one per app and path, opened lazily)."""
+    path = index_path()
+    index = current_app.extensions.get(EXTENSION)
+    if index is None or index.path != path:
+        index = SearchIndex(path, expand=_expander(), lock_timeout=_lock_timeout())
+        current_app.extensions[EXTENSION] = index
+    return index
+
+
+def _lock_timeout() -> float:
+    return float(current_app.config.get("SEARCH_LOCK_TIMEOUT", 30.0))
+
+
+def _expander() -> Callable[[str], list[str]]:
+    """Abbreviations and bilingual synonyms of the matching lexicon, as alternative query forms."""
+    lexicon = Lexicon.load()
+
+    def key(text: str) -> tuple[str, ...]:
+        return tuple(
+            loose(token.text.lower()) for phrase in tokenise(text) for token in phrase
+        )
+
+    def expand(text: str) -> list[str]:
+        found = [" ".join(lexicon.abbreviations.get(text.lower(), ()))]
+        name = lexicon.phrases.get(key(text))
+        if name is not None:
+            found += [v for v in lexicon.groups.get(name, ()) if key(v) != key(text)]
+        return [alternative for alternative in found if alternative]
+
+    return expand
+
+
+# Keeping the index right after each commit
+
+
+def index_project(project: Project) -> None:
+    """Index a project after its commit."""
+    sync([("project", project.id)])
+
+
+def index_order(order: ResearchOrder) -> None:
+    """Index (or remove) an order after its commit, according to its state and internal parts."""
+    sync([("order", order.id)])
+
+
+def index_need(need: TechNeed) -> None:
+    """Index (or remove) a need after its commit, according to its confidentiality."""
+    sync([("need", need.id)])
+
+
+def index_profile(profile: ResearcherProfile) -> None:
+    """Index (or remove) a researcher profile after its commit, according to its public listing."""
+    sync([("researcher", profile.id)])
+
+
+def sync(keys: list[tuple[str, int]]) -> bool:
+    """Bring the index in line with the database for ``keys``; never raises. Return whether it worked.
+
+    The documents are read again after writing: if another process committed a newer version
+    meanwhile and wrote before us, the newer one is written again, so the last commit always wins.
+    """
+    try:
+        for _attempt in range(3):
+            db.session.rollback()  # a fresh read of what is committed (a no-op after the caller's commit)
+            docs = [documents.document(kind, rid) for kind, rid in keys]
+            _write(keys, docs)
+            db.session.rollback()
+            if [documents.document(kind, rid) for kind, rid in keys] == docs:
+                break
+    except Exception as error:  # noqa: BLE001 — a failed index write must never fail the request
+        _queue(keys, error)
+        if isinstance(error, IndexUnavailable):
+            _recover()
+        return False
+    retry_pending()
+    return True
+
+
+def _recover() -> None:
+    """Start rebuilding a missing or corrupt index; never raises."""
+    try:
+        start_rebuild(current_app._get_current_object())
+    except Exception:  # noqa: BLE001 — the next search or write tries again
+        log.exception("could not start rebuilding the search index")
+
+
+def _write(keys: list[tuple[str, int]], docs: list[IndexDoc | None]) -> None:
+    index = get_index()
+    index.upsert_many(doc for doc in docs if doc is not None)
+    for (kind, rid), doc in zip(keys, docs, strict=True):
+        if doc is None:
+            index.delete(kind, rid)
+
+
+def _queue(keys: list[tuple[str, int]], error: Exception) -> None:
+    """Remember failed updates in the database, so that any process can retry them."""
+    log.warning("search index update failed for %s: %s", keys, error)
+    try:
+        db.session.rollback()
+        for kind, rid in keys:
+            # A fresh row (new id) each time: a rebuild drops only rows queued before it started.
+            old = db.session.scalar(
+                sa.select(SearchIndexRetry).filter_by(kind=kind, record_id=rid)
+            )
+            attempts = old.attempts if old is not None else 0
+            if old is not None:
+                db.session.delete(old)
+                db.session.flush()
+            db.session.add(
+                SearchIndexRetry(
+                    kind=kind,
+                    record_id=rid,
+                    attempts=attempts + 1,
+                    last_error=str(error)[:1000],
+                )
+            )
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()  # another process queued the same record: it will be retried
+        log.exception("could not queue search index retries for %s", keys)
+
+
+def pending_retries() -> int:
+    """How many records wait for a retried index update."""
+    return db.session.scalar(sa.select(sa.func.count(SearchIndexRetry.id))) or 0
+
+
+def retry_pending(limit: int = RETRY_BATCH) -> int:
+    """Index again the records whose update failed; return how many are done. Never raises."""
+    try:
+        rows = list(
+            db.session.scalars(
+                sa.select(SearchIndexRetry).order_by(SearchIndexRetry.id).limit(limit)
+            )
+        )
+        if not rows:
+            return 0
+        keys = [(row.kind, row.record_id) for row in rows]
+        _write(keys, [documents.document(kind, rid) for kind, rid in keys])
+        ids = [row.id for row in rows]
+        db.session.execute(
+            sa.delete(SearchIndexRetry).where(SearchIndexRetry.id.in_(ids))
+        )
+        db.session.commit()
+        return len(rows)
+    except Exception:  # noqa: BLE001 — the rows stay queued for the next try
+        db.session.rollback()
+        log.warning("search index retry failed; will try again later", exc_info=True)
+        return 0
+
+
+# Rebuilding from the database
+
+
+def count_documents() -> int:
+    """About how many documents a rebuild indexes (for a progress bar)."""
+    return documents.count_documents()
+
+
+def rebuild(progress: Progress | None = None) -> int:
+    """Rebuild the whole index from the database; searches use the old one until the swap.
+
+    ``progress(1)`` is called for each record read. Updates queued before the rebuild started are
+    covered by it and dropped. Returns the number of documents indexed.
+    """
+    db.session.rollback()
+    covered = db.session.scalar(sa.select(sa.func.max(SearchIndexRetry.id))) or 0
+    count = get_index().rebuild(documents.all_documents(progress))
+    db.session.execute(
+        sa.delete(SearchIndexRetry).where(SearchIndexRetry.id <= covered)
+    )
+    db.session.commit()
+    return count
+
+
+def _marker() -> Path:
+    path = index_path()
+    return path.with_name(path.name + ".rebuilding")
+
+
+def _claim_rebuild(marker: Path) -> bool:
+    """Take the cross-process "rebuild running" marker; a marker older than half an hour is stale."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if time.time() - marker.stat().st_mtime > STALE_REBUILD_SECONDS:
+            marker.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return True
+
+
+def is_rebuilding() -> bool:
+    """Whether a rebuild started by an app process is running."""
+    return _marker().exists()
+
+
+def start_rebuild(
+    app: Flask, background: bool | None = None
+) -> threading.Thread | None:
+    """Rebuild a missing or corrupt index unless a rebuild is already running.
+
+    In the background by default; in the foreground when testing (``background`` overrides).
+    Returns the thread of a background rebuild.
+    """
+    with app.app_context():
+        marker = _marker()
+    if not _claim_rebuild(marker):
+        return None
+    background = (not app.testing) if background is None else background
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                rebuild()
+        except Exception:  # noqa: BLE001 — the next search or write starts another one
+            log.exception("search index rebuild failed")
+        finally:
+            marker.unlink(missing_ok=True)
+
+    if not background:
+        run()
+        return None
+    thread = threading.Thread(target=run, name="search-rebuild", daemon=True)
+    thread.start()
+    return thread
+
+
+# Searching and health
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A page of results; without one, the index is being rebuilt or the search failed."""
+
+    result: SearchResult | None
+    rebuilding: bool = False
+    failed: bool = False
+
+
+def find(
+    query: str,
+    filters: dict[str, list[str]],
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 10,
+) -> Outcome:
+    """Search public records; a missing or corrupt index starts a rebuild and says so. Never raises."""
+    index = get_index()
+    for attempt in (1, 2):
+        try:
+            return Outcome(
+                index.search(
+                    query, filters=filters, sort="date" if sort == "date" else "relevance",
+                    page=max(1, min(page, 1000)), limit=per_page,
+                )
+            )  # fmt: skip
+        except IndexUnavailable as error:
+            log.warning("search unavailable: %s", error)
+            _recover()
+            return Outcome(None, rebuilding=True)
+        except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
+            log.warning("search failed (attempt %d)", attempt, exc_info=True)
+            index = _fresh_index(index)
+    health = index.check()
+    if (
+        not health.ok
+    ):  # damaged in a way the reads did not name: rebuild it all the same
+        log.warning("search index unreadable: %s", health.reason)
+        _recover()
+        return Outcome(None, rebuilding=True)
+    if health.doc_count == 0:  # nothing indexed yet: nothing can match
+        return Outcome(
+            SearchResult(query=query, hits=[], total=0, page=1, per_page=per_page)
+        )
+    return Outcome(None, failed=True)
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """Titles of public records matching what was typed so far, the last word as a prefix.
+
+    Accents are optional ("dien" suggests "Điện mặt trời ..."). An empty, one-letter or overlong
+    prefix gets no suggestions; a missing or corrupt index gets none and starts a rebuild. Never raises.
+    """
+    text = unicodedata.normalize("NFC", prefix or "")
+    if not SUGGEST_MIN_CHARS <= len(text.strip()) <= SUGGEST_MAX_CHARS:
+        return []
+    limit = max(1, min(limit, SUGGEST_MAX_LIMIT))
+    index = get_index()
+    try:
+        return [found.title for found in index.suggest(text, limit)]
+    except IndexUnavailable as error:
+        log.warning("suggestions unavailable: %s", error)
+        _recover()
+    except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
+        log.warning("suggestions failed", exc_info=True)
+        if not _fresh_index(index).check().ok:
+            _recover()
+    return []
+
+
+def _fresh_index(index: SearchIndex) -> SearchIndex:
+    """Drop an index object whose reader went bad and open a new one."""
+    with contextlib.suppress(Exception):
+        index.close()
+    current_app.extensions.pop(EXTENSION, None)
+    return get_index()
+
+
+def health() -> Health:
+    """Whether the index can be read; see :meth:`SearchIndex.check`."""
+    return get_index().check()

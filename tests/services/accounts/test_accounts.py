@@ -1,0 +1,76 @@
+"""Account services: registration without enumeration, sign-out everywhere, links of closed accounts."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.models import Role, User
+from matchmaker.services.accounts import identity as accounts
+from matchmaker.services.accounts import tokens, users
+from matchmaker.services.errors import InvalidToken
+from tests.conftest import PASSWORD
+
+NEW = accounts.NewAccount(
+    "ngoc.tran@demo.cantho.example", "Trần Ngọc", Role.RESEARCHER, "Lua-mua-noi-2026"
+)
+
+
+def test_register_with_a_taken_address_creates_nothing_and_mails_the_owner(
+    make_user, outbox
+):
+    owner = make_user(email="ngoc.tran@demo.cantho.example")
+    assert accounts.register(NEW) is None
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    assert [m.to for m in outbox] == [[owner.email]]
+
+
+def test_register_new_address_creates_the_account(app, outbox):
+    user = accounts.register(NEW)
+    assert user is not None and user.email == NEW.email and not user.is_verified
+    assert [m.to for m in outbox] == [[NEW.email]]
+
+
+def test_end_sessions_changes_the_session_id(make_user):
+    user = make_user()
+    before = user.get_id()
+    accounts.end_sessions(user)
+    assert user.get_id() != before
+
+
+@pytest.mark.parametrize("purpose", [tokens.RESET, tokens.VERIFY])
+def test_links_of_a_closed_account_never_work(make_user, purpose):
+    user = make_user(active=False, invitation_pending=True)
+    token = tokens.make_token(user, purpose)
+    assert tokens.read_token(token, purpose) == user
+    # Closed without touching what the token is bound to: the link must still stop working.
+    user.invitation_pending = False
+    db.session.commit()
+    with pytest.raises(InvalidToken):
+        tokens.read_token(token, purpose)
+
+
+def test_deactivating_a_pending_invitation_cancels_it(make_user):
+    user = make_user(active=False, invitation_pending=True)
+    token = tokens.make_token(user, tokens.RESET)
+    users.set_active(user, False)
+    assert not user.invitation_pending and not user.active
+    with pytest.raises(InvalidToken):
+        accounts.reset_password(token, "Lua-ma-Thoi-Lai-2026")
+
+
+def test_password_reset_request_for_closed_accounts_sends_nothing(make_user, outbox):
+    deactivated = make_user(active=False)
+    never_accepted = make_user(active=False)
+    never_accepted.password_hash = None
+    db.session.commit()
+    for user in (deactivated, never_accepted):
+        accounts.request_password_reset(user.email)
+    assert outbox == []
+
+
+def test_authenticate_refuses_deactivated_account_with_right_password(make_user):
+    user = make_user(active=False)
+    assert accounts.authenticate(user.email, PASSWORD) is None
+    assert accounts.authenticate("nobody@demo.cantho.example", PASSWORD) is None
