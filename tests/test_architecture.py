@@ -101,3 +101,102 @@ def test_services_do_not_touch_the_request():
         )
 
     assert [f.name for f in _files("services") if uses_request(f)] == []
+
+
+def _service_unit(module: str) -> str | None:
+    """The service package (or shared top-level module) a dotted module name belongs to."""
+    parts = module.split(".")
+    if parts[:2] != ["matchmaker", "services"] or len(parts) < 3:
+        return None
+    return parts[2]
+
+
+def _service_graph() -> dict[str, set[str]]:
+    """Which service package imports which other, from every import statement (lazy ones too)."""
+    graph: dict[str, set[str]] = {}
+    base = PACKAGE / "services"
+    for path in _files("services"):
+        rel = path.relative_to(base).with_suffix("").parts
+        unit = rel[0]
+        targets = graph.setdefault(unit, set())
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found = {_service_unit(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module == "matchmaker.services":
+                    found = {alias.name for alias in node.names}
+                else:
+                    found = {_service_unit(node.module)}
+            else:
+                continue
+            targets.update(t for t in found if t and t != unit)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle through each strongly connected group of packages (Tarjan), for the failure message."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_service_packages_import_each_other_without_cycles():
+    graph = _service_graph()
+    assert {"orders", "projects", "search", "matching", "policy"} <= set(graph)
+    groups = _cycles(graph)
+    detail = [
+        f"{' ↔ '.join(group)}: "
+        + "; ".join(f"{a} → {b}" for a in group for b in sorted(graph[a]) if b in group)
+        for group in groups
+    ]
+    assert detail == []
+
+
+def test_the_cycle_finder_sees_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
+        ["a", "b", "c"]
+    ]
+
+
+def test_services_build_no_urls():
+    def builds_urls(path: Path) -> bool:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return any(
+            (
+                isinstance(node, ast.ImportFrom)
+                and any(a.name == "url_for" for a in node.names)
+            )
+            or (isinstance(node, ast.Name) and node.id == "url_for")
+            or (isinstance(node, ast.Attribute) and node.attr == "url_for")
+            for node in ast.walk(tree)
+        )
+
+    assert [
+        str(f.relative_to(PACKAGE)) for f in _files("services") if builds_urls(f)
+    ] == []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,7 +12,13 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.matching.text import fold
-from matchmaker.services.researchers.bibliography import ImportProblem
+from matchmaker.services.imports import (
+    ImportProblem,
+    csv_error,
+    csv_reader,
+    csv_text,
+    numbered_rows,
+)
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -86,32 +90,17 @@ class ParsedStaff:
 
 def parse_staff_csv(data: bytes | str) -> ParsedStaff:
     """Read a staff list: UTF-8 (BOM or not), ``,`` or ``;`` separated, with a header row."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            message = _l(
-                "The file is not UTF-8 text (see line %(line)d). "
-                "Save it as “CSV UTF-8” and upload it again.",
-                line=line,
-            )
-            return ParsedStaff(problems=[ImportProblem(line, message)])
-    text = data.lstrip("\ufeff")
-    if not text.strip():
-        return ParsedStaff(problems=[ImportProblem(1, _l("The file is empty."))])
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    text, problems = csv_text(data)
+    if problems:
+        return ParsedStaff(problems=problems)
+    reader = csv_reader(text)
     try:
         columns, problems = _columns(next(reader))
         return (
             ParsedStaff(problems=problems) if problems else _read_rows(reader, columns)
         )
     except csv.Error:
-        line = reader.line_num
-        message = _l("Line %(line)d is not valid CSV; check its quotes.", line=line)
-        return ParsedStaff(problems=[ImportProblem(line, message)])
+        return ParsedStaff(problems=[csv_error(reader)])
 
 
 def _clean(cell: str) -> str:
@@ -147,15 +136,6 @@ def _columns(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
             message = _l("The header has no “%(name)s” column.", name=column)
             problems.append(ImportProblem(1, message))
     return columns, problems
-
-
-def numbered_rows(reader: Reader) -> Iterator[tuple[int, list[str]]]:
-    """Yield non-blank rows with the line where each starts (a quoted cell may span lines)."""
-    line_before = reader.line_num
-    for cells in reader:
-        line, line_before = line_before + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
-            yield line, cells
 
 
 def _read_rows(reader: Reader, columns: list[str]) -> ParsedStaff:

@@ -19,8 +19,8 @@ from matchmaker.models import (
 from matchmaker.services import staging
 from matchmaker.services.accounts.identity import mail_password_link
 from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services.imports import ImportProblem
 from matchmaker.services.institutions.staff_csv import StaffRow, parse_staff_csv
-from matchmaker.services.researchers.bibliography import ImportProblem
 
 IMPORT_KIND = "staff"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -18,10 +17,15 @@ from matchmaker.matching.text import fold
 from matchmaker.models import ImportBatch, Institution, Project, ProjectStatus, User
 from matchmaker.services import reference, staging
 from matchmaker.services.errors import NotAllowed, ServiceError
-from matchmaker.services.institutions.staff_csv import numbered_rows
+from matchmaker.services.imports import (
+    ImportProblem,
+    csv_error,
+    csv_reader,
+    csv_text,
+    numbered_rows,
+)
 from matchmaker.services.messaging import notifications
 from matchmaker.services.projects import registry as projects
-from matchmaker.services.researchers.bibliography import ImportProblem
 from matchmaker.services.search import index as search
 
 if TYPE_CHECKING:
@@ -101,40 +105,19 @@ def _key(text: str) -> str:
     return " ".join(fold(text).lower().replace("_", " ").split())
 
 
-def _decode(data: bytes | str) -> tuple[str, list[ImportProblem]]:
-    if isinstance(data, str):
-        return data.lstrip("\ufeff"), []
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        message = _l(
-            "The file is not UTF-8 text (see line %(line)d). "
-            "Save it as “CSV UTF-8” and upload it again.",
-            line=line,
-        )
-        return "", [ImportProblem(line, message)]
-
-
 def parse_projects_csv(
     data: bytes | str,
 ) -> tuple[list[ProjectRow], list[ImportProblem]]:
     """Read a project list: UTF-8 (BOM or not), ``,`` or ``;`` separated, with a header row."""
-    text, problems = _decode(data)
+    text, problems = csv_text(data)
     if problems:
         return [], problems
-    if not text.strip():
-        return [], [ImportProblem(1, _l("The file is empty."))]
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(text)
     try:
         columns, problems = _columns(next(reader))
         return ([], problems) if problems else _read_rows(reader, columns)
     except csv.Error:
-        line = reader.line_num
-        message = _l("Line %(line)d is not valid CSV; check its quotes.", line=line)
-        return [], [ImportProblem(line, message)]
+        return [], [csv_error(reader)]
 
 
 def _columns(header: list[str]) -> tuple[list[str], list[ImportProblem]]:

@@ -20,10 +20,10 @@ from bibtexparser.model import (
     Field,
     ParsingFailedBlock,
 )
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.matching.text import fold
+from matchmaker.services.imports import ImportProblem
 from matchmaker.validators import InvalidValue, normalise_doi, title_key
 
 TITLE_MAX, VENUE_MAX, ABSTRACT_MAX, AUTHORS_MAX = 500, 300, 5000, 2000
@@ -73,14 +73,6 @@ class PublicationDraft:
     doi: str | None
     abstract: str
     position: int
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """Why the entry (or row) starting at line ``position`` was not imported."""
-
-    position: int
-    message: str | LazyString
 
 
 @dataclass(frozen=True)

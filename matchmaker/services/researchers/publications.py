@@ -21,8 +21,9 @@ from matchmaker.models import (
 )
 from matchmaker.services import staging
 from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services.imports import ImportProblem
 from matchmaker.services.researchers import bibliography
-from matchmaker.services.researchers.bibliography import ImportProblem, PublicationDraft
+from matchmaker.services.researchers.bibliography import PublicationDraft
 from matchmaker.validators import title_key
 
 IMPORT_KIND = "publications"
