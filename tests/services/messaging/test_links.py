@@ -14,7 +14,7 @@ from matchmaker.services.messaging import links
 from matchmaker.web import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[3]
-LINK_MODULE = ROOT / "matchmaker" / "services" / "links.py"
+LINK_MODULE = ROOT / "matchmaker" / "services" / "messaging" / "links.py"
 # What builds a URL from the request's host: Flask's _external, werkzeug's force_external, the request's
 # own view of its host. Only the link module may build external URLs (from configuration).
 REQUEST_HOST = re.compile(
