@@ -156,7 +156,7 @@ def _queue(keys: list[tuple[str, int]], error: Exception) -> None:
                     last_error=str(error)[:1000],
                 )
             )
-        db.session.commit()
+        db.session.commit()  # its own transaction: the use case has already committed
     except sa.exc.SQLAlchemyError:
         db.session.rollback()  # another process queued the same record: it will be retried
         log.exception("could not queue search index retries for %s", keys)
@@ -183,7 +183,7 @@ def retry_pending(limit: int = RETRY_BATCH) -> int:
         db.session.execute(
             sa.delete(SearchIndexRetry).where(SearchIndexRetry.id.in_(ids))
         )
-        db.session.commit()
+        db.session.commit()  # index bookkeeping, not a use case: after the use case's commit
         return len(rows)
     except Exception:  # noqa: BLE001 — the rows stay queued for the next try
         db.session.rollback()
@@ -211,7 +211,7 @@ def rebuild(progress: Progress | None = None) -> int:
     db.session.execute(
         sa.delete(SearchIndexRetry).where(SearchIndexRetry.id <= covered)
     )
-    db.session.commit()
+    db.session.commit()  # index bookkeeping, run by the CLI or a recovery, never inside a use case
     return count
 
 
