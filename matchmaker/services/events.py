@@ -42,19 +42,25 @@ def _bag(session: Session, key: str) -> dict[str, list]:
 
 
 def changed(kind: str, record_id: int) -> None:
-    """Record that ``kind`` ``record_id`` changed in the current unit of work."""
+    """Record that ``kind`` ``record_id`` changed in the current unit of work (flush new rows first)."""
+    if record_id is None:
+        raise ValueError(f"a {kind} without an id: flush it before recording it")
     records = _bag(db.session(), _PENDING)["records"]
     if (kind, record_id) not in records:
         records.append((kind, record_id))
 
 
 def notified(notes: Iterable[Notification]) -> None:
-    """Record notifications of the current unit of work, to be mailed after its commit."""
-    _bag(db.session(), _PENDING)["notes"].extend(notes)
+    """Record notifications (flushed) of the current unit of work, to be mailed after its commit."""
+    _bag(db.session(), _PENDING)["notes"].extend(note.id for note in notes)
 
 
 def commit() -> None:
-    """End the use case: commit its one transaction, then announce what it changed."""
+    """End the use case: commit its one transaction, then announce what it changed.
+
+    Subscribers run after the commit: whatever they write (the outbox copy of a mail, a queued index
+    retry) is their own transaction, and nothing they do can undo the use case.
+    """
     db.session.commit()
     publish()
 
@@ -70,14 +76,14 @@ def publish() -> None:
     if done["records"] and "records" not in quiet:
         records_changed.send(app, keys=list(done["records"]))
     if done["notes"] and "notes" not in quiet:
-        ids = [note.id for note in done["notes"] if note.id is not None]
-        notifications_recorded.send(app, ids=ids)
+        notifications_recorded.send(app, ids=list(done["notes"]))
 
 
 @contextmanager
 def quiet(*what: str) -> Iterator[None]:
-    """Send no signal of the named sorts (``records``, ``notes``) while loading many records at once
-    (the demo data); the caller then rebuilds the index itself, and the notifications stay in the app."""
+    """Send no signal of the named sorts (``records``, ``notes``) for what is committed meanwhile: loading
+    many records at once (the demo data, whose caller rebuilds the index itself), or notifications meant
+    for the app only."""
     token = _quiet.set(_quiet.get() | frozenset(what))
     try:
         yield
@@ -89,9 +95,12 @@ def quiet(*what: str) -> Iterator[None]:
 def _committed(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
+        quiet = _quiet.get()  # also for commits that do not publish (a loader's own)
         bag = _bag(session, _COMMITTED)
-        bag["records"] += [k for k in pending["records"] if k not in bag["records"]]
-        bag["notes"] += pending["notes"]
+        if "records" not in quiet:
+            bag["records"] += [k for k in pending["records"] if k not in bag["records"]]
+        if "notes" not in quiet:
+            bag["notes"] += pending["notes"]
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

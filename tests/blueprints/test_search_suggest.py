@@ -50,7 +50,7 @@ def records(app, make_user):
         ]  # fmt: skip
         for version, (action, data) in enumerate(steps, start=1):
             orders.apply_action(order.id, approver, action, data, version, notify=False)
-        search.index_order(order)
+        search.sync([("order", order.id)])
         need = needs.create_need(rep, NeedInput(
             title="Điện phân bùn thải zyxwvut", description="Quy trình độc quyền qwertyab.",
             confidentiality=Confidentiality.PRIVATE,

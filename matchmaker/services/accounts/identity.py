@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import SELF_SERVICE_ROLES, Role, User, utcnow
+from matchmaker.services import events
 from matchmaker.services.accounts import tokens
 from matchmaker.services.accounts.passwords import password_problem
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -76,7 +77,7 @@ def register(data: NewAccount) -> User | None:
         return None
     db.session.add(user)
     try:
-        db.session.commit()
+        events.commit()
     except (
         IntegrityError
     ):  # the same address registered at the same moment: answer as for a taken one
@@ -126,7 +127,7 @@ def verify_email(token: str) -> User:
     user = tokens.read_token(token, tokens.VERIFY)
     if not user.is_verified:
         user.email_verified_at = utcnow()
-        db.session.commit()
+        events.commit()
     return user
 
 
@@ -157,13 +158,13 @@ def authenticate(email: str, password: str) -> User | None:
 def end_sessions(user: User) -> None:
     """Sign ``user`` out everywhere: every session and remember-me cookie issued so far stops working."""
     user.session_version += 1
-    db.session.commit()
+    events.commit()
 
 
 def record_login(user: User) -> None:
     """Remember when ``user`` last signed in."""
     user.last_login_at = utcnow()
-    db.session.commit()
+    events.commit()
 
 
 def request_password_reset(email: str) -> None:
@@ -202,7 +203,7 @@ def reset_password(token: str, password: str) -> User:
     user.email_verified_at = user.email_verified_at or utcnow()
     if user.invitation_pending:
         user.active, user.invitation_pending = True, False
-    db.session.commit()
+    events.commit()
     return user
 
 

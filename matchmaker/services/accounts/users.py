@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Enterprise, Role, User, utcnow
-from matchmaker.services import locking
+from matchmaker.services import events, locking
 from matchmaker.services.accounts.identity import (
     ensure_new_account,
     mail_password_link,
@@ -50,6 +50,22 @@ def create_user(
     ``enterprise`` makes the account one of its representatives; ``invited_by`` names who invited them
     (an administrator when None).
     """
+    user = new_user(email, full_name, role, password, institution_id, enterprise)
+    events.commit()
+    if password is None:
+        mail_invitation(user, invited_by, enterprise)
+    return user
+
+
+def new_user(
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str | None = None,
+    institution_id: int | None = None,
+    enterprise: Enterprise | None = None,
+) -> User:
+    """Add a checked account to the session (flushed, not committed: the caller's use case commits)."""
     ensure_new_account(email, password)
     user = User(
         email=normalise_email(email),
@@ -62,16 +78,21 @@ def create_user(
         user.set_password(password)
         user.email_verified_at = utcnow()
     db.session.add(user)
-    db.session.commit()
-    if password is None:
-        mail_password_link(
-            user,
-            _("Your matchmaker account"),
-            "invitation",
-            inviter=invited_by,
-            enterprise=enterprise,
-        )
+    db.session.flush()
     return user
+
+
+def mail_invitation(
+    user: User, invited_by: User | None = None, enterprise: Enterprise | None = None
+) -> None:
+    """Mail a committed, password-less account its link to choose a password."""
+    mail_password_link(
+        user,
+        _("Your matchmaker account"),
+        "invitation",
+        inviter=invited_by,
+        enterprise=enterprise,
+    )
 
 
 def _active_admins() -> int:
@@ -96,7 +117,7 @@ def change_role(user: User, role: Role) -> User:
         _refuse_last_admin(user)
         user.role = role
         user.session_version += 1
-        db.session.commit()
+        events.commit()
     return user
 
 
@@ -110,5 +131,5 @@ def set_active(user: User, active: bool) -> User:
         # The version is in every session cookie and mailed link: bumping it makes them all stop working.
         user.invitation_pending = user.invitation_pending and active
         user.session_version += 1
-        db.session.commit()
+        events.commit()
     return user

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
+from matchmaker.services import events
 from matchmaker.services.accounts import users
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
@@ -120,7 +121,7 @@ def create_enterprise(user: User, data: EnterpriseInput) -> Enterprise:
     enterprise = Enterprise(slug=_unique_slug(values["name"]), **values)
     db.session.add(enterprise)
     user.enterprise = enterprise
-    db.session.commit()
+    events.commit()
     return enterprise
 
 
@@ -133,7 +134,7 @@ def update_enterprise(
     _ensure_unique_tax_code(values["tax_code"], own_id=enterprise.id)
     for key, value in values.items():
         setattr(enterprise, key, value)
-    db.session.commit()
+    events.commit()
 
 
 def invite_colleague(
@@ -144,17 +145,16 @@ def invite_colleague(
     if not normalise(full_name):
         raise ServiceError(_("Enter the colleague's name."), field="full_name")
     # One unit of work: the account, already linked to the enterprise, and the invitation that names the inviter.
-    colleague = users.create_user(
-        email, full_name, Role.ENTERPRISE, enterprise=enterprise, invited_by=inviter
-    )
-    # In-app only: the invitation e-mail has already said it.
+    colleague = users.new_user(email, full_name, Role.ENTERPRISE, enterprise=enterprise)
     notifications.notify(
         colleague,
         "colleague_invited",
         {"who": inviter.full_name, "enterprise": enterprise.name},
         url_for("enterprises.detail", enterprise_id=enterprise.id),
     )
-    db.session.commit()
+    with events.quiet("notes"):  # in-app only: the invitation e-mail says it
+        events.commit()
+    users.mail_invitation(colleague, inviter, enterprise)
     return colleague
 
 

@@ -21,6 +21,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import events
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -106,12 +107,9 @@ def express_interest(
         db.session.rollback()
         raise Conflict(_("You have already expressed interest in this need.")) from None
     params = {"who": user.full_name, "title": need.title}
-    notes = [
+    for rep in enterprises.representatives(need.enterprise):
         notifications.notify(rep, "interest_received", params, _link(need))
-        for rep in enterprises.representatives(need.enterprise)
-    ]
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return interest
 
 
@@ -148,15 +146,14 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
     interest.decided_by_id = user.id
     if accept and need.status == NeedStatus.OPEN:
         need.status = NeedStatus.IN_DISCUSSION
+        events.changed("need", need.id)
     researcher = interest.user
-    notes = [
-        notifications.notify(
-            researcher,
-            "interest_accepted" if accept else "interest_declined",
-            {"enterprise": need.enterprise.name, "title": need.title},
-            _link(need),
-        )
-    ]
+    notifications.notify(
+        researcher,
+        "interest_accepted" if accept else "interest_declined",
+        {"enterprise": need.enterprise.name, "title": need.title},
+        _link(need),
+    )
     colleague_kind = (
         "colleague_accepted_interest" if accept else "colleague_declined_interest"
     )
@@ -165,11 +162,8 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
         "researcher": researcher.full_name,
         "title": need.title,
     }
-    notes += [
-        notifications.notify(rep, colleague_kind, params, _link(need))
-        for rep in enterprises.representatives(need.enterprise)
-        if rep.id != user.id
-    ]
-    db.session.commit()
-    notifications.deliver(notes)
+    for rep in enterprises.representatives(need.enterprise):
+        if rep.id != user.id:
+            notifications.notify(rep, colleague_kind, params, _link(need))
+    events.commit()
     return interest

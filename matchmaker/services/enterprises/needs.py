@@ -18,11 +18,10 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import reference
+from matchmaker.services import events, reference
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
-from matchmaker.services.search import index as search
 
 TITLE_MAX = 300
 TEXT_MAX = 5000
@@ -191,8 +190,9 @@ def create_need(user: User, data: NeedInput, today: date | None = None) -> TechN
         **values,
     )
     db.session.add(need)
-    db.session.commit()
-    search.index_need(need)
+    db.session.flush()
+    events.changed("need", need.id)
+    events.commit()
     return need
 
 
@@ -203,5 +203,5 @@ def update_need(user: User, need: TechNeed, data: NeedInput) -> None:
         setattr(need, key, value)
     if data.status is not None:
         need.status = data.status
-    db.session.commit()
-    search.index_need(need)
+    events.changed("need", need.id)
+    events.commit()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Institution, InstitutionKind, ResearcherProfile, User
+from matchmaker.services import events
 from matchmaker.services.errors import Conflict
 from matchmaker.services.pagination import paginate
 
@@ -83,7 +84,7 @@ def save_institution(
         normalise(data.address),
     )
     institution.website = data.website or None
-    db.session.commit()
+    events.commit()
     return institution
 
 

@@ -16,7 +16,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import staging
+from matchmaker.services import events, staging
 from matchmaker.services.accounts.identity import mail_password_link
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.imports import ImportProblem
@@ -70,7 +70,7 @@ def preview(institution: Institution, admin: User, data: bytes) -> StaffReport:
             payload=[asdict(r) for r in parsed.rows],
         )
         db.session.add(batch)
-        db.session.commit()
+        events.commit()
         batch_id = batch.id
     return StaffReport(batch_id, parsed.rows, problems)
 
@@ -88,7 +88,7 @@ def confirm(institution: Institution, admin: User, batch_id: int) -> int:
         )
     users = [_invited_researcher(row, institution) for row in rows]
     staging.mark_confirmed(batch)
-    db.session.commit()
+    events.commit()
     for user in users:
         mail_password_link(user, _("Your matchmaker account"), "invitation")
     return len(users)

@@ -38,6 +38,7 @@ def send_mail(
     else:
         if record is not None:
             record.sent = True
+    # The outbox copy is its own transaction: mail goes out after the use case's commit (or without one).
     db.session.commit()
     return record
 

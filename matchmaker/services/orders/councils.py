@@ -37,7 +37,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import locking
+from matchmaker.services import events, locking
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders.proposals import OFFICIAL_ROLES, REVIEW_STATES, as_utc
@@ -161,12 +161,9 @@ def form_council(
     db.session.add(council)
     db.session.flush()
     params = {"title": order.title, "who": official.full_name}
-    notes = [
+    for i in ids:
         notifications.notify(users[i], "council_invited", params, f"/orders/{order.id}")
-        for i in ids
-    ]
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return council
 
 
@@ -197,7 +194,7 @@ def declare_conflict(
         member_id=member.id, proposal_id=proposal.id, reason=reason
     )
     db.session.add(declaration)
-    db.session.commit()
+    events.commit()
     return declaration
 
 
@@ -423,7 +420,7 @@ def score_proposal(
         sum(checked.values()),
         now or utcnow(),
     )
-    db.session.commit()
+    events.commit()
     return score
 
 

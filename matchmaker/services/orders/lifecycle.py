@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,12 +31,12 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import events
 from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
 from matchmaker.services.pagination import paginate
 from matchmaker.services.projects import registry as projects
-from matchmaker.services.search import index as search
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
 _ORDER_COLUMNS = (
@@ -111,25 +109,6 @@ def _checked_fields(data: OrderInput) -> dict:
     return fields
 
 
-_index_now: ContextVar[bool] = ContextVar("orders_index_now", default=True)
-
-
-@contextmanager
-def index_later() -> Iterator[None]:
-    """Leave the search index alone (loading many orders); the caller rebuilds it afterwards."""
-    token = _index_now.set(False)
-    try:
-        yield
-    finally:
-        _index_now.reset(token)
-
-
-def _reindex(order: ResearchOrder) -> None:
-    """Bring the order's search entry in line with the committed order (published parts only)."""
-    if _index_now.get():
-        search.index_order(order)
-
-
 def lifecycle_role(
     user: User, order: ResearchOrder | None = None
 ) -> lifecycle.Role | None:
@@ -188,8 +167,8 @@ def create_order(
         )
     )
     _attach(order, user, uploads, public_files)
-    db.session.commit()
-    _reindex(order)
+    events.changed("order", order.id)
+    events.commit()
     return order
 
 
@@ -264,6 +243,27 @@ def apply_action(
     happens (the clock by default); ``notify=False`` records it without telling anyone (loading history).
     ``attachment`` (an uploaded PDF) is kept with the step, or the whole step is refused.
     """
+    entry = record_step(
+        order_id, user, action, data, expected_version, now, notify, attachment
+    )
+    events.commit()
+    return entry
+
+
+def record_step(
+    order_id: int,
+    user: User,
+    action: Action,
+    data: dict,
+    expected_version: int,
+    now: datetime | None = None,
+    notify: bool = True,
+    attachment=None,
+) -> OrderEvent:
+    """:func:`apply_action` without its commit, for use cases that move the order as one of their changes.
+
+    Flushes only; a refused step rolls the whole session back and raises Conflict.
+    """
     now = now or utcnow()
     order = db.session.get(ResearchOrder, order_id)
     if order is None:
@@ -327,26 +327,16 @@ def apply_action(
         except Conflict:
             db.session.rollback()
             raise
-    notes = (
-        []
-        if not notify
-        else [
-            notifications.notify(
-                person,
-                "order_stage_changed",
-                {"who": user.full_name, "title": order.title},
-                f"/orders/{order.id}",
-            )
-            for person in _people_concerned(order, user)
-        ]
-    )
-    project = _project_of(order) if planned.to_state == OrderState.ACCEPTED else None
-    db.session.commit()
-    notifications.deliver(notes)
-    db.session.refresh(order)
-    if project is not None:
-        search.index_project(project)
-    _reindex(order)
+    for person in _people_concerned(order, user) if notify else []:
+        notifications.notify(
+            person,
+            "order_stage_changed",
+            {"who": user.full_name, "title": order.title},
+            f"/orders/{order.id}",
+        )
+    if planned.to_state == OrderState.ACCEPTED:
+        _project_of(order)
+    events.changed("order", order.id)
     return entry
 
 
@@ -398,6 +388,15 @@ def record_mid_term_check(
     order_id: int, user: User, result: str, now: datetime | None = None
 ) -> OrderEvent:
     """Record the mid-term check (kiểm tra giữa kỳ) of a task in progress; the state does not change."""
+    entry = add_mid_term_check(order_id, user, result, now)
+    events.commit()
+    return entry
+
+
+def add_mid_term_check(
+    order_id: int, user: User, result: str, now: datetime | None = None
+) -> OrderEvent:
+    """:func:`record_mid_term_check` without its commit (flushes only)."""
     order = db.session.get(ResearchOrder, order_id)
     if order is None or lifecycle_role(user) is None:
         raise NotAllowed(_l("Only city officials record the mid-term check."))
@@ -412,7 +411,7 @@ def record_mid_term_check(
         from_state=order.state, to_state=order.state, note=normalise(result), created_at=now or utcnow(),
     )  # fmt: skip
     db.session.add(entry)
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -480,8 +479,8 @@ def update_draft(
         )
     )
     _attach(order, user, uploads, public_files)
-    db.session.commit()
-    _reindex(order)
+    events.changed("order", order.id)
+    events.commit()
     return order
 
 

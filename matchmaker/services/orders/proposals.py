@@ -30,6 +30,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import events
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments
@@ -225,7 +226,7 @@ def submit_proposal(
     _set_team(proposal, team)
     db.session.flush()
     _attach(proposal, pi, uploads)
-    db.session.commit()
+    events.commit()
     return proposal
 
 
@@ -261,7 +262,7 @@ def update_proposal(
     )
     _set_team(proposal, team)
     _attach(proposal, pi, uploads)
-    db.session.commit()
+    events.commit()
     return proposal
 
 
@@ -274,7 +275,7 @@ def withdraw_proposal(
     _check_open(proposal.order, now)
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.withdrawn_at = now
-    db.session.commit()
+    events.commit()
     return proposal
 
 
@@ -351,11 +352,10 @@ def decline_proposal(
     proposal.decided_at = now or utcnow()
     proposal.decided_by_id = official.id
     params = {"title": proposal.order.title, "reason": reason_code.value}
-    note = notifications.notify(
+    notifications.notify(
         proposal.pi, "proposal_declined", params, f"/orders/{proposal.order_id}"
     )
-    db.session.commit()
-    notifications.deliver([note])
+    events.commit()
     return proposal
 
 
@@ -491,8 +491,8 @@ def award(
     """Award ``order`` to ``proposal``: its PI leads the task; every other proposal still running is not selected.
 
     ``contract`` holds the AWARD step's fields (contract_number, contract_value, start_date, end_date,
-    payment_schedule). The row changes join the lifecycle step's transaction (``orders.apply_action``
-    commits them); if the step is refused, everything is rolled back and Conflict is raised.
+    payment_schedule). The row changes and the lifecycle step (``orders.record_step``) are one unit of work;
+    if the step is refused, everything is rolled back and Conflict is raised.
     """
     now = now or utcnow()
     if not _is_official(official):
@@ -510,25 +510,23 @@ def award(
         )
         other.decided_at, other.decided_by_id = now, official.id
     link = f"/orders/{order.id}"
-    # The awarded team (PI and members) hears of the stage change from apply_action; the others hear
+    # The awarded team (PI and members) hears of the stage change from record_step; the others hear
     # that they were not selected, and nothing of the later stages.
-    notes = [
+    for other in others:
         notifications.notify(
             other.pi,
             "proposal_declined",
             {"title": order.title, "reason": DeclineReason.NOT_SELECTED.value},
             link,
         )
-        for other in others
-    ]
     try:
-        orders.apply_action(
+        orders.record_step(
             order.id, official, Action.AWARD, dict(contract), expected_version, now=now
         )
     except ServiceError:
         db.session.rollback()
         raise
-    notifications.deliver(notes)
+    events.commit()
     return proposal
 
 

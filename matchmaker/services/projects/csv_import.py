@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold
 from matchmaker.models import ImportBatch, Institution, Project, ProjectStatus, User
-from matchmaker.services import reference, staging
+from matchmaker.services import events, reference, staging
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.imports import (
     ImportProblem,
@@ -24,9 +24,7 @@ from matchmaker.services.imports import (
     csv_text,
     numbered_rows,
 )
-from matchmaker.services.messaging import notifications
 from matchmaker.services.projects import registry as projects
-from matchmaker.services.search import index as search
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -312,7 +310,7 @@ def preview(institution: Institution, user: User, data: bytes) -> ProjectReport:
         user_id=user.id, kind=IMPORT_KIND, target_id=institution.id, payload=payload
     )
     db.session.add(batch)
-    db.session.commit()
+    events.commit()
     return ProjectReport(batch.id, rows, [], _to_confirm(user, rows))  # fmt: skip
 
 
@@ -332,20 +330,15 @@ def _to_confirm(user: User, rows: list[ProjectRow]) -> frozenset[int]:
 
 
 def confirm(institution: Institution, user: User, batch_id: int) -> int:
-    """Create every project of a checked list in one transaction, then index them.
+    """Create every project of a checked list in one transaction (indexed after its commit).
 
     A PI named from another institution is asked to confirm, as when registering one project.
     """
     batch = staging.pending_batch(batch_id, IMPORT_KIND, user, institution.id)
-    created, requests = [], []
-    for values in batch.payload:
+    payload = batch.payload
+    for values in payload:
         row = ProjectRow(**(values | {"team": tuple(values["team"])}))
-        project, asked = projects.new_project(user, row.as_input(institution.id))
-        created.append(project)
-        requests += asked
-    db.session.flush()
+        projects.new_project(user, row.as_input(institution.id))
     staging.mark_confirmed(batch)
-    db.session.commit()
-    notifications.deliver(requests)
-    search.sync([("project", p.id) for p in created])
-    return len(created)
+    events.commit()
+    return len(payload)

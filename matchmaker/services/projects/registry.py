@@ -22,7 +22,6 @@ from matchmaker.matching import Candidate, Document, QueryFilter, TfidfMatcher
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Institution,
-    Notification,
     OrderEvent,
     Project,
     ProjectStatus,
@@ -32,13 +31,12 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import reference
+from matchmaker.services import events, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.pagination import paginate
-from matchmaker.services.search import index as search
 
 TITLE_MAX = 500
 TEXT_MAX = 10_000
@@ -238,18 +236,18 @@ def check_input(data: ProjectInput) -> dict:
     }  # fmt: skip
 
 
-def _link_pi(user: User, project: Project, named_id: int | None) -> Notification | None:
-    """Link the named PI, or ask them to confirm (flushed); return the request to deliver after commit."""
+def _link_pi(user: User, project: Project, named_id: int | None) -> None:
+    """Link the named PI, or ask them to confirm (flushed; the request is mailed after the commit)."""
     named = db.session.get(User, named_id) if named_id is not None else None
     if named is None or named.id == project.pi_id or may_link_directly(user, named):
         project.pi_id, project.pending_pi_id = (named.id if named else None), None
-        return None
+        return
     asked_before = project.pending_pi_id == named.id
     project.pi_id, project.pending_pi_id = None, named.id
     db.session.flush()
     if asked_before:
-        return None
-    return notifications.notify(
+        return
+    notifications.notify(
         named,
         "project_pi_requested",
         {"who": user.full_name, "title": project.title},
@@ -257,9 +255,8 @@ def _link_pi(user: User, project: Project, named_id: int | None) -> Notification
     )
 
 
-def new_project(user: User, data: ProjectInput) -> tuple[Project, list[Notification]]:
-    """Add a checked project to the session (flushed, not committed: the caller commits, indexes and
-    delivers the returned confirmation requests)."""
+def new_project(user: User, data: ProjectInput) -> Project:
+    """Add a checked project to the session (flushed, not committed: the caller's use case commits)."""
     if not can_register(user):
         raise NotAllowed(_("Your account cannot register projects."))
     values = check_input(data)
@@ -268,16 +265,15 @@ def new_project(user: User, data: ProjectInput) -> tuple[Project, list[Notificat
     project = Project(created_by_id=user.id, **values)
     db.session.add(project)
     db.session.flush()
-    request = _link_pi(user, project, named_id)
-    return project, [request] if request else []
+    _link_pi(user, project, named_id)
+    events.changed("project", project.id)
+    return project
 
 
 def create_project(user: User, data: ProjectInput) -> Project:
     """Register a project (a past one, or one not ordered through the platform)."""
-    project, requests = new_project(user, data)
-    db.session.commit()
-    notifications.deliver(requests)
-    search.index_project(project)
+    project = new_project(user, data)
+    events.commit()
     return project
 
 
@@ -290,10 +286,9 @@ def update_project(user: User, project: Project, data: ProjectInput) -> Project:
     values["institution_id"] = _institution(user, data.institution_id, project)
     for name, value in values.items():
         setattr(project, name, value)
-    request = _link_pi(user, project, named_id)
-    db.session.commit()
-    notifications.deliver([request] if request else [])
-    search.index_project(project)
+    _link_pi(user, project, named_id)
+    events.changed("project", project.id)
+    events.commit()
     return project
 
 
@@ -321,18 +316,14 @@ def answer_pi_request(user: User, project_id: int, confirm: bool) -> Project:
     if not confirm and _same_name(project.pi_name, user.full_name):
         project.pi_name = ""  # they said it is not theirs: do not keep their name on it
     registrant = project.created_by
-    notes = []
     if registrant is not None and registrant.active and registrant.id != user.id:
         kind = "project_pi_confirmed" if confirm else "project_pi_declined"
-        notes.append(
-            notifications.notify(
-                registrant, kind, {"who": user.full_name, "title": project.title},
-                f"/projects/{project.id}",
-            )
+        notifications.notify(
+            registrant, kind, {"who": user.full_name, "title": project.title},
+            f"/projects/{project.id}",
         )  # fmt: skip
-    db.session.commit()
-    notifications.deliver(notes)
-    search.index_project(project)
+    events.changed("project", project.id)
+    events.commit()
     return project
 
 
@@ -350,7 +341,7 @@ def from_order(order: ResearchOrder) -> Project:
     """The project of an accepted order, created once (later calls return it); only public parts are copied.
 
     Flushed, not committed: the acceptance of the order commits it, so that an accepted order always
-    has its project (the caller indexes it after the commit). The PI awarded by the city is linked.
+    has its project (indexed after that commit). The PI awarded by the city is linked.
     """
     existing = db.session.scalar(sa.select(Project).where(Project.order_id == order.id))
     if existing is not None:
@@ -371,6 +362,7 @@ def from_order(order: ResearchOrder) -> Project:
     )  # fmt: skip
     db.session.add(project)
     db.session.flush()
+    events.changed("project", project.id)
     return project
 
 

@@ -17,10 +17,9 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import reference
+from matchmaker.services import events, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
-from matchmaker.services.search import index as search
 
 ACADEMIC_TITLES = ("GS", "PGS")
 DEGREES = ("TSKH", "TS", "ThS", "KS", "CN", "BS", "DS")
@@ -80,7 +79,7 @@ def profile_for(user: User) -> ResearcherProfile:
     if profile is None:
         profile = ResearcherProfile(user=user, keywords=[], links=[])
         db.session.add(profile)
-        db.session.commit()
+        events.commit()
     return profile
 
 
@@ -130,8 +129,8 @@ def update_profile(
     profile.field_rows = [
         ResearcherField(field_code=code) for code in dict.fromkeys(data.field_codes)
     ]
-    db.session.commit()
-    search.index_profile(profile)
+    events.changed("researcher", profile.id)
+    events.commit()
     return profile
 
 

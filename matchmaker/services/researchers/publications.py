@@ -19,7 +19,7 @@ from matchmaker.models import (
     ResearcherProfile,
     User,
 )
-from matchmaker.services import staging
+from matchmaker.services import events, staging
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.imports import ImportProblem
 from matchmaker.services.researchers import bibliography
@@ -93,7 +93,7 @@ def add_publication(
         )
     publication = _publication(profile, data)
     db.session.add(publication)
-    db.session.commit()
+    events.commit()
     return publication
 
 
@@ -106,7 +106,7 @@ def delete_publication(
     if publication is None or publication.researcher_id != profile.id:
         raise NotAllowed(_l("This publication is not on your profile."))
     db.session.delete(publication)
-    db.session.commit()
+    events.commit()
 
 
 def preview_import(
@@ -131,7 +131,7 @@ def preview_import(
             payload=[asdict(d) for d in new],
         )
         db.session.add(batch)
-        db.session.commit()
+        events.commit()
         batch_id = batch.id
     return ImportPreview(batch_id, new, duplicates, parsed.problems)
 
@@ -145,7 +145,7 @@ def confirm_import(profile: ResearcherProfile, user: User, batch_id: int) -> int
     new, _duplicates = bibliography.split_duplicates(drafts, *_known_keys(profile))
     db.session.add_all(_publication(profile, draft) for draft in new)
     staging.mark_confirmed(batch)
-    db.session.commit()
+    events.commit()
     return len(new)
 
 
@@ -172,7 +172,7 @@ def add_ip(profile: ResearcherProfile, user: User, data: IPInput) -> IPAsset:
         status=data.status,
     )
     db.session.add(asset)
-    db.session.commit()
+    events.commit()
     return asset
 
 
@@ -183,4 +183,4 @@ def delete_ip(profile: ResearcherProfile, user: User, asset_id: int) -> None:
     if asset is None or asset.researcher_id != profile.id:
         raise NotAllowed(_l("This record is not on your profile."))
     db.session.delete(asset)
-    db.session.commit()
+    events.commit()

@@ -1,7 +1,8 @@
 """The search index as the app uses it: public documents, updates after commit, retries, rebuilds, health."""
 
-# Services call index_project / index_order / index_need / index_profile after their commit. The
-# document is always rebuilt from the database, so a retry or a late write never puts old text back.
+# The subscriber (services/subscribers.py) calls sync for the records a use case changed, after its
+# commit. The document is always rebuilt from the database, so a retry or a late write never puts old
+# text back.
 # A failed write never reaches the user: it is queued in search_index_retries and retried after the
 # next successful write, by `matchmaker search retry`, and dropped by a rebuild that covers it.
 
@@ -24,11 +25,7 @@ from matchmaker.extensions import db
 from matchmaker.matching import Lexicon
 from matchmaker.matching.text import loose, tokenise
 from matchmaker.models import (
-    Project,
-    ResearcherProfile,
-    ResearchOrder,
     SearchIndexRetry,
-    TechNeed,
 )
 from matchmaker.search_index import (
     Health,
@@ -98,26 +95,6 @@ def _expander() -> Callable[[str], list[str]]:
 # Keeping the index right after each commit
 
 
-def index_project(project: Project) -> None:
-    """Index a project after its commit."""
-    sync([("project", project.id)])
-
-
-def index_order(order: ResearchOrder) -> None:
-    """Index (or remove) an order after its commit, according to its state and internal parts."""
-    sync([("order", order.id)])
-
-
-def index_need(need: TechNeed) -> None:
-    """Index (or remove) a need after its commit, according to its confidentiality."""
-    sync([("need", need.id)])
-
-
-def index_profile(profile: ResearcherProfile) -> None:
-    """Index (or remove) a researcher profile after its commit, according to its public listing."""
-    sync([("researcher", profile.id)])
-
-
 def sync(keys: list[tuple[str, int]]) -> bool:
     """Bring the index in line with the database for ``keys``; never raises. Return whether it worked.
 
@@ -179,7 +156,7 @@ def _queue(keys: list[tuple[str, int]], error: Exception) -> None:
                     last_error=str(error)[:1000],
                 )
             )
-        db.session.commit()
+        db.session.commit()  # its own transaction: the use case has already committed
     except sa.exc.SQLAlchemyError:
         db.session.rollback()  # another process queued the same record: it will be retried
         log.exception("could not queue search index retries for %s", keys)
@@ -206,7 +183,7 @@ def retry_pending(limit: int = RETRY_BATCH) -> int:
         db.session.execute(
             sa.delete(SearchIndexRetry).where(SearchIndexRetry.id.in_(ids))
         )
-        db.session.commit()
+        db.session.commit()  # index bookkeeping, not a use case: after the use case's commit
         return len(rows)
     except Exception:  # noqa: BLE001 — the rows stay queued for the next try
         db.session.rollback()
@@ -234,7 +211,7 @@ def rebuild(progress: Progress | None = None) -> int:
     db.session.execute(
         sa.delete(SearchIndexRetry).where(SearchIndexRetry.id <= covered)
     )
-    db.session.commit()
+    db.session.commit()  # index bookkeeping, run by the CLI or a recovery, never inside a use case
     return count
 
 

@@ -191,7 +191,7 @@ def accepted_order(make_user, ctu):
 def test_from_order_copies_public_parts_only(ctx, accepted_order, ctu):
     project = projects.from_order(accepted_order)
     db.session.commit()  # the acceptance commits it (see test_order_acceptance.py)
-    search.index_project(project)
+    search.sync([("project", project.id)])
     assert (project.title, project.summary, project.products, project.applied_at) == (
         "Trạm quan trắc độ mặn tự động",
         "Cảnh báo sớm độ mặn cho trạm cấp nước.",

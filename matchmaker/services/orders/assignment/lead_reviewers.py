@@ -36,6 +36,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services import events
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.matching import corpus
 from matchmaker.services.matching import model as matching_model
@@ -237,26 +238,23 @@ def record_lead_reviewers(official: User, order: ResearchOrder) -> ReviewerPlan:
                 )
             )  # fmt: skip
     db.session.flush()
-    notes = _notify_reviewers(official, order, council, before)
-    db.session.commit()
-    notifications.deliver(notes)
+    _notify_reviewers(official, order, council, before)
+    events.commit()
     return plan
 
 
 def _notify_reviewers(
     official: User, order: ResearchOrder, council: Council, before: dict[int, set[int]]
-) -> list:
+) -> None:
     after = _led_by_member(council)
     link = f"/orders/{order.id}/council/review"
-    return [
-        notifications.notify(
-            member.user, LEAD_REVIEWER_KIND,
-            {"who": official.full_name, "title": order.title, "n": str(len(after[member.id]))},
-            link,
-        )
-        for member in council.members
-        if after.get(member.id) and after[member.id] != before.get(member.id)
-    ]  # fmt: skip
+    for member in council.members:
+        if after.get(member.id) and after[member.id] != before.get(member.id):
+            notifications.notify(
+                member.user, LEAD_REVIEWER_KIND,
+                {"who": official.full_name, "title": order.title, "n": str(len(after[member.id]))},
+                link,
+            )  # fmt: skip
 
 
 def recorded_lead_reviewers(official: User, order: ResearchOrder) -> ReviewerPlan:

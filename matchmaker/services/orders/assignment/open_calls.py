@@ -29,7 +29,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import locking
+from matchmaker.services import events, locking
 from matchmaker.services.errors import Conflict
 from matchmaker.services.matching import corpus, display
 from matchmaker.services.matching import matches as matching
@@ -236,8 +236,7 @@ def invite_researchers(
         for user in users
         if user.id not in before
     ]
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return Invitations(len(notes), len(before), len(wanted) - len(users))
 
 

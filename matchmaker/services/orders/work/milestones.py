@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker.extensions import db
 from matchmaker.models import Milestone, ProgressReport, ResearchOrder, User, utcnow
+from matchmaker.services import events
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
-from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments
 from matchmaker.services.orders.work.common import (
     CONFIRMING_STATES,
@@ -93,11 +93,10 @@ def add_milestone(
         created_by_id=user.id, submission_note="", evidence="",
     )  # fmt: skip
     db.session.add(milestone)
-    notes = notify_people(
+    notify_people(
         pi_concerned(order, user), "milestone_added", order, user, milestone=title
     )
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return milestone
 
 
@@ -123,12 +122,11 @@ def submit_deliverable(
     milestone.submission_note = clean_text(note, "note", TEXT_MAX)
     milestone.submitted_at = now or utcnow()
     milestone.submitted_by_id = user.id
-    notes = notify_people(
+    notify_people(
         officials_concerned(order, user), "deliverable_submitted", order, user,
         milestone=milestone.title,
     )  # fmt: skip
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return milestone
 
 
@@ -164,12 +162,11 @@ def complete_milestone(
         evidence, "evidence", TEXT_MAX, _("Say what proves the milestone is completed.")
     )
     milestone.completed_on, milestone.completed_by_id = day, user.id
-    notes = notify_people(
+    notify_people(
         pi_concerned(order, user), "milestone_completed", order, user,
         milestone=milestone.title,
     )  # fmt: skip
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return milestone
 
 
@@ -276,13 +273,12 @@ def submit_progress_report(
     except ServiceError:
         db.session.rollback()  # a bad file refuses the whole report
         raise
-    notes = notify_people(
+    notify_people(
         officials_concerned(order, user),
         "progress_reported",
         order,
         user,
         percent=str(percent),
     )
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return report

@@ -15,9 +15,8 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.matching.text import normalise
 from matchmaker.models import Disbursement, OrderEvent, ResearchOrder, Tranche, User
-from matchmaker.services import locking
+from matchmaker.services import events, locking
 from matchmaker.services.errors import Conflict
-from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders.work.common import (
     AMOUNT_MAX,
@@ -104,7 +103,7 @@ def ensure_tranches(order: ResearchOrder) -> list[Tranche]:
             )
         )  # fmt: skip
     try:
-        db.session.commit()
+        events.commit()
     except IntegrityError:  # another request created them first
         db.session.rollback()
     return _tranches(order.id)
@@ -235,11 +234,11 @@ def record_disbursement(
     # The amount only to people who may see the order's budget figures.
     people = pi_concerned(order, user)
     sized = [p for p in people if order_access.shows_budget(p, order)]
-    notes = notify_people(
+    notify_people(
         sized, "disbursement_recorded", order, user, amount=money(data.amount)
-    ) + notify_people(
+    )
+    notify_people(
         [p for p in people if p not in sized], "disbursement_recorded_unsized", order, user
     )  # fmt: skip
-    db.session.commit()
-    notifications.deliver(notes)
+    events.commit()
     return entry

@@ -20,8 +20,8 @@ from matchmaker.models import (
     ResultRecord,
     User,
 )
+from matchmaker.services import events
 from matchmaker.services.errors import Conflict, NotAllowed
-from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work.common import (
     PRODUCT_MAX,
@@ -42,15 +42,15 @@ def record_mid_term_check(
 ) -> OrderEvent:
     """Record the mid-term check (orders.record_mid_term_check) and tell the principal investigator."""
     order = get_order(order_id)
-    notes = notify_people(pi_concerned(order, user), "mid_term_recorded", order, user)
+    notify_people(pi_concerned(order, user), "mid_term_recorded", order, user)
     try:
-        entry = orders.record_mid_term_check(
+        entry = orders.add_mid_term_check(
             order.id, user, clean_text(result, "result", TEXT_MAX), now
         )
     except Exception:
         db.session.rollback()  # nothing of a refused step is kept, its notices included
         raise
-    notifications.deliver(notes)
+    events.commit()
     return entry
 
 
@@ -113,16 +113,16 @@ def register_results(
     records = [_result_record(item, order, user) for item in results]
     db.session.add_all(records)
     people = officials_concerned(order, user) + pi_concerned(order, user)
-    notes = notify_people(people, "results_registered", order, user)
+    notify_people(people, "results_registered", order, user)
     try:
-        orders.apply_action(
+        orders.record_step(
             order.id, user, Action.REGISTER_RESULTS, {"registration_number": number},
             expected_version, now=now, notify=False,
         )  # fmt: skip
     except Exception:
         db.session.rollback()  # the result rows and notices go with the refused step
         raise
-    notifications.deliver(notes)
+    events.commit()
     return records
 
 
