@@ -335,7 +335,8 @@ def apply_action(
                 person,
                 "order_stage_changed",
                 {"who": user.full_name, "title": order.title},
-                f"/orders/{order.id}",
+                "orders.detail",
+                order_id=order.id,
             )
             for person in _people_concerned(order, user)
         ]

@@ -253,7 +253,8 @@ def _link_pi(user: User, project: Project, named_id: int | None) -> Notification
         named,
         "project_pi_requested",
         {"who": user.full_name, "title": project.title},
-        f"/projects/{project.id}",
+        "projects.detail",
+        project_id=project.id,
     )
 
 
@@ -327,7 +328,7 @@ def answer_pi_request(user: User, project_id: int, confirm: bool) -> Project:
         notes.append(
             notifications.notify(
                 registrant, kind, {"who": user.full_name, "title": project.title},
-                f"/projects/{project.id}",
+                "projects.detail", project_id=project.id,
             )
         )  # fmt: skip
     db.session.commit()

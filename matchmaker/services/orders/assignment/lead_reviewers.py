@@ -247,12 +247,11 @@ def _notify_reviewers(
     official: User, order: ResearchOrder, council: Council, before: dict[int, set[int]]
 ) -> list:
     after = _led_by_member(council)
-    link = f"/orders/{order.id}/council/review"
     return [
         notifications.notify(
             member.user, LEAD_REVIEWER_KIND,
             {"who": official.full_name, "title": order.title, "n": str(len(after[member.id]))},
-            link,
+            "orders.council_review", order_id=order.id,
         )
         for member in council.members
         if after.get(member.id) and after[member.id] != before.get(member.id)
