@@ -79,7 +79,13 @@ def test_notification_links_become_endpoints_and_back(empty_app):
         conn.execute(
             notifications.insert(),
             [
-                {"user_id": 1, "kind": "k", "params": {}, "link": link, "created_at": now}
+                {
+                    "user_id": 1,
+                    "kind": "k",
+                    "params": {},
+                    "link": link,
+                    "created_at": now,
+                }
                 for link, _endpoint, _values in NOTIFICATION_LINKS
             ],
         )

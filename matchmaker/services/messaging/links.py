@@ -27,4 +27,3 @@ def absolute_url(endpoint: str, **values: object) -> str:
     """The absolute URL of ``endpoint`` under PUBLIC_BASE_URL, inside or outside a request alike."""
     current_app.inject_url_defaults(endpoint, values)
     return _adapter().build(endpoint, values, force_external=True)
-

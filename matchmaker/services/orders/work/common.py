@@ -224,6 +224,8 @@ def notify_people(
 ) -> list[Notification]:
     params = {"who": actor.full_name, "title": order.title, **extra}
     return [
-        notifications.notify(p, kind_for(kind), params, "orders.work", order_id=order.id)
+        notifications.notify(
+            p, kind_for(kind), params, "orders.work", order_id=order.id
+        )
         for p in people
     ]
