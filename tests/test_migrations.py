@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -40,3 +42,62 @@ def test_downgrade_to_base_removes_every_table(empty_app):
     downgrade(revision="base")
     tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+# Each path a notification was given (also under a mount point), and the endpoint and values it becomes.
+NOTIFICATION_LINKS = [
+    ("/orders/7", "orders.detail", {"order_id": 7}),
+    ("/orders/7/work", "orders.work", {"order_id": 7}),
+    ("/orders/7/council/review", "orders.council_review", {"order_id": 7}),
+    ("/projects/8", "projects.detail", {"project_id": 8}),
+    ("/enterprises/needs/9", "enterprises.need_detail", {"need_id": 9}),
+    ("/enterprises/10", "enterprises.detail", {"enterprise_id": 10}),
+    ("/matchmaker/enterprises/needs/9", "enterprises.need_detail", {"need_id": 9}),
+    ("/somewhere/else", None, {}),
+    ("//evil.example/orders/7", None, {}),
+    (None, None, {}),
+]
+
+
+def _notification_rows() -> list:
+    notifications = sa.Table("notifications", sa.MetaData(), autoload_with=db.engine)
+    with db.engine.connect() as conn:
+        return conn.execute(sa.select(notifications).order_by(notifications.c.id)).all()
+
+
+def test_notification_links_become_endpoints_and_back(empty_app):
+    upgrade(revision="a76c55ad3efe")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    meta = sa.MetaData()
+    users = sa.Table("users", meta, autoload_with=db.engine)
+    notifications = sa.Table("notifications", meta, autoload_with=db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(users.insert().values(
+            id=1, email="a@demo.cantho.example", full_name="A", role="researcher", active=True,
+            session_version=1, created_at=now, updated_at=now,
+        ))  # fmt: skip
+        conn.execute(
+            notifications.insert(),
+            [
+                {
+                    "user_id": 1,
+                    "kind": "k",
+                    "params": {},
+                    "link": link,
+                    "created_at": now,
+                }
+                for link, _endpoint, _values in NOTIFICATION_LINKS
+            ],
+        )
+    upgrade()
+    rows = _notification_rows()
+    assert [(row.endpoint, row.endpoint_values) for row in rows] == [
+        (endpoint, values) for _link, endpoint, values in NOTIFICATION_LINKS
+    ]
+    assert "link" not in rows[0]._fields
+    downgrade(revision="a76c55ad3efe")
+    # A page of the list gets its path back (without the mount point); anything else no link.
+    assert [row.link for row in _notification_rows()] == [
+        "/orders/7", "/orders/7/work", "/orders/7/council/review", "/projects/8",
+        "/enterprises/needs/9", "/enterprises/10", "/enterprises/needs/9", None, None, None,
+    ]  # fmt: skip

@@ -21,7 +21,9 @@ class Notification(Base):
     )
     kind: Mapped[str] = mapped_column(sa.String(60))
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    link: Mapped[str | None] = mapped_column(sa.String(300))
+    # Where the notification leads: an endpoint and its URL values, made into a URL when shown or mailed.
+    endpoint: Mapped[str | None] = mapped_column(sa.String(80))
+    endpoint_values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow
     )

@@ -101,9 +101,10 @@ def test_named_researcher_is_notified_and_confirms(client, auth, pending, named)
     notice = db.session.scalar(
         sa.select(Notification).where(Notification.user_id == named.id)
     )
-    assert (notice.kind, notice.link) == (
+    assert (notice.kind, notice.endpoint, notice.endpoint_values) == (
         "project_pi_requested",
-        f"/projects/{pending.id}",
+        "projects.detail",
+        {"project_id": pending.id},
     )
     auth.login(named.email)
     page = client.get(f"/projects/{pending.id}").get_data(as_text=True)

@@ -5,13 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
-from matchmaker.models import Role
+from matchmaker.models import Notification, Role
 from matchmaker.services.messaging import notifications
 
 bp = Blueprint("notifications", __name__)
+
+
+def _href(note: Notification) -> str | None:
+    """Where ``note`` leads; None when it leads nowhere or its page no longer exists."""
+    if not note.endpoint:
+        return None
+    try:
+        return url_for(note.endpoint, **note.endpoint_values)
+    except BuildError:
+        return None
 
 
 @bp.route("/")
@@ -21,7 +32,7 @@ def index():
     return render_template(
         "notifications/index.html",
         page=page,
-        items=[(note, notifications.render(note)) for note in page.items],
+        items=[(note, notifications.render(note), _href(note)) for note in page.items],
         unread=notifications.unread_count(current_user),
         form=ActionForm(),
     )

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from matchmaker.extensions import db
@@ -150,7 +149,8 @@ def invite_colleague(
         colleague,
         "colleague_invited",
         {"who": inviter.full_name, "enterprise": enterprise.name},
-        url_for("enterprises.detail", enterprise_id=enterprise.id),
+        "enterprises.detail",
+        enterprise_id=enterprise.id,
     )
     with events.quiet("notes"):  # in-app only: the invitation e-mail says it
         events.commit()

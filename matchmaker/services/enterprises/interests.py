@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -70,10 +69,6 @@ def can_decide(user: User | None, need: TechNeed) -> bool:
     )
 
 
-def _link(need: TechNeed) -> str:
-    return url_for("enterprises.need_detail", need_id=need.id)
-
-
 def express_interest(
     user: User, need: TechNeed, message: str, on_behalf_of_institution: bool = False
 ) -> NeedInterest:
@@ -108,7 +103,9 @@ def express_interest(
         raise Conflict(_("You have already expressed interest in this need.")) from None
     params = {"who": user.full_name, "title": need.title}
     for rep in enterprises.representatives(need.enterprise):
-        notifications.notify(rep, "interest_received", params, _link(need))
+        notifications.notify(
+            rep, "interest_received", params, "enterprises.need_detail", need_id=need.id
+        )
     events.commit()
     return interest
 
@@ -152,7 +149,8 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
         researcher,
         "interest_accepted" if accept else "interest_declined",
         {"enterprise": need.enterprise.name, "title": need.title},
-        _link(need),
+        "enterprises.need_detail",
+        need_id=need.id,
     )
     colleague_kind = (
         "colleague_accepted_interest" if accept else "colleague_declined_interest"
@@ -164,6 +162,8 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
     }
     for rep in enterprises.representatives(need.enterprise):
         if rep.id != user.id:
-            notifications.notify(rep, colleague_kind, params, _link(need))
+            notifications.notify(
+                rep, colleague_kind, params, "enterprises.need_detail", need_id=need.id
+            )
     events.commit()
     return interest

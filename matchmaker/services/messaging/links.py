@@ -27,25 +27,3 @@ def absolute_url(endpoint: str, **values: object) -> str:
     """The absolute URL of ``endpoint`` under PUBLIC_BASE_URL, inside or outside a request alike."""
     current_app.inject_url_defaults(endpoint, values)
     return _adapter().build(endpoint, values, force_external=True)
-
-
-def absolute_link(path: str | None) -> str:
-    """An in-app path (``/orders/5``, as stored with a notification) made absolute under PUBLIC_BASE_URL.
-
-    Anything that is not a plain path on this site (another host, a scheme) gives the home page instead.
-    """
-    base = public_base_url()
-    prefix = urlsplit(base).path
-    parts = urlsplit(path or "")
-    if (
-        not path
-        or parts.scheme
-        or parts.netloc
-        or not path.startswith("/")
-        or "\\" in path
-    ):
-        return base + "/"
-    # A path built by url_for inside a request already carries the mount point.
-    if prefix and (path == prefix or path.startswith(prefix + "/")):
-        path = path[len(prefix) :] or "/"
-    return base + path

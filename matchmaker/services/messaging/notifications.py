@@ -87,10 +87,21 @@ def render(notification: Notification) -> str:
 
 
 def notify(
-    user: User, kind: str, params: Mapping[str, str], link: str | None = None
+    user: User,
+    kind: str,
+    params: Mapping[str, str],
+    endpoint: str | None = None,
+    **values: int | str,
 ) -> Notification:
-    """Record a notification for ``user``; it is mailed once the caller's unit of work commits."""
-    note = Notification(user_id=user.id, kind=kind, params=dict(params), link=link)
+    """Record a notification for ``user``, leading to ``endpoint`` with ``values`` (an endpoint name such as
+    ``"orders.detail"``, never a URL); it is mailed once the caller's unit of work commits."""
+    note = Notification(
+        user_id=user.id,
+        kind=kind,
+        params=dict(params),
+        endpoint=endpoint,
+        endpoint_values=values,
+    )
     db.session.add(note)
     db.session.flush()
     events.notified([note])
@@ -105,7 +116,11 @@ def deliver(notes: Iterable[Notification]) -> None:
             continue
         with force_locale("vi"):
             text = render(note)
-        link = links.absolute_link(note.link) if note.link else None
+        link = (
+            links.absolute_url(note.endpoint, **note.endpoint_values)
+            if note.endpoint
+            else None
+        )
         mail.send_mail(
             user.email, text[:300], "notification", user=user, text=text, link=link
         )

@@ -162,7 +162,9 @@ def form_council(
     db.session.flush()
     params = {"title": order.title, "who": official.full_name}
     for i in ids:
-        notifications.notify(users[i], "council_invited", params, f"/orders/{order.id}")
+        notifications.notify(
+            users[i], "council_invited", params, "orders.detail", order_id=order.id
+        )
     events.commit()
     return council
 

@@ -332,7 +332,8 @@ def record_step(
             person,
             "order_stage_changed",
             {"who": user.full_name, "title": order.title},
-            f"/orders/{order.id}",
+            "orders.detail",
+            order_id=order.id,
         )
     if planned.to_state == OrderState.ACCEPTED:
         _project_of(order)

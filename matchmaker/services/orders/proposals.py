@@ -353,7 +353,11 @@ def decline_proposal(
     proposal.decided_by_id = official.id
     params = {"title": proposal.order.title, "reason": reason_code.value}
     notifications.notify(
-        proposal.pi, "proposal_declined", params, f"/orders/{proposal.order_id}"
+        proposal.pi,
+        "proposal_declined",
+        params,
+        "orders.detail",
+        order_id=proposal.order_id,
     )
     events.commit()
     return proposal
@@ -509,7 +513,6 @@ def award(
             DeclineReason.NOT_SELECTED,
         )
         other.decided_at, other.decided_by_id = now, official.id
-    link = f"/orders/{order.id}"
     # The awarded team (PI and members) hears of the stage change from record_step; the others hear
     # that they were not selected, and nothing of the later stages.
     for other in others:
@@ -517,7 +520,8 @@ def award(
             other.pi,
             "proposal_declined",
             {"title": order.title, "reason": DeclineReason.NOT_SELECTED.value},
-            link,
+            "orders.detail",
+            order_id=order.id,
         )
     try:
         orders.record_step(

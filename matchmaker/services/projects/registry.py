@@ -251,7 +251,8 @@ def _link_pi(user: User, project: Project, named_id: int | None) -> None:
         named,
         "project_pi_requested",
         {"who": user.full_name, "title": project.title},
-        f"/projects/{project.id}",
+        "projects.detail",
+        project_id=project.id,
     )
 
 
@@ -320,7 +321,7 @@ def answer_pi_request(user: User, project_id: int, confirm: bool) -> Project:
         kind = "project_pi_confirmed" if confirm else "project_pi_declined"
         notifications.notify(
             registrant, kind, {"who": user.full_name, "title": project.title},
-            f"/projects/{project.id}",
+            "projects.detail", project_id=project.id,
         )  # fmt: skip
     events.changed("project", project.id)
     events.commit()

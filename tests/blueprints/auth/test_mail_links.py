@@ -1,6 +1,6 @@
 """Every mail the platform sends links to PUBLIC_BASE_URL, whatever host the request named.
 
-Each flow below is one kind of mail (tests/services/test_links.py fails when a new mail sender appears that
+Each flow below is one kind of mail (tests/services/messaging/test_links.py fails when a new mail sender appears that
 is not driven here). Requests go to ``http://evil.example``: a link built from the request would show it.
 """
 
@@ -138,7 +138,7 @@ def test_notifications_mailed_outside_a_request_link_to_public_base_url(
 ):
     user = make_user()
     note = notifications.notify(user, "results_registered", {"who": "A", "title": "B"},
-                                "/orders/5")  # fmt: skip
+                                "orders.detail", order_id=5)  # fmt: skip
     db.session.commit()
     notifications.deliver([note])
     assert_links_from_configuration(outbox)

@@ -64,9 +64,10 @@ def test_researcher_expresses_interest_and_representatives_are_told(
     )
     for rep in reps:
         [note] = _notes(rep)
-        assert (
-            note.kind == "interest_received"
-            and note.link == f"/enterprises/needs/{need.id}"
+        assert (note.kind, note.endpoint, note.endpoint_values) == (
+            "interest_received",
+            "enterprises.need_detail",
+            {"need_id": need.id},
         )
         assert note.params == {"who": "TS. Lê Văn Tôm", "title": need.title}
     assert sorted(m.to[0] for m in outbox) == sorted(r.email for r in reps)

@@ -11,7 +11,11 @@ from matchmaker.services.messaging import notifications
 
 def _note(user, title: str) -> Notification:
     note = notifications.notify(
-        user, "interest_accepted", {"enterprise": "Công ty Gạo", "title": title}, "/x"
+        user,
+        "interest_accepted",
+        {"enterprise": "Công ty Gạo", "title": title},
+        "enterprises.need_detail",
+        need_id=7,
     )
     db.session.commit()
     return note
@@ -28,6 +32,28 @@ def test_page_lists_only_my_notifications(client, auth, make_user):
     assert "Của người khác" not in page
     assert 'id="unread-count"' in page and "1 unread notification" in page
     assert page.count("<h1") == 1
+
+
+def test_a_notification_links_to_its_page(client, auth):
+    _note(auth.login_as(Role.RESEARCHER), "Của tôi")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert '<a href="/enterprises/needs/7">Công ty Gạo accepted' in page
+
+
+def test_a_page_that_no_longer_exists_shows_the_notification_without_a_link(
+    client, auth
+):
+    me = auth.login_as(Role.RESEARCHER)
+    _note(me, "Của tôi").endpoint = "enterprises.removed_page"
+    notifications.notify(me, "interest_accepted", {"enterprise": "Công ty Cá", "title": "T"},
+                         "enterprises.need_detail", wrong_value=7)  # fmt: skip
+    db.session.commit()
+    response = client.get("/notifications/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Công ty Gạo accepted your interest in “Của tôi”." in page
+    assert "Công ty Cá accepted your interest in “T”." in page
+    assert "<a href" not in page.split('id="unread-count"')[1].split("</ul>")[0]
 
 
 def test_page_is_paginated(client, auth):

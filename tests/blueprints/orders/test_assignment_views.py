@@ -103,7 +103,8 @@ def _invited(order: ResearchOrder) -> list[int]:
         sa.select(Notification.user_id)
         .where(
             Notification.kind == "call_invitation",
-            Notification.link == f"/orders/{order.id}",
+            Notification.endpoint == "orders.detail",
+            Notification.endpoint_values["order_id"].as_integer() == order.id,
         )
         .order_by(Notification.id)
     )

@@ -81,7 +81,10 @@ def test_pi_of_another_institution_is_asked_not_linked(
     assert projects.pi_profile_id(saved, registrant) is None
     assert not projects.can_edit(outsider, saved)
     [notice] = _notices(outsider, "project_pi_requested")
-    assert notice.link == f"/projects/{project.id}"
+    assert (notice.endpoint, notice.endpoint_values) == (
+        "projects.detail",
+        {"project_id": project.id},
+    )
     assert [m.to for m in outbox] == [[outsider.email]]
     assert db.session.scalar(
         sa.select(sa.func.count(Project.id)).where(Project.pi_id == outsider.id)

@@ -247,13 +247,12 @@ def _notify_reviewers(
     official: User, order: ResearchOrder, council: Council, before: dict[int, set[int]]
 ) -> None:
     after = _led_by_member(council)
-    link = f"/orders/{order.id}/council/review"
     for member in council.members:
         if after.get(member.id) and after[member.id] != before.get(member.id):
             notifications.notify(
                 member.user, LEAD_REVIEWER_KIND,
                 {"who": official.full_name, "title": order.title, "n": str(len(after[member.id]))},
-                link,
+                "orders.council_review", order_id=order.id,
             )  # fmt: skip
 
 

@@ -206,11 +206,6 @@ class Invitations:
     refused: int
 
 
-def order_link(order: ResearchOrder) -> str:
-    """The order's page: where an invitation leads, and how an earlier invitation to it is recognised."""
-    return f"/orders/{order.id}"
-
-
 def invite_researchers(
     official: User, order: ResearchOrder, profile_ids: Sequence[int]
 ) -> Invitations:
@@ -232,7 +227,9 @@ def invite_researchers(
     before = _already_invited(order, [user.id for user in users])
     params = {"who": official.full_name, "title": order.title}
     notes = [
-        notifications.notify(user, INVITATION_KIND, params, order_link(order))
+        notifications.notify(
+            user, INVITATION_KIND, params, "orders.detail", order_id=order.id
+        )
         for user in users
         if user.id not in before
     ]
@@ -275,7 +272,7 @@ def _invitable_users(order: ResearchOrder, profile_ids: list[int]) -> list[User]
 def _already_invited(order: ResearchOrder, user_ids: list[int]) -> set[int]:
     stmt = sa.select(Notification.user_id).where(
         Notification.kind == INVITATION_KIND,
-        Notification.link == order_link(order),
+        Notification.endpoint_values["order_id"].as_integer() == order.id,
         Notification.user_id.in_(user_ids),
     )
     return set(db.session.scalars(stmt))

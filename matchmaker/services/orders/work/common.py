@@ -223,5 +223,9 @@ def notify_people(
     people: Sequence[User], kind: str, order: ResearchOrder, actor: User, **extra: str
 ) -> list[Notification]:
     params = {"who": actor.full_name, "title": order.title, **extra}
-    link = f"/orders/{order.id}/work"
-    return [notifications.notify(p, kind_for(kind), params, link) for p in people]
+    return [
+        notifications.notify(
+            p, kind_for(kind), params, "orders.work", order_id=order.id
+        )
+        for p in people
+    ]

@@ -330,7 +330,8 @@ def _count(model) -> int:
 
 def _notes(order: ResearchOrder) -> list[Notification]:
     """Notifications pointing to the order's review sheet (the lead reviewers')."""
-    link = f"/orders/{order.id}/council/review"
-    return list(
-        db.session.scalars(sa.select(Notification).where(Notification.link == link))
+    stmt = sa.select(Notification).where(
+        Notification.endpoint == "orders.council_review",
+        Notification.endpoint_values["order_id"].as_integer() == order.id,
     )
+    return list(db.session.scalars(stmt))

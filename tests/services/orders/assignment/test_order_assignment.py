@@ -167,7 +167,8 @@ def _invited(order: ResearchOrder) -> list[int]:
         sa.select(Notification.user_id)
         .where(
             Notification.kind == "call_invitation",
-            Notification.link == f"/orders/{order.id}",
+            Notification.endpoint == "orders.detail",
+            Notification.endpoint_values["order_id"].as_integer() == order.id,
         )
         .order_by(Notification.id)
     )
@@ -209,11 +210,12 @@ def test_other_orders_and_other_kinds_do_not_count_as_invited(
     order_assignment.invite_researchers(official, other, [_profile(fish)])
     # The council invitation links to the order's page too, but is no invitation to apply.
     councils.form_council(official, order, fish.id, [])
-    assert (
-        db.session.scalar(
-            sa.select(Notification.link).where(Notification.kind == "council_invited")
-        )
-        == f"/orders/{order.id}"
+    council_note = db.session.scalar(
+        sa.select(Notification).where(Notification.kind == "council_invited")
+    )
+    assert (council_note.endpoint, council_note.endpoint_values) == (
+        "orders.detail",
+        {"order_id": order.id},
     )
     done = order_assignment.invite_researchers(official, order, [_profile(fish)])
     assert done == order_assignment.Invitations(1, 0, 0)
@@ -327,7 +329,11 @@ def test_the_invitation_names_the_order_and_links_to_it(official, order, reviewe
     note = db.session.scalar(
         sa.select(Notification).where(Notification.kind == "call_invitation")
     )
-    assert note.user_id == reviewers["fish"].id and note.link == f"/orders/{order.id}"
+    assert note.user_id == reviewers["fish"].id
+    assert (note.endpoint, note.endpoint_values) == (
+        "orders.detail",
+        {"order_id": order.id},
+    )
     with force_locale("en"):
         assert notifications.render(note) == (
             "Lê Văn Cán Bộ invites you to submit a proposal to the open call "

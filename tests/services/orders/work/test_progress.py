@@ -116,7 +116,7 @@ def _count(model) -> int:
 def _notified(user) -> list[Notification]:
     """Notices about the work (the lifecycle's stage changes link to the order itself)."""
     stmt = sa.select(Notification).where(
-        Notification.user_id == user.id, Notification.link.like("%/work")
+        Notification.user_id == user.id, Notification.endpoint == "orders.work"
     )
     return list(db.session.scalars(stmt))
 
@@ -208,7 +208,10 @@ def test_disbursement_needs_a_past_date_and_a_tranche_of_the_order(people, runni
 def test_disbursement_tells_the_pi(people, running, outbox):
     _pay(people, running, 1, 200_000_000)
     [note] = _notified(people.pi)
-    assert note.link == f"/orders/{running.id}/work"
+    assert (note.endpoint, note.endpoint_values) == (
+        "orders.work",
+        {"order_id": running.id},
+    )
     assert note.params["amount"] == "200.000.000 ₫"
     assert [m.to for m in outbox] == [[people.pi.email]]
 
