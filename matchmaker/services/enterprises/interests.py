@@ -70,7 +70,7 @@ def can_decide(user: User | None, need: TechNeed) -> bool:
 
 
 def _link(need: TechNeed) -> str:
-    return url_for("enterprises.need_detail", need_id=need.id)
+    return url_for("enterprises.needs.detail", need_id=need.id)
 
 
 def express_interest(
