@@ -47,12 +47,12 @@ def test_downgrade_to_base_removes_every_table(empty_app):
 # Each path a notification was given (also under a mount point), and the endpoint and values it becomes.
 NOTIFICATION_LINKS = [
     ("/orders/7", "orders.detail", {"order_id": 7}),
-    ("/orders/7/work", "orders.work", {"order_id": 7}),
-    ("/orders/7/council/review", "orders.council_review", {"order_id": 7}),
+    ("/orders/7/work", "orders.work.index", {"order_id": 7}),
+    ("/orders/7/council/review", "orders.council.review", {"order_id": 7}),
     ("/projects/8", "projects.detail", {"project_id": 8}),
-    ("/enterprises/needs/9", "enterprises.need_detail", {"need_id": 9}),
+    ("/enterprises/needs/9", "enterprises.needs.detail", {"need_id": 9}),
     ("/enterprises/10", "enterprises.detail", {"enterprise_id": 10}),
-    ("/matchmaker/enterprises/needs/9", "enterprises.need_detail", {"need_id": 9}),
+    ("/matchmaker/enterprises/needs/9", "enterprises.needs.detail", {"need_id": 9}),
     ("/somewhere/else", None, {}),
     ("//evil.example/orders/7", None, {}),
     (None, None, {}),

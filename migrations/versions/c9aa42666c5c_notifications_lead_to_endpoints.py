@@ -28,10 +28,10 @@ depends_on = None
 # (endpoint, name of the id value, path with {id}) for every path a notification was given.
 PAGES = [
     ("orders.detail", "order_id", "/orders/{id}"),
-    ("orders.work", "order_id", "/orders/{id}/work"),
-    ("orders.council_review", "order_id", "/orders/{id}/council/review"),
+    ("orders.work.index", "order_id", "/orders/{id}/work"),
+    ("orders.council.review", "order_id", "/orders/{id}/council/review"),
     ("projects.detail", "project_id", "/projects/{id}"),
-    ("enterprises.need_detail", "need_id", "/enterprises/needs/{id}"),
+    ("enterprises.needs.detail", "need_id", "/enterprises/needs/{id}"),
     ("enterprises.detail", "enterprise_id", "/enterprises/{id}"),
 ]
 # Any mount point in front, then the page's path with its id.

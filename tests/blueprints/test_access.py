@@ -86,20 +86,20 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/enterprises/{enterprise}/invite",
         ADMIN,
     ),  # and its representatives
-    "enterprises.needs": ("GET", "/enterprises/needs", EVERYONE),
-    "enterprises.need_detail": ("GET", "/enterprises/needs/{need}", EVERYONE),
-    "enterprises.need_create": ("GET", "/enterprises/needs/new", ENTERPRISE),
-    "enterprises.need_edit": (
+    "enterprises.needs.index": ("GET", "/enterprises/needs", EVERYONE),
+    "enterprises.needs.detail": ("GET", "/enterprises/needs/{need}", EVERYONE),
+    "enterprises.needs.create": ("GET", "/enterprises/needs/new", ENTERPRISE),
+    "enterprises.needs.edit": (
         "GET",
         "/enterprises/needs/{need}/edit",
         ADMIN,
     ),  # and its representatives
-    "enterprises.express_interest": (
+    "enterprises.needs.express_interest": (
         "POST",
         "/enterprises/needs/{need}/interest",
         RESEARCHER,
     ),
-    "enterprises.decide_interest": (
+    "enterprises.needs.decide_interest": (
         "POST",
         "/enterprises/interests/{interest}/accept",
         OWNERS,
@@ -120,60 +120,60 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/orders/{order}/attachments/{attachment}",
         EVERYONE,
     ),  # 404 unless the viewer may see the file
-    "orders.my_proposals": ("GET", "/orders/proposals/mine", RESEARCHER),
-    "orders.proposal_create": ("GET", "/orders/{order}/proposals/new", RESEARCHER),
+    "orders.proposals.mine": ("GET", "/orders/proposals/mine", RESEARCHER),
+    "orders.proposals.create": ("GET", "/orders/{order}/proposals/new", RESEARCHER),
     # The proposal pages below answer 404 unless the visitor is an author, an official or on the council.
-    "orders.proposal_detail": ("GET", "/orders/proposals/{proposal}", SIGNED_IN),
-    "orders.proposal_edit": ("GET", "/orders/proposals/{proposal}/edit", RESEARCHER),
-    "orders.proposal_withdraw": (
+    "orders.proposals.detail": ("GET", "/orders/proposals/{proposal}", SIGNED_IN),
+    "orders.proposals.edit": ("GET", "/orders/proposals/{proposal}/edit", RESEARCHER),
+    "orders.proposals.withdraw": (
         "POST",
         "/orders/proposals/{proposal}/withdraw",
         RESEARCHER,
     ),
-    "orders.proposal_decline": ("POST", "/orders/proposals/{proposal}/decline", STAFF),
-    "orders.proposal_list": ("GET", "/orders/{order}/proposals", STAFF),
-    "orders.proposal_award": ("GET", "/orders/proposals/{proposal}/award", STAFF),
-    "orders.council": ("GET", "/orders/{order}/council", STAFF),
-    "orders.council_review": ("GET", "/orders/{order}/council/review", SIGNED_IN),
-    "orders.council_reviewers": ("GET", "/orders/{order}/council/reviewers", STAFF),
-    "orders.council_reviewers_record": (
+    "orders.proposals.decline": ("POST", "/orders/proposals/{proposal}/decline", STAFF),
+    "orders.proposals.list": ("GET", "/orders/{order}/proposals", STAFF),
+    "orders.proposals.award": ("GET", "/orders/proposals/{proposal}/award", STAFF),
+    "orders.council.index": ("GET", "/orders/{order}/council", STAFF),
+    "orders.council.review": ("GET", "/orders/{order}/council/review", SIGNED_IN),
+    "orders.assignments.reviewers": ("GET", "/orders/{order}/council/reviewers", STAFF),
+    "orders.assignments.record_reviewers": (
         "POST",
         "/orders/{order}/council/reviewers",
         STAFF,
     ),  # 409: the order has no council
-    "orders.assignment": ("GET", "/orders/assignment", STAFF),
-    "orders.assignment_invite": (
+    "orders.assignments.researchers": ("GET", "/orders/assignment", STAFF),
+    "orders.assignments.invite": (
         "POST",
         "/orders/{order}/assignment/invite",
         STAFF,
     ),  # 409: the order does not take proposals
-    "orders.proposal_score": ("GET", "/orders/proposals/{proposal}/score", SIGNED_IN),
-    "orders.conflict_declare": (
+    "orders.council.score": ("GET", "/orders/proposals/{proposal}/score", SIGNED_IN),
+    "orders.council.declare_conflict": (
         "POST",
         "/orders/proposals/{proposal}/conflict",
         SIGNED_IN,
     ),
     # The work pages answer 404 unless official, the PI or the team, or the results are public.
-    "orders.work": ("GET", "/orders/{order}/work", EVERYONE),
-    "orders.work_milestone_add": ("POST", "/orders/{order}/work/milestones", STAFF),
-    "orders.work_milestone_complete": (
+    "orders.work.index": ("GET", "/orders/{order}/work", EVERYONE),
+    "orders.work.add_milestone": ("POST", "/orders/{order}/work/milestones", STAFF),
+    "orders.work.complete_milestone": (
         "POST",
         "/orders/{order}/work/milestones/999999/complete",
         STAFF,
     ),
-    "orders.work_deliverable_submit": (
+    "orders.work.submit_deliverable": (
         "POST",
         "/orders/{order}/work/milestones/999999/submit",
         RESEARCHER,
     ),  # the PI only
-    "orders.work_disburse": ("POST", "/orders/{order}/work/disbursements", STAFF),
-    "orders.work_report": (
+    "orders.work.disburse": ("POST", "/orders/{order}/work/disbursements", STAFF),
+    "orders.work.report": (
         "POST",
         "/orders/{order}/work/reports",
         RESEARCHER,
     ),  # the PI
-    "orders.work_mid_term": ("POST", "/orders/{order}/work/mid-term", STAFF),
-    "orders.work_results": (
+    "orders.work.mid_term": ("POST", "/orders/{order}/work/mid-term", STAFF),
+    "orders.work.results": (
         "POST",
         "/orders/{order}/work/results",
         STAFF | RESEARCHER,

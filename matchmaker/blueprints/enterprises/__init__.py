@@ -1,6 +1,5 @@
-"""The enterprises blueprint: enterprise profiles and technology needs."""
+"""The enterprises blueprint: enterprise profiles, with the technology needs blueprint nested in it."""
 
-from matchmaker.blueprints.enterprises import need_views  # noqa: F401  (adds the need routes to bp)
 from matchmaker.blueprints.enterprises.views import bp
 
 __all__ = ["bp"]

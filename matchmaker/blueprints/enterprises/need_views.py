@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from matchmaker.blueprints.auth.decorators import role_required
@@ -15,8 +15,7 @@ from matchmaker.blueprints.enterprises.forms import (
     area_choices,
     field_choices,
 )
-from matchmaker.blueprints.enterprises.views import (
-    bp,
+from matchmaker.blueprints.enterprises.shared import (
     form_error,
     manage_or_403,
     researcher_url,
@@ -28,6 +27,8 @@ from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import interests, needs
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
+
+bp = Blueprint("needs", __name__)
 
 
 def _filters() -> needs.NeedFilters:
@@ -47,7 +48,7 @@ def _visible_need_or_404(need_id: int) -> TechNeed:
     return need
 
 
-@bp.route("/needs", endpoint="needs")
+@bp.route("/needs", endpoint="index")
 def needs_list():
     filters = _filters()
     page = needs.list_needs(viewer(), filters, request.args.get("page", 1, type=int))
@@ -82,7 +83,7 @@ def _render_need(need: TechNeed, interest_form: InterestForm):
     )
 
 
-@bp.route("/needs/<id:need_id>")
+@bp.route("/needs/<id:need_id>", endpoint="detail")
 def need_detail(need_id: int):
     return _render_need(_visible_need_or_404(need_id), InterestForm(formdata=None))
 
@@ -124,7 +125,7 @@ def text_status(view: matching.TextView) -> str:
     return str(STATE_LABELS.get(view.status, view.status))
 
 
-@bp.route("/needs/new", methods=["GET", "POST"])
+@bp.route("/needs/new", methods=["GET", "POST"], endpoint="create")
 @role_required(Role.ENTERPRISE)
 def need_create():
     if enterprises.needs_profile(viewer()):
@@ -139,11 +140,11 @@ def need_create():
             form_error(form, error)
         else:
             flash(_("The need is posted."), "success")
-            return redirect(url_for("enterprises.need_detail", need_id=need.id))
+            return redirect(url_for("enterprises.needs.detail", need_id=need.id))
     return _render_form(form, None)
 
 
-@bp.route("/needs/<id:need_id>/edit", methods=["GET", "POST"])
+@bp.route("/needs/<id:need_id>/edit", methods=["GET", "POST"], endpoint="edit")
 @role_required(Role.ENTERPRISE, Role.ADMIN)
 def need_edit(need_id: int):
     need = db.get_or_404(TechNeed, need_id)
@@ -157,7 +158,7 @@ def need_edit(need_id: int):
             form_error(form, error)
         else:
             flash(_("The need is saved."), "success")
-            return redirect(url_for("enterprises.need_detail", need_id=need.id))
+            return redirect(url_for("enterprises.needs.detail", need_id=need.id))
     return _render_form(form, need)
 
 
@@ -182,7 +183,7 @@ def express_interest(need_id: int):
         flash(error.message, "warning")
     else:
         flash(_("Your interest was sent to the enterprise."), "success")
-    return redirect(url_for("enterprises.need_detail", need_id=need.id))
+    return redirect(url_for("enterprises.needs.detail", need_id=need.id))
 
 
 @bp.route(
@@ -202,4 +203,4 @@ def decide_interest(interest_id: int, decision: str):
         flash(error.message, "warning")
     else:
         flash(_("Your answer was sent to the researcher."), "success")
-    return redirect(url_for("enterprises.need_detail", need_id=interest.need_id))
+    return redirect(url_for("enterprises.needs.detail", need_id=interest.need_id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -13,10 +12,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.enterprises import need_views
 from matchmaker.blueprints.enterprises.forms import (
     CONFIDENTIALITY_LABELS,
     INTEREST_LABELS,
@@ -25,14 +23,16 @@ from matchmaker.blueprints.enterprises.forms import (
     EnterpriseForm,
     InviteForm,
 )
+from matchmaker.blueprints.enterprises.shared import form_error, manage_or_403, viewer
 from matchmaker.extensions import db
-from matchmaker.models import Enterprise, EnterpriseSize, Role, User
+from matchmaker.models import Enterprise, EnterpriseSize, Role
 from matchmaker.services import reference
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import needs
-from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.errors import ServiceError
 
 bp = Blueprint("enterprises", __name__)
+bp.register_blueprint(need_views.bp)
 
 
 @bp.app_template_filter("vnd")
@@ -53,35 +53,6 @@ def labels() -> dict:
         "field_name": reference.field_name,
         "area_name": reference.priority_area_name,
     }
-
-
-def viewer() -> User | None:
-    """The signed-in user as a model object, or None for a visitor."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def researcher_url(profile_id: int) -> str:
-    """The researcher's public profile (a plain path until the researchers blueprint exists)."""
-    try:
-        return url_for("researchers.detail", researcher_id=profile_id)
-    except BuildError:
-        return f"/researchers/{profile_id}"
-
-
-def form_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service's refusal next to the field it names, or as a flash message."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-
-
-def manage_or_403(enterprise: Enterprise) -> None:
-    try:
-        enterprises.ensure_can_manage(viewer(), enterprise)
-    except NotAllowed:
-        abort(403)
 
 
 @bp.route("/")

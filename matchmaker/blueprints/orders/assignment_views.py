@@ -3,7 +3,7 @@ their invitations to apply."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from wtforms.validators import NumberRange, ValidationError
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_views import ID
-from matchmaker.blueprints.orders.views import STAFF, bp
+from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.models import ResearchOrder
 from matchmaker.services.errors import ServiceError
@@ -22,6 +22,7 @@ from matchmaker.services.orders import councils
 from matchmaker.services.orders.assignment import lead_reviewers as assignments
 from matchmaker.services.orders.assignment import open_calls as order_assignment
 
+bp = Blueprint("assignments", __name__)
 LABELS = {
     "state_labels": STATE_LABELS,
     "conflict_labels": councils.CONFLICT_REASON_LABELS,
@@ -121,13 +122,15 @@ def _reviewers_page(order: ResearchOrder, status: int = 200):
     return page, status
 
 
-@bp.route(f"/<{ID}:order_id>/council/reviewers")
+@bp.route(f"/<{ID}:order_id>/council/reviewers", endpoint="reviewers")
 @role_required(*STAFF)
 def council_reviewers(order_id: int):
     return _reviewers_page(db.get_or_404(ResearchOrder, order_id))
 
 
-@bp.route(f"/<{ID}:order_id>/council/reviewers", methods=["POST"])
+@bp.route(
+    f"/<{ID}:order_id>/council/reviewers", methods=["POST"], endpoint="record_reviewers"
+)
 @role_required(*STAFF)
 def council_reviewers_record(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -140,7 +143,7 @@ def council_reviewers_record(order_id: int):
         flash(error.message, "danger")
         return _reviewers_page(db.session.get(ResearchOrder, order_id), 409)
     flash(_("The lead reviewers are recorded; the members concerned are notified."), "success")  # fmt: skip
-    return redirect(url_for("orders.council_reviewers", order_id=order_id))
+    return redirect(url_for("orders.assignments.reviewers", order_id=order_id))
 
 
 def _limits(args) -> dict[str, str]:
@@ -168,13 +171,13 @@ def _assignment_page(args, status: int = 200):
     return page, status
 
 
-@bp.route("/assignment")
+@bp.route("/assignment", endpoint="researchers")
 @role_required(*STAFF)
 def assignment():
     return _assignment_page(request.args)
 
 
-@bp.route(f"/<{ID}:order_id>/assignment/invite", methods=["POST"])
+@bp.route(f"/<{ID}:order_id>/assignment/invite", methods=["POST"], endpoint="invite")
 @role_required(*STAFF)
 def assignment_invite(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -196,4 +199,4 @@ def assignment_invite(order_id: int):
           invited=done.invited, already=done.already_invited, refused=done.refused),
         "success" if done.invited else "warning",
     )  # fmt: skip
-    return redirect(url_for("orders.assignment", **_limits(request.args)))
+    return redirect(url_for("orders.assignments.researchers", **_limits(request.args)))

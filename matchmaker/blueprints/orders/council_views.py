@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,12 +17,13 @@ from matchmaker.blueprints.orders.proposal_forms import (
     show_error,
 )
 from matchmaker.blueprints.orders.proposal_views import ID
-from matchmaker.blueprints.orders.views import STAFF, bp
+from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.models import Proposal, ResearchOrder
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils, proposals
 
+bp = Blueprint("council", __name__)
 LABELS = {
     "state_labels": STATE_LABELS,
     "conflict_labels": councils.CONFLICT_REASON_LABELS,
@@ -54,7 +55,7 @@ def _council_page(order: ResearchOrder, form: CouncilForm | None, status: int = 
     return page, status
 
 
-@bp.route(f"/<{ID}:order_id>/council", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:order_id>/council", methods=["GET", "POST"], endpoint="index")
 @role_required(*STAFF)
 def council(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -71,11 +72,11 @@ def council(order_id: int):
                 flash(error.message, "danger")
             return _council_page(db.session.get(ResearchOrder, order_id), form, 409)
         flash(_("The council is formed; its members are invited."), "success")
-        return redirect(url_for("orders.council", order_id=order.id))
+        return redirect(url_for("orders.council.index", order_id=order.id))
     return _council_page(order, form)
 
 
-@bp.route(f"/<{ID}:order_id>/council/review")
+@bp.route(f"/<{ID}:order_id>/council/review", endpoint="review")
 @login_required
 def council_review(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -113,7 +114,9 @@ def _score_page(
     return page, status
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/score", methods=["GET", "POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/score", methods=["GET", "POST"], endpoint="score"
+)
 @login_required
 def proposal_score(proposal_id: int):
     row = _review_row(proposal_id)
@@ -130,10 +133,14 @@ def proposal_score(proposal_id: int):
             flash(error.message, "danger")
         return _score_page(_review_row(proposal_id), score_form=form, status=409)
     flash(_("Your marks are saved."), "success")
-    return redirect(url_for("orders.council_review", order_id=row.proposal.order_id))
+    return redirect(url_for("orders.council.review", order_id=row.proposal.order_id))
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/conflict", methods=["POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/conflict",
+    methods=["POST"],
+    endpoint="declare_conflict",
+)
 @login_required
 def conflict_declare(proposal_id: int):
     row = _review_row(proposal_id)
@@ -148,4 +155,4 @@ def conflict_declare(proposal_id: int):
             flash(error.message, "danger")
         return _score_page(_review_row(proposal_id), conflict_form=form, status=409)
     flash(_("Your conflict of interest is recorded: you will not score this proposal."), "success")  # fmt: skip
-    return redirect(url_for("orders.proposal_score", proposal_id=proposal_id))
+    return redirect(url_for("orders.council.score", proposal_id=proposal_id))

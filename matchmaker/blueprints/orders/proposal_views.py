@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,13 +17,15 @@ from matchmaker.blueprints.orders.proposal_forms import (
     ProposalWithdrawForm,
     show_error,
 )
-from matchmaker.blueprints.orders.views import STAFF, bp
+from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import attachments, councils, proposals
 from matchmaker.services.orders import lifecycle as orders
+
+bp = Blueprint("proposals", __name__)
 
 # Ids beyond PostgreSQL's integer never match a route (a 404, not a database error).
 ID = "id"
@@ -56,7 +58,7 @@ def _can_award(order: ResearchOrder) -> bool:
     return role is not None and Action.AWARD in allowed_actions(order.state, role)
 
 
-@bp.route("/proposals/mine")
+@bp.route("/proposals/mine", endpoint="mine")
 @role_required(Role.RESEARCHER)
 def my_proposals():
     return render_template(
@@ -100,14 +102,14 @@ def _render_form(form, order, proposal=None, error: ServiceError | None = None):
     return page, 409 if error is not None else 200
 
 
-@bp.route(f"/<{ID}:order_id>/proposals/new", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:order_id>/proposals/new", methods=["GET", "POST"], endpoint="create")
 @role_required(Role.RESEARCHER)
 def proposal_create(order_id: int):
     order = _visible_order(order_id)
     existing = proposals.active_proposal_of(current_user, order)
     if existing is not None:
         flash(_("You already have a proposal for this order."), "info")
-        return redirect(url_for("orders.proposal_detail", proposal_id=existing.id))
+        return redirect(url_for("orders.proposals.detail", proposal_id=existing.id))
     if request.method == "GET" and not proposals.is_open(order):
         flash(_("The call for proposals is closed: proposals are no longer accepted."), "warning")  # fmt: skip
         return redirect(url_for("orders.detail", order_id=order.id))
@@ -121,17 +123,19 @@ def proposal_create(order_id: int):
             db.session.rollback()
             return _render_form(form, db.session.get(ResearchOrder, order_id), None, error)  # fmt: skip
         flash(_("Your proposal is submitted."), "success")
-        return redirect(url_for("orders.proposal_detail", proposal_id=proposal.id))
+        return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
     return _render_form(form, order)
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/edit", methods=["GET", "POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/edit", methods=["GET", "POST"], endpoint="edit"
+)
 @role_required(Role.RESEARCHER)
 def proposal_edit(proposal_id: int):
     proposal = _own_proposal(proposal_id)
     if request.method == "GET" and not proposals.can_change(proposal):
         flash(_("This proposal can no longer be changed: the call is closed or the proposal was withdrawn or decided."), "warning")  # fmt: skip
-        return redirect(url_for("orders.proposal_detail", proposal_id=proposal.id))
+        return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
     form = _proposal_form(proposal)
     if form.validate_on_submit():
         try:
@@ -143,11 +147,13 @@ def proposal_edit(proposal_id: int):
             proposal = db.session.get(Proposal, proposal_id)
             return _render_form(form, proposal.order, proposal, error)
         flash(_("Your proposal is saved."), "success")
-        return redirect(url_for("orders.proposal_detail", proposal_id=proposal.id))
+        return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
     return _render_form(form, proposal.order, proposal)
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/withdraw", methods=["POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/withdraw", methods=["POST"], endpoint="withdraw"
+)
 @role_required(Role.RESEARCHER)
 def proposal_withdraw(proposal_id: int):
     proposal = _own_proposal(proposal_id)
@@ -159,7 +165,7 @@ def proposal_withdraw(proposal_id: int):
             flash(error.message, "danger")
             return _render_detail(db.session.get(Proposal, proposal_id), 409)
         flash(_("Your proposal is withdrawn."), "success")
-    return redirect(url_for("orders.proposal_detail", proposal_id=proposal_id))
+    return redirect(url_for("orders.proposals.detail", proposal_id=proposal_id))
 
 
 def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
@@ -180,7 +186,7 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
     return page, status
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>")
+@bp.route(f"/proposals/<{ID}:proposal_id>", endpoint="detail")
 @login_required
 def proposal_detail(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
@@ -189,7 +195,9 @@ def proposal_detail(proposal_id: int):
     return _render_detail(proposal)
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"], endpoint="decline"
+)
 @role_required(*STAFF)
 def proposal_decline(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
@@ -206,10 +214,10 @@ def proposal_decline(proposal_id: int):
             flash(error.message, "danger")
         return _render_detail(db.session.get(Proposal, proposal_id), 409, form)
     flash(_("The proposal is declined; its applicant is notified."), "success")
-    return redirect(url_for("orders.proposal_list", order_id=proposal.order_id))
+    return redirect(url_for("orders.proposals.list", order_id=proposal.order_id))
 
 
-@bp.route(f"/<{ID}:order_id>/proposals")
+@bp.route(f"/<{ID}:order_id>/proposals", endpoint="list")
 @role_required(*STAFF)
 def proposal_list(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
@@ -244,7 +252,9 @@ def _render_award(form: AwardForm, proposal: Proposal, status: int = 200):
     return page, status
 
 
-@bp.route(f"/proposals/<{ID}:proposal_id>/award", methods=["GET", "POST"])
+@bp.route(
+    f"/proposals/<{ID}:proposal_id>/award", methods=["GET", "POST"], endpoint="award"
+)
 @role_required(*STAFF)
 def proposal_award(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)

@@ -18,6 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.orders import (
+    assignment_views,
+    council_views,
+    proposal_views,
+    work_views,
+)
 from matchmaker.blueprints.orders.forms import (
     ACTION_LABELS,
     PART_LABELS,
@@ -26,9 +32,10 @@ from matchmaker.blueprints.orders.forms import (
     OrderForm,
     TransitionForm,
 )
+from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
-from matchmaker.models import Attachment, InstitutionKind, ResearchOrder, Role
+from matchmaker.models import Attachment, InstitutionKind, ResearchOrder
 from matchmaker.services import reference
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.institutions import directory as institutions
@@ -39,7 +46,10 @@ from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders import work as progress
 
 bp = Blueprint("orders", __name__)
-STAFF = (Role.OFFICIAL, Role.ADMIN)
+bp.register_blueprint(proposal_views.bp)
+bp.register_blueprint(council_views.bp)
+bp.register_blueprint(work_views.bp)
+bp.register_blueprint(assignment_views.bp)
 REVIEWING = frozenset({"applications_closed", "under_review"})
 
 
@@ -218,7 +228,7 @@ def act(order_id: int, action: str):
     step = next((a for a in Action if a.value == action), None) or abort(404)
     if step == Action.AWARD:
         flash(_("Award the order from its proposals and ranking."), "info")
-        return redirect(url_for("orders.proposal_list", order_id=order.id))
+        return redirect(url_for("orders.proposals.list", order_id=order.id))
     form = TransitionForm()
     if not form.validate_on_submit() or not form.version.data.isdigit():
         return _render_detail(order, 409, step, form)

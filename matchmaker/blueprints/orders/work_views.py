@@ -6,14 +6,14 @@ results of a published order, and a 404 otherwise.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
-from matchmaker.blueprints.orders.views import STAFF, bp
+from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.blueprints.orders.work_forms import (
     DeliverableForm,
     DisbursementForm,
@@ -31,6 +31,7 @@ from matchmaker.services.orders import attachments
 from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders import work as progress
 
+bp = Blueprint("work", __name__)
 REPORTERS = (*STAFF, Role.RESEARCHER)
 
 
@@ -98,10 +99,10 @@ def _refused(order: ResearchOrder, key: str, form: FlaskForm, error: ServiceErro
 
 def _done(order: ResearchOrder, message: str, anchor: str):
     flash(message, "success")
-    return redirect(url_for("orders.work", order_id=order.id, _anchor=anchor))
+    return redirect(url_for("orders.work.index", order_id=order.id, _anchor=anchor))
 
 
-@bp.route("/<id:order_id>/work")
+@bp.route("/<id:order_id>/work", endpoint="index")
 def work(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if progress.can_follow(current_user, order):
@@ -114,7 +115,7 @@ def work(order_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<id:order_id>/work/milestones", methods=["POST"])
+@bp.route("/<id:order_id>/work/milestones", methods=["POST"], endpoint="add_milestone")
 @role_required(*STAFF)
 def work_milestone_add(order_id: int):
     order = _followed(order_id)
@@ -131,7 +132,11 @@ def work_milestone_add(order_id: int):
     return _done(order, _("The milestone is added."), "milestones")
 
 
-@bp.route("/<id:order_id>/work/milestones/<id:milestone_id>/complete", methods=["POST"])
+@bp.route(
+    "/<id:order_id>/work/milestones/<id:milestone_id>/complete",
+    methods=["POST"],
+    endpoint="complete_milestone",
+)
 @role_required(*STAFF)
 def work_milestone_complete(order_id: int, milestone_id: int):
     order = _followed(order_id)
@@ -148,7 +153,11 @@ def work_milestone_complete(order_id: int, milestone_id: int):
     return _done(order, _("The milestone is confirmed as completed."), "milestones")
 
 
-@bp.route("/<id:order_id>/work/milestones/<id:milestone_id>/submit", methods=["POST"])
+@bp.route(
+    "/<id:order_id>/work/milestones/<id:milestone_id>/submit",
+    methods=["POST"],
+    endpoint="submit_deliverable",
+)
 @role_required(Role.RESEARCHER)
 def work_deliverable_submit(order_id: int, milestone_id: int):
     order = _followed(order_id)
@@ -169,7 +178,7 @@ def work_deliverable_submit(order_id: int, milestone_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<id:order_id>/work/disbursements", methods=["POST"])
+@bp.route("/<id:order_id>/work/disbursements", methods=["POST"], endpoint="disburse")
 @role_required(*STAFF)
 def work_disburse(order_id: int):
     order = _followed(order_id)
@@ -188,7 +197,7 @@ def work_disburse(order_id: int):
     return _done(order, _("The disbursement is recorded."), "payments")
 
 
-@bp.route("/<id:order_id>/work/reports", methods=["POST"])
+@bp.route("/<id:order_id>/work/reports", methods=["POST"], endpoint="report")
 @role_required(Role.RESEARCHER)
 def work_report(order_id: int):
     order = _followed(order_id)
@@ -211,7 +220,7 @@ def work_report(order_id: int):
     return _done(order, _("Your progress report is sent."), "reports")
 
 
-@bp.route("/<id:order_id>/work/mid-term", methods=["POST"])
+@bp.route("/<id:order_id>/work/mid-term", methods=["POST"], endpoint="mid_term")
 @role_required(*STAFF)
 def work_mid_term(order_id: int):
     order = _followed(order_id)
@@ -242,7 +251,7 @@ def _result_inputs(form: ResultsForm) -> list[progress.ResultInput]:
     ]
 
 
-@bp.route("/<id:order_id>/work/results", methods=["POST"])
+@bp.route("/<id:order_id>/work/results", methods=["POST"], endpoint="results")
 @role_required(*REPORTERS)
 def work_results(order_id: int):
     order = _followed(order_id)

@@ -36,7 +36,7 @@ SORT_LABELS = {"relevance": _l("Relevance"), "date": _l("Newest first")}
 _DETAIL = {
     "project": ("projects.detail", "project_id"),
     "order": ("orders.detail", "order_id"),
-    "need": ("enterprises.need_detail", "need_id"),
+    "need": ("enterprises.needs.detail", "need_id"),
     "researcher": ("researchers.detail", "researcher_id"),
 }
 

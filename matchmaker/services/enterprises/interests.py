@@ -104,7 +104,11 @@ def express_interest(
     params = {"who": user.full_name, "title": need.title}
     for rep in enterprises.representatives(need.enterprise):
         notifications.notify(
-            rep, "interest_received", params, "enterprises.need_detail", need_id=need.id
+            rep,
+            "interest_received",
+            params,
+            "enterprises.needs.detail",
+            need_id=need.id,
         )
     events.commit()
     return interest
@@ -149,7 +153,7 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
         researcher,
         "interest_accepted" if accept else "interest_declined",
         {"enterprise": need.enterprise.name, "title": need.title},
-        "enterprises.need_detail",
+        "enterprises.needs.detail",
         need_id=need.id,
     )
     colleague_kind = (
@@ -163,7 +167,7 @@ def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInt
     for rep in enterprises.representatives(need.enterprise):
         if rep.id != user.id:
             notifications.notify(
-                rep, colleague_kind, params, "enterprises.need_detail", need_id=need.id
+                rep, colleague_kind, params, "enterprises.needs.detail", need_id=need.id
             )
     events.commit()
     return interest

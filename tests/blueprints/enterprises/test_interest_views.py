@@ -66,7 +66,7 @@ def test_researcher_expresses_interest_and_representatives_are_told(
         [note] = _notes(rep)
         assert (note.kind, note.endpoint, note.endpoint_values) == (
             "interest_received",
-            "enterprises.need_detail",
+            "enterprises.needs.detail",
             {"need_id": need.id},
         )
         assert note.params == {"who": "TS. Lê Văn Tôm", "title": need.title}

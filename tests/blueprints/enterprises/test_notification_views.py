@@ -14,7 +14,7 @@ def _note(user, title: str) -> Notification:
         user,
         "interest_accepted",
         {"enterprise": "Công ty Gạo", "title": title},
-        "enterprises.need_detail",
+        "enterprises.needs.detail",
         need_id=7,
     )
     db.session.commit()
@@ -46,7 +46,7 @@ def test_a_page_that_no_longer_exists_shows_the_notification_without_a_link(
     me = auth.login_as(Role.RESEARCHER)
     _note(me, "Của tôi").endpoint = "enterprises.removed_page"
     notifications.notify(me, "interest_accepted", {"enterprise": "Công ty Cá", "title": "T"},
-                         "enterprises.need_detail", wrong_value=7)  # fmt: skip
+                         "enterprises.needs.detail", wrong_value=7)  # fmt: skip
     db.session.commit()
     response = client.get("/notifications/")
     page = response.get_data(as_text=True)

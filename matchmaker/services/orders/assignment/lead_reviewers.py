@@ -252,7 +252,7 @@ def _notify_reviewers(
             notifications.notify(
                 member.user, LEAD_REVIEWER_KIND,
                 {"who": official.full_name, "title": order.title, "n": str(len(after[member.id]))},
-                "orders.council_review", order_id=order.id,
+                "orders.council.review", order_id=order.id,
             )  # fmt: skip
 
 

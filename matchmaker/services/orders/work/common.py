@@ -225,7 +225,7 @@ def notify_people(
     params = {"who": actor.full_name, "title": order.title, **extra}
     return [
         notifications.notify(
-            p, kind_for(kind), params, "orders.work", order_id=order.id
+            p, kind_for(kind), params, "orders.work.index", order_id=order.id
         )
         for p in people
     ]

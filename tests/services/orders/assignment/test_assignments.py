@@ -331,7 +331,7 @@ def _count(model) -> int:
 def _notes(order: ResearchOrder) -> list[Notification]:
     """Notifications pointing to the order's review sheet (the lead reviewers')."""
     stmt = sa.select(Notification).where(
-        Notification.endpoint == "orders.council_review",
+        Notification.endpoint == "orders.council.review",
         Notification.endpoint_values["order_id"].as_integer() == order.id,
     )
     return list(db.session.scalars(stmt))

@@ -116,7 +116,7 @@ def _count(model) -> int:
 def _notified(user) -> list[Notification]:
     """Notices about the work (the lifecycle's stage changes link to the order itself)."""
     stmt = sa.select(Notification).where(
-        Notification.user_id == user.id, Notification.endpoint == "orders.work"
+        Notification.user_id == user.id, Notification.endpoint == "orders.work.index"
     )
     return list(db.session.scalars(stmt))
 
@@ -209,7 +209,7 @@ def test_disbursement_tells_the_pi(people, running, outbox):
     _pay(people, running, 1, 200_000_000)
     [note] = _notified(people.pi)
     assert (note.endpoint, note.endpoint_values) == (
-        "orders.work",
+        "orders.work.index",
         {"order_id": running.id},
     )
     assert note.params["amount"] == "200.000.000 ₫"
