@@ -35,28 +35,10 @@ MARKS = {"necessity": "8", "approach": "7", "team_capacity": "9", "feasibility":
 
 
 @pytest.fixture
-def closed_call(institutions, official, make_user) -> ResearchOrder:
+def closed_call(make_published_order, make_user) -> ResearchOrder:
     """A call published ten days ago whose deadline passed an hour ago."""
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    closed_call = orders.create_order(
-        official,
-        orders.OrderInput(title="Xâm nhập mặn", agency_id=institutions["agency"].id),
-    )
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 1, 5)}
-    for who, action, data in [
-        (official, Action.SUBMIT, {}),
-        (approver, Action.APPROVE, decision),
-        (official, Action.PUBLISH, CALL),
-    ]:
-        orders.apply_action(
-            closed_call.id,
-            who,
-            action,
-            data,
-            closed_call.version,
-            now=NOW - timedelta(days=10),
-        )
-    return closed_call
+    return make_published_order(NOW - timedelta(days=10), NOW - timedelta(hours=1), approver=approver, decided_on=date(2026, 1, 5))  # fmt: skip
 
 
 @pytest.fixture

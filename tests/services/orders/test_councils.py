@@ -41,17 +41,9 @@ def _move(order: ResearchOrder, who, action: Action, data: dict, now: datetime) 
 
 
 @pytest.fixture
-def reviewed_call(ctx, institutions, official, make_user) -> ResearchOrder:
+def reviewed_call(ctx, make_published_order, make_user) -> ResearchOrder:
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    reviewed_call = orders.create_order(
-        official,
-        orders.OrderInput(title="Xâm nhập mặn", agency_id=institutions["agency"].id),
-    )
-    _move(reviewed_call, official, Action.SUBMIT, {}, NOW)
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 20)}
-    _move(reviewed_call, approver, Action.APPROVE, decision, NOW)
-    _move(reviewed_call, official, Action.PUBLISH, CALL, NOW)
-    return reviewed_call
+    return make_published_order(NOW, DEADLINE, approver=approver, decided_on=date(2026, 11, 20))  # fmt: skip
 
 
 def _start_review(order: ResearchOrder, official) -> None:

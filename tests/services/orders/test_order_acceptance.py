@@ -56,35 +56,21 @@ def acceptance_people(app, make_user) -> SimpleNamespace:
 
 
 @pytest.fixture
-def under_review(app, acceptance_people):
+def under_review(app, acceptance_people, make_published_order):
     """An order walked through the real lifecycle to acceptance review; work started on ``started``."""
 
     def walk(started: datetime) -> ResearchOrder:
         with app.test_request_context():
             search.rebuild()
-            order = orders.create_order(
-                acceptance_people.official,
-                orders.OrderInput(
-                    title="Bản đồ sụt lún nền đất đô thị", agency_id=acceptance_people.agency.id,
-                    objectives="Đo sụt lún bằng ảnh vệ tinh radar.",
-                ),
+            order = make_published_order(
+                START, DEADLINE, title="Bản đồ sụt lún nền đất đô thị", by=acceptance_people.official,
+                approver=acceptance_people.approver, decided_on=date(2026, 11, 1), decision_number="2/QĐ",
+                agency_id=acceptance_people.agency.id, objectives="Đo sụt lún bằng ảnh vệ tinh radar.",
             )  # fmt: skip
-            act(order.id, acceptance_people.official, Action.SUBMIT, now=START)
-            decision = {"decision_number": "2/QĐ", "decision_date": date(2026, 11, 1)}
-            act(
-                order.id,
-                acceptance_people.approver,
-                Action.APPROVE,
-                decision,
-                now=START,
-            )
             publish = {
                 "selection_method": "open_selection",
                 "application_deadline": DEADLINE,
             }
-            act(
-                order.id, acceptance_people.official, Action.PUBLISH, publish, now=START
-            )
             act(
                 order.id, acceptance_people.official, Action.CLOSE_APPLICATIONS, publish
             )

@@ -37,21 +37,10 @@ def _move(order: ResearchOrder, who, action: Action, data: dict, now: datetime) 
 
 
 @pytest.fixture
-def open_call(institutions, official, make_user) -> ResearchOrder:
+def open_call(make_published_order, make_user) -> ResearchOrder:
     """An order published with an open call that ends at DEADLINE."""
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    open_call = orders.create_order(
-        official,
-        orders.OrderInput(
-            title="Dự báo xâm nhập mặn", agency_id=institutions["agency"].id
-        ),
-    )
-    _move(open_call, official, Action.SUBMIT, {}, NOW)
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 20)}
-    _move(open_call, approver, Action.APPROVE, decision, NOW)
-    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    _move(open_call, official, Action.PUBLISH, call, NOW)
-    return open_call
+    return make_published_order(NOW, DEADLINE, title="Dự báo xâm nhập mặn", approver=approver, decided_on=date(2026, 11, 20))  # fmt: skip
 
 
 def _close_call(order: ResearchOrder, official) -> None:
