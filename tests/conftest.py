@@ -1,4 +1,4 @@
-"""Shared fixtures: the app on SQLite or PostgreSQL, clients, factories and a sign-in helper."""
+"""The app on SQLite or PostgreSQL, its clients and mail outbox; factories come from tests/fixtures."""
 
 from __future__ import annotations
 
@@ -19,9 +19,17 @@ import matchmaker.models.user as user_module
 from matchmaker import create_app
 from matchmaker.config import TestConfig, database_url
 from matchmaker.extensions import db, limiter
-from matchmaker.models import Role, User, utcnow
+from matchmaker.models import User
+from tests.fixtures.constants import PASSWORD
 
-PASSWORD = "Mekong-delta-2026"
+pytest_plugins = [
+    "tests.fixtures.accounts",
+    "tests.fixtures.context",
+    "tests.fixtures.enterprises",
+    "tests.fixtures.institutions",
+    "tests.fixtures.orders",
+    "tests.fixtures.researchers",
+]
 
 # Tests hash thousands of passwords: a cheap method keeps the suite fast. Production keeps Werkzeug's default.
 user_module.generate_password_hash = functools.partial(
@@ -104,57 +112,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def make_user(app):
-    """Create an account; verified and active unless told otherwise."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: Role = Role.RESEARCHER, **overrides) -> User:
-        n = next(counter)
-        password = overrides.pop("password", PASSWORD)
-        verified = overrides.pop("verified", True)
-        fields = {
-            "email": f"user{n}@demo.cantho.example",
-            "full_name": f"Người dùng {n}",
-            "role": role,
-        }
-        user = User(**(fields | overrides))
-        user.set_password(password)
-        user.email_verified_at = utcnow() if verified else None
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
-
-
-class AuthActions:
-    """Sign in and out through the real views, as flaskr's tests do."""
-
-    def __init__(self, client, make_user) -> None:
-        self._client = client
-        self._make_user = make_user
-
-    def login(self, email: str, password: str = PASSWORD, **extra):
-        return self._client.post(
-            "/auth/login", data={"email": email, "password": password, **extra}
-        )
-
-    def login_as(self, role: Role, **overrides) -> User:
-        user = self._make_user(role, **overrides)
-        response = self.login(user.email)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return user
-
-    def logout(self):
-        return self._client.post("/auth/logout")
-
-
-@pytest.fixture
-def auth(client, make_user) -> AuthActions:
-    return AuthActions(client, make_user)
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ from matchmaker.models import (
     Role,
     TechNeed,
 )
-from tests.conftest import PASSWORD
+from tests.fixtures.constants import PASSWORD
 
 BLUEPRINTS = Path(matchmaker.__file__).parent / "blueprints"
 HUGE = "9223372036854775807"
@@ -81,7 +81,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(app, make_user) -> SimpleNamespace:
+def hostile_world(app, make_user) -> SimpleNamespace:
     agency = Institution(
         slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
     )
@@ -418,10 +418,12 @@ IDENTITIES = ["visitor", "admin", "official", "pi"]
 
 
 @pytest.mark.parametrize("identity", ["visitor", "admin", "pi"])
-def test_every_get_route_survives_hostile_query_strings(app, client, world, identity):
-    _sign_in(client, getattr(world, identity, None))
+def test_every_get_route_survives_hostile_query_strings(
+    app, client, hostile_world, identity
+):
+    _sign_in(client, getattr(hostile_world, identity, None))
     failures, requests = [], 0
-    for url, _endpoint in routes(app, world, "GET"):
+    for url, _endpoint in routes(app, hostile_world, "GET"):
         for query in query_strings(query_names()):
             response = client.get(url, query_string=query)
             requests += 1
@@ -435,14 +437,16 @@ def test_every_get_route_survives_hostile_query_strings(app, client, world, iden
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_every_post_route_survives_hostile_forms(app, client, world, identity, payload):
-    _sign_in(client, getattr(world, identity, None))
-    forms = form_fields(app, world.ids["milestone_id"])
+def test_every_post_route_survives_hostile_forms(
+    app, client, hostile_world, identity, payload
+):
+    _sign_in(client, getattr(hostile_world, identity, None))
+    forms = form_fields(app, hostile_world.ids["milestone_id"])
     choices = page_choices(
-        client, [url for url, _endpoint in routes(app, world, "GET")]
+        client, [url for url, _endpoint in routes(app, hostile_world, "GET")]
     )
     failures, saved, sent = [], 0, 0
-    for url, endpoint in routes(app, world, "POST"):
+    for url, endpoint in routes(app, hostile_world, "POST"):
         for data in post_payloads(route_fields(app, endpoint, forms), choices, payload):
             response = client.post(url, data=data, content_type="multipart/form-data")
             saved, sent = saved + (response.status_code == 302), sent + 1

@@ -30,20 +30,18 @@ from matchmaker.models import (
 from matchmaker.services.matching import matches as matching
 from matchmaker.validators import title_key
 
+pytestmark = pytest.mark.usefixtures(
+    "english"
+)  # the assertions read the English messages
+
 SALINITY = (
     "Cảnh báo sớm xâm nhập mặn sông Hậu",
     "Dự báo độ mặn và xâm nhập mặn tại cửa lấy nước trên sông Hậu bằng mô hình thủy lực.",
 )
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """The assertions read the English texts; the platform speaks Vietnamese by default."""
-    client.get("/lang/en")
-
-
 @pytest.fixture
-def places(app) -> dict[str, Institution]:
+def matching_places(app) -> dict[str, Institution]:
     rows = {
         "ctu": Institution(slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY),
         "lua": Institution(slug="vien-lua", name_vi="Viện Lúa ĐBSCL", kind=InstitutionKind.INSTITUTE),
@@ -67,10 +65,10 @@ def _profile(user: User, keywords: list[str], summary: str, papers=(), **extra) 
 
 
 @pytest.fixture
-def people(places, make_user) -> dict[str, ResearcherProfile]:
+def matching_people(matching_places, make_user) -> dict[str, ResearcherProfile]:
     def researcher(name: str, place: str, *args, **extra) -> ResearcherProfile:
         user = make_user(
-            Role.RESEARCHER, full_name=name, institution_id=places[place].id
+            Role.RESEARCHER, full_name=name, institution_id=matching_places[place].id
         )
         return _profile(user, *args, **extra)
 
@@ -89,7 +87,7 @@ def people(places, make_user) -> dict[str, ResearcherProfile]:
 
 
 @pytest.fixture
-def enterprise(app) -> Enterprise:
+def water_company(app) -> Enterprise:
     company = Enterprise(slug="cap-nuoc", name="Công ty Cấp nước Cần Thơ")
     db.session.add(company)
     db.session.commit()
@@ -127,13 +125,13 @@ def _listed(html: str, list_id: str) -> list[str]:
 
 
 def test_need_page_shows_best_researchers_with_score_and_why(
-    client, people, enterprise
+    client, matching_people, water_company
 ):
-    need = _need(enterprise, *SALINITY)
+    need = _need(water_company, *SALINITY)
     html = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
     assert _listed(html, "matched-researchers")[0] == (
         "researcher",
-        str(people["salt"].id),
+        str(matching_people["salt"].id),
     )
     assert ("institution", "ctu") in _listed(html, "matched-institutions")
     assert re.search(r"Match \d+/100", html)  # the value as text beside the bar
@@ -147,10 +145,10 @@ def test_need_page_shows_best_researchers_with_score_and_why(
 
 
 def test_visitors_do_not_see_researchers_who_are_not_listed(
-    client, auth, people, enterprise
+    client, auth, matching_people, water_company
 ):
-    need = _need(enterprise, *SALINITY)
-    hidden = ("researcher", str(people["hidden"].id))
+    need = _need(water_company, *SALINITY)
+    hidden = ("researcher", str(matching_people["hidden"].id))
     assert hidden not in _listed(
         client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True),
         "matched-researchers",
@@ -162,13 +160,15 @@ def test_visitors_do_not_see_researchers_who_are_not_listed(
     )
 
 
-def test_need_page_applies_the_diversity_filter(client, auth, people, enterprise):
-    need = _need(enterprise, *SALINITY)
+def test_need_page_applies_the_diversity_filter(
+    client, auth, matching_people, water_company
+):
+    need = _need(water_company, *SALINITY)
     auth.login_as(Role.RESEARCHER)
     html = client.get(f"/enterprises/needs/{need.id}?match_per_institution=1").get_data(
         as_text=True
     )
-    ctu = {str(people["salt"].id), str(people["hidden"].id)}
+    ctu = {str(matching_people["salt"].id), str(matching_people["hidden"].id)}
     assert (
         len([key for _kind, key in _listed(html, "matched-researchers") if key in ctu])
         == 1
@@ -177,10 +177,10 @@ def test_need_page_applies_the_diversity_filter(client, auth, people, enterprise
 
 
 def test_a_summary_need_is_not_matched_on_hidden_text_for_visitors(
-    client, auth, people, enterprise
+    client, auth, matching_people, water_company
 ):
     need = _need(
-        enterprise, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn sông Hậu.",
+        water_company, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn sông Hậu.",
         confidentiality=Confidentiality.SUMMARY,
     )  # fmt: skip
     html = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
@@ -188,21 +188,21 @@ def test_a_summary_need_is_not_matched_on_hidden_text_for_visitors(
     assert "xâm nhập mặn" not in html.lower()
     auth.login_as(Role.RESEARCHER)
     html = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
-    assert ("researcher", str(people["salt"].id)) in _listed(
+    assert ("researcher", str(matching_people["salt"].id)) in _listed(
         html, "matched-researchers"
     )
 
 
 def test_need_form_check_warns_of_duplicates_and_saves_nothing(
-    client, auth, places, enterprise
+    client, auth, matching_places, water_company
 ):
-    seen = _need(enterprise, *SALINITY)
+    seen = _need(water_company, *SALINITY)
     other = Enterprise(slug="khac", name="Công ty khác")
     db.session.add(other)
     db.session.commit()
     secret = _need(other, *SALINITY, confidentiality=Confidentiality.PRIVATE)
-    order = _order(places["so"], *SALINITY)
-    auth.login_as(Role.ENTERPRISE, enterprise_id=enterprise.id)
+    order = _order(matching_places["so"], *SALINITY)
+    auth.login_as(Role.ENTERPRISE, enterprise_id=water_company.id)
     response = client.post(
         "/enterprises/needs/new",
         data={"title": SALINITY[0], "description": SALINITY[1], "confidentiality": "public", "check": "1"},
@@ -217,8 +217,8 @@ def test_need_form_check_warns_of_duplicates_and_saves_nothing(
     assert f'value="{SALINITY[0]}"' in html  # what was typed is kept
 
 
-def test_need_form_check_says_when_nothing_is_similar(client, auth, enterprise):
-    auth.login_as(Role.ENTERPRISE, enterprise_id=enterprise.id)
+def test_need_form_check_says_when_nothing_is_similar(client, auth, water_company):
+    auth.login_as(Role.ENTERPRISE, enterprise_id=water_company.id)
     html = client.post(
         "/enterprises/needs/new",
         data={
@@ -231,25 +231,30 @@ def test_need_form_check_says_when_nothing_is_similar(client, auth, enterprise):
 
 
 def test_need_edit_page_lists_similar_needs_but_not_the_need_itself(
-    client, auth, enterprise
+    client, auth, water_company
 ):
-    need = _need(enterprise, *SALINITY)
-    twin = _need(enterprise, SALINITY[0] + " (2)", SALINITY[1])
-    auth.login_as(Role.ENTERPRISE, enterprise_id=enterprise.id)
+    need = _need(water_company, *SALINITY)
+    twin = _need(water_company, SALINITY[0] + " (2)", SALINITY[1])
+    auth.login_as(Role.ENTERPRISE, enterprise_id=water_company.id)
     html = client.get(f"/enterprises/needs/{need.id}/edit").get_data(as_text=True)
     assert _listed(html, "duplicate-list") == [("need", str(twin.id))]
 
 
 def test_researcher_home_recommends_open_calls_and_open_needs(
-    client, auth, places, enterprise
+    client, auth, matching_places, water_company
 ):
     call = _order(
-        places["so"], "Dự báo xâm nhập mặn sông Hậu", "Cảnh báo sớm xâm nhập mặn."
+        matching_places["so"],
+        "Dự báo xâm nhập mặn sông Hậu",
+        "Cảnh báo sớm xâm nhập mặn.",
     )
     draft = _order(
-        places["so"], "Xâm nhập mặn (nháp)", "Xâm nhập mặn sông Hậu.", state="draft"
+        matching_places["so"],
+        "Xâm nhập mặn (nháp)",
+        "Xâm nhập mặn sông Hậu.",
+        state="draft",
     )
-    need = _need(enterprise, *SALINITY)
+    need = _need(water_company, *SALINITY)
     user = auth.login_as(Role.RESEARCHER)
     _profile(user, ["xâm nhập mặn", "sông Hậu"], "Dự báo xâm nhập mặn.")
     html = client.get("/").get_data(as_text=True)
@@ -267,9 +272,9 @@ def test_only_researchers_get_recommendations(client, auth, role):
 
 
 def test_duplicates_partial_links_each_text_with_its_similarity(
-    app, places, enterprise, make_user
+    app, matching_places, water_company, make_user
 ):
-    order = _order(places["so"], *SALINITY, state="closed")
+    order = _order(matching_places["so"], *SALINITY, state="closed")
     views = matching.duplicates_for_text(
         SALINITY[1], title=SALINITY[0], viewer=make_user(Role.OFFICIAL)
     )

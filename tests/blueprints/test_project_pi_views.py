@@ -28,12 +28,7 @@ FORM = {
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def places(app) -> tuple[Institution, Institution]:
+def ctu_and_tdu(app) -> tuple[Institution, Institution]:
     ctu = Institution(
         slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
     )
@@ -46,10 +41,10 @@ def places(app) -> tuple[Institution, Institution]:
 
 
 @pytest.fixture
-def named(make_user, places):
+def named(make_user, ctu_and_tdu):
     """A researcher of Tây Đô with a public profile."""
     user = make_user(
-        Role.RESEARCHER, institution_id=places[1].id, full_name="Huỳnh Kim Thoa"
+        Role.RESEARCHER, institution_id=ctu_and_tdu[1].id, full_name="Huỳnh Kim Thoa"
     )
     profile = ResearcherProfile(user=user, keywords=["asen"], links=[], public=True)
     db.session.add(profile)
@@ -58,12 +53,12 @@ def named(make_user, places):
 
 
 @pytest.fixture
-def pending(client, auth, english, places, named) -> Project:
+def pending_project(client, auth, english, ctu_and_tdu, named) -> Project:
     """A project registered through the form by a Cần Thơ researcher who names ``named`` as PI."""
-    auth.login_as(Role.RESEARCHER, institution_id=places[0].id)
+    auth.login_as(Role.RESEARCHER, institution_id=ctu_and_tdu[0].id)
     response = client.post(
         "/projects/new",
-        data=FORM | {"institution": str(places[0].id), "pi_email": named.email},
+        data=FORM | {"institution": str(ctu_and_tdu[0].id), "pi_email": named.email},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     auth.logout()
@@ -81,10 +76,10 @@ def _profile_id(user) -> int:
 
 
 def test_form_registers_the_project_with_the_pi_awaiting_confirmation(
-    client, pending, named
+    client, pending_project, named
 ):
-    assert (pending.pi_id, pending.pending_pi_id) == (None, named.id)
-    page = client.get(f"/projects/{pending.id}").get_data(as_text=True)
+    assert (pending_project.pi_id, pending_project.pending_pi_id) == (None, named.id)
+    page = client.get(f"/projects/{pending_project.id}").get_data(as_text=True)
     pi = _pi_cell(page)
     assert 'id="pi-awaiting"' in pi and "Awaiting confirmation" in pi
     assert (
@@ -97,87 +92,99 @@ def test_form_registers_the_project_with_the_pi_awaiting_confirmation(
     assert "Lọc nước giếng khoan" not in profile
 
 
-def test_named_researcher_is_notified_and_confirms(client, auth, pending, named):
+def test_named_researcher_is_notified_and_confirms(
+    client, auth, pending_project, named
+):
     notice = db.session.scalar(
         sa.select(Notification).where(Notification.user_id == named.id)
     )
     assert (notice.kind, notice.endpoint, notice.endpoint_values) == (
         "project_pi_requested",
         "projects.detail",
-        {"project_id": pending.id},
+        {"project_id": pending_project.id},
     )
     auth.login(named.email)
-    page = client.get(f"/projects/{pending.id}").get_data(as_text=True)
+    page = client.get(f"/projects/{pending_project.id}").get_data(as_text=True)
     assert 'id="pi-request"' in page and 'id="pi-confirm"' in page
-    response = client.post(f"/projects/{pending.id}/pi/confirm")
+    response = client.post(f"/projects/{pending_project.id}/pi/confirm")
     assert (response.status_code, response.headers["Location"]) == (
         302,
-        f"/projects/{pending.id}",
+        f"/projects/{pending_project.id}",
     )
     db.session.expire_all()
-    assert db.session.get(Project, pending.id).pi_id == named.id
-    page = client.get(f"/projects/{pending.id}").get_data(as_text=True)
+    assert db.session.get(Project, pending_project.id).pi_id == named.id
+    page = client.get(f"/projects/{pending_project.id}").get_data(as_text=True)
     assert 'id="pi-awaiting"' not in page and 'id="pi-request"' not in page
     assert f'href="/researchers/{_profile_id(named)}"' in _pi_cell(page)
 
 
-def test_named_researcher_declines(client, auth, pending, named):
+def test_named_researcher_declines(client, auth, pending_project, named):
     auth.login(named.email)
-    assert client.post(f"/projects/{pending.id}/pi/decline").status_code == 302
+    assert client.post(f"/projects/{pending_project.id}/pi/decline").status_code == 302
     db.session.expire_all()
-    saved = db.session.get(Project, pending.id)
+    saved = db.session.get(Project, pending_project.id)
     assert (saved.pi_id, saved.pending_pi_id) == (None, None)
-    page = client.get(f"/projects/{pending.id}").get_data(as_text=True)
+    page = client.get(f"/projects/{pending_project.id}").get_data(as_text=True)
     assert "Huỳnh Kim Thoa" not in _pi_cell(page)
 
 
 @pytest.mark.parametrize(
     "who", ["registrant-colleague", "official", "other-researcher"]
 )
-def test_nobody_else_may_answer(client, auth, pending, named, places, who):
+def test_nobody_else_may_answer(client, auth, pending_project, named, ctu_and_tdu, who):
     role, extra = {
-        "registrant-colleague": (Role.RESEARCHER, {"institution_id": places[0].id}),
+        "registrant-colleague": (
+            Role.RESEARCHER,
+            {"institution_id": ctu_and_tdu[0].id},
+        ),
         "official": (Role.OFFICIAL, {}),
-        "other-researcher": (Role.RESEARCHER, {"institution_id": places[1].id}),
+        "other-researcher": (Role.RESEARCHER, {"institution_id": ctu_and_tdu[1].id}),
     }[who]
     auth.login_as(role, **extra)
     for answer in ("confirm", "decline"):
-        assert client.post(f"/projects/{pending.id}/pi/{answer}").status_code == 403
+        assert (
+            client.post(f"/projects/{pending_project.id}/pi/{answer}").status_code
+            == 403
+        )
     db.session.expire_all()
-    assert db.session.get(Project, pending.id).pending_pi_id == named.id
+    assert db.session.get(Project, pending_project.id).pending_pi_id == named.id
 
 
-def test_answers_need_a_signed_in_post(client, auth, pending, named):
-    response = client.post(f"/projects/{pending.id}/pi/confirm")
+def test_answers_need_a_signed_in_post(client, auth, pending_project, named):
+    response = client.post(f"/projects/{pending_project.id}/pi/confirm")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     auth.login(named.email)
-    assert client.get(f"/projects/{pending.id}/pi/confirm").status_code == 405
-    assert client.post(f"/projects/{pending.id + 1}/pi/confirm").status_code == 404
-    assert client.post(f"/projects/{pending.id}/pi/maybe").status_code == 404
+    assert client.get(f"/projects/{pending_project.id}/pi/confirm").status_code == 405
+    assert (
+        client.post(f"/projects/{pending_project.id + 1}/pi/confirm").status_code == 404
+    )
+    assert client.post(f"/projects/{pending_project.id}/pi/maybe").status_code == 404
 
 
-def test_answers_are_protected_by_csrf(app, client, auth, pending, named):
+def test_answers_are_protected_by_csrf(app, client, auth, pending_project, named):
     auth.login(named.email)
     app.config["WTF_CSRF_ENABLED"] = True
-    assert client.post(f"/projects/{pending.id}/pi/confirm").status_code == 400
+    assert client.post(f"/projects/{pending_project.id}/pi/confirm").status_code == 400
     db.session.expire_all()
-    assert db.session.get(Project, pending.id).pending_pi_id == named.id
-    page = client.get(f"/projects/{pending.id}").get_data(as_text=True)
+    assert db.session.get(Project, pending_project.id).pending_pi_id == named.id
+    page = client.get(f"/projects/{pending_project.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post(
-        f"/projects/{pending.id}/pi/confirm", data={"csrf_token": token}
+        f"/projects/{pending_project.id}/pi/confirm", data={"csrf_token": token}
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Project, pending.id).pi_id == named.id
+    assert db.session.get(Project, pending_project.id).pi_id == named.id
 
 
-def test_import_preview_says_who_will_be_asked(client, auth, english, places, named):
-    auth.login_as(Role.RESEARCHER, institution_id=places[0].id)
+def test_import_preview_says_who_will_be_asked(
+    client, auth, english, ctu_and_tdu, named
+):
+    auth.login_as(Role.RESEARCHER, institution_id=ctu_and_tdu[0].id)
     text = f"title,pi_name,pi_email\nKhử asen bằng vật liệu đá ong,Huỳnh Kim Thoa,{named.email}\n"
     preview = client.post(
         "/projects/import",
-        data={"institution": str(places[0].id), "upload": (io.BytesIO(text.encode()), "du-an.csv")},
+        data={"institution": str(ctu_and_tdu[0].id), "upload": (io.BytesIO(text.encode()), "du-an.csv")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)  # fmt: skip
     assert (
@@ -185,7 +192,7 @@ def test_import_preview_says_who_will_be_asked(client, auth, english, places, na
     )
     batch_id = int(preview.split("/projects/import/")[1].split('"')[0])
     response = client.post(
-        f"/projects/import/{batch_id}", data={"institution": str(places[0].id)}
+        f"/projects/import/{batch_id}", data={"institution": str(ctu_and_tdu[0].id)}
     )
     assert response.status_code == 302
     saved = db.session.scalar(sa.select(Project))

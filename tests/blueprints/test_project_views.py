@@ -37,11 +37,6 @@ FORM = {
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def ctuet(app) -> Institution:
     place = Institution(
         slug="ctuet", name_vi="Trường Đại học Kỹ thuật – Công nghệ Cần Thơ", kind=InstitutionKind.UNIVERSITY

@@ -16,11 +16,6 @@ from matchmaker.services.search import index as search
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def catalogue(app, make_user):
     """Twelve salinity projects of two universities, and one solar project."""
     official = make_user(Role.OFFICIAL)

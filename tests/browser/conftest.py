@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -93,26 +92,3 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def sign_up(
-    page, live_server: LiveServer, email: str, name: str, role_label: str, password: str
-) -> None:
-    """Register through the English pages, open the confirmation link from the outbox, and sign in."""
-    page.goto("/lang/en")
-    page.goto("/auth/register")
-    page.get_by_label("Full name").fill(name)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label(role_label).check()
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Repeat the password").fill(password)
-    page.get_by_role("button", name="Create account").click()
-    mail = next(m for m in reversed(live_server.sent_mail()) if m.to == [email])
-    page.goto(re.search(r"http://\S+/auth/verify/\S+", mail.body).group(0))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()

@@ -69,7 +69,7 @@ HISTORY = [
 
 
 @pytest.fixture(scope="module")
-def people(live_server) -> dict[str, int]:
+def journey_people(live_server) -> dict[str, int]:
     """An approving official of the city's science department and three researchers of two universities."""
     with live_server.app.app_context():
         agency = Institution(
@@ -237,15 +237,17 @@ def score(page, order_url: str, proposal_id: int, marks: tuple[int, ...]) -> Non
     expect(page.locator(f"#sheet-{proposal_id}")).to_contain_text(f"Total {total}")
 
 
-def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
+def test_order_from_draft_to_accepted_results(live_server, journey_people, sign_in):
     app = live_server.app
     vietnam_now = utcnow().astimezone(VIETNAM_TZ)
 
     # The official drafts the order.
-    official = sign_in(people["official"])
+    official = sign_in(journey_people["official"])
     official.goto("/orders/new")
     official.get_by_label("Title").fill(TITLE)
-    official.get_by_label("Ordering agency").select_option(str(people["agency"]))
+    official.get_by_label("Ordering agency").select_option(
+        str(journey_people["agency"])
+    )
     official.locator("#necessity").fill(
         "Mặn vượt 4‰ tại cống Cái Côn vào tháng 3 năm 2024, 12.000 ha lúa bị ảnh hưởng."
     )
@@ -292,14 +294,14 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
         assert published.selection_method == "open_selection"
 
     # Two researchers answer the call.
-    pi = sign_in(people["pi"])
+    pi = sign_in(journey_people["pi"])
     chosen = submit_proposal(
         pi,
         order_url,
         "Ghép mô hình MIKE 11 với học máy trên số liệu 30 trạm đo mặn.",
         "1.100.000.000",
     )
-    rival = sign_in(people["rival"])
+    rival = sign_in(journey_people["rival"])
     other = submit_proposal(
         rival, order_url, "Khảo sát thực địa và bản đồ mặn theo mùa.", "950.000.000"
     )
@@ -311,9 +313,11 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
     official.goto(order_url)
     expect(official.locator("#proposal-list .badge")).to_have_text("2")
     submit(official, official.locator("#council-link"))
-    official.get_by_label("Chair", exact=True).select_option(str(people["chair"]))
+    official.get_by_label("Chair", exact=True).select_option(
+        str(journey_people["chair"])
+    )
     official.get_by_label("Members", exact=True).select_option(
-        [str(people["official"])]
+        [str(journey_people["official"])]
     )
     submit(official, official.get_by_role("button", name="Form the council"))
     expect(official.locator(".alert-success")).to_contain_text(
@@ -349,7 +353,7 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
     expect(pi.locator("#edit-proposal")).to_have_count(0)
 
     # The council scores both proposals: the chair, then the official.
-    chair = sign_in(people["chair"])
+    chair = sign_in(journey_people["chair"])
     for member, proposal, marks in [
         (chair, chosen, (9, 8, 9, 8, 7)),  # 41
         (chair, other, (7, 5, 6, 6, 8)),  # 32
@@ -428,7 +432,7 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
     with app.app_context():
         order = db.session.get(ResearchOrder, order_id)
         assert order.state == "accepted"
-        assert order.pi_id == people["pi"]
+        assert order.pi_id == journey_people["pi"]
         assert order.decision_number == "245/QĐ-UBND"
         assert order.contract_number == CONTRACT
         assert order.contract_value == 1_100_000_000
@@ -443,8 +447,8 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
         ]  # fmt: skip
         by_action = {e.action: e for e in events}
         assert by_action["accept"].fields["council_result"] == COUNCIL_RESULT
-        assert by_action["accept"].actor_id == people["official"]
-        assert by_action["request_acceptance"].actor_id == people["pi"]
+        assert by_action["accept"].actor_id == journey_people["official"]
+        assert by_action["request_acceptance"].actor_id == journey_people["pi"]
         assert by_action["start_review"].fields["council"] == COUNCIL_NAME
         assert by_action["approve"].fields["decision_date"] == decided.isoformat()
         assert [t["amount"] for t in by_action["award"].fields["payment_schedule"]] == [
@@ -461,20 +465,20 @@ def test_order_from_draft_to_accepted_results(live_server, people, sign_in):
         project = db.session.scalar(
             sa.select(Project).where(Project.order_id == order_id)
         )
-        assert project is not None and project.pi_id == people["pi"]
+        assert project is not None and project.pi_id == journey_people["pi"]
 
 
-def test_published_deadline_is_the_one_typed(live_server, people, sign_in):
+def test_published_deadline_is_the_one_typed(live_server, journey_people, sign_in):
     """The deadline an official types in Cần Thơ time is the one kept, shown and enforced."""
     typed = (utcnow().astimezone(VIETNAM_TZ) + timedelta(days=10)).replace(
         hour=17, minute=0, second=0, microsecond=0
     )
     with live_server.app.test_request_context():
-        official = db.session.get(User, people["official"])
+        official = db.session.get(User, journey_people["official"])
         order = orders.create_order(
             official,
             orders.OrderInput(
-                title="Bản đồ sụt lún Ninh Kiều", agency_id=people["agency"]
+                title="Bản đồ sụt lún Ninh Kiều", agency_id=journey_people["agency"]
             ),
         )
         orders.apply_action(order.id, official, Action.SUBMIT, {}, 1)
@@ -482,7 +486,7 @@ def test_published_deadline_is_the_one_typed(live_server, people, sign_in):
         decision = {"decision_number": "7/QĐ-UBND", "decision_date": decided}
         orders.apply_action(order.id, official, Action.APPROVE, decision, 2)
         order_id = order.id
-    page = sign_in(people["official"])
+    page = sign_in(journey_people["official"])
     page.goto(f"/orders/{order_id}")
     take_step(
         page,

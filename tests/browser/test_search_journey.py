@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def catalogue(live_server, tmp_path_factory) -> dict[str, int]:
+def journey_catalogue(live_server, tmp_path_factory) -> dict[str, int]:
     """Projects of two universities, indexed in a folder of this test's own."""
     app = live_server.app
     app.config["SEARCH_INDEX_PATH"] = str(tmp_path_factory.mktemp("index") / "search")
@@ -60,7 +60,7 @@ def catalogue(live_server, tmp_path_factory) -> dict[str, int]:
         return made
 
 
-def test_visitor_searches_narrows_and_opens_a_project(page, catalogue):
+def test_visitor_searches_narrows_and_opens_a_project(page, journey_catalogue):
     page.goto("/")
     page.goto("/search/")
     page.locator("#q").fill("xam nhap man")
@@ -74,7 +74,7 @@ def test_visitor_searches_narrows_and_opens_a_project(page, catalogue):
     assert page.locator('a[data-facet="institution"][aria-current="true"]').count() == 1
 
     results.first.locator("a").click()
-    assert page.url.endswith(f"/projects/{catalogue['stations']}")
+    assert page.url.endswith(f"/projects/{journey_catalogue['stations']}")
     assert (
         page.locator("#project-title").inner_text()
         == "Trạm quan trắc xâm nhập mặn dùng LoRaWAN"

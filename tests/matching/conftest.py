@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaker.matching import Candidate, CandidateMeta, Document, TfidfMatcher
-
-
-def researcher(candidate_id: str, *docs: Document, **meta: object) -> Candidate:
-    fields = frozenset(meta.pop("fields", ()))  # type: ignore[arg-type]
-    return Candidate(candidate_id, tuple(docs), CandidateMeta(fields=fields, **meta))  # type: ignore[arg-type]
+from matchmaker.matching import Candidate, Document, TfidfMatcher
+from tests.fixtures.matching import researcher
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.matching import Candidate, Document, NotFittedError, TfidfMatcher
-
-from .conftest import researcher
+from tests.fixtures.matching import researcher
 
 
 def ids(matches: list) -> list[str]:

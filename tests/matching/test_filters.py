@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.matching import Document, QueryFilter, TfidfMatcher
-
-from .conftest import researcher
+from tests.fixtures.matching import researcher
 
 QUERY = "công nghệ thông tin học máy nuôi tôm xâm nhập mặn renewable energy"
 

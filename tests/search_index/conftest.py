@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,7 @@ from typing import Any
 import pytest
 
 from matchmaker.search_index import IndexDoc, SearchIndex
-
-MakeDoc = Callable[..., IndexDoc]
+from tests.fixtures.search_index import MakeDoc
 
 
 @pytest.fixture

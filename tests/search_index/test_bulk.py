@@ -13,8 +13,7 @@ import pytest
 
 from matchmaker.search_index import IndexDoc, SearchIndex, WorkerFailed, loading
 from matchmaker.search_index.analysis import analyse, index_terms, pair_terms
-
-from .conftest import MakeDoc
+from tests.fixtures.search_index import MakeDoc
 
 TEXTS = [
     "Điện MẶT trời áp mái\nĐÀ NẴNG\r\ncá tra",

@@ -6,8 +6,7 @@ import numpy as np
 
 from matchmaker.search_index import SearchIndex
 from matchmaker.search_index.postings import read_postings
-
-from .conftest import MakeDoc
+from tests.fixtures.search_index import MakeDoc
 
 
 def test_read_postings_matches_whoosh_matcher_across_blocks(

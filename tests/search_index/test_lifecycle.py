@@ -11,8 +11,7 @@ import pytest
 
 from matchmaker.search_index import IndexBusy, IndexDoc, IndexUnavailable, SearchIndex
 from matchmaker.search_index.storage import Storage
-
-from .conftest import MakeDoc
+from tests.fixtures.search_index import MakeDoc
 
 
 def test_upsert_from_concurrent_processes_loses_no_update(

@@ -9,8 +9,7 @@ import markupsafe
 import pytest
 
 from matchmaker.search_index import IndexDoc, SearchIndex
-
-from .conftest import MakeDoc
+from tests.fixtures.search_index import MakeDoc
 
 
 def ids(result) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import Role
-from tests.conftest import PASSWORD
+from tests.fixtures.constants import PASSWORD
 
 
 def _signed_in(client) -> bool:

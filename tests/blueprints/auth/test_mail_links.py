@@ -14,8 +14,7 @@ import pytest
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, Institution, InstitutionKind, Role, TechNeed
 from matchmaker.services.messaging import notifications
-from tests.blueprints.enterprises.conftest import valid_tax_code
-from tests.conftest import PASSWORD
+from tests.fixtures.constants import PASSWORD, valid_tax_code
 
 EVIL = "http://evil.example"
 BASE = "http://matchmaker.test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from matchmaker.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.constants import PASSWORD
 
 NEW = "Song-Hau-chay-2026"
 

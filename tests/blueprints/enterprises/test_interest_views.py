@@ -34,7 +34,7 @@ def _notes(user) -> list[Notification]:
 
 
 @pytest.fixture
-def institution(app):
+def interest_institution(app):
     ctu = Institution(
         slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
     )
@@ -44,13 +44,15 @@ def institution(app):
 
 
 def test_researcher_expresses_interest_and_representatives_are_told(
-    client, auth, make_enterprise, make_rep, make_need, institution, outbox
+    client, auth, make_enterprise, make_rep, make_need, interest_institution, outbox
 ):
     enterprise = make_enterprise()
     reps = [make_rep(enterprise), make_rep(enterprise)]
     need = make_need(enterprise)
     researcher = auth.login_as(
-        Role.RESEARCHER, full_name="TS. Lê Văn Tôm", institution_id=institution.id
+        Role.RESEARCHER,
+        full_name="TS. Lê Văn Tôm",
+        institution_id=interest_institution.id,
     )
     response = client.post(
         f"/enterprises/needs/{need.id}/interest",
@@ -171,12 +173,14 @@ def test_a_private_need_is_not_found_by_researchers(
 
 
 @pytest.fixture
-def pending(make_enterprise, make_need, make_user, institution):
+def pending_interest(make_enterprise, make_need, make_user, interest_institution):
     """A need with a pending interest of a researcher who has a profile."""
     enterprise = make_enterprise()
     need = make_need(enterprise)
     researcher = make_user(
-        Role.RESEARCHER, full_name="PGS.TS. Võ Thị Lúa", institution_id=institution.id
+        Role.RESEARCHER,
+        full_name="PGS.TS. Võ Thị Lúa",
+        institution_id=interest_institution.id,
     )
     profile = ResearcherProfile(user_id=researcher.id)
     interest = NeedInterest(need=need, user_id=researcher.id, message=MESSAGE)
@@ -185,8 +189,8 @@ def pending(make_enterprise, make_need, make_user, institution):
     return enterprise, need, interest, profile
 
 
-def test_representatives_see_who_is_interested(client, login_rep, pending):
-    enterprise, need, _interest, profile = pending
+def test_representatives_see_who_is_interested(client, login_rep, pending_interest):
+    enterprise, need, _interest, profile = pending_interest
     login_rep(enterprise)
     page = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
     assert "PGS.TS. Võ Thị Lúa" in page and "Trường Đại học Cần Thơ" in page
@@ -196,9 +200,9 @@ def test_representatives_see_who_is_interested(client, login_rep, pending):
 
 @pytest.mark.parametrize("viewer", ["anonymous", "researcher", "other_rep", "official"])
 def test_others_do_not_see_who_is_interested(
-    client, auth, login_rep, make_enterprise, pending, viewer
+    client, auth, login_rep, make_enterprise, pending_interest, viewer
 ):
-    _enterprise, need, _interest, _profile = pending
+    _enterprise, need, _interest, _profile = pending_interest
     if viewer == "other_rep":
         login_rep(make_enterprise())
     elif viewer != "anonymous":
@@ -209,9 +213,9 @@ def test_others_do_not_see_who_is_interested(
 
 @pytest.mark.parametrize("decision", ["accept", "decline"])
 def test_owner_answers_and_both_sides_are_told(
-    client, login_rep, make_rep, pending, outbox, decision
+    client, login_rep, make_rep, pending_interest, outbox, decision
 ):
-    enterprise, need, interest, _profile = pending
+    enterprise, need, interest, _profile = pending_interest
     colleague = make_rep(enterprise)
     rep = login_rep(enterprise, full_name="Đại Diện Một")
     response = client.post(f"/enterprises/interests/{interest.id}/{decision}")
@@ -238,8 +242,8 @@ def test_owner_answers_and_both_sides_are_told(
     )
 
 
-def test_an_answer_is_given_once(client, login_rep, pending, outbox):
-    enterprise, _need, interest, _profile = pending
+def test_an_answer_is_given_once(client, login_rep, pending_interest, outbox):
+    enterprise, _need, interest, _profile = pending_interest
     login_rep(enterprise)
     client.post(f"/enterprises/interests/{interest.id}/accept")
     sent = len(outbox)
@@ -253,9 +257,9 @@ def test_an_answer_is_given_once(client, login_rep, pending, outbox):
 
 @pytest.mark.parametrize("who", ["other_rep", "researcher", "official", "admin"])
 def test_only_the_owner_answers(
-    client, auth, login_rep, make_enterprise, pending, outbox, who
+    client, auth, login_rep, make_enterprise, pending_interest, outbox, who
 ):
-    _enterprise, _need, interest, _profile = pending
+    _enterprise, _need, interest, _profile = pending_interest
     if who == "other_rep":
         login_rep(make_enterprise())
     else:
@@ -269,8 +273,8 @@ def test_only_the_owner_answers(
     assert outbox == []
 
 
-def test_answering_needs_a_signed_in_owner(client, pending):
-    _enterprise, _need, interest, _profile = pending
+def test_answering_needs_a_signed_in_owner(client, pending_interest):
+    _enterprise, _need, interest, _profile = pending_interest
     response = client.post(f"/enterprises/interests/{interest.id}/accept")
     assert "/auth/login?next=" in response.headers["Location"]
     db.session.refresh(interest)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from matchmaker.extensions import db
 from matchmaker.models import (
     Institution,
-    InstitutionKind,
     ResearcherProfile,
     Role,
     User,
@@ -25,16 +24,6 @@ STAFF = (
     "Nguyễn Thị Lúa,lua@demo.cantho.example,Bộ môn Di truyền,Nghiên cứu viên,,ThS\n"
     "Trần Văn Mạ,ma@demo.cantho.example,Bộ môn Canh tác,Trưởng bộ môn,PGS,TS\n"
 )
-
-
-@pytest.fixture
-def ctu(app) -> Institution:
-    inst = Institution(
-        slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
-    )
-    db.session.add(inst)
-    db.session.commit()
-    return inst
 
 
 def _batch(page: str) -> str:

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from matchmaker.extensions import db
 from matchmaker.models import (
     Institution,
-    InstitutionKind,
     LeadReviewer,
     Notification,
     ResearcherProfile,
@@ -27,23 +26,6 @@ from matchmaker.services.orders import councils, proposals
 FISH = "Phòng bệnh gan thận mủ trên cá tra giống bằng vắc xin và quản lý ao nuôi."
 
 
-@pytest.fixture
-def places(app) -> dict[str, Institution]:
-    rows = {
-        "so": Institution(slug="so", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY),
-        "ctu": Institution(slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY),
-        "tvu": Institution(slug="tvu", name_vi="Trường Đại học Trà Vinh", kind=InstitutionKind.UNIVERSITY),
-    }  # fmt: skip
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
-
-
-@pytest.fixture
-def official(make_user) -> User:
-    return make_user(Role.OFFICIAL, full_name="Lê Văn Cán Bộ")
-
-
 def _researcher(make_user, name: str, place: Institution, keywords: list[str]) -> User:
     user = make_user(Role.RESEARCHER, full_name=name, institution_id=place.id)
     db.session.add(
@@ -54,19 +36,19 @@ def _researcher(make_user, name: str, place: Institution, keywords: list[str]) -
 
 
 @pytest.fixture
-def order(places, official) -> ResearchOrder:
-    order = ResearchOrder(
+def salinity_order(places, official) -> ResearchOrder:
+    salinity_order = ResearchOrder(
         title="Phòng bệnh cá tra giống", agency_id=places["so"].id, main_content=FISH,
         state="published", created_by_id=official.id,
         application_deadline=utcnow() + timedelta(days=30),
     )  # fmt: skip
-    db.session.add(order)
+    db.session.add(salinity_order)
     db.session.commit()
-    return order
+    return salinity_order
 
 
 @pytest.fixture
-def people(make_user, places) -> dict[str, User]:
+def assignment_people(make_user, places) -> dict[str, User]:
     return {
         "pi": _researcher(make_user, "Chủ Nhiệm", places["tvu"], ["nuôi trồng thủy sản"]),
         "fish": _researcher(make_user, "Võ Thị Cá", places["ctu"], ["cá tra", "bệnh gan thận mủ"]),
@@ -76,11 +58,13 @@ def people(make_user, places) -> dict[str, User]:
 
 
 @pytest.fixture
-def council(order, official, people):
+def council(salinity_order, official, assignment_people):
     data = proposals.ProposalInput(approach=FISH, budget=500_000_000)
-    proposals.submit_proposal(people["pi"], order, data)
-    members = [people["vaccine"].id, people["colleague"].id]
-    return councils.form_council(official, order, people["fish"].id, members)
+    proposals.submit_proposal(assignment_people["pi"], salinity_order, data)
+    members = [assignment_people["vaccine"].id, assignment_people["colleague"].id]
+    return councils.form_council(
+        official, salinity_order, assignment_people["fish"].id, members
+    )
 
 
 def _login(client, auth, user: User) -> None:
@@ -121,39 +105,51 @@ def _recorded() -> set[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
-def test_non_officials_are_refused_every_assignment_page(client, auth, council, order, people, role):  # fmt: skip
+def test_non_officials_are_refused_every_assignment_page(client, auth, council, salinity_order, assignment_people, role):  # fmt: skip
     auth.login_as(role)
-    assert client.get(f"/orders/{order.id}/council/reviewers").status_code == 403
-    assert client.post(f"/orders/{order.id}/council/reviewers").status_code == 403
+    assert (
+        client.get(f"/orders/{salinity_order.id}/council/reviewers").status_code == 403
+    )
+    assert (
+        client.post(f"/orders/{salinity_order.id}/council/reviewers").status_code == 403
+    )
     assert client.get("/orders/assignment").status_code == 403
-    invite = client.post(_invite_url(order), data={"profile_id": [_profile(people["fish"])]})  # fmt: skip
+    invite = client.post(_invite_url(salinity_order), data={"profile_id": [_profile(assignment_people["fish"])]})  # fmt: skip
     assert invite.status_code == 403
-    assert _recorded() == set() and _invited(order) == []
+    assert _recorded() == set() and _invited(salinity_order) == []
 
 
-def test_a_council_member_who_is_no_official_is_refused_too(client, auth, council, order, people):  # fmt: skip
-    _login(client, auth, people["fish"])
-    assert client.get(f"/orders/{order.id}/council/reviewers").status_code == 403
-    assert client.post(f"/orders/{order.id}/council/reviewers").status_code == 403
-    assert client.post(_invite_url(order), data={"profile_id": [_profile(people["fish"])]}).status_code == 403  # fmt: skip
-    assert _invited(order) == []
+def test_a_council_member_who_is_no_official_is_refused_too(client, auth, council, salinity_order, assignment_people):  # fmt: skip
+    _login(client, auth, assignment_people["fish"])
+    assert (
+        client.get(f"/orders/{salinity_order.id}/council/reviewers").status_code == 403
+    )
+    assert (
+        client.post(f"/orders/{salinity_order.id}/council/reviewers").status_code == 403
+    )
+    assert client.post(_invite_url(salinity_order), data={"profile_id": [_profile(assignment_people["fish"])]}).status_code == 403  # fmt: skip
+    assert _invited(salinity_order) == []
 
 
-def test_visitors_are_sent_to_sign_in(client, council, order):
+def test_visitors_are_sent_to_sign_in(client, council, salinity_order):
     for response in (
-        client.get(f"/orders/{order.id}/council/reviewers"),
-        client.post(f"/orders/{order.id}/council/reviewers"),
+        client.get(f"/orders/{salinity_order.id}/council/reviewers"),
+        client.post(f"/orders/{salinity_order.id}/council/reviewers"),
         client.get("/orders/assignment"),
-        client.post(_invite_url(order), data={"profile_id": ["1"]}),
+        client.post(_invite_url(salinity_order), data={"profile_id": ["1"]}),
     ):
         assert response.status_code == 302
         assert "/auth/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize("role", [Role.OFFICIAL, Role.ADMIN])
-def test_officials_and_admins_see_both_pages(client, auth, council, order, role):
+def test_officials_and_admins_see_both_pages(
+    client, auth, council, salinity_order, role
+):
     auth.login_as(role)
-    assert client.get(f"/orders/{order.id}/council/reviewers").status_code == 200
+    assert (
+        client.get(f"/orders/{salinity_order.id}/council/reviewers").status_code == 200
+    )
     assert client.get("/orders/assignment").status_code == 200
 
 
@@ -169,19 +165,21 @@ def test_an_unknown_order_is_404(client, auth, official):
 # --- Lead reviewers -----------------------------------------------------------------------------------------
 
 
-def test_council_page_links_to_the_proposed_lead_reviewers(client, auth, council, order, official):  # fmt: skip
+def test_council_page_links_to_the_proposed_lead_reviewers(client, auth, council, salinity_order, official):  # fmt: skip
     _login(client, auth, official)
-    page = client.get(f"/orders/{order.id}/council").get_data(as_text=True)
-    assert f'href="/orders/{order.id}/council/reviewers"' in page
+    page = client.get(f"/orders/{salinity_order.id}/council").get_data(as_text=True)
+    assert f'href="/orders/{salinity_order.id}/council/reviewers"' in page
     assert "Đề xuất phân công phản biện" in page
 
 
 def test_proposed_reviewers_are_shown_with_scores_and_no_conflicted_member(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    page = client.get(f"/orders/{order.id}/council/reviewers").get_data(as_text=True)
+    page = client.get(f"/orders/{salinity_order.id}/council/reviewers").get_data(
+        as_text=True
+    )
     proposed = page[page.index('id="proposed"') : page.index('id="recorded-heading"')]
     assert "Võ Thị Cá" in proposed and "Trần Vắc Xin" in proposed
     # Same university as the applicant: never proposed.
@@ -191,82 +189,97 @@ def test_proposed_reviewers_are_shown_with_scores_and_no_conflicted_member(
 
 
 def test_recording_stores_the_assignment_and_members_see_it(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    response = client.post(f"/orders/{order.id}/council/reviewers", follow_redirects=True)  # fmt: skip
+    response = client.post(f"/orders/{salinity_order.id}/council/reviewers", follow_redirects=True)  # fmt: skip
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The lead reviewers are recorded" in page and 'id="recorded"' in page
     members = {m.user_id: m.id for m in council.members}
     assert {member for _, member in _recorded()} == {
-        members[people["fish"].id],
-        members[people["vaccine"].id],
+        members[assignment_people["fish"].id],
+        members[assignment_people["vaccine"].id],
     }
     auth.logout()
-    _login(client, auth, people["fish"])
+    _login(client, auth, assignment_people["fish"])
     client.get("/lang/en")
-    sheet = client.get(f"/orders/{order.id}/council/review").get_data(as_text=True)
+    sheet = client.get(f"/orders/{salinity_order.id}/council/review").get_data(
+        as_text=True
+    )
     assert "You lead the review of this proposal" in sheet
     assert 'id="lead-summary"' in sheet
 
 
 def test_recording_again_replaces_and_a_later_conflict_is_shown_invalid(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    client.post(f"/orders/{order.id}/council/reviewers")
+    client.post(f"/orders/{salinity_order.id}/council/reviewers")
     first = _recorded()
     proposal = db.session.scalar(sa.select(LeadReviewer)).proposal
-    councils.declare_conflict(people["vaccine"], proposal, "Đồng tác giả")
-    page = client.get(f"/orders/{order.id}/council/reviewers").get_data(as_text=True)
+    councils.declare_conflict(assignment_people["vaccine"], proposal, "Đồng tác giả")
+    page = client.get(f"/orders/{salinity_order.id}/council/reviewers").get_data(
+        as_text=True
+    )
     recorded = page[page.index('id="recorded"') :]
     assert "No longer valid: conflict of interest" in recorded
     assert 'data-valid="0"' in recorded
-    client.post(f"/orders/{order.id}/council/reviewers")
+    client.post(f"/orders/{salinity_order.id}/council/reviewers")
     second = _recorded()
     assert len(second) == 1 and second < first
 
 
-def test_record_requires_the_csrf_token(app, client, auth, council, order, official):
+def test_record_requires_the_csrf_token(
+    app, client, auth, council, salinity_order, official
+):
     _login(client, auth, official)
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get(f"/orders/{order.id}/council/reviewers").get_data(as_text=True)
+    page = client.get(f"/orders/{salinity_order.id}/council/reviewers").get_data(
+        as_text=True
+    )
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    refused = client.post(f"/orders/{order.id}/council/reviewers")
+    refused = client.post(f"/orders/{salinity_order.id}/council/reviewers")
     assert refused.status_code == 400 and _recorded() == set()
     accepted = client.post(
-        f"/orders/{order.id}/council/reviewers", data={"csrf_token": token.group(1)}
+        f"/orders/{salinity_order.id}/council/reviewers",
+        data={"csrf_token": token.group(1)},
     )
     assert accepted.status_code == 302 and len(_recorded()) == 2
 
 
-def test_without_a_matching_model_the_page_says_so(client, auth, order, official, make_user, places):  # fmt: skip
+def test_without_a_matching_model_the_page_says_so(client, auth, salinity_order, official, make_user, places):  # fmt: skip
     # Nobody has a researcher profile: the model has no one to score.
     pi = make_user(Role.RESEARCHER, institution_id=places["tvu"].id)
     proposals.submit_proposal(
-        pi, order, proposals.ProposalInput(approach=FISH, budget=1)
+        pi, salinity_order, proposals.ProposalInput(approach=FISH, budget=1)
     )
-    councils.form_council(official, order, official.id, [])
+    councils.form_council(official, salinity_order, official.id, [])
     client.get("/lang/en")
     _login(client, auth, official)
-    response = client.get(f"/orders/{order.id}/council/reviewers")
+    response = client.get(f"/orders/{salinity_order.id}/council/reviewers")
     assert response.status_code == 200
     assert "Matching is not available yet" in response.get_data(as_text=True)
-    refused = client.post(f"/orders/{order.id}/council/reviewers")
+    refused = client.post(f"/orders/{salinity_order.id}/council/reviewers")
     assert refused.status_code == 409 and _recorded() == set()
     page = client.get("/orders/assignment")
     assert page.status_code == 200 and "Matching is not available yet" in page.get_data(as_text=True)  # fmt: skip
 
 
-def test_without_a_council_the_page_asks_to_form_it(client, auth, order, official):
+def test_without_a_council_the_page_asks_to_form_it(
+    client, auth, salinity_order, official
+):
     client.get("/lang/en")
     _login(client, auth, official)
-    page = client.get(f"/orders/{order.id}/council/reviewers").get_data(as_text=True)
+    page = client.get(f"/orders/{salinity_order.id}/council/reviewers").get_data(
+        as_text=True
+    )
     assert 'id="no-council"' in page
-    assert client.post(f"/orders/{order.id}/council/reviewers").status_code == 409
+    assert (
+        client.post(f"/orders/{salinity_order.id}/council/reviewers").status_code == 409
+    )
 
 
 # --- Researchers for open orders ----------------------------------------------------------------------------
@@ -283,14 +296,14 @@ def test_orders_index_links_to_the_assignment_for_officials_only(
 
 
 def test_open_orders_get_researchers_but_not_conflicted_ones(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
     response = client.get("/orders/assignment?per_order=3&per_researcher=1")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    section = page[page.index(f'id="order-{order.id}"') :]
+    section = page[page.index(f'id="order-{salinity_order.id}"') :]
     assert "Võ Thị Cá" in section and "Trần Vắc Xin" in section
     # The applicant and their colleague are in conflict with the order.
     assert "Đồng Nghiệp" not in section and "Chủ Nhiệm" not in section
@@ -340,96 +353,101 @@ def _invite_form(page: str, order: ResearchOrder) -> tuple[str, list[str], list[
 
 
 def test_each_order_offers_to_invite_the_researchers_proposed_for_it(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     _login(client, auth, official)
     page = client.get("/orders/assignment?per_order=3&per_researcher=1").get_data(as_text=True)  # fmt: skip
-    action, sent, listed = _invite_form(page, order)
-    assert action == _invite_url(order, "?per_order=3&per_researcher=1")
+    action, sent, listed = _invite_form(page, salinity_order)
+    assert action == _invite_url(salinity_order, "?per_order=3&per_researcher=1")
     assert sent == listed
     assert set(sent) == {
-        str(_profile(people["fish"])),
-        str(_profile(people["vaccine"])),
+        str(_profile(assignment_people["fish"])),
+        str(_profile(assignment_people["vaccine"])),
     }
     assert "Mời các nhà khoa học này nộp đề xuất" in page
 
 
 def test_inviting_notifies_the_researchers_once_and_comes_back_to_the_same_page(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    fish, vaccine = people["fish"], people["vaccine"]
-    url = _invite_url(order, "?per_order=2&per_researcher=1")
+    fish, vaccine = assignment_people["fish"], assignment_people["vaccine"]
+    url = _invite_url(salinity_order, "?per_order=2&per_researcher=1")
     response = client.post(url, data={"profile_id": [_profile(fish), _profile(vaccine)]})  # fmt: skip
     assert response.status_code == 302
     assert response.headers["Location"] == "/orders/assignment?per_order=2&per_researcher=1"  # fmt: skip
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Invited now: 2. Invited before, not again: 0. {REFUSED}: 0." in page
-    assert _invited(order) == [fish.id, vaccine.id]
+    assert _invited(salinity_order) == [fish.id, vaccine.id]
     again = client.post(url, data={"profile_id": [_profile(fish), _profile(vaccine)]}, follow_redirects=True)  # fmt: skip
     assert f"Invited now: 0. Invited before, not again: 2. {REFUSED}: 0." in again.get_data(as_text=True)  # fmt: skip
-    assert _invited(order) == [fish.id, vaccine.id]
+    assert _invited(salinity_order) == [fish.id, vaccine.id]
     # The researcher reads the invitation, which names the order and leads to it.
     auth.logout()
     _login(client, auth, fish)
     client.get("/lang/en")
     inbox = client.get("/notifications/").get_data(as_text=True)
     assert (
-        f'<a href="/orders/{order.id}">Lê Văn Cán Bộ invites you to submit a proposal to the open call '
+        f'<a href="/orders/{salinity_order.id}">Lê Văn Cán Bộ invites you to submit a proposal to the open call '
         "“Phòng bệnh cá tra giống”.</a>"
     ) in inbox
 
 
 @pytest.mark.parallel
 def test_parallel_invitations_reach_each_researcher_once(
-    council, order, official, people, clients_of, in_parallel
+    council, salinity_order, official, assignment_people, clients_of, in_parallel
 ):
-    fish, vaccine = people["fish"], people["vaccine"]
-    url, data = _invite_url(order), {"profile_id": [_profile(fish), _profile(vaccine)]}
+    fish, vaccine = assignment_people["fish"], assignment_people["vaccine"]
+    url, data = (
+        _invite_url(salinity_order),
+        {"profile_id": [_profile(fish), _profile(vaccine)]},
+    )
     calls = [
         lambda client=client: client.post(url, data=data).status_code
         for client in clients_of(official, 6)
     ]
     assert in_parallel(calls) == [302] * 6
-    assert sorted(_invited(order)) == sorted([fish.id, vaccine.id])
+    assert sorted(_invited(salinity_order)) == sorted([fish.id, vaccine.id])
 
 
 def test_a_researcher_in_conflict_with_the_order_is_refused(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    ids = [_profile(people["pi"]), _profile(people["colleague"]), _profile(people["fish"])]  # fmt: skip
-    page = client.post(_invite_url(order), data={"profile_id": ids}, follow_redirects=True)  # fmt: skip
+    ids = [_profile(assignment_people["pi"]), _profile(assignment_people["colleague"]), _profile(assignment_people["fish"])]  # fmt: skip
+    page = client.post(_invite_url(salinity_order), data={"profile_id": ids}, follow_redirects=True)  # fmt: skip
     assert f"Invited now: 1. Invited before, not again: 0. {REFUSED}: 2." in page.get_data(as_text=True)  # fmt: skip
-    assert _invited(order) == [people["fish"].id]
+    assert _invited(salinity_order) == [assignment_people["fish"].id]
 
 
 def test_a_closed_order_is_a_conflict_and_nobody_is_invited(
-    client, auth, council, order, official, people
+    client, auth, council, salinity_order, official, assignment_people
 ):
-    order.application_deadline = utcnow() - timedelta(minutes=1)
+    salinity_order.application_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     client.get("/lang/en")
     _login(client, auth, official)
-    response = client.post(_invite_url(order), data={"profile_id": [_profile(people["fish"])]})  # fmt: skip
+    response = client.post(_invite_url(salinity_order), data={"profile_id": [_profile(assignment_people["fish"])]})  # fmt: skip
     assert response.status_code == 409
     assert "This order no longer takes proposals" in response.get_data(as_text=True)
-    assert _invited(order) == []
+    assert _invited(salinity_order) == []
 
 
-def test_invite_requires_the_csrf_token(app, client, auth, council, order, official):
+def test_invite_requires_the_csrf_token(
+    app, client, auth, council, salinity_order, official
+):
     _login(client, auth, official)
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/orders/assignment").get_data(as_text=True)
-    form = page[page.index(f'id="invite-{order.id}"') :]
+    form = page[page.index(f'id="invite-{salinity_order.id}"') :]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
-    action, sent, _ = _invite_form(page, order)
+    action, sent, _ = _invite_form(page, salinity_order)
     refused = client.post(action, data={"profile_id": sent})
-    assert refused.status_code == 400 and _invited(order) == []
+    assert refused.status_code == 400 and _invited(salinity_order) == []
     accepted = client.post(action, data={"profile_id": sent, "csrf_token": token.group(1)})  # fmt: skip
-    assert accepted.status_code == 302 and len(_invited(order)) == 2
+    assert accepted.status_code == 302 and len(_invited(salinity_order)) == 2
 
 
 NOT_VALID = "The list of researchers is not valid: reload the page and try again."
@@ -451,16 +469,16 @@ NOT_VALID = "The list of researchers is not valid: reload the page and try again
     ids=["text", "decimal", "negative", "zero", "blank", "huge", "5000 digits", "eleven", "none"],
 )  # fmt: skip
 def test_a_bad_list_of_researchers_is_a_400_with_a_message(
-    client, auth, council, order, official, values, message
+    client, auth, council, salinity_order, official, values, message
 ):
     client.get("/lang/en")
     _login(client, auth, official)
-    response = client.post(_invite_url(order, "?per_order=2"), data={"profile_id": values})  # fmt: skip
+    response = client.post(_invite_url(salinity_order, "?per_order=2"), data={"profile_id": values})  # fmt: skip
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
     # The assignment page is shown again, with the same limits.
     assert 'id="assignment-form"' in page and 'value="2"' in page
-    assert _invited(order) == []
+    assert _invited(salinity_order) == []
 
 
 class _Controls(HTMLParser):
@@ -485,11 +503,14 @@ class _Controls(HTMLParser):
 
 
 def test_pages_have_unique_ids_labelled_controls_and_one_heading(
-    client, auth, council, order, official
+    client, auth, council, salinity_order, official
 ):
     _login(client, auth, official)
-    client.post(f"/orders/{order.id}/council/reviewers")
-    for path in (f"/orders/{order.id}/council/reviewers", "/orders/assignment"):
+    client.post(f"/orders/{salinity_order.id}/council/reviewers")
+    for path in (
+        f"/orders/{salinity_order.id}/council/reviewers",
+        "/orders/assignment",
+    ):
         page = _Controls()
         page.feed(client.get(path).get_data(as_text=True))
         assert len(page.ids) == len(set(page.ids)), path

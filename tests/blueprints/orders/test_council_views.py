@@ -12,8 +12,6 @@ from matchmaker.lifecycle import Action
 from matchmaker.models import (
     ConflictDeclaration,
     Council,
-    Institution,
-    InstitutionKind,
     Notification,
     Proposal,
     ProposalScore,
@@ -24,6 +22,10 @@ from matchmaker.models import (
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders import lifecycle as orders
 
+pytestmark = pytest.mark.usefixtures(
+    "english"
+)  # the assertions read the English messages
+
 NOW = utcnow()
 CALL = {
     "selection_method": "open_selection",
@@ -32,66 +34,21 @@ CALL = {
 MARKS = {"necessity": "8", "approach": "7", "team_capacity": "9", "feasibility": "6", "budget": "5"}  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """These tests read the English messages; the platform itself defaults to Vietnamese."""
-    client.get("/lang/en")
-
-
 @pytest.fixture
-def institutions(app) -> dict[str, Institution]:
-    rows = {
-        "agency": Institution(slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY),
-        "ctu": Institution(slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY),
-        "vlu": Institution(slug="vlu", name_vi="Trường Đại học Cửu Long", kind=InstitutionKind.UNIVERSITY),
-    }  # fmt: skip
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL, full_name="Lê Văn Cán Bộ")
-
-
-@pytest.fixture
-def order(institutions, official, make_user) -> ResearchOrder:
+def closed_call(make_published_order, make_user) -> ResearchOrder:
     """A call published ten days ago whose deadline passed an hour ago."""
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    order = orders.create_order(
-        official,
-        orders.OrderInput(title="Xâm nhập mặn", agency_id=institutions["agency"].id),
-    )
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 1, 5)}
-    for who, action, data in [
-        (official, Action.SUBMIT, {}),
-        (approver, Action.APPROVE, decision),
-        (official, Action.PUBLISH, CALL),
-    ]:
-        orders.apply_action(
-            order.id, who, action, data, order.version, now=NOW - timedelta(days=10)
-        )
-    return order
+    return make_published_order(NOW - timedelta(days=10), NOW - timedelta(hours=1), approver=approver, decided_on=date(2026, 1, 5))  # fmt: skip
 
 
 @pytest.fixture
-def pi(make_user, institutions):
-    return make_user(
-        Role.RESEARCHER,
-        full_name="Nguyễn Văn An",
-        institution_id=institutions["ctu"].id,
-    )
-
-
-@pytest.fixture
-def proposal(order, pi) -> Proposal:
+def late_proposal_of_pi(closed_call, pi) -> Proposal:
     data = proposals.ProposalInput(approach="Mô hình thủy văn", budget=900_000_000)
-    return proposals.submit_proposal(pi, order, data, now=NOW - timedelta(days=5))
+    return proposals.submit_proposal(pi, closed_call, data, now=NOW - timedelta(days=5))
 
 
 @pytest.fixture
-def judge(make_user, institutions):
+def neutral_researcher(make_user, institutions):
     """A researcher with no tie to the applicant."""
     return make_user(
         Role.RESEARCHER,
@@ -126,48 +83,49 @@ def _scores() -> int:
 
 
 def test_official_forms_the_council_and_its_members_are_invited(
-    client, auth, order, official, judge, colleague, outbox
+    client, auth, closed_call, official, neutral_researcher, colleague, outbox
 ):
     auth.login(official.email)
-    page = client.get(f"/orders/{order.id}/council").get_data(as_text=True)
+    page = client.get(f"/orders/{closed_call.id}/council").get_data(as_text=True)
     assert "Phạm Minh Hội — Researcher — Trường Đại học Cửu Long" in page
     response = client.post(
-        f"/orders/{order.id}/council",
-        data={"chair": str(judge.id), "member_ids": [str(colleague.id)]},
+        f"/orders/{closed_call.id}/council",
+        data={"chair": str(neutral_researcher.id), "member_ids": [str(colleague.id)]},
     )
-    assert response.headers["Location"] == f"/orders/{order.id}/council"
+    assert response.headers["Location"] == f"/orders/{closed_call.id}/council"
     council = db.session.scalar(sa.select(Council))
     assert [(m.user_id, m.is_chair) for m in council.members] == [
-        (judge.id, True),
+        (neutral_researcher.id, True),
         (colleague.id, False),
     ]
     invited = db.session.scalars(
         sa.select(Notification.user_id).where(Notification.kind == "council_invited")
     )
-    assert set(invited) == {judge.id, colleague.id} and len(outbox) == 2
+    assert set(invited) == {neutral_researcher.id, colleague.id} and len(outbox) == 2
 
 
 def test_council_form_keeps_the_members_chosen_on_error(
-    client, auth, order, official, judge
+    client, auth, closed_call, official, neutral_researcher
 ):
     auth.login(official.email)
     response = client.post(
-        f"/orders/{order.id}/council", data={"chair": "", "member_ids": [str(judge.id)]}
+        f"/orders/{closed_call.id}/council",
+        data={"chair": "", "member_ids": [str(neutral_researcher.id)]},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="chair-errors"' in page
-    assert f'<option selected value="{judge.id}">' in page
+    assert f'<option selected value="{neutral_researcher.id}">' in page
     assert db.session.scalar(sa.select(Council)) is None
 
 
 def test_council_refuses_an_enterprise_member(
-    client, auth, order, official, judge, make_user
+    client, auth, closed_call, official, neutral_researcher, make_user
 ):
     outsider = make_user(Role.ENTERPRISE)
     auth.login(official.email)
     response = client.post(
-        f"/orders/{order.id}/council",
-        data={"chair": str(judge.id), "member_ids": [str(outsider.id)]},
+        f"/orders/{closed_call.id}/council",
+        data={"chair": str(neutral_researcher.id), "member_ids": [str(outsider.id)]},
     )
     assert (
         response.status_code == 200
@@ -176,25 +134,30 @@ def test_council_refuses_an_enterprise_member(
     assert db.session.scalar(sa.select(Council)) is None
 
 
-def test_second_council_is_refused(client, auth, order, official, judge, colleague):
-    _council(order, official, judge)
+def test_second_council_is_refused(
+    client, auth, closed_call, official, neutral_researcher, colleague
+):
+    _council(closed_call, official, neutral_researcher)
     auth.login(official.email)
     response = client.post(
-        f"/orders/{order.id}/council", data={"chair": str(colleague.id)}
+        f"/orders/{closed_call.id}/council", data={"chair": str(colleague.id)}
     )
     assert response.status_code == 409
     assert "already has a council" in response.get_data(as_text=True)
     assert [m.user_id for m in db.session.scalar(sa.select(Council)).members] == [
-        judge.id
+        neutral_researcher.id
     ]
 
 
 @pytest.mark.parallel
 def test_parallel_councils_form_one(
-    order, official, judge, colleague, clients_of, in_parallel
+    closed_call, official, neutral_researcher, colleague, clients_of, in_parallel
 ):
     # Six officials' clients form the council at the same moment: one council, the others are refused.
-    url, chairs = f"/orders/{order.id}/council", [judge.id, colleague.id] * 3
+    url, chairs = (
+        f"/orders/{closed_call.id}/council",
+        [neutral_researcher.id, colleague.id] * 3,
+    )
     calls = [
         lambda client=client, chair=chair: client.post(url, data={"chair": str(chair)}).status_code
         for client, chair in zip(clients_of(official, 6), chairs, strict=True)
@@ -204,26 +167,40 @@ def test_parallel_councils_form_one(
 
 
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
-def test_only_officials_form_a_council(client, auth, order, judge, role):
+def test_only_officials_form_a_council(
+    client, auth, closed_call, neutral_researcher, role
+):
     auth.login_as(role)
-    assert client.get(f"/orders/{order.id}/council").status_code == 403
-    response = client.post(f"/orders/{order.id}/council", data={"chair": str(judge.id)})
+    assert client.get(f"/orders/{closed_call.id}/council").status_code == 403
+    response = client.post(
+        f"/orders/{closed_call.id}/council", data={"chair": str(neutral_researcher.id)}
+    )
     assert response.status_code == 403 and db.session.scalar(sa.select(Council)) is None
 
 
-def test_council_page_needs_sign_in(client, order):
+def test_council_page_needs_sign_in(client, closed_call):
     assert (
-        "/auth/login" in client.get(f"/orders/{order.id}/council").headers["Location"]
+        "/auth/login"
+        in client.get(f"/orders/{closed_call.id}/council").headers["Location"]
     )
 
 
 def test_official_sees_every_conflict_with_its_reason(
-    client, auth, order, official, proposal, pi, judge, colleague
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    pi,
+    neutral_researcher,
+    colleague,
 ):
-    _council(order, official, judge, colleague)
-    councils.declare_conflict(judge, proposal, "Đồng hướng dẫn luận án")
+    _council(closed_call, official, neutral_researcher, colleague)
+    councils.declare_conflict(
+        neutral_researcher, late_proposal_of_pi, "Đồng hướng dẫn luận án"
+    )
     auth.login(official.email)
-    page = client.get(f"/orders/{order.id}/council").get_data(as_text=True)
+    page = client.get(f"/orders/{closed_call.id}/council").get_data(as_text=True)
     table = page.split('id="conflicts"')[1].split("</table>")[0]
     assert "Võ Văn Một" in table and "Same institution as the applicant" in table
     assert "Trường Đại học Cần Thơ" in table
@@ -235,105 +212,155 @@ def test_official_sees_every_conflict_with_its_reason(
 
 
 def test_member_sees_the_proposals_to_score(
-    client, auth, order, official, proposal, judge, colleague
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    neutral_researcher,
+    colleague,
 ):
-    _council(order, official, judge, colleague)
-    _review(order, official)
+    _council(closed_call, official, neutral_researcher, colleague)
+    _review(closed_call, official)
     auth.login(colleague.email)
-    page = client.get(f"/orders/{order.id}/council/review").get_data(as_text=True)
-    row = page.split(f'id="sheet-{proposal.id}"')[1].split("</tr>")[0]
+    page = client.get(f"/orders/{closed_call.id}/council/review").get_data(as_text=True)
+    row = page.split(f'id="sheet-{late_proposal_of_pi.id}"')[1].split("</tr>")[0]
     assert "Nguyễn Văn An" in row and "Conflict of interest" in row
     assert 'id="conflicts"' not in page  # only the chair sees the council's conflicts
 
 
 def test_chair_sees_all_the_conflicts(
-    client, auth, order, official, proposal, judge, colleague
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    neutral_researcher,
+    colleague,
 ):
-    _council(order, official, judge, colleague)
-    auth.login(judge.email)
-    page = client.get(f"/orders/{order.id}/council/review").get_data(as_text=True)
+    _council(closed_call, official, neutral_researcher, colleague)
+    auth.login(neutral_researcher.email)
+    page = client.get(f"/orders/{closed_call.id}/council/review").get_data(as_text=True)
     table = page.split('id="conflicts"')[1].split("</table>")[0]
     assert "Võ Văn Một" in table and "Same institution as the applicant" in table
 
 
 @pytest.mark.parametrize("who", ["other_researcher", "official", "pi"])
 def test_non_members_do_not_reach_the_sheet_or_the_scores(
-    client, auth, order, official, proposal, judge, make_user, pi, who
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    neutral_researcher,
+    make_user,
+    pi,
+    who,
 ):
-    _council(order, official, judge)
-    _review(order, official)
+    _council(closed_call, official, neutral_researcher)
+    _review(closed_call, official)
     user = {
         "other_researcher": make_user(Role.RESEARCHER),
         "official": official,
         "pi": pi,
     }[who]
     auth.login(user.email)
-    assert client.get(f"/orders/{order.id}/council/review").status_code == 404
-    assert client.get(f"/orders/proposals/{proposal.id}/score").status_code == 404
-    response = client.post(f"/orders/proposals/{proposal.id}/score", data=MARKS)
+    assert client.get(f"/orders/{closed_call.id}/council/review").status_code == 404
+    assert (
+        client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").status_code
+        == 404
+    )
+    response = client.post(
+        f"/orders/proposals/{late_proposal_of_pi.id}/score", data=MARKS
+    )
     assert response.status_code == 404 and _scores() == 0
     response = client.post(
-        f"/orders/proposals/{proposal.id}/conflict", data={"reason": "x"}
+        f"/orders/proposals/{late_proposal_of_pi.id}/conflict", data={"reason": "x"}
     )
     assert response.status_code == 404
 
 
-def test_member_scores_a_proposal(client, auth, order, official, proposal, judge):
-    _council(order, official, judge)
-    _review(order, official)
-    auth.login(judge.email)
-    page = client.get(f"/orders/proposals/{proposal.id}/score").get_data(as_text=True)
+def test_member_scores_a_proposal(
+    client, auth, closed_call, official, late_proposal_of_pi, neutral_researcher
+):
+    _council(closed_call, official, neutral_researcher)
+    _review(closed_call, official)
+    auth.login(neutral_researcher.email)
+    page = client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").get_data(
+        as_text=True
+    )
     assert 'id="score-form"' in page and "Team capacity" in page
-    response = client.post(f"/orders/proposals/{proposal.id}/score", data=MARKS)
-    assert response.headers["Location"] == f"/orders/{order.id}/council/review"
+    response = client.post(
+        f"/orders/proposals/{late_proposal_of_pi.id}/score", data=MARKS
+    )
+    assert response.headers["Location"] == f"/orders/{closed_call.id}/council/review"
     [score] = db.session.scalars(sa.select(ProposalScore))
     assert (score.total, score.marks["team_capacity"]) == (35, 9)
-    page = client.get(f"/orders/{order.id}/council/review").get_data(as_text=True)
+    page = client.get(f"/orders/{closed_call.id}/council/review").get_data(as_text=True)
     assert "Total 35" in page
-    page = client.get(f"/orders/proposals/{proposal.id}/score").get_data(as_text=True)
+    page = client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").get_data(
+        as_text=True
+    )
     assert 'name="team_capacity" required type="number" value="9"' in page
 
 
 def test_conflicted_member_is_refused(
-    client, auth, order, official, proposal, judge, colleague
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    neutral_researcher,
+    colleague,
 ):
-    _council(order, official, judge, colleague)
-    _review(order, official)
+    _council(closed_call, official, neutral_researcher, colleague)
+    _review(closed_call, official)
     auth.login(colleague.email)
-    page = client.get(f"/orders/proposals/{proposal.id}/score").get_data(as_text=True)
+    page = client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").get_data(
+        as_text=True
+    )
     assert 'id="conflicted"' in page and 'id="score-form"' not in page
     assert "Same institution as the applicant" in page
-    response = client.post(f"/orders/proposals/{proposal.id}/score", data=MARKS)
+    response = client.post(
+        f"/orders/proposals/{late_proposal_of_pi.id}/score", data=MARKS
+    )
     assert response.status_code == 409
     assert "You have a conflict of interest" in response.get_data(as_text=True)
     assert _scores() == 0
 
 
 def test_declared_conflict_stops_the_member_scoring(
-    client, auth, order, official, proposal, judge
+    client, auth, closed_call, official, late_proposal_of_pi, neutral_researcher
 ):
-    _council(order, official, judge)
-    _review(order, official)
-    auth.login(judge.email)
+    _council(closed_call, official, neutral_researcher)
+    _review(closed_call, official)
+    auth.login(neutral_researcher.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/conflict",
+        f"/orders/proposals/{late_proposal_of_pi.id}/conflict",
         data={"reason": " Người thân của chủ nhiệm "},
     )
-    assert response.headers["Location"] == f"/orders/proposals/{proposal.id}/score"
+    assert (
+        response.headers["Location"]
+        == f"/orders/proposals/{late_proposal_of_pi.id}/score"
+    )
     [declared] = db.session.scalars(sa.select(ConflictDeclaration))
     assert declared.reason == "Người thân của chủ nhiệm"
     assert (
-        client.post(f"/orders/proposals/{proposal.id}/score", data=MARKS).status_code
+        client.post(
+            f"/orders/proposals/{late_proposal_of_pi.id}/score", data=MARKS
+        ).status_code
         == 409
     )
     assert _scores() == 0
 
 
-def test_conflict_form_needs_a_reason(client, auth, order, official, proposal, judge):
-    _council(order, official, judge)
-    auth.login(judge.email)
+def test_conflict_form_needs_a_reason(
+    client, auth, closed_call, official, late_proposal_of_pi, neutral_researcher
+):
+    _council(closed_call, official, neutral_researcher)
+    auth.login(neutral_researcher.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/conflict", data={"reason": ""}
+        f"/orders/proposals/{late_proposal_of_pi.id}/conflict", data={"reason": ""}
     )
     assert response.status_code == 200 and 'id="reason-errors"' in response.get_data(
         as_text=True
@@ -342,13 +369,14 @@ def test_conflict_form_needs_a_reason(client, auth, order, official, proposal, j
 
 
 def test_marks_out_of_range_keep_the_input(
-    client, auth, order, official, proposal, judge
+    client, auth, closed_call, official, late_proposal_of_pi, neutral_researcher
 ):
-    _council(order, official, judge)
-    _review(order, official)
-    auth.login(judge.email)
+    _council(closed_call, official, neutral_researcher)
+    _review(closed_call, official)
+    auth.login(neutral_researcher.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/score", data=MARKS | {"budget": "11"}
+        f"/orders/proposals/{late_proposal_of_pi.id}/score",
+        data=MARKS | {"budget": "11"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="budget-errors"' in page
@@ -357,39 +385,53 @@ def test_marks_out_of_range_keep_the_input(
 
 
 def test_scoring_waits_for_the_call_to_close(
-    client, auth, order, official, proposal, judge
+    client, auth, closed_call, official, late_proposal_of_pi, neutral_researcher
 ):
-    _council(order, official, judge)
-    auth.login(judge.email)
-    page = client.get(f"/orders/proposals/{proposal.id}/score").get_data(as_text=True)
+    _council(closed_call, official, neutral_researcher)
+    auth.login(neutral_researcher.email)
+    page = client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").get_data(
+        as_text=True
+    )
     assert 'id="score-form"' not in page
-    response = client.post(f"/orders/proposals/{proposal.id}/score", data=MARKS)
+    response = client.post(
+        f"/orders/proposals/{late_proposal_of_pi.id}/score", data=MARKS
+    )
     assert response.status_code == 409 and _scores() == 0
 
 
-def test_member_finds_the_council_in_my_proposals(client, auth, order, official, judge):
-    _council(order, official, judge)
-    auth.login(judge.email)
+def test_member_finds_the_council_in_my_proposals(
+    client, auth, closed_call, official, neutral_researcher
+):
+    _council(closed_call, official, neutral_researcher)
+    auth.login(neutral_researcher.email)
     page = client.get("/orders/proposals/mine").get_data(as_text=True)
-    assert f"/orders/{order.id}/council/review" in page.split('id="my-councils"')[1]
+    assert (
+        f"/orders/{closed_call.id}/council/review" in page.split('id="my-councils"')[1]
+    )
 
 
 def test_council_pages_are_accessible(
-    client, auth, order, official, proposal, judge, make_user
+    client,
+    auth,
+    closed_call,
+    official,
+    late_proposal_of_pi,
+    neutral_researcher,
+    make_user,
 ):
     from test_proposal_views import audit
 
     auth.login(official.email)
-    page = client.get(f"/orders/{order.id}/council").get_data(as_text=True)
+    page = client.get(f"/orders/{closed_call.id}/council").get_data(as_text=True)
     assert audit(page) == ([], 1)  # the form
-    _council(order, official, judge)
-    _review(order, official)
-    page = client.get(f"/orders/{order.id}/council").get_data(as_text=True)
+    _council(closed_call, official, neutral_researcher)
+    _review(closed_call, official)
+    page = client.get(f"/orders/{closed_call.id}/council").get_data(as_text=True)
     assert audit(page) == ([], 1)  # the members and conflicts
     auth.logout()
-    auth.login(judge.email)
+    auth.login(neutral_researcher.email)
     for path in [
-        f"/orders/{order.id}/council/review",
-        f"/orders/proposals/{proposal.id}/score",
+        f"/orders/{closed_call.id}/council/review",
+        f"/orders/proposals/{late_proposal_of_pi.id}/score",
     ]:
         assert audit(client.get(path).get_data(as_text=True)) == ([], 1), path

@@ -14,8 +14,6 @@ from matchmaker.models import (
     Attachment,
     Confidentiality,
     Enterprise,
-    Institution,
-    InstitutionKind,
     ResearchOrder,
     Role,
     TechNeed,
@@ -26,24 +24,6 @@ from matchmaker.services.orders import lifecycle as orders
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 DRAFT = {"title": "Dự báo xâm nhập mặn sông Hậu", "necessity": "Mặn vào sâu 60 km mùa khô 2024.",
          "objectives": "Cảnh báo sớm 7 ngày.", "state_budget": "1.500.000.000"}  # fmt: skip
-
-
-@pytest.fixture
-def agency(app) -> Institution:
-    inst = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    db.session.add(inst)
-    db.session.commit()
-    return inst
-
-
-@pytest.fixture
-def approver(make_user):
-    user = make_user(Role.OFFICIAL)
-    user.can_approve = True
-    db.session.commit()
-    return user
 
 
 def _pdf(name: str = "quyết định.pdf", body: bytes = PDF):

@@ -7,8 +7,6 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import (
-    Institution,
-    InstitutionKind,
     OrderEvent,
     ResearchOrder,
     Role,
@@ -20,17 +18,7 @@ DRAFT = {"title": "Dự báo xâm nhập mặn sông Hậu", "necessity": "Mặn
 
 
 @pytest.fixture
-def agency(app) -> Institution:
-    inst = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    db.session.add(inst)
-    db.session.commit()
-    return inst
-
-
-@pytest.fixture
-def order(agency, make_user) -> ResearchOrder:
+def draft_order(agency, make_user) -> ResearchOrder:
     return orders.create_order(
         make_user(Role.OFFICIAL),
         orders.OrderInput(title="Cảnh báo mặn", agency_id=agency.id),
@@ -66,32 +54,34 @@ def test_draft_form_keeps_input_on_error(client, auth, agency):
 
 
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
-def test_draft_orders_are_hidden_from_non_officials(client, auth, order, role):
+def test_draft_orders_are_hidden_from_non_officials(client, auth, draft_order, role):
     auth.login_as(role)
-    assert client.get(f"/orders/{order.id}").status_code == 404
+    assert client.get(f"/orders/{draft_order.id}").status_code == 404
     assert "Cảnh báo mặn" not in client.get("/orders/").get_data(as_text=True)
 
 
 def test_official_submits_then_refused_step_gets_409_and_changes_nothing(
-    client, auth, order
+    client, auth, draft_order
 ):
     auth.login_as(Role.OFFICIAL)
     assert (
-        client.post(f"/orders/{order.id}/act/submit", data={"version": "1"}).status_code
+        client.post(
+            f"/orders/{draft_order.id}/act/submit", data={"version": "1"}
+        ).status_code
         == 302
     )
-    assert _state(order.id) == ("submitted", 2)
+    assert _state(draft_order.id) == ("submitted", 2)
     # A plain official may not approve: refused with a message, nothing changes.
     response = client.post(
-        f"/orders/{order.id}/act/approve",
+        f"/orders/{draft_order.id}/act/approve",
         data={"version": "2", "decision_number": "1/QĐ", "decision_date": "2026-11-20"},
     )
-    assert response.status_code == 409 and _state(order.id) == ("submitted", 2)
+    assert response.status_code == 409 and _state(draft_order.id) == ("submitted", 2)
 
 
-def test_approver_approves_with_decision_recorded(client, auth, order):
+def test_approver_approves_with_decision_recorded(client, auth, draft_order):
     auth.login_as(Role.OFFICIAL)
-    client.post(f"/orders/{order.id}/act/submit", data={"version": "1"})
+    client.post(f"/orders/{draft_order.id}/act/submit", data={"version": "1"})
     auth.logout()
     auth.login_as(Role.OFFICIAL, can_approve=True)
     data = {
@@ -99,29 +89,33 @@ def test_approver_approves_with_decision_recorded(client, auth, order):
         "decision_number": "123/QĐ-SKHCN",
         "decision_date": "2026-11-20",
     }
-    assert client.post(f"/orders/{order.id}/act/approve", data=data).status_code == 302
-    assert _state(order.id) == ("approved", 3)
-    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert (
+        client.post(f"/orders/{draft_order.id}/act/approve", data=data).status_code
+        == 302
+    )
+    assert _state(draft_order.id) == ("approved", 3)
+    page = client.get(f"/orders/{draft_order.id}").get_data(as_text=True)
     assert "123/QĐ-SKHCN" in page and page.count("<li>") >= 3
 
 
-def test_stale_version_is_refused(client, auth, order):
+def test_stale_version_is_refused(client, auth, draft_order):
     auth.login_as(Role.OFFICIAL)
-    client.post(f"/orders/{order.id}/act/submit", data={"version": "1"})
+    client.post(f"/orders/{draft_order.id}/act/submit", data={"version": "1"})
     auth.logout()
     auth.login_as(Role.OFFICIAL, can_approve=True)
     # Another official already moved the order to version 2; this page still had version 1.
     response = client.post(
-        f"/orders/{order.id}/act/reject", data={"version": "1", "reason": "Trùng lặp"}
+        f"/orders/{draft_order.id}/act/reject",
+        data={"version": "1", "reason": "Trùng lặp"},
     )
-    assert response.status_code == 409 and _state(order.id) == ("submitted", 2)
+    assert response.status_code == 409 and _state(draft_order.id) == ("submitted", 2)
 
 
-def test_unknown_action_is_404(client, auth, order):
+def test_unknown_action_is_404(client, auth, draft_order):
     auth.login_as(Role.OFFICIAL)
     assert (
         client.post(
-            f"/orders/{order.id}/act/delete_history", data={"version": "1"}
+            f"/orders/{draft_order.id}/act/delete_history", data={"version": "1"}
         ).status_code
         == 404
     )
@@ -135,11 +129,11 @@ def test_no_route_changes_or_deletes_history(app):
     assert db.session.scalar(sa.select(sa.func.count(OrderEvent.id))) == 0
 
 
-def test_published_order_is_public(client, order):
-    order.state = "published"
+def test_published_order_is_public(client, draft_order):
+    draft_order.state = "published"
     db.session.commit()
-    assert client.get(f"/orders/{order.id}").status_code == 200
+    assert client.get(f"/orders/{draft_order.id}").status_code == 200
     assert "Cảnh báo mặn" in client.get("/orders/").get_data(as_text=True)
-    assert 'id="order-history"' not in client.get(f"/orders/{order.id}").get_data(
+    assert 'id="order-history"' not in client.get(f"/orders/{draft_order.id}").get_data(
         as_text=True
     )

@@ -17,8 +17,6 @@ from matchmaker.models import (
     Council,
     CouncilMember,
     DeclineReason,
-    Institution,
-    InstitutionKind,
     Notification,
     Proposal,
     ProposalStatus,
@@ -28,6 +26,10 @@ from matchmaker.models import (
 )
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders import lifecycle as orders
+
+pytestmark = pytest.mark.usefixtures(
+    "english"
+)  # the assertions read the English messages
 
 NOW = utcnow()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -43,34 +45,6 @@ CONTRACT = {
     "end_date": "2028-07-15",
     "payment_schedule": "600.000.000; 2027-02-01; Đợt 1\n300.000.000; 2028-08-01; Đợt 2",
 }
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """These tests read the English messages; the platform itself defaults to Vietnamese."""
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def institutions(app) -> dict[str, Institution]:
-    rows = {
-        "agency": Institution(slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY),
-        "ctu": Institution(slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY),
-        "nctu": Institution(slug="nctu", name_vi="Trường Đại học Nam Cần Thơ", kind=InstitutionKind.UNIVERSITY),
-    }  # fmt: skip
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL, full_name="Lê Văn Cán Bộ")
-
-
-@pytest.fixture
-def approver(make_user):
-    return make_user(Role.OFFICIAL, can_approve=True, full_name="Võ Thị Duyệt")
 
 
 def _publish(institutions, official, approver, call: dict, at) -> ResearchOrder:
@@ -114,24 +88,6 @@ def late_order(institutions, official, approver) -> ResearchOrder:
     )
 
 
-@pytest.fixture
-def pi(make_user, institutions):
-    return make_user(
-        Role.RESEARCHER,
-        full_name="Nguyễn Văn An",
-        institution_id=institutions["ctu"].id,
-    )
-
-
-@pytest.fixture
-def teammate(make_user, institutions):
-    return make_user(
-        Role.RESEARCHER,
-        full_name="Trần Thị Bình",
-        institution_id=institutions["nctu"].id,
-    )
-
-
 def _submit(pi, order, team=(), budget=900_000_000, at=None) -> Proposal:
     data = proposals.ProposalInput(
         approach="Mô hình thủy văn", budget=budget, timeline="18 tháng", team_ids=team
@@ -140,7 +96,7 @@ def _submit(pi, order, team=(), budget=900_000_000, at=None) -> Proposal:
 
 
 @pytest.fixture
-def proposal(open_order, pi, teammate) -> Proposal:
+def submitted_proposal(open_order, pi, teammate) -> Proposal:
     return _submit(pi, open_order, team=[teammate.id])
 
 
@@ -280,26 +236,28 @@ def test_only_researchers_submit(client, auth, open_order, role):
 
 
 def test_second_proposal_to_the_same_order_leads_to_the_first(
-    client, auth, proposal, pi
+    client, auth, submitted_proposal, pi
 ):
     auth.login(pi.email)
-    response = client.get(f"/orders/{proposal.order_id}/proposals/new")
-    assert response.headers["Location"] == f"/orders/proposals/{proposal.id}"
+    response = client.get(f"/orders/{submitted_proposal.order_id}/proposals/new")
+    assert response.headers["Location"] == f"/orders/proposals/{submitted_proposal.id}"
 
 
 def test_pi_edits_the_proposal_before_the_deadline(
-    client, auth, proposal, pi, make_user
+    client, auth, submitted_proposal, pi, make_user
 ):
     newcomer = make_user(Role.RESEARCHER, full_name="Lý Minh Châu")
     auth.login(pi.email)
-    page = client.get(f"/orders/proposals/{proposal.id}/edit").get_data(as_text=True)
+    page = client.get(f"/orders/proposals/{submitted_proposal.id}/edit").get_data(
+        as_text=True
+    )
     assert "Mô hình thủy văn" in page and 'value="900.000.000"' in page
     response = client.post(
-        f"/orders/proposals/{proposal.id}/edit",
+        f"/orders/proposals/{submitted_proposal.id}/edit",
         data=FORM | {"budget": "800.000.000", "team_ids": [str(newcomer.id)]},
     )
-    assert response.headers["Location"] == f"/orders/proposals/{proposal.id}"
-    fresh = _fresh(Proposal, proposal.id)
+    assert response.headers["Location"] == f"/orders/proposals/{submitted_proposal.id}"
+    fresh = _fresh(Proposal, submitted_proposal.id)
     assert fresh.budget == 800_000_000
     assert [m.user_id for m in fresh.members] == [newcomer.id]
 
@@ -319,13 +277,15 @@ def test_edit_after_the_deadline_is_refused_and_nothing_changes(
     assert _fresh(Proposal, late_proposal.id).budget == 900_000_000
 
 
-def test_pi_withdraws_before_the_deadline(client, auth, proposal, pi):
+def test_pi_withdraws_before_the_deadline(client, auth, submitted_proposal, pi):
     auth.login(pi.email)
-    page = client.get(f"/orders/proposals/{proposal.id}").get_data(as_text=True)
+    page = client.get(f"/orders/proposals/{submitted_proposal.id}").get_data(
+        as_text=True
+    )
     assert 'id="withdraw"' in page
-    response = client.post(f"/orders/proposals/{proposal.id}/withdraw")
+    response = client.post(f"/orders/proposals/{submitted_proposal.id}/withdraw")
     assert response.status_code == 302
-    assert _fresh(Proposal, proposal.id).status == ProposalStatus.WITHDRAWN
+    assert _fresh(Proposal, submitted_proposal.id).status == ProposalStatus.WITHDRAWN
 
 
 def test_withdraw_after_the_deadline_is_refused(client, auth, late_proposal, pi):
@@ -340,19 +300,25 @@ def test_withdraw_after_the_deadline_is_refused(client, auth, late_proposal, pi)
 
 @pytest.mark.parametrize("who", ["teammate", "other"])
 def test_only_the_pi_edits_or_withdraws(
-    client, auth, proposal, teammate, make_user, who
+    client, auth, submitted_proposal, teammate, make_user, who
 ):
     user = teammate if who == "teammate" else make_user(Role.RESEARCHER)
     auth.login(user.email)
-    assert client.get(f"/orders/proposals/{proposal.id}/edit").status_code == 404
+    assert (
+        client.get(f"/orders/proposals/{submitted_proposal.id}/edit").status_code == 404
+    )
     assert (
         client.post(
-            f"/orders/proposals/{proposal.id}/edit", data=FORM | {"budget": "1"}
+            f"/orders/proposals/{submitted_proposal.id}/edit",
+            data=FORM | {"budget": "1"},
         ).status_code
         == 404
     )
-    assert client.post(f"/orders/proposals/{proposal.id}/withdraw").status_code == 404
-    fresh = _fresh(Proposal, proposal.id)
+    assert (
+        client.post(f"/orders/proposals/{submitted_proposal.id}/withdraw").status_code
+        == 404
+    )
+    fresh = _fresh(Proposal, submitted_proposal.id)
     assert (fresh.budget, fresh.status) == (900_000_000, ProposalStatus.SUBMITTED)
 
 
@@ -360,9 +326,9 @@ def test_only_the_pi_edits_or_withdraws(
 
 
 @pytest.fixture
-def viewers(make_user, proposal, pi, teammate, official):
+def proposal_viewers(make_user, submitted_proposal, pi, teammate, official):
     member = make_user(Role.RESEARCHER)
-    council = Council(order_id=proposal.order_id, formed_by_id=official.id)
+    council = Council(order_id=submitted_proposal.order_id, formed_by_id=official.id)
     council.members = [CouncilMember(user_id=member.id, is_chair=True)]
     db.session.add(council)
     db.session.commit()
@@ -380,10 +346,12 @@ def viewers(make_user, proposal, pi, teammate, official):
         ("official", 200), ("admin", 200), ("council_member", 200), ("anonymous", 302),
     ],
 )  # fmt: skip
-def test_proposal_detail_per_viewer(client, auth, viewers, proposal, viewer, status):
+def test_proposal_detail_per_viewer(
+    client, auth, proposal_viewers, submitted_proposal, viewer, status
+):
     if viewer != "anonymous":
-        auth.login(viewers[viewer].email)
-    response = client.get(f"/orders/proposals/{proposal.id}")
+        auth.login(proposal_viewers[viewer].email)
+    response = client.get(f"/orders/proposals/{submitted_proposal.id}")
     assert response.status_code == status
     if status == 302:
         assert "/auth/login" in response.headers["Location"]
@@ -391,13 +359,20 @@ def test_proposal_detail_per_viewer(client, auth, viewers, proposal, viewer, sta
     assert ("Mô hình thủy văn" in page) is (status == 200)
 
 
-def test_the_order_lists_its_proposals_only_to_officials(client, auth, proposal):
+def test_the_order_lists_its_proposals_only_to_officials(
+    client, auth, submitted_proposal
+):
     auth.login_as(Role.RESEARCHER)
-    assert client.get(f"/orders/{proposal.order_id}/proposals").status_code == 403
+    assert (
+        client.get(f"/orders/{submitted_proposal.order_id}/proposals").status_code
+        == 403
+    )
     auth.logout()
     assert (
         "/auth/login"
-        in client.get(f"/orders/{proposal.order_id}/proposals").headers["Location"]
+        in client.get(f"/orders/{submitted_proposal.order_id}/proposals").headers[
+            "Location"
+        ]
     )
 
 
@@ -425,15 +400,16 @@ def test_my_proposals_shows_stage_next_date_and_declines(
 
 
 def test_my_proposals_shows_team_proposals_and_assigned_tasks(
-    client, auth, proposal, teammate, official
+    client, auth, submitted_proposal, teammate, official
 ):
-    order = _fresh(ResearchOrder, proposal.order_id)
+    order = _fresh(ResearchOrder, submitted_proposal.order_id)
     order.pi_id = teammate.id  # as an award records it
     db.session.commit()
     auth.login(teammate.email)
     page = client.get("/orders/proposals/mine").get_data(as_text=True)
     assert (
-        "Team member" in page.split(f'id="proposal-{proposal.id}"')[1].split("</tr>")[0]
+        "Team member"
+        in page.split(f'id="proposal-{submitted_proposal.id}"')[1].split("</tr>")[0]
     )
     assert "Dự báo xâm nhập mặn" in page.split('id="my-tasks"')[1]
 
@@ -445,13 +421,15 @@ def test_my_proposals_is_for_researchers(client, auth, role):
 
 
 def test_applicant_sees_the_decline_on_the_proposal_page(
-    client, auth, proposal, pi, official
+    client, auth, submitted_proposal, pi, official
 ):
     proposals.decline_proposal(
-        official, proposal, DeclineReason.INCOMPLETE, "Thiếu lý lịch"
+        official, submitted_proposal, DeclineReason.INCOMPLETE, "Thiếu lý lịch"
     )
     auth.login(pi.email)
-    page = client.get(f"/orders/proposals/{proposal.id}").get_data(as_text=True)
+    page = client.get(f"/orders/proposals/{submitted_proposal.id}").get_data(
+        as_text=True
+    )
     assert "Incomplete proposal" in page and "Thiếu lý lịch" in page
     assert 'id="decided-at"' in page and 'id="edit-proposal"' not in page
 
@@ -460,15 +438,18 @@ def test_applicant_sees_the_decline_on_the_proposal_page(
 
 
 def test_official_declines_a_proposal_with_a_reason(
-    client, auth, proposal, official, pi, outbox
+    client, auth, submitted_proposal, official, pi, outbox
 ):
     auth.login(official.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/decline",
+        f"/orders/proposals/{submitted_proposal.id}/decline",
         data={"reason_code": "ineligible", "comment": "Không thuộc lĩnh vực"},
     )
-    assert response.headers["Location"] == f"/orders/{proposal.order_id}/proposals"
-    fresh = _fresh(Proposal, proposal.id)
+    assert (
+        response.headers["Location"]
+        == f"/orders/{submitted_proposal.order_id}/proposals"
+    )
+    fresh = _fresh(Proposal, submitted_proposal.id)
     assert (fresh.status, fresh.decline_reason, fresh.decline_comment) == (
         ProposalStatus.DECLINED,
         DeclineReason.INELIGIBLE,
@@ -477,25 +458,28 @@ def test_official_declines_a_proposal_with_a_reason(
     assert [m.to for m in outbox][-1] == [pi.email]
 
 
-def test_decline_form_keeps_the_comment_on_error(client, auth, proposal, official):
+def test_decline_form_keeps_the_comment_on_error(
+    client, auth, submitted_proposal, official
+):
     auth.login(official.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/decline",
+        f"/orders/proposals/{submitted_proposal.id}/decline",
         data={"reason_code": "because", "comment": "Ghi chú đã gõ"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="reason_code-errors"' in page
     assert "Ghi chú đã gõ" in page
-    assert _fresh(Proposal, proposal.id).status == ProposalStatus.SUBMITTED
+    assert _fresh(Proposal, submitted_proposal.id).status == ProposalStatus.SUBMITTED
 
 
-def test_researcher_cannot_decline(client, auth, proposal, pi):
+def test_researcher_cannot_decline(client, auth, submitted_proposal, pi):
     auth.login(pi.email)
     response = client.post(
-        f"/orders/proposals/{proposal.id}/decline", data={"reason_code": "ineligible"}
+        f"/orders/proposals/{submitted_proposal.id}/decline",
+        data={"reason_code": "ineligible"},
     )
     assert response.status_code == 403
-    assert _fresh(Proposal, proposal.id).status == ProposalStatus.SUBMITTED
+    assert _fresh(Proposal, submitted_proposal.id).status == ProposalStatus.SUBMITTED
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def act(order_id: int, user, action: Action, data: dict | None = None):
 
 
 @pytest.fixture
-def people(app, make_user) -> SimpleNamespace:
+def work_people(app, make_user) -> SimpleNamespace:
     agency = Institution(
         slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
     )
@@ -68,34 +68,36 @@ def people(app, make_user) -> SimpleNamespace:
 
 
 @pytest.fixture
-def running(people) -> ResearchOrder:
+def running_order(work_people) -> ResearchOrder:
     """An order walked through the real lifecycle to "in progress", with the PI and team an award records."""
     order = orders.create_order(
-        people.official,
-        orders.OrderInput(title="Cảnh báo xâm nhập mặn", agency_id=people.agency.id),
+        work_people.official,
+        orders.OrderInput(
+            title="Cảnh báo xâm nhập mặn", agency_id=work_people.agency.id
+        ),
     )
-    orders.apply_action(order.id, people.official, Action.SUBMIT, {}, 1, now=START)
+    orders.apply_action(order.id, work_people.official, Action.SUBMIT, {}, 1, now=START)
     decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 9, 30)}
     orders.apply_action(
-        order.id, people.approver, Action.APPROVE, decision, 2, now=START
+        order.id, work_people.approver, Action.APPROVE, decision, 2, now=START
     )
     publish = {"selection_method": "open_selection", "application_deadline": DEADLINE}
     orders.apply_action(
-        order.id, people.official, Action.PUBLISH, publish, 3, now=START
+        order.id, work_people.official, Action.PUBLISH, publish, 3, now=START
     )
-    act(order.id, people.official, Action.CLOSE_APPLICATIONS, publish)
-    act(order.id, people.official, Action.START_REVIEW)
+    act(order.id, work_people.official, Action.CLOSE_APPLICATIONS, publish)
+    act(order.id, work_people.official, Action.START_REVIEW)
     db.session.add(
         Proposal(
-            order_id=order.id, pi_id=people.pi.id, approach="Cảm biến", budget=900_000_000,
+            order_id=order.id, pi_id=work_people.pi.id, approach="Cảm biến", budget=900_000_000,
             status=ProposalStatus.SUBMITTED, submitted_at=START, decline_comment="",
-            members=[ProposalMember(user_id=people.member.id)],
+            members=[ProposalMember(user_id=work_people.member.id)],
         )
     )  # fmt: skip
-    db.session.get(ResearchOrder, order.id).pi_id = people.pi.id
+    db.session.get(ResearchOrder, order.id).pi_id = work_people.pi.id
     db.session.commit()
-    act(order.id, people.approver, Action.AWARD, AWARD)
-    act(order.id, people.official, Action.START_WORK)
+    act(order.id, work_people.approver, Action.AWARD, AWARD)
+    act(order.id, work_people.official, Action.START_WORK)
     return db.session.get(ResearchOrder, order.id)
 
 
@@ -125,10 +127,10 @@ TODAY = progress.vietnam_today().isoformat()
      ("enterprise", 404), ("anonymous", 404)],
 )  # fmt: skip
 def test_work_page_is_for_officials_and_the_team(
-    client, auth, people, running, who, status
+    client, auth, work_people, running_order, who, status
 ):
-    _as(auth, people, who)
-    response = client.get(f"/orders/{running.id}/work")
+    _as(auth, work_people, who)
+    response = client.get(f"/orders/{running_order.id}/work")
     assert response.status_code == status
     if status == 200:
         page = response.get_data(as_text=True)
@@ -144,31 +146,33 @@ def test_work_page_is_for_officials_and_the_team(
     ],
 )
 def test_work_page_offers_each_role_its_forms(
-    client, auth, people, running, who, shown, hidden
+    client, auth, work_people, running_order, who, shown, hidden
 ):
-    _as(auth, people, who)
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    _as(auth, work_people, who)
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert all(f'id="{name}"' in page for name in shown)
     assert not any(f'id="{name}"' in page for name in hidden)
 
 
-def test_work_page_shows_a_late_order_with_its_reason(client, auth, people, running):
+def test_work_page_shows_a_late_order_with_its_reason(
+    client, auth, work_people, running_order
+):
     progress.add_milestone(
-        people.official, running.id,
+        work_people.official, running_order.id,
         progress.MilestoneInput(title="Khảo sát 20 trạm", due_date=date(2026, 11, 1)),
     )  # fmt: skip
-    _as(auth, people, "pi")
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    _as(auth, work_people, "pi")
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "Khảo sát 20 trạm" in page and "alert-warning" in page
 
 
-def test_user_text_is_escaped(client, auth, people, running):
+def test_user_text_is_escaped(client, auth, work_people, running_order):
     progress.add_milestone(
-        people.official, running.id,
+        work_people.official, running_order.id,
         progress.MilestoneInput(title="<script>alert(1)</script>", due_date=date(2027, 1, 1)),
     )  # fmt: skip
-    _as(auth, people, "official")
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    _as(auth, work_people, "official")
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -180,32 +184,34 @@ def test_user_text_is_escaped(client, auth, people, running):
     "who, status",
     [("official", 302), ("pi", 403), ("outsider", 403), ("enterprise", 403), ("anonymous", 302)],
 )  # fmt: skip
-def test_only_officials_add_milestones(client, auth, people, running, who, status):
-    _as(auth, people, who)
+def test_only_officials_add_milestones(
+    client, auth, work_people, running_order, who, status
+):
+    _as(auth, work_people, who)
     data = {"milestone-title": "Báo cáo khảo sát", "milestone-due_date": "2027-03-31"}
-    response = client.post(f"/orders/{running.id}/work/milestones", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/milestones", data=data)
     assert response.status_code == status
     assert _count(Milestone) == (1 if who == "official" else 0)
     if who == "anonymous":
         assert "/auth/login" in response.headers["Location"]
 
 
-def test_milestone_form_keeps_input_on_error(client, auth, people, running):
-    _as(auth, people, "official")
+def test_milestone_form_keeps_input_on_error(client, auth, work_people, running_order):
+    _as(auth, work_people, "official")
     data = {"milestone-title": "", "milestone-due_date": "2027-03-31",
             "milestone-deliverable": "Báo cáo 40 trang về độ mặn"}  # fmt: skip
-    response = client.post(f"/orders/{running.id}/work/milestones", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/milestones", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="milestone-title-errors"' in page
     assert "Báo cáo 40 trang về độ mặn" in page and _count(Milestone) == 0
 
 
 def test_milestone_after_the_contract_refused_keeps_input(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
-    _as(auth, people, "official")
+    _as(auth, work_people, "official")
     data = {"milestone-title": "Mốc trễ", "milestone-due_date": "2028-07-01"}
-    response = client.post(f"/orders/{running.id}/work/milestones", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/milestones", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and 'id="milestone-due_date-errors"' in page
     assert 'value="Mốc trễ"' in page and _count(Milestone) == 0
@@ -221,11 +227,13 @@ def _milestone(people, order) -> Milestone:
 @pytest.mark.parametrize(
     "who, status", [("pi", 302), ("member", 403), ("official", 403)]
 )
-def test_only_the_pi_submits_a_deliverable(client, auth, people, running, who, status):
-    milestone = _milestone(people, running)
-    _as(auth, people, who)
+def test_only_the_pi_submits_a_deliverable(
+    client, auth, work_people, running_order, who, status
+):
+    milestone = _milestone(work_people, running_order)
+    _as(auth, work_people, who)
     response = client.post(
-        f"/orders/{running.id}/work/milestones/{milestone.id}/submit",
+        f"/orders/{running_order.id}/work/milestones/{milestone.id}/submit",
         data={f"deliver-{milestone.id}-note": "Đã gửi văn thư"},
     )
     assert response.status_code == status
@@ -235,12 +243,12 @@ def test_only_the_pi_submits_a_deliverable(client, auth, people, running, who, s
     )
 
 
-def test_official_confirms_a_milestone(client, auth, people, running):
-    milestone = _milestone(people, running)
-    _as(auth, people, "official")
+def test_official_confirms_a_milestone(client, auth, work_people, running_order):
+    milestone = _milestone(work_people, running_order)
+    _as(auth, work_people, "official")
     prefix = f"complete-{milestone.id}"
     response = client.post(
-        f"/orders/{running.id}/work/milestones/{milestone.id}/complete",
+        f"/orders/{running_order.id}/work/milestones/{milestone.id}/complete",
         data={f"{prefix}-completed_on": TODAY, f"{prefix}-evidence": "Biên bản số 3"},
     )
     assert response.status_code == 302
@@ -248,12 +256,13 @@ def test_official_confirms_a_milestone(client, auth, people, running):
     assert db.session.get(Milestone, milestone.id).evidence == "Biên bản số 3"
 
 
-def test_milestone_of_another_order_is_404(client, auth, people, running):
-    milestone = _milestone(people, running)
+def test_milestone_of_another_order_is_404(client, auth, work_people, running_order):
+    milestone = _milestone(work_people, running_order)
     other = orders.create_order(
-        people.official, orders.OrderInput(title="Khác", agency_id=people.agency.id)
+        work_people.official,
+        orders.OrderInput(title="Khác", agency_id=work_people.agency.id),
     )
-    _as(auth, people, "official")
+    _as(auth, work_people, "official")
     response = client.post(
         f"/orders/{other.id}/work/milestones/{milestone.id}/complete",
         data={f"complete-{milestone.id}-completed_on": TODAY,
@@ -269,23 +278,23 @@ def _tranche_id(order) -> int:
     return progress.ensure_tranches(order)[0].id
 
 
-def test_official_records_a_disbursement(client, auth, people, running):
-    _as(auth, people, "official")
-    data = {"pay-tranche": str(_tranche_id(running)), "pay-amount": "250.000.000",
+def test_official_records_a_disbursement(client, auth, work_people, running_order):
+    _as(auth, work_people, "official")
+    data = {"pay-tranche": str(_tranche_id(running_order)), "pay-amount": "250.000.000",
             "pay-disbursed_on": TODAY, "pay-reference": "UNC 12/KBNN"}  # fmt: skip
-    response = client.post(f"/orders/{running.id}/work/disbursements", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/disbursements", data=data)
     assert response.status_code == 302
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "UNC 12/KBNN" in page and "650.000.000 ₫" in page  # remaining
 
 
 def test_over_disbursement_is_refused_keeps_input_and_writes_nothing(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
-    _as(auth, people, "official")
-    data = {"pay-tranche": str(_tranche_id(running)), "pay-amount": "700.000.000",
+    _as(auth, work_people, "official")
+    data = {"pay-tranche": str(_tranche_id(running_order)), "pay-amount": "700.000.000",
             "pay-disbursed_on": TODAY, "pay-reference": "UNC 13/KBNN"}  # fmt: skip
-    response = client.post(f"/orders/{running.id}/work/disbursements", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/disbursements", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and 'id="pay-amount-errors"' in page
     assert 'value="700.000.000"' in page and 'value="UNC 13/KBNN"' in page
@@ -294,21 +303,21 @@ def test_over_disbursement_is_refused_keeps_input_and_writes_nothing(
 
 @pytest.mark.parametrize("internal", [False, True])
 def test_the_pi_is_told_the_amount_only_when_the_budget_is_public(
-    client, auth, people, running, outbox, internal
+    client, auth, work_people, running_order, outbox, internal
 ):
-    running.internal_parts = ["budget"] if internal else []
+    running_order.internal_parts = ["budget"] if internal else []
     db.session.commit()
-    _as(auth, people, "official")
-    data = {"pay-tranche": str(_tranche_id(running)), "pay-amount": "250.000.000",
+    _as(auth, work_people, "official")
+    data = {"pay-tranche": str(_tranche_id(running_order)), "pay-amount": "250.000.000",
             "pay-disbursed_on": TODAY, "pay-reference": "UNC 14/KBNN"}  # fmt: skip
-    assert client.post(f"/orders/{running.id}/work/disbursements", data=data).status_code == 302  # fmt: skip
+    assert client.post(f"/orders/{running_order.id}/work/disbursements", data=data).status_code == 302  # fmt: skip
     told = db.session.scalar(
         sa.select(Notification).where(
-            Notification.user_id == people.pi.id,
+            Notification.user_id == work_people.pi.id,
             Notification.kind.like("disbursement%"),
         )
     )
-    mailed = [m.body for m in outbox if m.to == [people.pi.email]]
+    mailed = [m.body for m in outbox if m.to == [work_people.pi.email]]
     assert told is not None and len(mailed) == 1
     assert ("250.000.000" in told.params.get("amount", "")) is not internal
     assert ("250.000.000" in mailed[0]) is not internal
@@ -316,15 +325,18 @@ def test_the_pi_is_told_the_amount_only_when_the_budget_is_public(
 
 @pytest.mark.parallel
 def test_parallel_disbursements_never_exceed_the_tranche(
-    people, running, clients_of, in_parallel
+    work_people, running_order, clients_of, in_parallel
 ):
     # Eight officials' clients pay the whole 600M tranche at the same moment: one payment goes through.
-    url, tranche = f"/orders/{running.id}/work/disbursements", str(_tranche_id(running))
+    url, tranche = (
+        f"/orders/{running_order.id}/work/disbursements",
+        str(_tranche_id(running_order)),
+    )
     calls = [
         lambda client=client, n=n: client.post(url, data={
             "pay-tranche": tranche, "pay-amount": "600.000.000",
             "pay-disbursed_on": TODAY, "pay-reference": f"UNC {n}/KBNN"}).status_code
-        for n, client in enumerate(clients_of(people.official, 8))
+        for n, client in enumerate(clients_of(work_people.official, 8))
     ]  # fmt: skip
     statuses = in_parallel(calls)
     assert sorted(statuses) == [302] + [409] * 7
@@ -333,12 +345,16 @@ def test_parallel_disbursements_never_exceed_the_tranche(
 
 
 @pytest.mark.parametrize("who", ["pi", "member", "enterprise"])
-def test_only_officials_record_disbursements(client, auth, people, running, who):
-    _as(auth, people, who)
-    data = {"pay-tranche": str(_tranche_id(running)), "pay-amount": "1000",
+def test_only_officials_record_disbursements(
+    client, auth, work_people, running_order, who
+):
+    _as(auth, work_people, who)
+    data = {"pay-tranche": str(_tranche_id(running_order)), "pay-amount": "1000",
             "pay-disbursed_on": TODAY, "pay-reference": "UNC"}  # fmt: skip
     assert (
-        client.post(f"/orders/{running.id}/work/disbursements", data=data).status_code
+        client.post(
+            f"/orders/{running_order.id}/work/disbursements", data=data
+        ).status_code
         == 403
     )
     assert _count(Disbursement) == 0
@@ -355,17 +371,19 @@ REPORT = {"report-period": "Quý IV/2026", "report-report_date": TODAY,
     "who, status",
     [("pi", 302), ("member", 403), ("outsider", 404), ("official", 403), ("enterprise", 403)],
 )  # fmt: skip
-def test_only_the_pi_reports_progress(client, auth, people, running, who, status):
-    _as(auth, people, who)
-    response = client.post(f"/orders/{running.id}/work/reports", data=REPORT)
+def test_only_the_pi_reports_progress(
+    client, auth, work_people, running_order, who, status
+):
+    _as(auth, work_people, who)
+    response = client.post(f"/orders/{running_order.id}/work/reports", data=REPORT)
     assert response.status_code == status
     assert _count(ProgressReport) == (1 if who == "pi" else 0)
 
 
-def test_progress_form_keeps_input_on_error(client, auth, people, running):
-    _as(auth, people, "pi")
+def test_progress_form_keeps_input_on_error(client, auth, work_people, running_order):
+    _as(auth, work_people, "pi")
     data = REPORT | {"report-percent_complete": "150"}
-    response = client.post(f"/orders/{running.id}/work/reports", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/reports", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="report-percent_complete-errors"' in page
     assert "Đã lắp 5 trạm đo mặn." in page and _count(ProgressReport) == 0
@@ -374,25 +392,25 @@ def test_progress_form_keeps_input_on_error(client, auth, people, running):
 # --- mid-term check ---------------------------------------------------------------------------------------------
 
 
-def test_official_records_the_mid_term_check(client, auth, people, running):
-    _as(auth, people, "official")
+def test_official_records_the_mid_term_check(client, auth, work_people, running_order):
+    _as(auth, work_people, "official")
     response = client.post(
-        f"/orders/{running.id}/work/mid-term",
+        f"/orders/{running_order.id}/work/mid-term",
         data={"midterm-result": "Đạt tiến độ 50%"},
     )
     assert response.status_code == 302
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "Đạt tiến độ 50%" in page
 
 
 def test_mid_term_check_refused_when_not_in_progress_writes_nothing(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
-    _accept(people, running)
+    _accept(work_people, running_order)
     events = _count(OrderEvent)
-    _as(auth, people, "official")
+    _as(auth, work_people, "official")
     response = client.post(
-        f"/orders/{running.id}/work/mid-term", data={"midterm-result": "Đạt"}
+        f"/orders/{running_order.id}/work/mid-term", data={"midterm-result": "Đạt"}
     )
     assert response.status_code == 409 and _count(OrderEvent) == events
 
@@ -408,40 +426,44 @@ def _results(version: int) -> dict:
             "results-results-1-product": "Bản đồ mặn"}  # fmt: skip
 
 
-def test_pi_registers_results_then_the_public_sees_them(client, auth, people, running):
-    _accept(people, running)
-    _as(auth, people, "pi")
-    version = db.session.get(ResearchOrder, running.id).version
-    response = client.post(f"/orders/{running.id}/work/results", data=_results(version))
+def test_pi_registers_results_then_the_public_sees_them(
+    client, auth, work_people, running_order
+):
+    _accept(work_people, running_order)
+    _as(auth, work_people, "pi")
+    version = db.session.get(ResearchOrder, running_order.id).version
+    response = client.post(
+        f"/orders/{running_order.id}/work/results", data=_results(version)
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(ResearchOrder, running.id).state == "results_registered"
+    assert db.session.get(ResearchOrder, running_order.id).state == "results_registered"
     assert _count(ResultRecord) == 2
     auth.logout()
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "Hệ thống cảnh báo mặn" in page and "2-2027-00012" in page
     assert "600.000.000" not in page and "Milestones" not in page  # only the results
 
 
 def test_results_refused_in_the_wrong_state_write_nothing_and_keep_input(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
-    _as(auth, people, "pi")
+    _as(auth, work_people, "pi")
     response = client.post(
-        f"/orders/{running.id}/work/results", data=_results(running.version)
+        f"/orders/{running_order.id}/work/results", data=_results(running_order.version)
     )
     assert response.status_code == 409
     db.session.expire_all()
-    assert db.session.get(ResearchOrder, running.id).state == "in_progress"
+    assert db.session.get(ResearchOrder, running_order.id).state == "in_progress"
     assert _count(ResultRecord) == 0
 
 
-def test_results_form_keeps_input_on_error(client, auth, people, running):
-    _accept(people, running)
-    _as(auth, people, "official")
-    version = db.session.get(ResearchOrder, running.id).version
+def test_results_form_keeps_input_on_error(client, auth, work_people, running_order):
+    _accept(work_people, running_order)
+    _as(auth, work_people, "official")
+    version = db.session.get(ResearchOrder, running_order.id).version
     data = _results(version) | {"results-results-0-ip_number": ""}
-    response = client.post(f"/orders/{running.id}/work/results", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/results", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Trạm bơm Cái Răng" in page
     assert 'id="results-results-0-ip_number-errors"' in page
@@ -452,19 +474,21 @@ def test_results_form_keeps_input_on_error(client, auth, people, running):
     "who, status", [("member", 403), ("enterprise", 403), ("outsider", 404)]
 )
 def test_only_officials_and_the_pi_register_results(
-    client, auth, people, running, who, status
+    client, auth, work_people, running_order, who, status
 ):
-    _accept(people, running)
-    _as(auth, people, who)
-    version = db.session.get(ResearchOrder, running.id).version
-    response = client.post(f"/orders/{running.id}/work/results", data=_results(version))
+    _accept(work_people, running_order)
+    _as(auth, work_people, who)
+    version = db.session.get(ResearchOrder, running_order.id).version
+    response = client.post(
+        f"/orders/{running_order.id}/work/results", data=_results(version)
+    )
     assert response.status_code == status and _count(ResultRecord) == 0
 
 
 def test_results_of_an_order_still_running_are_not_public(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
-    assert client.get(f"/orders/{running.id}/work").status_code == 404
+    assert client.get(f"/orders/{running_order.id}/work").status_code == 404
 
 
 class _Controls(HTMLParser):
@@ -485,56 +509,62 @@ class _Controls(HTMLParser):
 
 
 @pytest.mark.parametrize("who", ["official", "pi"])
-def test_every_control_has_a_unique_id_and_a_label(client, auth, people, running, who):
-    _milestone(people, running)
-    _milestone(people, running)
-    _as(auth, people, who)
+def test_every_control_has_a_unique_id_and_a_label(
+    client, auth, work_people, running_order, who
+):
+    _milestone(work_people, running_order)
+    _milestone(work_people, running_order)
+    _as(auth, work_people, who)
     controls = _Controls()
-    controls.feed(client.get(f"/orders/{running.id}/work").get_data(as_text=True))
+    controls.feed(client.get(f"/orders/{running_order.id}/work").get_data(as_text=True))
     assert controls.ids and len(set(controls.ids)) == len(controls.ids)
     assert set(controls.ids) <= controls.labelled
 
 
-def test_forms_work_with_csrf_protection(app, client, auth, people, running):
-    _as(auth, people, "official")
+def test_forms_work_with_csrf_protection(app, client, auth, work_people, running_order):
+    _as(auth, work_people, "official")
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     token = re.search(r'name="milestone-csrf_token"[^>]*value="([^"]+)"', page)
     data = {"milestone-title": "Mốc 1", "milestone-due_date": "2027-03-31"}
-    refused = client.post(f"/orders/{running.id}/work/milestones", data=data)
+    refused = client.post(f"/orders/{running_order.id}/work/milestones", data=data)
     assert refused.status_code == 400 and _count(Milestone) == 0
     data["milestone-csrf_token"] = token.group(1)
-    response = client.post(f"/orders/{running.id}/work/milestones", data=data)
+    response = client.post(f"/orders/{running_order.id}/work/milestones", data=data)
     assert response.status_code == 302 and _count(Milestone) == 1
 
 
-def test_pi_requests_acceptance_from_the_work_page(client, auth, people, running):
-    _as(auth, people, "pi")
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+def test_pi_requests_acceptance_from_the_work_page(
+    client, auth, work_people, running_order
+):
+    _as(auth, work_people, "pi")
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert 'id="do-request-acceptance"' in page
-    data = {"version": str(running.version), "note": "Đã hoàn thành"}
-    response = client.post(f"/orders/{running.id}/act/request_acceptance", data=data)
+    data = {"version": str(running_order.version), "note": "Đã hoàn thành"}
+    response = client.post(
+        f"/orders/{running_order.id}/act/request_acceptance", data=data
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(ResearchOrder, running.id).state == "acceptance_review"
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    assert db.session.get(ResearchOrder, running_order.id).state == "acceptance_review"
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert 'id="do-request-acceptance"' not in page and "Đã hoàn thành" in page
 
 
 def test_report_file_is_linked_only_for_those_who_may_download_it(
-    client, auth, people, running
+    client, auth, work_people, running_order
 ):
     upload = SimpleNamespace(filename="tien-do.pdf", stream=io.BytesIO(b"%PDF-1.4\n"))
     data = progress.ProgressInput("Quý IV", progress.vietnam_today(), "Tiến độ", 10)
-    progress.submit_progress_report(people.pi, running.id, data, upload)
-    _as(auth, people, "pi")
-    assert "tien-do.pdf" in client.get(f"/orders/{running.id}/work").get_data(
+    progress.submit_progress_report(work_people.pi, running_order.id, data, upload)
+    _as(auth, work_people, "pi")
+    assert "tien-do.pdf" in client.get(f"/orders/{running_order.id}/work").get_data(
         as_text=True
     )
     auth.logout()
     # The team reads the report, so it downloads the report's file too (one rule for text and files).
-    _as(auth, people, "member")
-    page = client.get(f"/orders/{running.id}/work").get_data(as_text=True)
+    _as(auth, work_people, "member")
+    page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert "Tiến độ" in page and "tien-do.pdf" in page
 
 
@@ -551,8 +581,8 @@ GARBAGE = [
 
 
 @pytest.mark.parametrize("value", GARBAGE)
-def test_no_input_gives_a_server_error(client, auth, people, running, value):
-    milestone = _milestone(people, running)
+def test_no_input_gives_a_server_error(client, auth, work_people, running_order, value):
+    milestone = _milestone(work_people, running_order)
     posts = {
         "official": [
             ("milestones", "milestone", ["title", "due_date", "deliverable"]),
@@ -569,9 +599,9 @@ def test_no_input_gives_a_server_error(client, auth, people, running, value):
         ],
     }  # fmt: skip
     for who, routes in posts.items():
-        _as(auth, people, who)
+        _as(auth, work_people, who)
         for path, prefix, names in routes:
             data = {f"{prefix}-{name}": value for name in names}
-            response = client.post(f"/orders/{running.id}/work/{path}", data=data)
+            response = client.post(f"/orders/{running_order.id}/work/{path}", data=data)
             assert response.status_code in (200, 302, 409), (path, value)
         auth.logout()

@@ -10,7 +10,7 @@ from matchmaker.models import Role, User
 from matchmaker.services.accounts import identity as accounts
 from matchmaker.services.accounts import tokens, users
 from matchmaker.services.errors import InvalidToken
-from tests.conftest import PASSWORD
+from tests.fixtures.constants import PASSWORD
 
 NEW = accounts.NewAccount(
     "ngoc.tran@demo.cantho.example", "Trần Ngọc", Role.RESEARCHER, "Lua-mua-noi-2026"

@@ -15,13 +15,6 @@ from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 TAX_CODE = "0100109106"
 
 
-@pytest.fixture
-def ctx(app):
-    """A request context, for the links the service builds."""
-    with app.test_request_context():
-        yield
-
-
 def _data(**overrides) -> EnterpriseInput:
     fields = {
         "name": "  Công ty Cổ phần Thủy sản Mekong ",

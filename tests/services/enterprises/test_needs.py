@@ -26,13 +26,7 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def enterprise(app):
+def rice_enterprise(app):
     company = Enterprise(slug="gao-vang", name="Gạo Vàng", tax_code="0100109106")
     db.session.add(company)
     db.session.commit()
@@ -40,8 +34,10 @@ def enterprise(app):
 
 
 @pytest.fixture
-def rep(make_user, enterprise):
-    return make_user(Role.ENTERPRISE, enterprise_id=enterprise.id, full_name="Chị Tư")
+def rep(make_user, rice_enterprise):
+    return make_user(
+        Role.ENTERPRISE, enterprise_id=rice_enterprise.id, full_name="Chị Tư"
+    )
 
 
 def _input(**overrides) -> NeedInput:
@@ -68,9 +64,9 @@ def _need(enterprise, **overrides) -> TechNeed:
     return need
 
 
-def test_create_need(ctx, rep, enterprise):
+def test_create_need(ctx, rep, rice_enterprise):
     need = needs.create_need(rep, _input(title="  Sấy lúa  "), today=TODAY)
-    assert need.enterprise_id == enterprise.id and need.created_by_id == rep.id
+    assert need.enterprise_id == rice_enterprise.id and need.created_by_id == rep.id
     assert need.title == "Sấy lúa" and need.status == NeedStatus.OPEN
 
 
@@ -108,8 +104,8 @@ def test_equal_budget_bounds_and_today_are_fine(ctx, rep):
     assert need.budget_min == need.budget_max == 7
 
 
-def test_update_keeps_a_past_deadline_and_changes_status(ctx, rep, enterprise):
-    need = _need(enterprise, deadline=TODAY - timedelta(days=400))
+def test_update_keeps_a_past_deadline_and_changes_status(ctx, rep, rice_enterprise):
+    need = _need(rice_enterprise, deadline=TODAY - timedelta(days=400))
     needs.update_need(
         rep,
         need,
@@ -119,8 +115,8 @@ def test_update_keeps_a_past_deadline_and_changes_status(ctx, rep, enterprise):
 
 
 @pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.RESEARCHER, Role.OFFICIAL])
-def test_update_by_others_is_refused(ctx, make_user, enterprise, role):
-    need = _need(enterprise)
+def test_update_by_others_is_refused(ctx, make_user, rice_enterprise, role):
+    need = _need(rice_enterprise)
     with pytest.raises(NotAllowed):
         needs.update_need(make_user(role), need, _input(status=NeedStatus.WITHDRAWN))
     db.session.rollback()
@@ -149,10 +145,10 @@ RIGHTS = {
 }
 
 
-def test_visibility_rules(ctx, make_user, rep, enterprise):
-    public = _need(enterprise, confidentiality=Confidentiality.PUBLIC)
-    summary = _need(enterprise, confidentiality=Confidentiality.SUMMARY)
-    private = _need(enterprise, confidentiality=Confidentiality.PRIVATE)
+def test_visibility_rules(ctx, make_user, rep, rice_enterprise):
+    public = _need(rice_enterprise, confidentiality=Confidentiality.PUBLIC)
+    summary = _need(rice_enterprise, confidentiality=Confidentiality.SUMMARY)
+    private = _need(rice_enterprise, confidentiality=Confidentiality.PRIVATE)
     for name, user in _viewers(make_user, rep).items():
         sees_private, reads_summary = RIGHTS[name]
         assert needs.can_view(user, public) and needs.shows_details(user, public)
@@ -165,10 +161,12 @@ def test_visibility_rules(ctx, make_user, rep, enterprise):
         assert {public.id, summary.id} <= listed
 
 
-def test_list_filters(ctx, enterprise):
-    rice = _need(enterprise, title="Lúa", field_code="401", priority_area="rice_fruit")
+def test_list_filters(ctx, rice_enterprise):
+    rice = _need(
+        rice_enterprise, title="Lúa", field_code="401", priority_area="rice_fruit"
+    )
     shrimp = _need(
-        enterprise, title="Tôm", field_code="405", status=NeedStatus.WITHDRAWN
+        rice_enterprise, title="Tôm", field_code="405", status=NeedStatus.WITHDRAWN
     )
 
     def ids(**filters) -> list[int]:
@@ -178,7 +176,7 @@ def test_list_filters(ctx, enterprise):
     assert ids(priority_area="rice_fruit") == [rice.id]
     assert ids(status=NeedStatus.WITHDRAWN) == [shrimp.id]
     assert ids(query="TÔM") == [shrimp.id]
-    assert ids(enterprise_id=enterprise.id + 1) == []
+    assert ids(enterprise_id=rice_enterprise.id + 1) == []
     assert needs.list_needs(None, NeedFilters(), 1, per_page=1).pages == 2
 
 
@@ -186,16 +184,16 @@ def test_list_filters(ctx, enterprise):
 
 
 @pytest.fixture
-def researcher(make_user):
+def needs_researcher(make_user):
     return make_user(Role.RESEARCHER, full_name="TS. Năm")
 
 
 def test_express_interest_notifies_every_representative(
-    ctx, make_user, rep, enterprise, researcher, outbox
+    ctx, make_user, rep, rice_enterprise, needs_researcher, outbox
 ):
-    colleague = make_user(Role.ENTERPRISE, enterprise_id=enterprise.id)
-    need = _need(enterprise)
-    interest = interests.express_interest(researcher, need, "  Tôi làm được.  ")
+    colleague = make_user(Role.ENTERPRISE, enterprise_id=rice_enterprise.id)
+    need = _need(rice_enterprise)
+    interest = interests.express_interest(needs_researcher, need, "  Tôi làm được.  ")
     assert (
         interest.message == "Tôi làm được."
         and interest.status == InterestStatus.PENDING
@@ -207,64 +205,72 @@ def test_express_interest_notifies_every_representative(
     assert sorted(m.to[0] for m in outbox) == sorted([rep.email, colleague.email])
 
 
-def test_express_interest_once(ctx, rep, enterprise, researcher):
-    need = _need(enterprise)
-    interests.express_interest(researcher, need, "Một")
+def test_express_interest_once(ctx, rep, rice_enterprise, needs_researcher):
+    need = _need(rice_enterprise)
+    interests.express_interest(needs_researcher, need, "Một")
     with pytest.raises(Conflict):
-        interests.express_interest(researcher, need, "Hai")
+        interests.express_interest(needs_researcher, need, "Hai")
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(NeedInterest.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
 
 
 @pytest.mark.parametrize("status", [NeedStatus.WITHDRAWN, NeedStatus.FULFILLED])
-def test_express_interest_in_a_closed_need(ctx, enterprise, researcher, status):
-    need = _need(enterprise, status=status)
-    assert not interests.can_express(researcher, need)
+def test_express_interest_in_a_closed_need(
+    ctx, rice_enterprise, needs_researcher, status
+):
+    need = _need(rice_enterprise, status=status)
+    assert not interests.can_express(needs_researcher, need)
     with pytest.raises(Conflict):
-        interests.express_interest(researcher, need, "Muộn rồi")
+        interests.express_interest(needs_researcher, need, "Muộn rồi")
 
 
-def test_express_interest_in_discussion_is_still_possible(ctx, enterprise, researcher):
-    need = _need(enterprise, status=NeedStatus.IN_DISCUSSION)
-    assert interests.can_express(researcher, need)
-    assert interests.express_interest(researcher, need, "Vẫn kịp").id
+def test_express_interest_in_discussion_is_still_possible(
+    ctx, rice_enterprise, needs_researcher
+):
+    need = _need(rice_enterprise, status=NeedStatus.IN_DISCUSSION)
+    assert interests.can_express(needs_researcher, need)
+    assert interests.express_interest(needs_researcher, need, "Vẫn kịp").id
 
 
 @pytest.mark.parametrize("message", ["", "   ", "x" * 1001])
-def test_express_interest_message_rules(ctx, enterprise, researcher, message):
+def test_express_interest_message_rules(
+    ctx, rice_enterprise, needs_researcher, message
+):
     with pytest.raises(ServiceError) as error:
-        interests.express_interest(researcher, _need(enterprise), message)
+        interests.express_interest(needs_researcher, _need(rice_enterprise), message)
     assert error.value.field == "message"
 
 
 def test_express_interest_only_for_researchers_who_can_read_the_need(
-    ctx, make_user, enterprise, researcher
+    ctx, make_user, rice_enterprise, needs_researcher
 ):
     with pytest.raises(NotAllowed):
-        interests.express_interest(make_user(Role.OFFICIAL), _need(enterprise), "Xin")
-    private = _need(enterprise, confidentiality=Confidentiality.PRIVATE)
+        interests.express_interest(
+            make_user(Role.OFFICIAL), _need(rice_enterprise), "Xin"
+        )
+    private = _need(rice_enterprise, confidentiality=Confidentiality.PRIVATE)
     with pytest.raises(NotAllowed):
-        interests.express_interest(researcher, private, "Xin")
+        interests.express_interest(needs_researcher, private, "Xin")
 
 
 def test_list_interests_only_for_the_owners(
-    ctx, make_user, rep, enterprise, researcher
+    ctx, make_user, rep, rice_enterprise, needs_researcher
 ):
-    need = _need(enterprise)
-    interests.express_interest(researcher, need, "Xin chào")
+    need = _need(rice_enterprise)
+    interests.express_interest(needs_researcher, need, "Xin chào")
     [row] = interests.list_interests(rep, need)
-    assert row.interest.user_id == researcher.id and row.profile_id is None
+    assert row.interest.user_id == needs_researcher.id and row.profile_id is None
     assert interests.list_interests(make_user(Role.ADMIN), need)
-    assert interests.list_interests(researcher, need) == []
+    assert interests.list_interests(needs_researcher, need) == []
     assert interests.list_interests(make_user(Role.ENTERPRISE), need) == []
     assert interests.list_interests(None, need) == []
 
 
 @pytest.mark.parametrize("accept", [True, False])
-def test_decide_interest(ctx, rep, enterprise, researcher, outbox, accept):
-    need = _need(enterprise)
-    interest = interests.express_interest(researcher, need, "Xin chào")
+def test_decide_interest(ctx, rep, rice_enterprise, needs_researcher, outbox, accept):
+    need = _need(rice_enterprise)
+    interest = interests.express_interest(needs_researcher, need, "Xin chào")
     outbox.clear()
     interests.decide_interest(rep, interest, accept)
     assert interest.status == (
@@ -272,27 +278,31 @@ def test_decide_interest(ctx, rep, enterprise, researcher, outbox, accept):
     )
     assert need.status == (NeedStatus.IN_DISCUSSION if accept else NeedStatus.OPEN)
     note = db.session.scalar(
-        sa.select(Notification).where(Notification.user_id == researcher.id)
+        sa.select(Notification).where(Notification.user_id == needs_researcher.id)
     )
     assert note.kind == ("interest_accepted" if accept else "interest_declined")
-    assert [m.to for m in outbox] == [[researcher.email]]
+    assert [m.to for m in outbox] == [[needs_researcher.email]]
 
 
 @pytest.mark.parametrize(
     "role", [Role.ENTERPRISE, Role.ADMIN, Role.OFFICIAL, Role.RESEARCHER]
 )
 def test_decide_interest_by_others_is_refused(
-    ctx, make_user, enterprise, researcher, role
+    ctx, make_user, rice_enterprise, needs_researcher, role
 ):
-    interest = interests.express_interest(researcher, _need(enterprise), "Xin chào")
+    interest = interests.express_interest(
+        needs_researcher, _need(rice_enterprise), "Xin chào"
+    )
     with pytest.raises(NotAllowed):
         interests.decide_interest(make_user(role), interest, True)
     db.session.rollback()
     assert db.session.get(NeedInterest, interest.id).status == InterestStatus.PENDING
 
 
-def test_decide_interest_once(ctx, rep, enterprise, researcher):
-    interest = interests.express_interest(researcher, _need(enterprise), "Xin chào")
+def test_decide_interest_once(ctx, rep, rice_enterprise, needs_researcher):
+    interest = interests.express_interest(
+        needs_researcher, _need(rice_enterprise), "Xin chào"
+    )
     interests.decide_interest(rep, interest, False)
     with pytest.raises(Conflict):
         interests.decide_interest(rep, interest, True)

@@ -40,7 +40,7 @@ SALINITY_NEED = (
 
 
 @pytest.fixture
-def places(app) -> dict[str, Institution]:
+def matching_places_rows(app) -> dict[str, Institution]:
     rows = {
         "ctu": Institution(
             slug="ctu",
@@ -60,7 +60,7 @@ def places(app) -> dict[str, Institution]:
 
 
 @pytest.fixture
-def make_researcher(make_user):
+def make_profile_at(make_user):
     def make(name: str, institution: Institution | None, keywords: list[str], summary: str,
              papers: tuple[str, ...] = (), fields: tuple[str, ...] = (), **profile) -> ResearcherProfile:  # fmt: skip
         user = make_user(
@@ -82,25 +82,27 @@ def make_researcher(make_user):
 
 
 @pytest.fixture
-def people(places, make_researcher) -> dict[str, ResearcherProfile]:
+def matching_people_rows(
+    matching_places_rows, make_profile_at
+) -> dict[str, ResearcherProfile]:
     """Two salinity researchers (one not publicly listed), a fish pathologist, a rice breeder."""
     return {
-        "salt": make_researcher(
-            "Trương Hoàng Phúc", places["ctu"], ["xâm nhập mặn", "thủy văn", "dự báo độ mặn"],
+        "salt": make_profile_at(
+            "Trương Hoàng Phúc", matching_places_rows["ctu"], ["xâm nhập mặn", "thủy văn", "dự báo độ mặn"],
             "Mô hình thủy lực dự báo xâm nhập mặn trên sông Hậu.",
             ("Mô phỏng xâm nhập mặn sông Hậu bằng MIKE 11",), ("105",),
         ),
-        "hidden": make_researcher(
-            "Lê Thị Mỹ Duyên", places["ctu"], ["xâm nhập mặn", "viễn thám"],
+        "hidden": make_profile_at(
+            "Lê Thị Mỹ Duyên", matching_places_rows["ctu"], ["xâm nhập mặn", "viễn thám"],
             "Viễn thám theo dõi hạn mặn và xâm nhập mặn vùng ven biển.",
             ("Viễn thám hạn mặn ven biển",), ("105",), public=False,
         ),
-        "fish": make_researcher(
-            "Nguyễn Thanh Tâm", places["lua"], ["cá tra", "bệnh thủy sản"],
+        "fish": make_profile_at(
+            "Nguyễn Thanh Tâm", matching_places_rows["lua"], ["cá tra", "bệnh thủy sản"],
             "Phòng bệnh gan thận mủ trên cá tra giống.", ("Bệnh gan thận mủ cá tra",), ("405",),
         ),
-        "rice": make_researcher(
-            "Huỳnh Văn Lộc", places["lua"], ["giống lúa", "chọn tạo giống"],
+        "rice": make_profile_at(
+            "Huỳnh Văn Lộc", matching_places_rows["lua"], ["giống lúa", "chọn tạo giống"],
             "Chọn tạo giống lúa thơm ngắn ngày.", ("Giống lúa thơm ngắn ngày",), ("401",),
             open_to_orders=False,
         ),
@@ -108,7 +110,7 @@ def people(places, make_researcher) -> dict[str, ResearcherProfile]:
 
 
 @pytest.fixture
-def enterprise(app) -> Enterprise:
+def water_enterprise(app) -> Enterprise:
     company = Enterprise(slug="cap-nuoc", name="Công ty Cấp nước Cần Thơ")
     db.session.add(company)
     db.session.commit()
@@ -148,52 +150,61 @@ def _profile_input(profile: ResearcherProfile, **changes) -> profiles.ProfileInp
     return profiles.ProfileInput(**(values | changes))
 
 
-def test_matches_rank_the_researcher_whose_work_fits_first(people, make_user):
+def test_matches_rank_the_researcher_whose_work_fits_first(
+    matching_people_rows, make_user
+):
     viewer = make_user(Role.OFFICIAL)
     found = matching.matches_for_text(" ".join(SALINITY_NEED), viewer)
-    assert set(_keys(found.researchers)[:2]) == {people["salt"].id, people["hidden"].id}
-    assert people["fish"].id not in _keys(found.researchers)
+    assert set(_keys(found.researchers)[:2]) == {
+        matching_people_rows["salt"].id,
+        matching_people_rows["hidden"].id,
+    }
+    assert matching_people_rows["fish"].id not in _keys(found.researchers)
     assert _keys(found.institutions) == ["ctu"]
 
 
-def test_match_explains_itself_with_shared_terms_and_a_publication(people, make_user):
+def test_match_explains_itself_with_shared_terms_and_a_publication(
+    matching_people_rows, make_user
+):
     found = matching.matches_for_text(" ".join(SALINITY_NEED), make_user(Role.OFFICIAL))
-    top = next(v for v in found.researchers if v.key == people["salt"].id)
+    top = next(v for v in found.researchers if v.key == matching_people_rows["salt"].id)
     assert "xâm nhập mặn" in top.terms
     assert top.evidence == "Mô phỏng xâm nhập mặn sông Hậu bằng MIKE 11"
     assert top.evidence_kind == "publication" and 0 < top.percent <= 100
 
 
-def test_visitors_only_see_publicly_listed_researchers(people, make_user):
+def test_visitors_only_see_publicly_listed_researchers(matching_people_rows, make_user):
     anonymous = matching.matches_for_text(" ".join(SALINITY_NEED), None)
     signed_in = matching.matches_for_text(" ".join(SALINITY_NEED), make_user())
-    assert people["hidden"].id not in _keys(anonymous.researchers)
-    assert people["salt"].id in _keys(anonymous.researchers)
-    assert people["hidden"].id in _keys(signed_in.researchers)
+    assert matching_people_rows["hidden"].id not in _keys(anonymous.researchers)
+    assert matching_people_rows["salt"].id in _keys(anonymous.researchers)
+    assert matching_people_rows["hidden"].id in _keys(signed_in.researchers)
 
 
 def test_a_summary_need_is_matched_on_its_title_for_visitors(
-    people, enterprise, make_user
+    matching_people_rows, water_enterprise, make_user
 ):
     need = _need(
-        enterprise, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn và độ mặn sông Hậu.",
+        water_enterprise, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn và độ mặn sông Hậu.",
         confidentiality=Confidentiality.SUMMARY,
     )  # fmt: skip
     anonymous = matching.matches_for_need(need, None)
     signed_in = matching.matches_for_need(need, make_user())
-    assert people["salt"].id not in _keys(anonymous.researchers)
+    assert matching_people_rows["salt"].id not in _keys(anonymous.researchers)
     assert all("mặn" not in term for v in anonymous.researchers for term in v.terms)
-    assert people["salt"].id in _keys(signed_in.researchers)
+    assert matching_people_rows["salt"].id in _keys(signed_in.researchers)
 
 
-def test_internal_order_parts_are_matched_for_officials_only(people, places, make_user):
+def test_internal_order_parts_are_matched_for_officials_only(
+    matching_people_rows, matching_places_rows, make_user
+):
     order = _order(
-        places["so"], "Nhiệm vụ đặt hàng 2026", "Dự báo xâm nhập mặn sông Hậu.",
+        matching_places_rows["so"], "Nhiệm vụ đặt hàng 2026", "Dự báo xâm nhập mặn sông Hậu.",
         internal_parts=["main_content"],
     )  # fmt: skip
     assert matching.matches_for_order(order, None).researchers == []
     official = matching.matches_for_order(order, make_user(Role.OFFICIAL))
-    assert people["salt"].id in _keys(official.researchers)
+    assert matching_people_rows["salt"].id in _keys(official.researchers)
 
 
 @pytest.mark.parametrize(
@@ -211,24 +222,28 @@ def test_internal_order_parts_are_matched_for_officials_only(people, places, mak
     ],
 )
 def test_filters_keep_only_the_candidates_asked_for(
-    people, make_user, options, kept, dropped
+    matching_people_rows, make_user, options, kept, dropped
 ):
     text = "xâm nhập mặn sông Hậu, bệnh cá tra, giống lúa thơm"
     found = set(
         _keys(matching.matches_for_text(text, make_user(), options).researchers)
     )
-    assert {people[n].id for n in kept} <= found
-    assert not {people[n].id for n in dropped} & found
+    assert {matching_people_rows[n].id for n in kept} <= found
+    assert not {matching_people_rows[n].id for n in dropped} & found
 
 
-def test_excluded_candidates_are_never_proposed(people, make_user):
-    options = matching.MatchOptions(exclude_profile_ids=frozenset({people["salt"].id}))
+def test_excluded_candidates_are_never_proposed(matching_people_rows, make_user):
+    options = matching.MatchOptions(
+        exclude_profile_ids=frozenset({matching_people_rows["salt"].id})
+    )
     found = matching.matches_for_text(" ".join(SALINITY_NEED), make_user(), options)
-    assert people["salt"].id not in _keys(found.researchers)
-    assert people["hidden"].id in _keys(found.researchers)
+    assert matching_people_rows["salt"].id not in _keys(found.researchers)
+    assert matching_people_rows["hidden"].id in _keys(found.researchers)
 
 
-def test_diversity_keeps_at_most_n_researchers_per_institution(people, make_user):
+def test_diversity_keeps_at_most_n_researchers_per_institution(
+    matching_people_rows, make_user
+):
     options = matching.MatchOptions(max_per_institution=1)
     found = matching.matches_for_text(" ".join(SALINITY_NEED), make_user(), options)
     assert (
@@ -237,32 +252,40 @@ def test_diversity_keeps_at_most_n_researchers_per_institution(people, make_user
 
 
 def test_conflicted_researchers_are_the_applicants_and_their_institutions(
-    people, places, make_user
+    matching_people_rows, matching_places_rows, make_user
 ):
     order = _order(
-        places["so"], "Dự báo mặn", "Dự báo xâm nhập mặn.", state="under_review"
+        matching_places_rows["so"],
+        "Dự báo mặn",
+        "Dự báo xâm nhập mặn.",
+        state="under_review",
     )
     db.session.add(
-        Proposal(order_id=order.id, pi_id=people["salt"].user_id,
-                 institution_id=places["ctu"].id, budget=1, submitted_at=utcnow())
+        Proposal(order_id=order.id, pi_id=matching_people_rows["salt"].user_id,
+                 institution_id=matching_places_rows["ctu"].id, budget=1, submitted_at=utcnow())
     )  # fmt: skip
     db.session.commit()
     conflicted = matching.conflicted_profile_ids(order)
-    assert conflicted == {people["salt"].id, people["hidden"].id}
+    assert conflicted == {
+        matching_people_rows["salt"].id,
+        matching_people_rows["hidden"].id,
+    }
 
 
-def test_a_profile_change_is_matched_at_once_without_a_refit(people, make_user):
+def test_a_profile_change_is_matched_at_once_without_a_refit(
+    matching_people_rows, make_user
+):
     viewer = make_user()
-    assert people["fish"].id not in _keys(
+    assert matching_people_rows["fish"].id not in _keys(
         matching.matches_for_text("dự báo độ mặn", viewer).researchers
     )
     path = matching_model.model_path()
     saved = path.stat().st_mtime_ns
     profiles.update_profile(
-        people["fish"], people["fish"].user,
-        _profile_input(people["fish"], keywords=["cá tra", "dự báo độ mặn"]),
+        matching_people_rows["fish"], matching_people_rows["fish"].user,
+        _profile_input(matching_people_rows["fish"], keywords=["cá tra", "dự báo độ mặn"]),
     )  # fmt: skip
-    assert people["fish"].id in _keys(
+    assert matching_people_rows["fish"].id in _keys(
         matching.matches_for_text("dự báo độ mặn", viewer).researchers
     )
     assert (
@@ -271,39 +294,39 @@ def test_a_profile_change_is_matched_at_once_without_a_refit(people, make_user):
 
 
 def test_a_new_publication_and_a_new_researcher_are_matched(
-    people, places, make_user, make_researcher
+    matching_people_rows, matching_places_rows, make_user, make_profile_at
 ):
     viewer = make_user()
     matching.matches_for_text("cá tra", viewer)
     publications.add_publication(
-        people["rice"], people["rice"].user,
+        matching_people_rows["rice"], matching_people_rows["rice"].user,
         publications.PublicationInput("Bệnh gan thận mủ trên cá tra nuôi", "", 2025, "", None, ""),
     )  # fmt: skip
-    newcomer = make_researcher(
-        "Trần Văn Mới", places["ctu"], ["cá tra"], "Dinh dưỡng cá tra."
+    newcomer = make_profile_at(
+        "Trần Văn Mới", matching_places_rows["ctu"], ["cá tra"], "Dinh dưỡng cá tra."
     )
     found = _keys(matching.matches_for_text("cá tra", viewer).researchers)
-    assert {people["rice"].id, newcomer.id} <= set(found)
+    assert {matching_people_rows["rice"].id, newcomer.id} <= set(found)
 
 
-def test_a_deactivated_researcher_is_no_longer_matched(people, make_user):
+def test_a_deactivated_researcher_is_no_longer_matched(matching_people_rows, make_user):
     viewer = make_user()
     matching.matches_for_text("xâm nhập mặn", viewer)
-    users.set_active(people["salt"].user, False)
+    users.set_active(matching_people_rows["salt"].user, False)
     found = matching.matches_for_text("xâm nhập mặn", viewer)
-    assert people["salt"].id not in _keys(found.researchers)
+    assert matching_people_rows["salt"].id not in _keys(found.researchers)
 
 
 def test_a_researcher_moving_institution_moves_the_institution_match(
-    people, places, make_user
+    matching_people_rows, matching_places_rows, make_user
 ):
     viewer = make_user()
     assert "vien-lua" not in _keys(
         matching.matches_for_text("xâm nhập mặn", viewer).institutions
     )
     profiles.update_profile(
-        people["salt"], people["salt"].user,
-        _profile_input(people["salt"], institution_id=places["lua"].id),
+        matching_people_rows["salt"], matching_people_rows["salt"].user,
+        _profile_input(matching_people_rows["salt"], institution_id=matching_places_rows["lua"].id),
     )  # fmt: skip
     assert "vien-lua" in _keys(
         matching.matches_for_text("xâm nhập mặn", viewer).institutions
@@ -311,14 +334,17 @@ def test_a_researcher_moving_institution_moves_the_institution_match(
 
 
 def test_many_changes_refit_in_the_background(
-    app, people, places, make_user, make_researcher
+    app, matching_people_rows, matching_places_rows, make_user, make_profile_at
 ):
     app.config |= {"MATCHING_REFIT_MIN_CHANGES": 2, "MATCHING_REFIT_SHARE": 0.3}
     viewer = make_user()
     matching.matches_for_text("cá tra", viewer)
     for n in range(3):
-        make_researcher(
-            f"Nghiên cứu viên {n}", places["ctu"], ["ốc bươu"], "Nuôi ốc bươu đen."
+        make_profile_at(
+            f"Nghiên cứu viên {n}",
+            matching_places_rows["ctu"],
+            ["ốc bươu"],
+            "Nuôi ốc bươu đen.",
         )
     with matching_model.serving() as served:
         # The request is answered by the old model, brought up to date with upserts.
@@ -332,7 +358,7 @@ def test_many_changes_refit_in_the_background(
 
 
 def test_a_newer_model_on_disk_replaces_the_one_in_memory(
-    people, make_user, make_researcher, places
+    matching_people_rows, make_user, make_profile_at, matching_places_rows
 ):
     viewer = make_user()
     matching.matches_for_text("cá tra", viewer)
@@ -347,15 +373,15 @@ def test_a_newer_model_on_disk_replaces_the_one_in_memory(
         assert after is not before and after.fitted_at == newer.fitted_at
 
 
-def test_an_unreadable_model_file_is_rebuilt(people, make_user):
+def test_an_unreadable_model_file_is_rebuilt(matching_people_rows, make_user):
     path = matching_model.model_path()
     path.write_bytes(b"not a model")
     found = matching.matches_for_text("xâm nhap man", make_user())
-    assert people["salt"].id in _keys(found.researchers)
+    assert matching_people_rows["salt"].id in _keys(found.researchers)
     assert matching_model.load_model(path) is not None
 
 
-def test_refit_replaces_the_file_atomically_and_reports_progress(people):
+def test_refit_replaces_the_file_atomically_and_reports_progress(matching_people_rows):
     calls = []
     summary = matching.refit(lambda done, total: calls.append((done, total)))
     assert summary == {
@@ -369,12 +395,12 @@ def test_refit_replaces_the_file_atomically_and_reports_progress(people):
 
 
 def test_an_empty_platform_matches_nothing_then_fits_the_first_researcher(
-    places, make_user, make_researcher
+    matching_places_rows, make_user, make_profile_at
 ):
     viewer = make_user()
     assert matching.matches_for_text("xâm nhập mặn", viewer).researchers == []
-    salt = make_researcher(
-        "Phúc", places["ctu"], ["xâm nhập mặn"], "Dự báo xâm nhập mặn."
+    salt = make_profile_at(
+        "Phúc", matching_places_rows["ctu"], ["xâm nhập mặn"], "Dự báo xâm nhập mặn."
     )
     assert _keys(matching.matches_for_text("xâm nhập mặn", viewer).researchers) == [
         salt.id
@@ -382,13 +408,23 @@ def test_an_empty_platform_matches_nothing_then_fits_the_first_researcher(
 
 
 def test_duplicates_list_similar_orders_and_needs_the_viewer_may_see(
-    places, enterprise, make_user
+    matching_places_rows, water_enterprise, make_user
 ):
-    seen = _need(enterprise, *SALINITY_NEED)
-    private = _need(enterprise, *SALINITY_NEED, confidentiality=Confidentiality.PRIVATE)
-    draft = _order(places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft")
-    done = _order(places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="closed")
-    _order(places["so"], "Giống lúa thơm", "Chọn tạo giống lúa thơm ngắn ngày.")
+    seen = _need(water_enterprise, *SALINITY_NEED)
+    private = _need(
+        water_enterprise, *SALINITY_NEED, confidentiality=Confidentiality.PRIVATE
+    )
+    draft = _order(
+        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
+    )
+    done = _order(
+        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="closed"
+    )
+    _order(
+        matching_places_rows["so"],
+        "Giống lúa thơm",
+        "Chọn tạo giống lúa thơm ngắn ngày.",
+    )
     text, title = SALINITY_NEED[1], SALINITY_NEED[0]
     other_rep = make_user(Role.ENTERPRISE)
     found = matching.duplicates_for_text(text, title=title, viewer=other_rep)
@@ -402,8 +438,10 @@ def test_duplicates_list_similar_orders_and_needs_the_viewer_may_see(
     assert all(v.score >= matching.DUPLICATE_MIN_SCORE for v in staff)
 
 
-def test_duplicates_leave_out_the_draft_itself(places, make_user):
-    draft = _order(places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft")
+def test_duplicates_leave_out_the_draft_itself(matching_places_rows, make_user):
+    draft = _order(
+        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
+    )
     official = make_user(Role.OFFICIAL)
     assert (
         matching.duplicates_for_text(SALINITY_NEED[1], draft.id, viewer=official) == []
@@ -411,33 +449,43 @@ def test_duplicates_leave_out_the_draft_itself(places, make_user):
     assert matching.duplicates_for_text("", viewer=official) == []
 
 
-def test_recommendations_are_open_calls_and_open_needs(people, places, enterprise):
+def test_recommendations_are_open_calls_and_open_needs(
+    matching_people_rows, matching_places_rows, water_enterprise
+):
     call = _order(
-        places["so"], "Dự báo xâm nhập mặn", "Cảnh báo xâm nhập mặn sông Hậu."
+        matching_places_rows["so"],
+        "Dự báo xâm nhập mặn",
+        "Cảnh báo xâm nhập mặn sông Hậu.",
     )
     _order(
-        places["so"], "Xâm nhập mặn (bản nháp)", "Xâm nhập mặn sông Hậu.", state="draft"
+        matching_places_rows["so"],
+        "Xâm nhập mặn (bản nháp)",
+        "Xâm nhập mặn sông Hậu.",
+        state="draft",
     )
     _order(
-        places["so"], "Xâm nhập mặn (đã xong)", "Xâm nhập mặn sông Hậu.", state="closed"
+        matching_places_rows["so"],
+        "Xâm nhập mặn (đã xong)",
+        "Xâm nhập mặn sông Hậu.",
+        state="closed",
     )
-    need = _need(enterprise, *SALINITY_NEED)
+    need = _need(water_enterprise, *SALINITY_NEED)
     _need(
-        enterprise,
+        water_enterprise,
         "Mặn đã xử lý",
         "Xâm nhập mặn sông Hậu.",
         status=NeedStatus.FULFILLED,
     )
     _need(
-        enterprise,
+        water_enterprise,
         "Mặn riêng",
         "Xâm nhập mặn sông Hậu.",
         confidentiality=Confidentiality.PRIVATE,
     )
-    found = matching.recommendations_for(people["salt"].user)
+    found = matching.recommendations_for(matching_people_rows["salt"].user)
     assert _keys(found.orders) == [call.id]
     assert _keys(found.needs) == [need.id]
-    assert matching.recommendations_for(people["fish"].user).orders == []
+    assert matching.recommendations_for(matching_people_rows["fish"].user).orders == []
 
 
 def test_match_options_from_form_arguments_ignore_unknown_values():
@@ -491,7 +539,7 @@ def test_demo_salinity_researcher_is_recommended_the_salinity_order(app):
     assert matching.recommendations_for(researcher).orders[0].key == order.id
 
 
-def test_cli_match_rebuild_fits_and_saves_the_model(runner, people):
+def test_cli_match_rebuild_fits_and_saves_the_model(runner, matching_people_rows):
     result = runner.invoke(args=["match", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "Fitting the matching model" in result.output

@@ -41,7 +41,7 @@ def act(order_id: int, user, action: Action, data: dict | None = None, now=AWARD
 
 
 @pytest.fixture
-def people(app, make_user) -> SimpleNamespace:
+def acceptance_people(app, make_user) -> SimpleNamespace:
     agency = Institution(
         slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
     )
@@ -56,40 +56,36 @@ def people(app, make_user) -> SimpleNamespace:
 
 
 @pytest.fixture
-def under_review(app, people):
+def under_review(app, acceptance_people, make_published_order):
     """An order walked through the real lifecycle to acceptance review; work started on ``started``."""
 
     def walk(started: datetime) -> ResearchOrder:
         with app.test_request_context():
             search.rebuild()
-            order = orders.create_order(
-                people.official,
-                orders.OrderInput(
-                    title="Bản đồ sụt lún nền đất đô thị", agency_id=people.agency.id,
-                    objectives="Đo sụt lún bằng ảnh vệ tinh radar.",
-                ),
+            order = make_published_order(
+                START, DEADLINE, title="Bản đồ sụt lún nền đất đô thị", by=acceptance_people.official,
+                approver=acceptance_people.approver, decided_on=date(2026, 11, 1), decision_number="2/QĐ",
+                agency_id=acceptance_people.agency.id, objectives="Đo sụt lún bằng ảnh vệ tinh radar.",
             )  # fmt: skip
-            act(order.id, people.official, Action.SUBMIT, now=START)
-            decision = {"decision_number": "2/QĐ", "decision_date": date(2026, 11, 1)}
-            act(order.id, people.approver, Action.APPROVE, decision, now=START)
             publish = {
                 "selection_method": "open_selection",
                 "application_deadline": DEADLINE,
             }
-            act(order.id, people.official, Action.PUBLISH, publish, now=START)
-            act(order.id, people.official, Action.CLOSE_APPLICATIONS, publish)
-            act(order.id, people.official, Action.START_REVIEW)
+            act(
+                order.id, acceptance_people.official, Action.CLOSE_APPLICATIONS, publish
+            )
+            act(order.id, acceptance_people.official, Action.START_REVIEW)
             db.session.add(
                 Proposal(
-                    order_id=order.id, pi_id=people.pi.id, approach="Ảnh radar", budget=900_000_000,
+                    order_id=order.id, pi_id=acceptance_people.pi.id, approach="Ảnh radar", budget=900_000_000,
                     status=ProposalStatus.SUBMITTED, submitted_at=START, decline_comment="",
                 )
             )  # fmt: skip
-            db.session.get(ResearchOrder, order.id).pi_id = people.pi.id
+            db.session.get(ResearchOrder, order.id).pi_id = acceptance_people.pi.id
             db.session.commit()
-            act(order.id, people.approver, Action.AWARD, AWARD)
-            act(order.id, people.official, Action.START_WORK, now=started)
-            act(order.id, people.pi, Action.REQUEST_ACCEPTANCE, now=started)
+            act(order.id, acceptance_people.approver, Action.AWARD, AWARD)
+            act(order.id, acceptance_people.official, Action.START_WORK, now=started)
+            act(order.id, acceptance_people.pi, Action.REQUEST_ACCEPTANCE, now=started)
             return db.session.get(ResearchOrder, order.id)
 
     return walk
@@ -109,16 +105,18 @@ def _counts(order_id: int) -> tuple[int, int, int]:
     )
 
 
-def test_accepting_an_order_records_and_indexes_its_project(app, people, under_review):
+def test_accepting_an_order_records_and_indexes_its_project(
+    app, acceptance_people, under_review
+):
     order = under_review(datetime(2027, 3, 1, tzinfo=UTC))
     with app.test_request_context():
-        act(order.id, people.approver, Action.ACCEPT, {"council_result": "Đạt"},
+        act(order.id, acceptance_people.approver, Action.ACCEPT, {"council_result": "Đạt"},
             now=datetime(2028, 7, 1, tzinfo=UTC))  # fmt: skip
         project = db.session.scalar(
             sa.select(Project).where(Project.order_id == order.id)
         )
         assert (project.pi_id, project.start_year, project.end_year) == (
-            people.pi.id,
+            acceptance_people.pi.id,
             2027,
             2028,
         )
@@ -132,7 +130,7 @@ def test_accepting_an_order_records_and_indexes_its_project(app, people, under_r
 
 
 def test_order_stays_under_review_when_its_project_cannot_be_recorded(
-    app, people, under_review, outbox
+    app, acceptance_people, under_review, outbox
 ):
     # Work recorded as started in 2029 and acceptance dated 2028: the project's years would be in the
     # wrong order, which the database refuses (ck_projects_years_in_order).
@@ -142,7 +140,7 @@ def test_order_stays_under_review_when_its_project_cannot_be_recorded(
     before = _counts(order.id)
     sent = len(outbox)
     with app.test_request_context(), pytest.raises(Conflict) as refused:
-        act(order.id, people.approver, Action.ACCEPT, {"council_result": "Đạt"},
+        act(order.id, acceptance_people.approver, Action.ACCEPT, {"council_result": "Đạt"},
             now=datetime(2028, 7, 1, tzinfo=UTC))  # fmt: skip
     assert "Nothing was changed" in refused.value.message
     db.session.expire_all()

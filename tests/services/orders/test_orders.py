@@ -24,26 +24,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def agency(app) -> Institution:
-    sokhcn = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    db.session.add(sokhcn)
-    db.session.commit()
-    return sokhcn
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL)
-
-
-@pytest.fixture
-def approver(make_user):
-    return make_user(Role.OFFICIAL, can_approve=True)
-
-
-@pytest.fixture
 def draft(agency, official) -> ResearchOrder:
     return orders.create_order(
         official,

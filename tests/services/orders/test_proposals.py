@@ -14,8 +14,6 @@ from matchmaker.models import (
     Council,
     CouncilMember,
     DeclineReason,
-    Institution,
-    InstitutionKind,
     Notification,
     OrderEvent,
     Proposal,
@@ -34,84 +32,20 @@ BEFORE = DEADLINE - timedelta(minutes=1)
 AFTER = DEADLINE + timedelta(minutes=1)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def institutions(app) -> dict[str, Institution]:
-    rows = {
-        "agency": Institution(
-            slug="so-khcn",
-            name_vi="Sở Khoa học và Công nghệ",
-            kind=InstitutionKind.AGENCY,
-        ),
-        "ctu": Institution(
-            slug="ctu",
-            name_vi="Trường Đại học Cần Thơ",
-            kind=InstitutionKind.UNIVERSITY,
-        ),
-        "nctu": Institution(
-            slug="nctu",
-            name_vi="Trường Đại học Nam Cần Thơ",
-            kind=InstitutionKind.UNIVERSITY,
-        ),
-    }
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL)
-
-
 def _move(order: ResearchOrder, who, action: Action, data: dict, now: datetime) -> None:
     orders.apply_action(order.id, who, action, data, order.version, now=now)
 
 
 @pytest.fixture
-def order(institutions, official, make_user) -> ResearchOrder:
+def open_call(make_published_order, make_user) -> ResearchOrder:
     """An order published with an open call that ends at DEADLINE."""
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    order = orders.create_order(
-        official,
-        orders.OrderInput(
-            title="Dự báo xâm nhập mặn", agency_id=institutions["agency"].id
-        ),
-    )
-    _move(order, official, Action.SUBMIT, {}, NOW)
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 20)}
-    _move(order, approver, Action.APPROVE, decision, NOW)
-    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    _move(order, official, Action.PUBLISH, call, NOW)
-    return order
+    return make_published_order(NOW, DEADLINE, title="Dự báo xâm nhập mặn", approver=approver, decided_on=date(2026, 11, 20))  # fmt: skip
 
 
 def _close_call(order: ResearchOrder, official) -> None:
     call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
     _move(order, official, Action.CLOSE_APPLICATIONS, call, AFTER)
-
-
-@pytest.fixture
-def pi(make_user, institutions):
-    return make_user(
-        Role.RESEARCHER,
-        full_name="Nguyễn Văn An",
-        institution_id=institutions["ctu"].id,
-    )
-
-
-@pytest.fixture
-def teammate(make_user, institutions):
-    return make_user(
-        Role.RESEARCHER,
-        full_name="Trần Thị Bình",
-        institution_id=institutions["nctu"].id,
-    )
 
 
 def _input(
@@ -123,8 +57,10 @@ def _input(
 
 
 @pytest.fixture
-def proposal(order, pi, teammate) -> Proposal:
-    return proposals.submit_proposal(pi, order, _input(team=[teammate.id]), now=BEFORE)
+def proposal(open_call, pi, teammate) -> Proposal:
+    return proposals.submit_proposal(
+        pi, open_call, _input(team=[teammate.id]), now=BEFORE
+    )
 
 
 def _fresh(proposal: Proposal) -> Proposal:
@@ -137,11 +73,11 @@ def _count() -> int:
 
 
 def test_submit_proposal_before_deadline_records_it_with_its_team(
-    order, pi, teammate, institutions
+    open_call, pi, teammate, institutions
 ):
     decomposed = unicodedata.normalize("NFD", "  Mô hình thủy văn  ")
     proposal = proposals.submit_proposal(
-        pi, order, _input(team=[teammate.id], approach=decomposed), now=BEFORE
+        pi, open_call, _input(team=[teammate.id], approach=decomposed), now=BEFORE
     )
     fresh = _fresh(proposal)
     assert fresh.status == ProposalStatus.SUBMITTED
@@ -156,9 +92,9 @@ def test_submit_proposal_before_deadline_records_it_with_its_team(
     ]
 
 
-def test_submit_proposal_after_deadline_is_refused(order, pi):
+def test_submit_proposal_after_deadline_is_refused(open_call, pi):
     with pytest.raises(Conflict):
-        proposals.submit_proposal(pi, order, _input(), now=DEADLINE)
+        proposals.submit_proposal(pi, open_call, _input(), now=DEADLINE)
     assert _count() == 0
 
 
@@ -172,43 +108,43 @@ def test_submit_proposal_to_an_unpublished_order_is_refused(institutions, offici
 
 
 @pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.OFFICIAL, Role.ADMIN])
-def test_submit_proposal_only_by_researchers(order, make_user, role):
+def test_submit_proposal_only_by_researchers(open_call, make_user, role):
     with pytest.raises(NotAllowed):
-        proposals.submit_proposal(make_user(role), order, _input(), now=BEFORE)
+        proposals.submit_proposal(make_user(role), open_call, _input(), now=BEFORE)
     assert _count() == 0
 
 
-def test_submit_proposal_once_per_pi_and_order(proposal, order, pi, make_user):
+def test_submit_proposal_once_per_pi_and_order(proposal, open_call, pi, make_user):
     with pytest.raises(Conflict):
-        proposals.submit_proposal(pi, order, _input(), now=BEFORE)
+        proposals.submit_proposal(pi, open_call, _input(), now=BEFORE)
     other = proposals.submit_proposal(
-        make_user(Role.RESEARCHER), order, _input(), now=BEFORE
+        make_user(Role.RESEARCHER), open_call, _input(), now=BEFORE
     )
     assert _count() == 2 and other.id != proposal.id
 
 
 @pytest.mark.parametrize("budget", [0, -5, True, 2.5, "900000000", 10**14])
-def test_submit_proposal_refuses_a_bad_budget(order, pi, budget):
+def test_submit_proposal_refuses_a_bad_budget(open_call, pi, budget):
     with pytest.raises(Conflict) as error:
-        proposals.submit_proposal(pi, order, _input(budget=budget), now=BEFORE)
+        proposals.submit_proposal(pi, open_call, _input(budget=budget), now=BEFORE)
     assert error.value.field == "budget" and _count() == 0
 
 
 @pytest.mark.parametrize("approach", ["", "   ", "x" * (proposals.APPROACH_MAX + 1)])
-def test_submit_proposal_bounds_the_approach(order, pi, approach):
+def test_submit_proposal_bounds_the_approach(open_call, pi, approach):
     with pytest.raises(Conflict) as error:
-        proposals.submit_proposal(pi, order, _input(approach=approach), now=BEFORE)
+        proposals.submit_proposal(pi, open_call, _input(approach=approach), now=BEFORE)
     assert error.value.field == "approach" and _count() == 0
 
 
 @pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.OFFICIAL])
-def test_submit_proposal_team_members_are_researchers(order, pi, make_user, role):
+def test_submit_proposal_team_members_are_researchers(open_call, pi, make_user, role):
     with pytest.raises(Conflict):
         proposals.submit_proposal(
-            pi, order, _input(team=[make_user(role).id]), now=BEFORE
+            pi, open_call, _input(team=[make_user(role).id]), now=BEFORE
         )
     with pytest.raises(Conflict):
-        proposals.submit_proposal(pi, order, _input(team=[pi.id]), now=BEFORE)
+        proposals.submit_proposal(pi, open_call, _input(team=[pi.id]), now=BEFORE)
     assert _count() == 0
 
 
@@ -236,11 +172,11 @@ def test_update_proposal_only_by_its_pi(proposal, teammate):
 
 
 def test_withdraw_proposal_before_deadline_frees_the_pi_to_submit_again(
-    proposal, order, pi
+    proposal, open_call, pi
 ):
     proposals.withdraw_proposal(pi, proposal, now=BEFORE)
     assert _fresh(proposal).status == ProposalStatus.WITHDRAWN
-    again = proposals.submit_proposal(pi, order, _input(), now=BEFORE)
+    again = proposals.submit_proposal(pi, open_call, _input(), now=BEFORE)
     assert again.status == ProposalStatus.SUBMITTED and _count() == 2
 
 
@@ -253,9 +189,9 @@ def test_withdraw_proposal_after_deadline_is_refused(proposal, pi):
 
 
 def test_withdraw_proposal_after_the_call_closed_is_refused(
-    proposal, order, pi, official
+    proposal, open_call, pi, official
 ):
-    _close_call(order, official)
+    _close_call(open_call, official)
     with pytest.raises(Conflict):
         proposals.withdraw_proposal(pi, proposal, now=BEFORE)
     assert _fresh(proposal).status == ProposalStatus.SUBMITTED
@@ -292,25 +228,27 @@ def viewers(make_user, proposal, pi, teammate, official):
         ("council_member", True),
     ],
 )
-def test_can_view_proposal_per_role(viewers, proposal, order, viewer, allowed):
+def test_can_view_proposal_per_role(viewers, proposal, open_call, viewer, allowed):
     user = viewers[viewer]
     assert proposals.can_view_proposal(user, proposal) is allowed
     expected = [proposal.id] if allowed else []
-    assert [p.id for p in proposals.list_proposals_for(user, order)] == expected
+    assert [p.id for p in proposals.list_proposals_for(user, open_call)] == expected
 
 
 def test_list_proposals_for_shows_a_researcher_only_their_own(
-    proposal, order, make_user
+    proposal, open_call, make_user
 ):
     other_pi = make_user(Role.RESEARCHER)
-    theirs = proposals.submit_proposal(other_pi, order, _input(), now=BEFORE)
-    assert [p.id for p in proposals.list_proposals_for(other_pi, order)] == [theirs.id]
+    theirs = proposals.submit_proposal(other_pi, open_call, _input(), now=BEFORE)
+    assert [p.id for p in proposals.list_proposals_for(other_pi, open_call)] == [
+        theirs.id
+    ]
 
 
 def test_decline_proposal_shows_the_reason_to_the_applicant(
-    ctx, proposal, order, official, pi, outbox
+    ctx, proposal, open_call, official, pi, outbox
 ):
-    _close_call(order, official)
+    _close_call(open_call, official)
     outbox.clear()
     decided = AFTER + timedelta(days=3)
     proposals.decline_proposal(
@@ -363,12 +301,13 @@ def test_applicant_status_while_the_call_is_open_promises_the_deadline(proposal)
 
 
 def test_applicant_status_after_the_call_closes_is_under_review(
-    proposal, order, official
+    proposal, open_call, official
 ):
-    _close_call(order, official)
+    _close_call(open_call, official)
     closed_at = db.session.scalar(
         sa.select(OrderEvent.created_at).where(
-            OrderEvent.order_id == order.id, OrderEvent.action == "close_applications"
+            OrderEvent.order_id == open_call.id,
+            OrderEvent.action == "close_applications",
         )
     )
     status = proposals.applicant_status(_fresh(proposal))
@@ -402,15 +341,10 @@ CONTRACT = {
 
 
 @pytest.fixture
-def approver(make_user):
-    return make_user(Role.OFFICIAL, can_approve=True)
-
-
-@pytest.fixture
-def rival(proposal, order, make_user) -> Proposal:
+def rival(proposal, open_call, make_user) -> Proposal:
     """A second proposal to the same call, from another researcher."""
     return proposals.submit_proposal(
-        make_user(Role.RESEARCHER), order, _input(), now=BEFORE
+        make_user(Role.RESEARCHER), open_call, _input(), now=BEFORE
     )
 
 
@@ -420,15 +354,17 @@ def _version(order: ResearchOrder) -> int:
 
 
 def test_award_sets_the_pi_and_declines_the_others_in_one_step(
-    ctx, proposal, rival, order, official, approver, pi, teammate, outbox
+    ctx, proposal, rival, open_call, official, approver, pi, teammate, outbox
 ):
-    _start_review(order, official)
+    _start_review(open_call, official)
     outbox.clear()
     before = db.session.scalar(sa.select(sa.func.max(Notification.id)))
     decided = AFTER + timedelta(days=2)
-    proposals.award(approver, order, proposal, CONTRACT, _version(order), now=decided)
+    proposals.award(
+        approver, open_call, proposal, CONTRACT, _version(open_call), now=decided
+    )
     db.session.expire_all()
-    fresh = db.session.get(ResearchOrder, order.id)
+    fresh = db.session.get(ResearchOrder, open_call.id)
     assert (fresh.state, fresh.pi_id, fresh.contract_number) == (
         "awarded",
         pi.id,
@@ -466,38 +402,44 @@ def test_award_sets_the_pi_and_declines_the_others_in_one_step(
     "refusal", ["plain_official", "stale_version", "bad_schedule", "not_under_review"]
 )
 def test_award_refused_changes_nothing(
-    ctx, proposal, rival, order, official, approver, refusal
+    ctx, proposal, rival, open_call, official, approver, refusal
 ):
     if refusal != "not_under_review":
-        _start_review(order, official)
-    version, contract, who = _version(order), dict(CONTRACT), approver
+        _start_review(open_call, official)
+    version, contract, who = _version(open_call), dict(CONTRACT), approver
     if refusal == "plain_official":
         who = official
     elif refusal == "stale_version":
         version -= 1
     elif refusal == "bad_schedule":
         contract["contract_value"] = 800_000_000
-    state = db.session.get(ResearchOrder, order.id).state
+    state = db.session.get(ResearchOrder, open_call.id).state
     with pytest.raises(Conflict):
-        proposals.award(who, order, proposal, contract, version)
+        proposals.award(who, open_call, proposal, contract, version)
     db.session.expire_all()
-    fresh = db.session.get(ResearchOrder, order.id)
-    assert (fresh.state, fresh.pi_id, fresh.version) == (state, None, _version(order))
+    fresh = db.session.get(ResearchOrder, open_call.id)
+    assert (fresh.state, fresh.pi_id, fresh.version) == (
+        state,
+        None,
+        _version(open_call),
+    )
     assert {_fresh(proposal).status, _fresh(rival).status} == {ProposalStatus.SUBMITTED}
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "proposal_declined")) == 0  # fmt: skip
 
 
 def test_award_only_by_officials_and_only_a_running_proposal(
-    ctx, proposal, rival, order, official, approver, pi
+    ctx, proposal, rival, open_call, official, approver, pi
 ):
-    _start_review(order, official)
+    _start_review(open_call, official)
     with pytest.raises(NotAllowed):
-        proposals.award(pi, order, proposal, CONTRACT, _version(order))
+        proposals.award(pi, open_call, proposal, CONTRACT, _version(open_call))
     proposals.decline_proposal(official, rival, DeclineReason.INELIGIBLE, "")
     with pytest.raises(Conflict):
-        proposals.award(approver, order, _fresh(rival), CONTRACT, _version(order))
-    assert db.session.get(ResearchOrder, order.id).state == "under_review"
+        proposals.award(
+            approver, open_call, _fresh(rival), CONTRACT, _version(open_call)
+        )
+    assert db.session.get(ResearchOrder, open_call.id).state == "under_review"
 
 
 def test_can_change_only_while_the_call_is_open(proposal, pi):
@@ -508,9 +450,9 @@ def test_can_change_only_while_the_call_is_open(proposal, pi):
 
 
 def test_list_my_proposals_as_pi_and_as_team_member(
-    ctx, proposal, order, pi, teammate, official
+    ctx, proposal, open_call, pi, teammate, official
 ):
-    other = proposals.submit_proposal(teammate, order, _input(), now=BEFORE)
+    other = proposals.submit_proposal(teammate, open_call, _input(), now=BEFORE)
     proposals.decline_proposal(official, other, DeclineReason.INCOMPLETE, "Thiếu")
     mine = proposals.list_my_proposals(teammate)
     assert [(m.proposal.id, m.is_pi) for m in mine] == [
@@ -521,10 +463,10 @@ def test_list_my_proposals_as_pi_and_as_team_member(
     assert [m.proposal.id for m in proposals.list_my_proposals(pi)] == [proposal.id]
 
 
-def test_list_assigned_tasks_are_the_orders_the_user_leads(order, pi, teammate):
-    order.pi_id = pi.id
+def test_list_assigned_tasks_are_the_orders_the_user_leads(open_call, pi, teammate):
+    open_call.pi_id = pi.id
     db.session.commit()
-    assert proposals.list_assigned_tasks(pi) == [order]
+    assert proposals.list_assigned_tasks(pi) == [open_call]
     assert proposals.list_assigned_tasks(teammate) == []
 
 
@@ -536,17 +478,17 @@ def test_list_team_candidates_are_other_active_researchers(pi, teammate, make_us
     assert all(u.role == Role.RESEARCHER for u in proposals.list_team_candidates(pi))
 
 
-def test_order_panel_per_viewer(proposal, order, pi, teammate, official, make_user):
+def test_order_panel_per_viewer(proposal, open_call, pi, teammate, official, make_user):
     from flask_login import AnonymousUserMixin
 
     # The real clock is before DEADLINE only until late 2026; pin the order's deadline far ahead.
-    order.application_deadline = utcnow() + timedelta(days=30)
+    open_call.application_deadline = utcnow() + timedelta(days=30)
     db.session.commit()
     author, team, staff = (
-        proposals.order_panel(u, order) for u in (pi, teammate, official)
+        proposals.order_panel(u, open_call) for u in (pi, teammate, official)
     )
-    newcomer = proposals.order_panel(make_user(Role.RESEARCHER), order)
-    visitor = proposals.order_panel(AnonymousUserMixin(), order)
+    newcomer = proposals.order_panel(make_user(Role.RESEARCHER), open_call)
+    visitor = proposals.order_panel(AnonymousUserMixin(), open_call)
     assert (author.my_proposal_id, author.can_submit) == (proposal.id, False)
     assert team.my_proposal_id == proposal.id
     assert (newcomer.can_submit, newcomer.my_proposal_id, newcomer.is_staff) == (
@@ -558,7 +500,7 @@ def test_order_panel_per_viewer(proposal, order, pi, teammate, official, make_us
     assert visitor.can_submit and visitor.call_open and not visitor.is_council_member
 
 
-def test_submit_proposal_keeps_its_pdf_files(app, order, pi):
+def test_submit_proposal_keeps_its_pdf_files(app, open_call, pi):
     from io import BytesIO
 
     from werkzeug.datastructures import FileStorage
@@ -566,11 +508,13 @@ def test_submit_proposal_keeps_its_pdf_files(app, order, pi):
     from matchmaker.models import Attachment
 
     pdf = FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="ke-hoach.pdf")
-    proposal = proposals.submit_proposal(pi, order, _input(), now=BEFORE, uploads=[pdf])
+    proposal = proposals.submit_proposal(
+        pi, open_call, _input(), now=BEFORE, uploads=[pdf]
+    )
     [kept] = db.session.scalars(sa.select(Attachment))
     assert (kept.proposal_id, kept.order_id, kept.public) == (
         proposal.id,
-        order.id,
+        open_call.id,
         False,
     )
     bad = FileStorage(BytesIO(b"not a pdf"), filename="x.pdf")

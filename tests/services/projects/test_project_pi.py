@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from matchmaker.extensions import db
 from matchmaker.models import Institution, InstitutionKind, Notification, Project, Role
@@ -12,14 +11,6 @@ from matchmaker.services.errors import NotAllowed
 from matchmaker.services.projects import csv_import as project_csv
 from matchmaker.services.projects import registry as projects
 from matchmaker.services.projects.registry import ProjectInput
-from matchmaker.services.search import index as search
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context(), force_locale("en"):
-        search.rebuild()
-        yield
 
 
 def _place(slug: str, name: str) -> Institution:
@@ -27,16 +18,6 @@ def _place(slug: str, name: str) -> Institution:
     db.session.add(place)
     db.session.commit()
     return place
-
-
-@pytest.fixture
-def ctu(app):
-    return _place("ctu", "Trường Đại học Cần Thơ")
-
-
-@pytest.fixture
-def tdu(app):
-    return _place("tdu", "Trường Đại học Tây Đô")
 
 
 @pytest.fixture
@@ -69,7 +50,7 @@ def _notices(user, kind: str) -> list[Notification]:
 
 
 def test_pi_of_another_institution_is_asked_not_linked(
-    ctx, registrant, outsider, ctu, outbox
+    indexed_ctx_en, registrant, outsider, ctu, outbox
 ):
     project = _register(registrant, ctu, outsider)
     saved = db.session.get(Project, project.id)
@@ -92,7 +73,9 @@ def test_pi_of_another_institution_is_asked_not_linked(
 
 
 @pytest.mark.parametrize("who", ["self", "colleague", "official", "admin"])
-def test_trusted_naming_links_at_once(ctx, make_user, registrant, ctu, who, outbox):
+def test_trusted_naming_links_at_once(
+    indexed_ctx_en, make_user, registrant, ctu, who, outbox
+):
     user, pi = {
         "self": lambda: (registrant, registrant),
         "colleague": lambda: (registrant, make_user(Role.RESEARCHER, institution_id=ctu.id)),
@@ -105,7 +88,7 @@ def test_trusted_naming_links_at_once(ctx, make_user, registrant, ctu, who, outb
 
 
 def test_named_researcher_confirms_and_the_project_becomes_theirs(
-    ctx, registrant, outsider, ctu
+    indexed_ctx_en, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, outsider)
     projects.answer_pi_request(outsider, project.id, confirm=True)
@@ -117,7 +100,7 @@ def test_named_researcher_confirms_and_the_project_becomes_theirs(
 
 
 def test_named_researcher_declines_and_their_name_is_removed(
-    ctx, registrant, outsider, ctu
+    indexed_ctx_en, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, outsider)
     projects.answer_pi_request(outsider, project.id, confirm=False)
@@ -130,7 +113,7 @@ def test_named_researcher_declines_and_their_name_is_removed(
 
 
 def test_only_the_named_researcher_may_answer(
-    ctx, make_user, registrant, outsider, ctu
+    indexed_ctx_en, make_user, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, outsider)
     for someone in (registrant, make_user(Role.RESEARCHER), make_user(Role.ADMIN)):
@@ -141,7 +124,7 @@ def test_only_the_named_researcher_may_answer(
 
 
 def test_saving_again_keeps_the_request_without_asking_twice(
-    ctx, registrant, outsider, ctu
+    indexed_ctx_en, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, outsider)
     projects.update_project(
@@ -156,7 +139,7 @@ def test_saving_again_keeps_the_request_without_asking_twice(
 
 
 def test_renaming_a_confirmed_pi_to_an_outsider_asks_the_outsider(
-    ctx, registrant, outsider, ctu
+    indexed_ctx_en, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, registrant)
     projects.update_project(
@@ -171,7 +154,7 @@ def test_renaming_a_confirmed_pi_to_an_outsider_asks_the_outsider(
 
 
 def test_database_refuses_a_confirmed_and_a_pending_pi_together(
-    ctx, registrant, outsider, ctu
+    indexed_ctx_en, registrant, outsider, ctu
 ):
     project = _register(registrant, ctu, registrant)
     project.pending_pi_id = outsider.id
@@ -186,7 +169,7 @@ CSV = "title,pi_name,pi_email\nBùn thải ao tôm làm phân bón,Phan Thị M�
 
 
 def test_import_by_a_researcher_asks_a_pi_of_another_institution(
-    ctx, registrant, outsider, ctu, outbox
+    indexed_ctx_en, registrant, outsider, ctu, outbox
 ):
     report = project_csv.preview(
         ctu, registrant, CSV.format(email=outsider.email).encode()
@@ -199,7 +182,7 @@ def test_import_by_a_researcher_asks_a_pi_of_another_institution(
     assert [m.to for m in outbox] == [[outsider.email]]
 
 
-def test_import_by_an_official_links_the_pi(ctx, make_user, outsider, ctu):
+def test_import_by_an_official_links_the_pi(indexed_ctx_en, make_user, outsider, ctu):
     official = make_user(Role.OFFICIAL)
     report = project_csv.preview(
         ctu, official, CSV.format(email=outsider.email).encode()

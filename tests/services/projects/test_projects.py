@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from matchmaker.demo import projects as demo_projects
 from matchmaker.extensions import db
@@ -28,33 +27,11 @@ from matchmaker.services.projects.registry import ProjectInput
 from matchmaker.services.search import index as search
 
 
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context(), force_locale("en"):
-        search.rebuild()
-        yield
-
-
 def _place(slug: str, name: str, kind=InstitutionKind.UNIVERSITY) -> Institution:
     place = Institution(slug=slug, name_vi=name, kind=kind)
     db.session.add(place)
     db.session.commit()
     return place
-
-
-@pytest.fixture
-def ctu(app):
-    return _place("ctu", "Trường Đại học Cần Thơ")
-
-
-@pytest.fixture
-def tdu(app):
-    return _place("tdu", "Trường Đại học Tây Đô")
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL)
 
 
 def _input(**overrides) -> ProjectInput:
@@ -70,7 +47,7 @@ def _input(**overrides) -> ProjectInput:
     return ProjectInput(**(values | overrides))
 
 
-def test_create_project_by_official_is_saved_and_indexed(ctx, official, ctu):
+def test_create_project_by_official_is_saved_and_indexed(indexed_ctx_en, official, ctu):
     project = projects.create_project(
         official, _input(institution_id=ctu.id, team=("An", " ", "Bình", "An"))
     )
@@ -84,14 +61,16 @@ def test_create_project_by_official_is_saved_and_indexed(ctx, official, ctu):
     assert [(h.kind, int(h.id)) for h in hits] == [("project", project.id)]
 
 
-def test_create_project_normalises_text_to_nfc(ctx, official):
+def test_create_project_normalises_text_to_nfc(indexed_ctx_en, official):
     project = projects.create_project(
         official, _input(title=unicodedata.normalize("NFD", "  Sầu riêng Ri6  "))
     )
     assert project.title == unicodedata.normalize("NFC", "Sầu riêng Ri6")
 
 
-def test_researcher_registers_for_own_institution_only(ctx, make_user, ctu, tdu):
+def test_researcher_registers_for_own_institution_only(
+    indexed_ctx_en, make_user, ctu, tdu
+):
     researcher = make_user(Role.RESEARCHER, institution_id=ctu.id)
     project = projects.create_project(researcher, _input(institution_id=ctu.id))
     assert project.institution_id == ctu.id
@@ -101,7 +80,9 @@ def test_researcher_registers_for_own_institution_only(ctx, make_user, ctu, tdu)
 
 
 @pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.RESEARCHER])
-def test_accounts_without_an_institution_cannot_register(ctx, make_user, role):
+def test_accounts_without_an_institution_cannot_register(
+    indexed_ctx_en, make_user, role
+):
     with pytest.raises(NotAllowed):
         projects.create_project(make_user(role), _input())
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
@@ -122,13 +103,13 @@ def test_accounts_without_an_institution_cannot_register(ctx, make_user, role):
         ({"summary": "x" * 10_001}, "summary"),
     ],
 )
-def test_create_project_rules(ctx, official, overrides, field):
+def test_create_project_rules(indexed_ctx_en, official, overrides, field):
     with pytest.raises(ServiceError) as error:
         projects.create_project(official, _input(**overrides))
     assert error.value.field == field
 
 
-def test_pi_email_links_the_researcher_account(ctx, official, make_user):
+def test_pi_email_links_the_researcher_account(indexed_ctx_en, official, make_user):
     pi = make_user(Role.RESEARCHER, full_name="Tạ Thị Ngọc Hân")
     project = projects.create_project(
         official, _input(pi_name="", pi_email=pi.email.upper())
@@ -136,7 +117,7 @@ def test_pi_email_links_the_researcher_account(ctx, official, make_user):
     assert (project.pi_id, project.pi_display) == (pi.id, "Tạ Thị Ngọc Hân")
 
 
-def test_pi_and_registrar_edit_others_cannot(ctx, official, make_user, ctu):
+def test_pi_and_registrar_edit_others_cannot(indexed_ctx_en, official, make_user, ctu):
     pi = make_user(Role.RESEARCHER, institution_id=ctu.id)
     stranger = make_user(Role.RESEARCHER, institution_id=ctu.id)
     project = projects.create_project(
@@ -152,7 +133,7 @@ def test_pi_and_registrar_edit_others_cannot(ctx, official, make_user, ctu):
 
 
 def test_researcher_cannot_move_a_project_to_another_institution(
-    ctx, make_user, ctu, tdu
+    indexed_ctx_en, make_user, ctu, tdu
 ):
     researcher = make_user(Role.RESEARCHER, institution_id=ctu.id)
     project = projects.create_project(researcher, _input(institution_id=ctu.id))
@@ -188,7 +169,7 @@ def accepted_order(make_user, ctu):
     return order
 
 
-def test_from_order_copies_public_parts_only(ctx, accepted_order, ctu):
+def test_from_order_copies_public_parts_only(indexed_ctx_en, accepted_order, ctu):
     project = projects.from_order(accepted_order)
     db.session.commit()  # the acceptance commits it (see test_order_acceptance.py)
     search.sync([("project", project.id)])
@@ -212,19 +193,19 @@ def test_from_order_copies_public_parts_only(ctx, accepted_order, ctu):
     assert search.find("quan trắc độ mặn", {}).result.total == 1
 
 
-def test_from_order_flushes_without_committing(ctx, accepted_order):
+def test_from_order_flushes_without_committing(indexed_ctx_en, accepted_order):
     projects.from_order(accepted_order)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
 
 
-def test_from_order_is_idempotent(ctx, accepted_order):
+def test_from_order_is_idempotent(indexed_ctx_en, accepted_order):
     first = projects.from_order(accepted_order)
     assert projects.from_order(accepted_order).id == first.id
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 1
 
 
-def test_from_order_keeps_an_internal_budget_internal(ctx, accepted_order):
+def test_from_order_keeps_an_internal_budget_internal(indexed_ctx_en, accepted_order):
     accepted_order.internal_parts = ["budget"]
     db.session.commit()
     assert projects.from_order(accepted_order).budget is None
@@ -233,7 +214,7 @@ def test_from_order_keeps_an_internal_budget_internal(ctx, accepted_order):
 # Similar projects
 
 
-def test_similar_projects_ranks_closest_text_first(ctx, official):
+def test_similar_projects_ranks_closest_text_first(indexed_ctx_en, official):
     base = projects.create_project(
         official, _input(title="Nuôi tôm thẻ chân trắng trong ao lót bạt biofloc")
     )
@@ -258,7 +239,7 @@ CSV = (
 )
 
 
-def test_parse_projects_csv_reads_vietnamese_headers(ctx):
+def test_parse_projects_csv_reads_vietnamese_headers(indexed_ctx_en):
     rows, problems = project_csv.parse_projects_csv(CSV.encode())
     assert problems == []
     assert [(r.line, r.title, r.budget, r.status, r.field_code, r.team) for r in rows] == [
@@ -280,7 +261,7 @@ def test_parse_projects_csv_reads_vietnamese_headers(ctx):
     ],
 )
 def test_preview_reports_each_problem_and_keeps_nothing(
-    ctx, official, ctu, text, expected
+    indexed_ctx_en, official, ctu, text, expected
 ):
     report = project_csv.preview(ctu, official, text.encode())
     assert report.batch_id is None
@@ -288,7 +269,7 @@ def test_preview_reports_each_problem_and_keeps_nothing(
     assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
 
 
-def test_preview_refuses_a_registered_title(ctx, official, ctu):
+def test_preview_refuses_a_registered_title(indexed_ctx_en, official, ctu):
     projects.create_project(
         official, _input(institution_id=ctu.id, title="Cá tra giống sạch bệnh")
     )
@@ -296,14 +277,14 @@ def test_preview_refuses_a_registered_title(ctx, official, ctu):
     assert [p.position for p in report.problems] == [2]
 
 
-def test_preview_refuses_not_valid_utf8(ctx, official, ctu):
+def test_preview_refuses_not_valid_utf8(indexed_ctx_en, official, ctu):
     report = project_csv.preview(
         ctu, official, "title,pi_name\nCá,An\n".encode("cp1258")
     )
     assert "UTF-8" in str(report.problems[0].message)
 
 
-def test_confirm_registers_every_row_and_indexes_them(ctx, official, ctu):
+def test_confirm_registers_every_row_and_indexes_them(indexed_ctx_en, official, ctu):
     report = project_csv.preview(ctu, official, CSV.encode())
     assert project_csv.confirm(ctu, official, report.batch_id) == 2
     titles = db.session.scalars(
@@ -315,13 +296,17 @@ def test_confirm_registers_every_row_and_indexes_them(ctx, official, ctu):
         project_csv.confirm(ctu, official, report.batch_id)
 
 
-def test_confirm_of_someone_elses_batch_is_refused(ctx, official, make_user, ctu):
+def test_confirm_of_someone_elses_batch_is_refused(
+    indexed_ctx_en, official, make_user, ctu
+):
     report = project_csv.preview(ctu, official, CSV.encode())
     with pytest.raises(NotAllowed):
         project_csv.confirm(ctu, make_user(Role.OFFICIAL), report.batch_id)
 
 
-def test_researcher_cannot_import_for_another_institution(ctx, make_user, ctu, tdu):
+def test_researcher_cannot_import_for_another_institution(
+    indexed_ctx_en, make_user, ctu, tdu
+):
     researcher = make_user(Role.RESEARCHER, institution_id=ctu.id)
     with pytest.raises(NotAllowed):
         project_csv.preview(tdu, researcher, CSV.encode())
@@ -330,7 +315,9 @@ def test_researcher_cannot_import_for_another_institution(ctx, make_user, ctu, t
 # Demo data
 
 
-def test_load_demo_projects_is_idempotent_and_links_people(ctx, make_user, ctu):
+def test_load_demo_projects_is_idempotent_and_links_people(
+    indexed_ctx_en, make_user, ctu
+):
     pi = make_user(Role.RESEARCHER, email="researcher@demo.cantho.example")
     created = demo_projects.load_projects()
     assert created == len(demo_projects.rows()) >= 40

@@ -43,35 +43,13 @@ def ids(kind: str, query: str, **filters) -> list[int]:
     return [int(h.id) for h in outcome.result.hits if h.kind == kind]
 
 
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        search.rebuild()  # an empty, healthy index
-        yield
-
-
-@pytest.fixture
-def ctu(app):
-    place = Institution(
-        slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
-    )
-    db.session.add(place)
-    db.session.commit()
-    return place
-
-
-@pytest.fixture
-def official(make_user):
-    return make_user(Role.OFFICIAL, full_name="Cán bộ Sở")
-
-
 def add_project(user: User, **overrides) -> Project:
     values = {"title": "Điện mặt trời áp mái cho hộ gia đình", "pi_name": "Lê Văn Đức"}
     return projects.create_project(user, ProjectInput(**(values | overrides)))
 
 
 @pytest.fixture
-def enterprise(make_user):
+def rice_rep(make_user):
     company = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng")
     db.session.add(company)
     db.session.commit()
@@ -103,42 +81,42 @@ def add_need(rep: User, confidentiality: Confidentiality, **overrides):
         "Dien Mat Troi",
     ],
 )
-def test_find_project_with_or_without_diacritics(ctx, official, query):
+def test_find_project_with_or_without_diacritics(indexed_ctx, official, query):
     project = add_project(official)
     assert ids("project", query) == [project.id]
 
 
-def test_find_d_stroke_folds_to_d(ctx, official):
+def test_find_d_stroke_folds_to_d(indexed_ctx, official):
     project = add_project(official, title="Đồng bằng sông Cửu Long thích ứng")
     assert ids("project", "dong bang") == [project.id]
     assert ids("project", unicodedata.normalize("NFD", "Đồng bằng")) == [project.id]
 
 
-def test_find_quoted_phrase_needs_adjacent_words(ctx, official):
+def test_find_quoted_phrase_needs_adjacent_words(indexed_ctx, official):
     together = add_project(official, title="Máy sấy lúa dùng nhiệt trấu")
     apart = add_project(official, title="Lúa được sấy bằng máy công suất nhỏ")
     assert ids("project", '"may say lua"') == [together.id]
     assert sorted(ids("project", "máy sấy lúa")) == sorted([together.id, apart.id])
 
 
-def test_find_prefix_completes_a_word(ctx, official):
+def test_find_prefix_completes_a_word(indexed_ctx, official):
     project = add_project(official, title="Giống lúa chịu mặn OM18")
     assert ids("project", "giố*") == [project.id]
     assert ids("project", "gioz*") == []
 
 
-def test_find_abbreviation_expands_from_the_lexicon(ctx, official):
+def test_find_abbreviation_expands_from_the_lexicon(indexed_ctx, official):
     project = add_project(official, title="Trí tuệ nhân tạo chẩn đoán bệnh tôm")
     assert ids("project", "AI") == [project.id]
 
 
-def test_find_counts_facets_over_all_results(ctx, official, ctu, enterprise):
+def test_find_counts_facets_over_all_results(indexed_ctx, official, ctu, rice_rep):
     for n in range(3):
         add_project(
             official, title=f"Nuôi tôm sú {n}", institution_id=ctu.id,
             field_code="405", priority_area="aquaculture", end_year=2020 + n,
         )  # fmt: skip
-    add_need(enterprise, Confidentiality.PUBLIC, title="Nuôi tôm tuần hoàn")
+    add_need(rice_rep, Confidentiality.PUBLIC, title="Nuôi tôm tuần hoàn")
     result = search.find("nuôi tôm", {}).result
     facets = {
         name: {f.value: f.count for f in values}
@@ -159,31 +137,31 @@ def test_find_counts_facets_over_all_results(ctx, official, ctu, enterprise):
 # Privacy: private text is never indexed
 
 
-def test_confidential_need_words_never_find_it(ctx, enterprise):
+def test_confidential_need_words_never_find_it(indexed_ctx, rice_rep):
     add_need(
-        enterprise, Confidentiality.PRIVATE,
+        rice_rep, Confidentiality.PRIVATE,
         title="Bí mật xử lý bùn thải zyxwvut", description="Quy trình độc quyền qwertyab.",
     )  # fmt: skip
     for word in ("zyxwvut", "qwertyab", "bùn thải", "Gạo Vàng"):
         assert search.find(word, {}).result.total == 0
 
 
-def test_summary_need_is_found_by_title_only(ctx, enterprise):
+def test_summary_need_is_found_by_title_only(indexed_ctx, rice_rep):
     need = add_need(
-        enterprise, Confidentiality.SUMMARY,
+        rice_rep, Confidentiality.SUMMARY,
         title="Bảo quản xoài cát", description="Đối tác hiện tại là nhà máy kín tiếng plmokn.",
     )  # fmt: skip
     assert ids("need", "xoài cát") == [need.id]
     assert search.find("plmokn", {}).result.total == 0
 
 
-def test_need_made_private_leaves_the_index(ctx, enterprise):
-    need = add_need(enterprise, Confidentiality.PUBLIC, title="Cảm biến độ mặn")
+def test_need_made_private_leaves_the_index(indexed_ctx, rice_rep):
+    need = add_need(rice_rep, Confidentiality.PUBLIC, title="Cảm biến độ mặn")
     assert ids("need", "cảm biến") == [need.id]
     changed = NeedInput(
         title=need.title, description=need.description, confidentiality=Confidentiality.PRIVATE
     )  # fmt: skip
-    needs.update_need(enterprise, need, changed)
+    needs.update_need(rice_rep, need, changed)
     assert search.find("cảm biến", {}).result.total == 0
 
 
@@ -198,7 +176,7 @@ def _profile_input(profile: ResearcherProfile, **overrides) -> profiles.ProfileI
 
 
 def test_researcher_contacts_are_not_indexed_and_unlisted_profiles_leave(
-    ctx, make_user
+    indexed_ctx, make_user
 ):
     user = make_user(Role.RESEARCHER)
     profile = profiles.profile_for(user)
@@ -209,7 +187,7 @@ def test_researcher_contacts_are_not_indexed_and_unlisted_profiles_leave(
     assert search.find("tôm càng xanh", {}).result.total == 0
 
 
-def test_order_is_indexed_once_published_without_internal_parts(ctx, make_user):
+def test_order_is_indexed_once_published_without_internal_parts(indexed_ctx, make_user):
     approver = make_user(Role.OFFICIAL, can_approve=True)
     agency = Institution(slug="sokhcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY)
     db.session.add(agency)
@@ -245,7 +223,9 @@ def test_order_is_indexed_once_published_without_internal_parts(ctx, make_user):
 # Failed writes are queued, never raised, and retried
 
 
-def test_failed_write_keeps_the_project_and_is_retried(app, ctx, official, tmp_path):
+def test_failed_write_keeps_the_project_and_is_retried(
+    app, indexed_ctx, official, tmp_path
+):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     app.config["SEARCH_INDEX_PATH"] = str(blocker / "index")
@@ -260,7 +240,7 @@ def test_failed_write_keeps_the_project_and_is_retried(app, ctx, official, tmp_p
 
 
 def test_write_while_lock_is_held_never_raises_and_next_write_catches_up(
-    app, ctx, official
+    app, indexed_ctx, official
 ):
     app.config["SEARCH_LOCK_TIMEOUT"] = 0.2
     app.extensions.pop(search.EXTENSION)
@@ -276,11 +256,11 @@ def test_write_while_lock_is_held_never_raises_and_next_write_catches_up(
 
 
 def test_rebuild_indexes_every_public_record_and_reports_progress(
-    ctx, official, enterprise
+    indexed_ctx, official, rice_rep
 ):
     add_project(official)
-    add_need(enterprise, Confidentiality.PUBLIC)
-    add_need(enterprise, Confidentiality.PRIVATE, title="Kín")
+    add_need(rice_rep, Confidentiality.PUBLIC)
+    add_need(rice_rep, Confidentiality.PRIVATE, title="Kín")
     shutil.rmtree(search.index_path())
     steps: list[int] = []
     assert search.count_documents() == 2
@@ -289,7 +269,7 @@ def test_rebuild_indexes_every_public_record_and_reports_progress(
     assert search.find("sấy lúa", {}).result.total == 1
 
 
-def test_rebuild_drops_retries_it_covers(ctx, official):
+def test_rebuild_drops_retries_it_covers(indexed_ctx, official):
     project = add_project(official, title="Hầm biogas")
     db.session.add(SearchIndexRetry(kind="project", record_id=project.id, attempts=3))
     db.session.commit()
@@ -297,7 +277,7 @@ def test_rebuild_drops_retries_it_covers(ctx, official):
     assert search.pending_retries() == 0
 
 
-def test_searches_use_the_old_index_while_a_rebuild_runs(ctx, official):
+def test_searches_use_the_old_index_while_a_rebuild_runs(indexed_ctx, official):
     old = add_project(official, title="Cá tra giống sạch bệnh")
     db.session.execute(sa.update(Project).values(title="Cá lóc nuôi bể lót bạt"))
     db.session.commit()  # changed behind the index's back: only a rebuild sees it
@@ -311,7 +291,7 @@ def test_searches_use_the_old_index_while_a_rebuild_runs(ctx, official):
     assert (ids("project", "cá tra"), ids("project", "cá lóc")) == ([], [old.id])
 
 
-def test_missing_index_says_unavailable_then_is_rebuilt(ctx, official):
+def test_missing_index_says_unavailable_then_is_rebuilt(indexed_ctx, official):
     project = add_project(official, title="Nhà kính trồng dưa lưới")
     shutil.rmtree(search.index_path())
     outcome = search.find("dưa lưới", {})
@@ -320,7 +300,7 @@ def test_missing_index_says_unavailable_then_is_rebuilt(ctx, official):
 
 
 @pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
-def test_corrupt_index_is_detected_and_rebuilt(ctx, official):
+def test_corrupt_index_is_detected_and_rebuilt(indexed_ctx, official):
     project = add_project(official, title="Phân loại trái cây bằng ảnh")
     for segment in search.index_path().glob("v-*/*.seg"):
         segment.write_bytes(b"\x00" * 64)
@@ -341,7 +321,9 @@ def _name_a_missing_class(index_path) -> None:
 
 @pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 @pytest.mark.parametrize("use", ["find", "suggest", "write", "health"])
-def test_index_naming_a_missing_class_is_rebuilt_not_an_error(app, ctx, official, use):
+def test_index_naming_a_missing_class_is_rebuilt_not_an_error(
+    app, indexed_ctx, official, use
+):
     project = add_project(official, title="Phân loại trái cây bằng ảnh")
     _name_a_missing_class(search.index_path())
     app.extensions.pop(search.EXTENSION, None)  # as a freshly started worker would
@@ -358,7 +340,7 @@ def test_index_naming_a_missing_class_is_rebuilt_not_an_error(app, ctx, official
     assert ids("project", "trái cây") == [project.id]
 
 
-def test_background_rebuild_runs_once_at_a_time(app, ctx, official):
+def test_background_rebuild_runs_once_at_a_time(app, indexed_ctx, official):
     project = add_project(official, title="Lọc nước nhiễm phèn")
     shutil.rmtree(search.index_path())
     thread = search.start_rebuild(app, background=True)
@@ -448,7 +430,7 @@ def test_concurrent_writers_in_processes_lose_no_update(
 # The command line
 
 
-def test_cli_rebuild_indexes_the_database(app, runner, ctx, official):
+def test_cli_rebuild_indexes_the_database(app, runner, indexed_ctx, official):
     add_project(official, title="Bản đồ sụt lún đất")
     shutil.rmtree(search.index_path())
     result = runner.invoke(args=["search", "rebuild"])
@@ -457,7 +439,7 @@ def test_cli_rebuild_indexes_the_database(app, runner, ctx, official):
     assert ids("project", "sụt lún") != []
 
 
-def test_cli_check_reports_a_broken_index(app, runner, ctx):
+def test_cli_check_reports_a_broken_index(app, runner, indexed_ctx):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     shutil.rmtree(search.index_path())
     result = runner.invoke(args=["search", "check"])
@@ -465,7 +447,7 @@ def test_cli_check_reports_a_broken_index(app, runner, ctx):
     assert "matchmaker search rebuild" in result.output
 
 
-def test_cli_retry_applies_queued_updates(app, runner, ctx, official):
+def test_cli_retry_applies_queued_updates(app, runner, indexed_ctx, official):
     project = add_project(official, title="Cống ngăn mặn thông minh")
     db.session.add(SearchIndexRetry(kind="project", record_id=project.id, attempts=1))
     db.session.commit()

@@ -30,7 +30,7 @@ SALT_FISH = "Ảnh hưởng của xâm nhập mặn đến nuôi cá tra thâm c
 
 
 @pytest.fixture
-def order(make_order) -> ResearchOrder:
+def assigned_order(make_order) -> ResearchOrder:
     return make_order("Cá tra vùng ven sông Hậu", "Nuôi cá tra thích ứng mặn.")
 
 
@@ -67,31 +67,15 @@ def applicants(make_researcher) -> list[User]:
     ]
 
 
-@pytest.fixture
-def reviewers(make_researcher) -> dict[str, User]:
-    """A generalist (salinity and pangasius), two salinity experts and a fish pathologist."""
-    return {
-        "both": make_researcher("Trần Văn Cả", "ctu", ["cá tra", "bệnh gan thận mủ", "xâm nhập mặn"],
-                                "Bệnh gan thận mủ trên cá tra; nuôi cá tra trong điều kiện xâm nhập mặn.",
-                                ("Vắc xin phòng bệnh gan thận mủ cá tra",)),
-        "salt1": make_researcher("Lê Thị Mặn", "vlu", ["xâm nhập mặn", "sông Hậu"],
-                                 "Dự báo xâm nhập mặn ven sông Hậu.", ("Xâm nhập mặn sông Hậu",)),
-        "salt2": make_researcher("Phạm Văn Triều", "lua", ["xâm nhập mặn", "thủy văn"],
-                                 "Thủy văn và xâm nhập mặn vùng ven biển."),
-        "fish": make_researcher("Võ Thị Cá", "vlu", ["bệnh thủy sản", "cá tra"],
-                                "Quản lý ao nuôi cá tra giống."),
-    }  # fmt: skip
-
-
 # --- Lead reviewers ---------------------------------------------------------------------------------------
 
 
 def test_lead_reviewers_meet_the_demand_with_balanced_loads(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants]
-    _council(official, order, *reviewers.values())
-    plan = assignments.propose_lead_reviewers(official, order)
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants]
+    _council(official, assigned_order, *reviewers.values())
+    plan = assignments.propose_lead_reviewers(official, assigned_order)
     assert [row.proposal.id for row in plan.rows] == [p.id for p in items]
     assert all(len({r.member.id for r in row.reviewers}) == 2 for row in plan.rows)
     assert plan.max_load == 2  # ceil(2 × 3 proposals / 4 members)
@@ -99,14 +83,14 @@ def test_lead_reviewers_meet_the_demand_with_balanced_loads(
 
 
 def test_conflicted_members_are_never_proposed(
-    official, order, applicants, reviewers, make_researcher
+    official, assigned_order, applicants, reviewers, make_researcher
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants]
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants]
     colleague = make_researcher("Đồng Nghiệp", "tvu", ["cá tra", "xâm nhập mặn"])
-    council = _council(official, order, reviewers["both"], colleague, reviewers["salt1"], reviewers["fish"])  # fmt: skip
+    council = _council(official, assigned_order, reviewers["both"], colleague, reviewers["salt1"], reviewers["fish"])  # fmt: skip
     # The generalist declares a conflict with the first proposal only.
     councils.declare_conflict(reviewers["both"], items[0], "Đồng tác giả")
-    plan = assignments.propose_lead_reviewers(official, order)
+    plan = assignments.propose_lead_reviewers(official, assigned_order)
     pairs = _pairs(plan)
     assert (items[0].id, reviewers["both"].id) not in pairs
     # The applicants' colleague is in conflict with every proposal: never a reviewer.
@@ -151,14 +135,14 @@ def _greedy(scores, load: int) -> tuple[float, list[set[int]]]:
 
 
 def test_lead_reviewers_are_optimal_where_the_greedy_choice_is_wrong(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(applicants[0], order, SALT_FISH), _submit(applicants[1], order, FISH)]  # fmt: skip
-    council = _council(official, order, *reviewers.values())
+    items = [_submit(applicants[0], assigned_order, SALT_FISH), _submit(applicants[1], assigned_order, FISH)]  # fmt: skip
+    council = _council(official, assigned_order, *reviewers.values())
     members = list(council.members)
-    scores = assignments.member_scores(order, items, members)
+    scores = assignments.member_scores(assigned_order, items, members)
     greedy_total, greedy_picks = _greedy(scores, load=1)
-    plan = assignments.propose_lead_reviewers(official, order)
+    plan = assignments.propose_lead_reviewers(official, assigned_order)
     assert plan.max_load == 1
     assert plan.total_affinity == pytest.approx(
         _brute_force(scores, [[True] * 4] * 2, 1)
@@ -173,22 +157,22 @@ def test_lead_reviewers_are_optimal_where_the_greedy_choice_is_wrong(
 
 
 def test_a_small_council_gives_fewer_reviewers_and_says_so(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants[:2]]
-    _council(official, order, reviewers["both"])
-    plan = assignments.propose_lead_reviewers(official, order)
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants[:2]]
+    _council(official, assigned_order, reviewers["both"])
+    plan = assignments.propose_lead_reviewers(official, assigned_order)
     assert _pairs(plan) == {(p.id, reviewers["both"].id) for p in items}
     assert plan.short_rows == plan.rows
 
 
 def test_members_without_a_profile_still_cover_the_proposals(
-    official, order, applicants, reviewers, make_user
+    official, assigned_order, applicants, reviewers, make_user
 ):
-    items = [_submit(pi, order, FISH) for pi in applicants[:2]]
+    items = [_submit(pi, assigned_order, FISH) for pi in applicants[:2]]
     colleague = make_user(Role.OFFICIAL, full_name="Cán Bộ Hai")
-    _council(official, order, official, colleague, reviewers["fish"])
-    plan = assignments.propose_lead_reviewers(official, order)
+    _council(official, assigned_order, official, colleague, reviewers["fish"])
+    plan = assignments.propose_lead_reviewers(official, assigned_order)
     # Two places per proposal, at most two per member: the fish expert takes both, the officials
     # (who score 0) fill the remaining places rather than leaving them empty.
     assert not plan.short_rows
@@ -198,21 +182,23 @@ def test_members_without_a_profile_still_cover_the_proposals(
 
 
 def test_recording_replaces_the_earlier_record_and_notifies(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants]
-    _council(official, order, *reviewers.values())
-    first = assignments.record_lead_reviewers(official, order)
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants]
+    _council(official, assigned_order, *reviewers.values())
+    first = assignments.record_lead_reviewers(official, assigned_order)
     assert _count(LeadReviewer) == 6
-    assert _pairs(assignments.recorded_lead_reviewers(official, order)) == _pairs(first)
+    assert _pairs(
+        assignments.recorded_lead_reviewers(official, assigned_order)
+    ) == _pairs(first)
     # Every member who leads a proposal is told, with a link to their review sheet.
-    assert {n.user_id for n in _notes(order)} == {u for _, u in _pairs(first)}
+    assert {n.user_id for n in _notes(assigned_order)} == {u for _, u in _pairs(first)}
     led = next(row for row in first.rows if row.proposal.id == items[0].id)
     quitting = led.reviewers[0].member.user
     councils.declare_conflict(quitting, items[0], "Có quan hệ gia đình")
-    second = assignments.record_lead_reviewers(official, order)
+    second = assignments.record_lead_reviewers(official, assigned_order)
     assert _count(LeadReviewer) == 6
-    recorded = assignments.recorded_lead_reviewers(official, order)
+    recorded = assignments.recorded_lead_reviewers(official, assigned_order)
     assert _pairs(recorded) == _pairs(second)
     assert (items[0].id, quitting.id) not in _pairs(recorded)
     assert all(r.valid for row in recorded.rows for r in row.reviewers)
@@ -223,59 +209,63 @@ def test_recording_replaces_the_earlier_record_and_notifies(
     }  # fmt: skip
     assert quitting.id in changed
     told_again = changed & {u for _, u in _pairs(second)}
-    assert len(_notes(order)) == len({u for _, u in _pairs(first)}) + len(told_again)
+    assert len(_notes(assigned_order)) == len({u for _, u in _pairs(first)}) + len(
+        told_again
+    )
 
 
 def test_lead_reviewers_are_told_how_many_proposals_of_which_order_they_lead(
-    official, order, applicants, reviewers, outbox
+    official, assigned_order, applicants, reviewers, outbox
 ):
-    [_submit(pi, order, SALT_FISH) for pi in applicants]
-    _council(official, order, *reviewers.values())
+    [_submit(pi, assigned_order, SALT_FISH) for pi in applicants]
+    _council(official, assigned_order, *reviewers.values())
     outbox.clear()  # the council invitations
-    plan = assignments.record_lead_reviewers(official, order)
-    notes = _notes(order)
+    plan = assignments.record_lead_reviewers(official, assigned_order)
+    notes = _notes(assigned_order)
     assert notes and {n.kind for n in notes} == {"lead_reviewer_assigned"}
     for note in notes:
         led = sum(1 for _, u in _pairs(plan) if u == note.user_id)
         with force_locale("en"):
             assert notifications.render(note) == (
-                f"Lê Văn Cán Bộ made you lead reviewer of {led} proposal(s) to “{order.title}”."
+                f"Lê Văn Cán Bộ made you lead reviewer of {led} proposal(s) to “{assigned_order.title}”."
             )
         with force_locale("vi"):
             text = notifications.render(note)
-        assert order.title in text and "phản biện" in text and f" {led} " in text
+        assert (
+            assigned_order.title in text and "phản biện" in text and f" {led} " in text
+        )
     # Mailed in Vietnamese to each of them.
     emails = [db.session.get(User, n.user_id).email for n in notes]
     assert sorted(m.to[0] for m in outbox) == sorted(emails)
 
 
 def test_a_reviewer_conflicted_after_recording_is_no_longer_valid(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants[:2]]
-    _council(official, order, *reviewers.values())
-    plan = assignments.record_lead_reviewers(official, order)
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants[:2]]
+    _council(official, assigned_order, *reviewers.values())
+    plan = assignments.record_lead_reviewers(official, assigned_order)
     member = plan.rows[0].reviewers[0].member
-    assert items[0].id in _led(member.user, order)
+    assert items[0].id in _led(member.user, assigned_order)
     councils.declare_conflict(member.user, items[0], "Đồng tác giả")
-    recorded = assignments.recorded_lead_reviewers(official, order)
+    recorded = assignments.recorded_lead_reviewers(official, assigned_order)
     row = next(r for r in recorded.rows if r.proposal.id == items[0].id)
     voided = next(r for r in row.reviewers if r.member.id == member.id)
     assert not voided.valid and row.is_short and recorded.short_rows == [row]
-    assert items[0].id not in _led(member.user, order)
+    assert items[0].id not in _led(member.user, assigned_order)
 
 
 def test_a_withdrawn_proposal_stays_in_the_record_but_not_under_review(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    items = [_submit(pi, order, SALT_FISH) for pi in applicants[:2]]
-    _council(official, order, *reviewers.values())
-    assignments.record_lead_reviewers(official, order)
+    items = [_submit(pi, assigned_order, SALT_FISH) for pi in applicants[:2]]
+    _council(official, assigned_order, *reviewers.values())
+    assignments.record_lead_reviewers(official, assigned_order)
     proposals.withdraw_proposal(applicants[0], items[0])
-    recorded = assignments.recorded_lead_reviewers(official, order)
+    recorded = assignments.recorded_lead_reviewers(official, assigned_order)
     active = {row.proposal.id: row.is_active for row in recorded.rows}
     assert active == {items[0].id: False, items[1].id: True}
-    proposed = assignments.propose_lead_reviewers(official, order)
+    proposed = assignments.propose_lead_reviewers(official, assigned_order)
     assert [row.proposal.id for row in proposed.rows] == [items[1].id]
 
 
@@ -284,42 +274,46 @@ def _led(user: User, order: ResearchOrder) -> set[int]:
 
 
 def test_members_see_the_proposals_they_lead_on_their_sheet(
-    official, order, applicants, reviewers
+    official, assigned_order, applicants, reviewers
 ):
-    [_submit(pi, order, SALT_FISH) for pi in applicants]
-    _council(official, order, *reviewers.values())
-    plan = assignments.record_lead_reviewers(official, order)
+    [_submit(pi, assigned_order, SALT_FISH) for pi in applicants]
+    _council(official, assigned_order, *reviewers.values())
+    plan = assignments.record_lead_reviewers(official, assigned_order)
     for user in reviewers.values():
         expected = {p for p, u in _pairs(plan) if u == user.id}
-        assert _led(user, order) == expected
+        assert _led(user, assigned_order) == expected
 
 
-def test_only_officials_assign_reviewers(official, order, applicants, reviewers):
-    _submit(applicants[0], order, FISH)
-    _council(official, order, *reviewers.values())
+def test_only_officials_assign_reviewers(
+    official, assigned_order, applicants, reviewers
+):
+    _submit(applicants[0], assigned_order, FISH)
+    _council(official, assigned_order, *reviewers.values())
     with pytest.raises(NotAllowed):
-        assignments.propose_lead_reviewers(reviewers["fish"], order)
+        assignments.propose_lead_reviewers(reviewers["fish"], assigned_order)
     with pytest.raises(NotAllowed):
-        assignments.record_lead_reviewers(reviewers["fish"], order)
+        assignments.record_lead_reviewers(reviewers["fish"], assigned_order)
     assert _count(LeadReviewer) == 0
 
 
-def test_without_a_council_or_proposals_nothing_is_recorded(official, order, reviewers):
+def test_without_a_council_or_proposals_nothing_is_recorded(
+    official, assigned_order, reviewers
+):
     with pytest.raises(Conflict):
-        assignments.propose_lead_reviewers(official, order)
-    _council(official, order, *reviewers.values())
-    assert assignments.propose_lead_reviewers(official, order).rows == []
+        assignments.propose_lead_reviewers(official, assigned_order)
+    _council(official, assigned_order, *reviewers.values())
+    assert assignments.propose_lead_reviewers(official, assigned_order).rows == []
     with pytest.raises(Conflict):
-        assignments.record_lead_reviewers(official, order)
+        assignments.record_lead_reviewers(official, assigned_order)
 
 
-def test_no_matcher_yet_is_a_clear_refusal(official, order, make_user, places):
+def test_no_matcher_yet_is_a_clear_refusal(official, assigned_order, make_user, places):
     pi = make_user(Role.RESEARCHER, institution_id=places["tvu"].id)
-    _submit(pi, order, FISH)
-    _council(official, order, official)
+    _submit(pi, assigned_order, FISH)
+    _council(official, assigned_order, official)
     # No researcher has written anything: there is nothing to match with.
     with pytest.raises(assignments.MatchingUnavailable):
-        assignments.propose_lead_reviewers(official, order)
+        assignments.propose_lead_reviewers(official, assigned_order)
     with pytest.raises(assignments.MatchingUnavailable):
         order_assignment.propose_researchers(official)
 

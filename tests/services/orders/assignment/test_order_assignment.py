@@ -35,22 +35,6 @@ def _submit(pi: User, order: ResearchOrder, approach: str) -> Proposal:
     return proposals.submit_proposal(pi, order, data)
 
 
-@pytest.fixture
-def reviewers(make_researcher) -> dict[str, User]:
-    """A generalist (salinity and pangasius), two salinity experts and a fish pathologist."""
-    return {
-        "both": make_researcher("Trần Văn Cả", "ctu", ["cá tra", "bệnh gan thận mủ", "xâm nhập mặn"],
-                                "Bệnh gan thận mủ trên cá tra; nuôi cá tra trong điều kiện xâm nhập mặn.",
-                                ("Vắc xin phòng bệnh gan thận mủ cá tra",)),
-        "salt1": make_researcher("Lê Thị Mặn", "vlu", ["xâm nhập mặn", "sông Hậu"],
-                                 "Dự báo xâm nhập mặn ven sông Hậu.", ("Xâm nhập mặn sông Hậu",)),
-        "salt2": make_researcher("Phạm Văn Triều", "lua", ["xâm nhập mặn", "thủy văn"],
-                                 "Thủy văn và xâm nhập mặn vùng ven biển."),
-        "fish": make_researcher("Võ Thị Cá", "vlu", ["bệnh thủy sản", "cá tra"],
-                                "Quản lý ao nuôi cá tra giống."),
-    }  # fmt: skip
-
-
 # --- Researchers for open orders --------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def act(order_id: int, user, action: Action, data: dict | None = None, now=AWARD
 
 
 @pytest.fixture
-def people(app, make_user) -> SimpleNamespace:
+def progress_people(app, make_user) -> SimpleNamespace:
     agency = Institution(
         slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
     )
@@ -97,9 +97,9 @@ def _awarded(people, title: str = "Cảnh báo xâm nhập mặn") -> ResearchOr
 
 
 @pytest.fixture
-def running(people) -> ResearchOrder:
-    order = _awarded(people)
-    act(order.id, people.official, Action.START_WORK)
+def running(progress_people) -> ResearchOrder:
+    order = _awarded(progress_people)
+    act(order.id, progress_people.official, Action.START_WORK)
     return order
 
 
@@ -140,16 +140,17 @@ def test_tranches_come_from_the_award_schedule_once(running):
     assert [t.id for t in first] == [t.id for t in again] and _count(Tranche) == 2
 
 
-def test_no_tranches_before_the_award(people):
+def test_no_tranches_before_the_award(progress_people):
     order = orders.create_order(
-        people.official, orders.OrderInput(title="Nháp", agency_id=people.agency.id)
+        progress_people.official,
+        orders.OrderInput(title="Nháp", agency_id=progress_people.agency.id),
     )
     assert progress.ensure_tranches(order) == [] and _count(Tranche) == 0
 
 
-def test_totals_follow_the_disbursements(people, running):
-    _pay(people, running, 1, 250_000_000)
-    _pay(people, running, 1, 100_000_000)
+def test_totals_follow_the_disbursements(progress_people, running):
+    _pay(progress_people, running, 1, 250_000_000)
+    _pay(progress_people, running, 1, 100_000_000)
     totals = progress.totals(running)
     assert (totals.contract_value, totals.disbursed, totals.remaining) == (
         900_000_000,
@@ -163,27 +164,29 @@ def test_totals_follow_the_disbursements(people, running):
     ]
 
 
-def test_over_disbursing_a_tranche_is_refused_and_nothing_written(people, running):
-    _pay(people, running, 1, 600_000_000)
+def test_over_disbursing_a_tranche_is_refused_and_nothing_written(
+    progress_people, running
+):
+    _pay(progress_people, running, 1, 600_000_000)
     with pytest.raises(Conflict) as error:
-        _pay(people, running, 1, 1)
+        _pay(progress_people, running, 1, 1)
     assert error.value.field == "amount" and "600.000.001" in error.value.message
     assert _count(Disbursement) == 1
     assert progress.totals(running).disbursed == 600_000_000
 
 
-def test_disbursing_above_the_contract_value_is_refused(people, running):
+def test_disbursing_above_the_contract_value_is_refused(progress_people, running):
     # A contract amended down to 500 million: the first tranche may no longer be paid in full.
     db.session.get(ResearchOrder, running.id).contract_value = 500_000_000
     db.session.commit()
     with pytest.raises(Conflict) as error:
-        _pay(people, running, 1, 550_000_000)
+        _pay(progress_people, running, 1, 550_000_000)
     assert "500.000.000" in error.value.message and _count(Disbursement) == 0
 
 
 @pytest.mark.parametrize("who", ["pi", "member", "outsider", "enterprise", "anonymous"])
-def test_only_officials_record_disbursements(people, running, who):
-    user = AnonymousUserMixin() if who == "anonymous" else getattr(people, who)
+def test_only_officials_record_disbursements(progress_people, running, who):
+    user = AnonymousUserMixin() if who == "anonymous" else getattr(progress_people, who)
     tranche = progress.ensure_tranches(running)[0]
     data = progress.DisbursementInput(tranche.id, 1_000_000, date(2027, 1, 20), "UNC")
     with pytest.raises(NotAllowed):
@@ -191,29 +194,35 @@ def test_only_officials_record_disbursements(people, running, who):
     assert _count(Disbursement) == 0
 
 
-def test_disbursement_needs_a_past_date_and_a_tranche_of_the_order(people, running):
-    other = _awarded(people, "Nhiệm vụ khác")
+def test_disbursement_needs_a_past_date_and_a_tranche_of_the_order(
+    progress_people, running
+):
+    other = _awarded(progress_people, "Nhiệm vụ khác")
     foreign = progress.ensure_tranches(other)[0]
     own = progress.ensure_tranches(running)[0]
     later = progress.DisbursementInput(own.id, 1_000_000, date(2027, 3, 2), "UNC")
     with pytest.raises(Conflict) as error:
-        progress.record_disbursement(people.official, running.id, later, now=WORKING)
+        progress.record_disbursement(
+            progress_people.official, running.id, later, now=WORKING
+        )
     assert error.value.field == "disbursed_on"
     wrong = progress.DisbursementInput(foreign.id, 1_000_000, date(2027, 1, 2), "UNC")
     with pytest.raises(Conflict) as error:
-        progress.record_disbursement(people.official, running.id, wrong, now=WORKING)
+        progress.record_disbursement(
+            progress_people.official, running.id, wrong, now=WORKING
+        )
     assert error.value.field == "tranche" and _count(Disbursement) == 0
 
 
-def test_disbursement_tells_the_pi(people, running, outbox):
-    _pay(people, running, 1, 200_000_000)
-    [note] = _notified(people.pi)
+def test_disbursement_tells_the_pi(progress_people, running, outbox):
+    _pay(progress_people, running, 1, 200_000_000)
+    [note] = _notified(progress_people.pi)
     assert (note.endpoint, note.endpoint_values) == (
         "orders.work.index",
         {"order_id": running.id},
     )
     assert note.params["amount"] == "200.000.000 ₫"
-    assert [m.to for m in outbox] == [[people.pi.email]]
+    assert [m.to for m in outbox] == [[progress_people.pi.email]]
 
 
 # --- milestones ---------------------------------------------------------------------------------------------------
@@ -224,84 +233,106 @@ def _milestone(people, order, title="Báo cáo khảo sát", due=date(2027, 2, 2
     return progress.add_milestone(people.official, order.id, data)
 
 
-def test_official_adds_a_milestone_and_the_pi_hears(people, running, outbox):
-    milestone = _milestone(people, running, title="  Báo cáo khảo sát ")
+def test_official_adds_a_milestone_and_the_pi_hears(progress_people, running, outbox):
+    milestone = _milestone(progress_people, running, title="  Báo cáo khảo sát ")
     assert [m.title for m in progress.list_milestones(running)] == ["Báo cáo khảo sát"]
-    [note] = _notified(people.pi)
+    [note] = _notified(progress_people.pi)
     assert note.params["milestone"] == milestone.title
-    assert [m.to for m in outbox] == [[people.pi.email]]
+    assert [m.to for m in outbox] == [[progress_people.pi.email]]
 
 
-def test_milestone_text_is_nfc(people, running):
+def test_milestone_text_is_nfc(progress_people, running):
     decomposed = "Kha\u0309o sa\u0301t"  # "Khảo sát" typed with combining marks
-    milestone = _milestone(people, running, title=decomposed)
+    milestone = _milestone(progress_people, running, title=decomposed)
     assert milestone.title == "Khảo sát"
 
 
 @pytest.mark.parametrize("who", ["pi", "member", "outsider", "enterprise"])
-def test_only_officials_add_milestones(people, running, who):
+def test_only_officials_add_milestones(progress_people, running, who):
     data = progress.MilestoneInput(title="Mốc", due_date=date(2027, 5, 1))
     with pytest.raises(NotAllowed):
-        progress.add_milestone(getattr(people, who), running.id, data)
+        progress.add_milestone(getattr(progress_people, who), running.id, data)
     assert _count(Milestone) == 0
 
 
-def test_milestone_after_the_contract_end_is_refused(people, running):
+def test_milestone_after_the_contract_end_is_refused(progress_people, running):
     data = progress.MilestoneInput(title="Mốc", due_date=date(2028, 7, 1))
     with pytest.raises(Conflict) as error:
-        progress.add_milestone(people.official, running.id, data)
+        progress.add_milestone(progress_people.official, running.id, data)
     assert error.value.field == "due_date" and _count(Milestone) == 0
 
 
-def test_pi_submits_a_deliverable_and_officials_hear(people, running, outbox):
-    milestone = _milestone(people, running)
+def test_pi_submits_a_deliverable_and_officials_hear(progress_people, running, outbox):
+    milestone = _milestone(progress_people, running)
     outbox.clear()
     progress.submit_deliverable(
-        people.pi, running.id, milestone.id, "Gửi qua văn thư", now=WORKING
+        progress_people.pi, running.id, milestone.id, "Gửi qua văn thư", now=WORKING
     )
     db.session.expire_all()
     saved = db.session.get(Milestone, milestone.id)
     assert (saved.submitted_by_id, saved.submission_note) == (
-        people.pi.id,
+        progress_people.pi.id,
         "Gửi qua văn thư",
     )
     assert sorted(m.to[0] for m in outbox) == sorted(
-        [people.official.email, people.approver.email]
+        [progress_people.official.email, progress_people.approver.email]
     )
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "official"])
-def test_only_the_pi_submits_deliverables(people, running, who):
-    milestone = _milestone(people, running)
+def test_only_the_pi_submits_deliverables(progress_people, running, who):
+    milestone = _milestone(progress_people, running)
     with pytest.raises(NotAllowed):
-        progress.submit_deliverable(getattr(people, who), running.id, milestone.id, "")
+        progress.submit_deliverable(
+            getattr(progress_people, who), running.id, milestone.id, ""
+        )
     assert db.session.get(Milestone, milestone.id).submitted_at is None
 
 
-def test_official_confirms_a_milestone_with_evidence(people, running):
-    milestone = _milestone(people, running)
+def test_official_confirms_a_milestone_with_evidence(progress_people, running):
+    milestone = _milestone(progress_people, running)
     with pytest.raises(Conflict) as error:
         progress.complete_milestone(
-            people.official, running.id, milestone.id, date(2027, 2, 27), "  ", WORKING
+            progress_people.official,
+            running.id,
+            milestone.id,
+            date(2027, 2, 27),
+            "  ",
+            WORKING,
         )
     assert error.value.field == "evidence"
     progress.complete_milestone(
-        people.official, running.id, milestone.id, date(2027, 2, 27), "BB số 3", WORKING
+        progress_people.official,
+        running.id,
+        milestone.id,
+        date(2027, 2, 27),
+        "BB số 3",
+        WORKING,
     )
     with pytest.raises(Conflict):  # confirmed once only
         progress.complete_milestone(
-            people.official, running.id, milestone.id, date(2027, 2, 28), "x", WORKING
+            progress_people.official,
+            running.id,
+            milestone.id,
+            date(2027, 2, 28),
+            "x",
+            WORKING,
         )
     assert db.session.get(Milestone, milestone.id).completed_on == date(2027, 2, 27)
 
 
-def test_milestone_of_another_order_is_not_found(people, running):
-    other = _awarded(people, "Nhiệm vụ khác")
-    act(other.id, people.official, Action.START_WORK)
-    milestone = _milestone(people, other)
+def test_milestone_of_another_order_is_not_found(progress_people, running):
+    other = _awarded(progress_people, "Nhiệm vụ khác")
+    act(other.id, progress_people.official, Action.START_WORK)
+    milestone = _milestone(progress_people, other)
     with pytest.raises(NotAllowed):
         progress.complete_milestone(
-            people.official, running.id, milestone.id, date(2027, 2, 1), "BB", WORKING
+            progress_people.official,
+            running.id,
+            milestone.id,
+            date(2027, 2, 1),
+            "BB",
+            WORKING,
         )
 
 
@@ -312,15 +343,17 @@ def _codes(order, today: date) -> list[str]:
     return [r.code.value for r in progress.schedule_status(order, today).reasons]
 
 
-def test_on_schedule_before_anything_is_due(people, running):
-    _milestone(people, running, due=date(2027, 2, 28))
+def test_on_schedule_before_anything_is_due(progress_people, running):
+    _milestone(progress_people, running, due=date(2027, 2, 28))
     status = progress.schedule_status(running, date(2027, 1, 10))
     assert status.applies and not status.is_late
 
 
-def test_overdue_milestone_makes_the_order_late(people, running):
-    _pay(people, running, 1, 600_000_000)
-    _milestone(people, running, title="Báo cáo khảo sát", due=date(2027, 2, 28))
+def test_overdue_milestone_makes_the_order_late(progress_people, running):
+    _pay(progress_people, running, 1, 600_000_000)
+    _milestone(
+        progress_people, running, title="Báo cáo khảo sát", due=date(2027, 2, 28)
+    )
     assert _codes(running, date(2027, 2, 28)) == []  # due today is not late
     status = progress.schedule_status(running, date(2027, 3, 1))
     assert [(r.code.value, r.subject) for r in status.reasons] == [
@@ -328,46 +361,54 @@ def test_overdue_milestone_makes_the_order_late(people, running):
     ]
 
 
-def test_submitted_or_completed_milestones_are_not_late(people, running):
-    _pay(people, running, 1, 600_000_000)
-    submitted = _milestone(people, running, title="A", due=date(2027, 2, 1))
-    completed = _milestone(people, running, title="B", due=date(2027, 2, 2))
-    progress.submit_deliverable(people.pi, running.id, submitted.id, "", now=WORKING)
+def test_submitted_or_completed_milestones_are_not_late(progress_people, running):
+    _pay(progress_people, running, 1, 600_000_000)
+    submitted = _milestone(progress_people, running, title="A", due=date(2027, 2, 1))
+    completed = _milestone(progress_people, running, title="B", due=date(2027, 2, 2))
+    progress.submit_deliverable(
+        progress_people.pi, running.id, submitted.id, "", now=WORKING
+    )
     progress.complete_milestone(
-        people.official, running.id, completed.id, date(2027, 2, 2), "BB", WORKING
+        progress_people.official,
+        running.id,
+        completed.id,
+        date(2027, 2, 2),
+        "BB",
+        WORKING,
     )
     assert _codes(running, date(2027, 3, 1)) == []
 
 
-def test_undisbursed_tranche_past_its_due_date_is_late(people, running):
+def test_undisbursed_tranche_past_its_due_date_is_late(progress_people, running):
     assert _codes(running, date(2027, 1, 15)) == []
     assert _codes(running, date(2027, 1, 16)) == ["tranche_overdue"]
-    _pay(people, running, 1, 599_000_000)
+    _pay(progress_people, running, 1, 599_000_000)
     assert _codes(running, date(2027, 1, 16)) == ["tranche_overdue"]
-    _pay(people, running, 1, 1_000_000)
+    _pay(progress_people, running, 1, 1_000_000)
     assert _codes(running, date(2027, 1, 16)) == []
 
 
-def test_past_the_contract_end_date_is_late(people, running):
-    _pay(people, running, 1, 600_000_000)
-    _pay(people, running, 2, 300_000_000)
+def test_past_the_contract_end_date_is_late(progress_people, running):
+    _pay(progress_people, running, 1, 600_000_000)
+    _pay(progress_people, running, 2, 300_000_000)
     assert _codes(running, date(2028, 6, 30)) == []
     status = progress.schedule_status(running, date(2028, 7, 1))
     assert [r.code.value for r in status.reasons] == ["past_end_date"]
     assert "30" in status.reasons[0].describe()
 
 
-def test_schedule_does_not_apply_outside_the_work(people):
+def test_schedule_does_not_apply_outside_the_work(progress_people):
     order = orders.create_order(
-        people.official, orders.OrderInput(title="Nháp", agency_id=people.agency.id)
+        progress_people.official,
+        orders.OrderInput(title="Nháp", agency_id=progress_people.agency.id),
     )
     status = progress.schedule_status(order, date(2030, 1, 1))
     assert not status.applies and not status.is_late
 
 
-def test_late_orders_are_listed_with_their_reasons(people, running):
-    on_time = _awarded(people, "Đúng hạn")
-    _pay(people, on_time, 1, 600_000_000)
+def test_late_orders_are_listed_with_their_reasons(progress_people, running):
+    on_time = _awarded(progress_people, "Đúng hạn")
+    _pay(progress_people, on_time, 1, 600_000_000)
     late = progress.list_late_orders(date(2027, 1, 16))
     assert [(o.id, [r.code.value for r in s.reasons]) for o, s in late] == [
         (running.id, ["tranche_overdue"])
@@ -383,11 +424,14 @@ def _report(**overrides) -> progress.ProgressInput:
     return progress.ProgressInput(**(fields | overrides))
 
 
-def test_pi_reports_progress_and_officials_hear(people, running, outbox):
-    milestone = _milestone(people, running)
+def test_pi_reports_progress_and_officials_hear(progress_people, running, outbox):
+    milestone = _milestone(progress_people, running)
     outbox.clear()
     report = progress.submit_progress_report(
-        people.pi, running.id, _report(milestone_ids=[milestone.id]), now=WORKING
+        progress_people.pi,
+        running.id,
+        _report(milestone_ids=[milestone.id]),
+        now=WORKING,
     )
     [saved] = progress.list_reports(running)
     assert (saved.id, saved.percent_complete, [m.id for m in saved.milestones]) == (
@@ -395,7 +439,10 @@ def test_pi_reports_progress_and_officials_hear(people, running, outbox):
         30,
         [milestone.id],
     )
-    assert {m.to[0] for m in outbox} == {people.official.email, people.approver.email}
+    assert {m.to[0] for m in outbox} == {
+        progress_people.official.email,
+        progress_people.approver.email,
+    }
 
 
 @pytest.mark.parametrize(
@@ -408,29 +455,29 @@ def test_pi_reports_progress_and_officials_hear(people, running, outbox):
         ({"milestone_ids": [999]}, "milestones"),
     ],
 )
-def test_bad_progress_report_is_refused(people, running, overrides, field):
+def test_bad_progress_report_is_refused(progress_people, running, overrides, field):
     with pytest.raises(Conflict) as error:
         progress.submit_progress_report(
-            people.pi, running.id, _report(**overrides), now=WORKING
+            progress_people.pi, running.id, _report(**overrides), now=WORKING
         )
     assert error.value.field == field and _count(ProgressReport) == 0
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "official", "enterprise"])
-def test_only_the_pi_reports_progress(people, running, who):
+def test_only_the_pi_reports_progress(progress_people, running, who):
     with pytest.raises(NotAllowed):
         progress.submit_progress_report(
-            getattr(people, who), running.id, _report(), now=WORKING
+            getattr(progress_people, who), running.id, _report(), now=WORKING
         )
     assert _count(ProgressReport) == 0
 
 
-def test_progress_report_keeps_its_pdf(people, running):
+def test_progress_report_keeps_its_pdf(progress_people, running):
     upload = SimpleNamespace(
         filename="bao-cao.pdf", stream=io.BytesIO(b"%PDF-1.4\n1 0 obj\n%%EOF\n")
     )
     report = progress.submit_progress_report(
-        people.pi, running.id, _report(), upload, now=WORKING
+        progress_people.pi, running.id, _report(), upload, now=WORKING
     )
     attachment = db.session.get(Attachment, report.attachment_id)
     assert (attachment.order_id, attachment.filename, attachment.public) == (
@@ -440,12 +487,14 @@ def test_progress_report_keeps_its_pdf(people, running):
     )
 
 
-def test_progress_report_with_a_file_that_is_not_a_pdf_writes_nothing(people, running):
+def test_progress_report_with_a_file_that_is_not_a_pdf_writes_nothing(
+    progress_people, running
+):
     upload = SimpleNamespace(filename="x.pdf", stream=io.BytesIO(b"MZ not a pdf"))
     notes = _count(Notification)
     with pytest.raises(Conflict) as error:
         progress.submit_progress_report(
-            people.pi, running.id, _report(), upload, now=WORKING
+            progress_people.pi, running.id, _report(), upload, now=WORKING
         )
     assert error.value.field == "attachment"
     assert (_count(ProgressReport), _count(Attachment), _count(Notification)) == (
@@ -458,20 +507,24 @@ def test_progress_report_with_a_file_that_is_not_a_pdf_writes_nothing(people, ru
 # --- mid-term check ----------------------------------------------------------------------------------------
 
 
-def test_official_records_the_mid_term_check_and_the_pi_hears(people, running, outbox):
-    progress.record_mid_term_check(people.official, running.id, "Đạt tiến độ", WORKING)
+def test_official_records_the_mid_term_check_and_the_pi_hears(
+    progress_people, running, outbox
+):
+    progress.record_mid_term_check(
+        progress_people.official, running.id, "Đạt tiến độ", WORKING
+    )
     checks = progress.work_overview(running, date(2027, 3, 1)).mid_term_checks
     assert [(e.note, e.actor_id) for e in checks] == [
-        ("Đạt tiến độ", people.official.id)
+        ("Đạt tiến độ", progress_people.official.id)
     ]
-    assert [m.to for m in outbox] == [[people.pi.email]]
+    assert [m.to for m in outbox] == [[progress_people.pi.email]]
 
 
 @pytest.mark.parametrize("who", ["pi", "outsider", "enterprise"])
-def test_mid_term_check_by_others_writes_nothing(people, running, outbox, who):
+def test_mid_term_check_by_others_writes_nothing(progress_people, running, outbox, who):
     events, notes = _count(OrderEvent), _count(Notification)
     with pytest.raises(NotAllowed):
-        progress.record_mid_term_check(getattr(people, who), running.id, "Đạt")
+        progress.record_mid_term_check(getattr(progress_people, who), running.id, "Đạt")
     assert (_count(OrderEvent), _count(Notification), outbox) == (events, notes, [])
 
 
@@ -488,11 +541,16 @@ RESULTS = [
 ]  # fmt: skip
 
 
-def test_pi_registers_results_in_one_step(people, running, outbox):
-    order = _accepted(people, running)
+def test_pi_registers_results_in_one_step(progress_people, running, outbox):
+    order = _accepted(progress_people, running)
     outbox.clear()
     records = progress.register_results(
-        people.pi, order.id, RESULTS, "15/2028/KQNV", order.version, now=WORKING
+        progress_people.pi,
+        order.id,
+        RESULTS,
+        "15/2028/KQNV",
+        order.version,
+        now=WORKING,
     )
     db.session.expire_all()
     fresh = db.session.get(ResearchOrder, order.id)
@@ -506,44 +564,50 @@ def test_pi_registers_results_in_one_step(people, running, outbox):
     assert len(records) == 2
     overview = progress.work_overview(fresh, date(2028, 1, 1))
     assert overview.registration_number == "15/2028/KQNV"
-    assert people.official.email in {m.to[0] for m in outbox}
+    assert progress_people.official.email in {m.to[0] for m in outbox}
 
 
-def test_registering_results_in_the_wrong_state_writes_nothing(people, running):
+def test_registering_results_in_the_wrong_state_writes_nothing(
+    progress_people, running
+):
     before = (_count(OrderEvent), _count(Notification), running.version)
     with pytest.raises(Conflict):
-        progress.register_results(people.pi, running.id, RESULTS, "", running.version)
+        progress.register_results(
+            progress_people.pi, running.id, RESULTS, "", running.version
+        )
     db.session.expire_all()
     fresh = db.session.get(ResearchOrder, running.id)
     assert (_count(ResultRecord), fresh.state) == (0, "in_progress")
     assert (_count(OrderEvent), _count(Notification), fresh.version) == before
 
 
-def test_registering_results_on_a_stale_version_writes_nothing(people, running):
-    order = _accepted(people, running)
+def test_registering_results_on_a_stale_version_writes_nothing(
+    progress_people, running
+):
+    order = _accepted(progress_people, running)
     with pytest.raises(Conflict):
         progress.register_results(
-            people.official, order.id, RESULTS, "", order.version - 1
+            progress_people.official, order.id, RESULTS, "", order.version - 1
         )
     assert _count(ResultRecord) == 0
     assert db.session.get(ResearchOrder, order.id).state == "accepted"
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "enterprise"])
-def test_only_officials_and_the_pi_register_results(people, running, who):
-    order = _accepted(people, running)
+def test_only_officials_and_the_pi_register_results(progress_people, running, who):
+    order = _accepted(progress_people, running)
     with pytest.raises(NotAllowed):
         progress.register_results(
-            getattr(people, who), order.id, RESULTS, "", order.version
+            getattr(progress_people, who), order.id, RESULTS, "", order.version
         )
     assert _count(ResultRecord) == 0
 
 
-def test_ip_kind_needs_its_number(people, running):
-    order = _accepted(people, running)
+def test_ip_kind_needs_its_number(progress_people, running):
+    order = _accepted(progress_people, running)
     half = [progress.ResultInput(product="Máy đo", ip_kind=IPKind.PATENT)]
     with pytest.raises(Conflict):
-        progress.register_results(people.pi, order.id, half, "", order.version)
+        progress.register_results(progress_people.pi, order.id, half, "", order.version)
     assert (
         _count(ResultRecord) == 0
         and db.session.get(ResearchOrder, order.id).state == "accepted"
@@ -553,20 +617,20 @@ def test_ip_kind_needs_its_number(people, running):
 # --- who sees what -----------------------------------------------------------------------------------------------
 
 
-def test_followers_and_public_results(people, running):
-    assert [progress.can_follow(getattr(people, w), running) for w in
+def test_followers_and_public_results(progress_people, running):
+    assert [progress.can_follow(getattr(progress_people, w), running) for w in
             ("official", "pi", "member", "outsider", "enterprise")] == [True, True, True, False, False]  # fmt: skip
     assert not progress.can_follow(AnonymousUserMixin(), running)
     assert not progress.results_are_public(running)
-    order = _accepted(people, running)
-    progress.register_results(people.pi, order.id, RESULTS, "", order.version)
+    order = _accepted(progress_people, running)
+    progress.register_results(progress_people.pi, order.id, RESULTS, "", order.version)
     assert progress.results_are_public(db.session.get(ResearchOrder, order.id))
 
 
-def test_permissions_follow_role_and_state(people, running):
+def test_permissions_follow_role_and_state(progress_people, running):
     pi, official = (
-        progress.permissions(people.pi, running),
-        progress.permissions(people.official, running),
+        progress.permissions(progress_people.pi, running),
+        progress.permissions(progress_people.official, running),
     )
     assert (pi.report, pi.submit, pi.plan, pi.disburse, pi.register) == (
         True,
@@ -581,41 +645,46 @@ def test_permissions_follow_role_and_state(people, running):
         True,
         False,
     )
-    member = progress.permissions(people.member, running)
+    member = progress.permissions(progress_people.member, running)
     assert member.follow and not any(
         (member.report, member.submit, member.plan, member.disburse, member.register)
     )
 
 
 def test_overview_marks_overdue_milestones_only_while_the_schedule_applies(
-    people, running
+    progress_people, running
 ):
-    late = _milestone(people, running, title="Trễ", due=date(2027, 2, 1))
-    _milestone(people, running, title="Chưa tới hạn", due=date(2027, 6, 1))
+    late = _milestone(progress_people, running, title="Trễ", due=date(2027, 2, 1))
+    _milestone(progress_people, running, title="Chưa tới hạn", due=date(2027, 6, 1))
     assert progress.work_overview(running, date(2027, 3, 1)).overdue == {late.id}
-    order = _accepted(people, running)
+    order = _accepted(progress_people, running)
     assert progress.work_overview(order, date(2027, 3, 1)).overdue == frozenset()
 
 
-def test_work_access_names_what_the_order_page_links_to(people, running):
+def test_work_access_names_what_the_order_page_links_to(progress_people, running):
     draft = orders.create_order(
-        people.official, orders.OrderInput(title="Nháp", agency_id=people.agency.id)
+        progress_people.official,
+        orders.OrderInput(title="Nháp", agency_id=progress_people.agency.id),
     )
-    assert progress.work_access(people.official, draft) is None  # nothing to follow yet
-    assert [progress.work_access(getattr(people, w), running) for w in
+    assert (
+        progress.work_access(progress_people.official, draft) is None
+    )  # nothing to follow yet
+    assert [progress.work_access(getattr(progress_people, w), running) for w in
             ("official", "member", "outsider")] == ["follow", "follow", None]  # fmt: skip
-    order = _accepted(people, running)
-    progress.register_results(people.pi, order.id, RESULTS, "", order.version)
+    order = _accepted(progress_people, running)
+    progress.register_results(progress_people.pi, order.id, RESULTS, "", order.version)
     assert progress.work_access(AnonymousUserMixin(), order) == "results"
 
 
-def test_text_with_control_characters_is_refused(people, running):
+def test_text_with_control_characters_is_refused(progress_people, running):
     data = progress.MilestoneInput(title="Mốc\x00 1", due_date=date(2027, 5, 1))
     with pytest.raises(Conflict) as error:
-        progress.add_milestone(people.official, running.id, data)
+        progress.add_milestone(progress_people.official, running.id, data)
     assert error.value.field == "title" and _count(Milestone) == 0
     with pytest.raises(Conflict):
-        progress.record_mid_term_check(people.official, running.id, "Đạt\x00", WORKING)
+        progress.record_mid_term_check(
+            progress_people.official, running.id, "Đạt\x00", WORKING
+        )
 
 
 # --- dates and figures checked against each other: the contract period, the last report ----------------
@@ -629,52 +698,62 @@ def _report_on(people, order, day: date, percent: int, now=WORKING):
 
 
 @pytest.mark.parametrize("due", [date(1, 1, 1), date(1999, 6, 1), date(2026, 12, 31)])
-def test_a_milestone_is_not_due_before_the_contract_starts(people, running, due):
+def test_a_milestone_is_not_due_before_the_contract_starts(
+    progress_people, running, due
+):
     data = progress.MilestoneInput(title="Báo cáo", due_date=due)
     with pytest.raises(Conflict) as refused:
-        progress.add_milestone(people.official, running.id, data)
+        progress.add_milestone(progress_people.official, running.id, data)
     assert refused.value.field == "due_date"
     assert _count(Milestone) == 0
     progress.add_milestone(
-        people.official,
+        progress_people.official,
         running.id,
         progress.MilestoneInput("Báo cáo", AWARD["start_date"]),
     )
     assert _count(Milestone) == 1
 
 
-def test_a_milestone_is_not_completed_before_the_contract_starts(people, running):
+def test_a_milestone_is_not_completed_before_the_contract_starts(
+    progress_people, running
+):
     milestone = progress.add_milestone(
-        people.official,
+        progress_people.official,
         running.id,
         progress.MilestoneInput("Báo cáo", date(2027, 6, 1)),
     )
     with pytest.raises(Conflict) as refused:
         progress.complete_milestone(
-            people.official, running.id, milestone.id, date(2026, 6, 1), "Biên bản", now=WORKING
+            progress_people.official, running.id, milestone.id, date(2026, 6, 1), "Biên bản", now=WORKING
         )  # fmt: skip
     assert refused.value.field == "completed_on"
     done = progress.complete_milestone(
-        people.official, running.id, milestone.id, date(2027, 2, 1), "Biên bản", now=WORKING
+        progress_people.official, running.id, milestone.id, date(2027, 2, 1), "Biên bản", now=WORKING
     )  # fmt: skip
     assert done.completed_on == date(2027, 2, 1)
 
 
-def test_progress_never_falls_below_the_last_report(people, running):
-    _report_on(people, running, date(2027, 2, 1), 90)
+def test_progress_never_falls_below_the_last_report(progress_people, running):
+    _report_on(progress_people, running, date(2027, 2, 1), 90)
     with pytest.raises(Conflict) as refused:
-        _report_on(people, running, date(2027, 2, 20), 5)
+        _report_on(progress_people, running, date(2027, 2, 20), 5)
     assert refused.value.field == "percent_complete"
     assert "90" in str(refused.value.message)
     assert _count(ProgressReport) == 1
     # The same figure, or more, is a new report.
-    assert _report_on(people, running, date(2027, 2, 20), 90).percent_complete == 90
-    assert _report_on(people, running, date(2027, 2, 25), 95).percent_complete == 95
+    assert (
+        _report_on(progress_people, running, date(2027, 2, 20), 90).percent_complete
+        == 90
+    )
+    assert (
+        _report_on(progress_people, running, date(2027, 2, 25), 95).percent_complete
+        == 95
+    )
 
 
-def test_a_report_is_not_dated_before_the_last_one(people, running):
-    _report_on(people, running, date(2027, 2, 1), 10)
+def test_a_report_is_not_dated_before_the_last_one(progress_people, running):
+    _report_on(progress_people, running, date(2027, 2, 1), 10)
     with pytest.raises(Conflict) as refused:
-        _report_on(people, running, date(2027, 1, 15), 20)
+        _report_on(progress_people, running, date(2027, 1, 15), 20)
     assert refused.value.field == "report_date"
     assert _count(ProgressReport) == 1
