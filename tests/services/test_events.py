@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import (
-    Enterprise,
     Institution,
     InstitutionKind,
     Notification,
@@ -30,13 +29,6 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def ctx(app):
-    """A request context, for the links the services build."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
 def heard(app) -> list[tuple[str, list]]:
     """Every signal sent during the test, as ``(signal name, payload)``, in order."""
     sent: list[tuple[str, list]] = []
@@ -52,14 +44,6 @@ def heard(app) -> list[tuple[str, list]]:
         events.notifications_recorded.connected_to(notes, sender=app),
     ):
         yield sent
-
-
-@pytest.fixture
-def rep(make_user):
-    company = Enterprise(slug="gao-vang", name="Gạo Vàng", tax_code="0100109106")
-    db.session.add(company)
-    db.session.commit()
-    return make_user(Role.ENTERPRISE, enterprise_id=company.id, full_name="Chị Tư")
 
 
 def _need(rep, title: str = "Sấy lúa bằng năng lượng mặt trời") -> TechNeed:

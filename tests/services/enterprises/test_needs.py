@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from matchmaker.extensions import db
 from matchmaker.models import (
     Confidentiality,
-    Enterprise,
     InterestStatus,
     NeedInterest,
     NeedStatus,
@@ -23,21 +22,6 @@ from matchmaker.services.enterprises.needs import NeedFilters, NeedInput
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def rice_enterprise(app):
-    company = Enterprise(slug="gao-vang", name="Gạo Vàng", tax_code="0100109106")
-    db.session.add(company)
-    db.session.commit()
-    return company
-
-
-@pytest.fixture
-def rep(make_user, rice_enterprise):
-    return make_user(
-        Role.ENTERPRISE, enterprise_id=rice_enterprise.id, full_name="Chị Tư"
-    )
 
 
 def _input(**overrides) -> NeedInput:
