@@ -38,7 +38,7 @@ from matchmaker.services import events
 from matchmaker.services.search import index as search
 from matchmaker.validators import title_key
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 # Every demo account signs in with this password (documented in the README).
 DEMO_PASSWORD = "CanTho-demo-2026"
 

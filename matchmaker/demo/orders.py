@@ -17,7 +17,7 @@ from matchmaker.matching.text import normalise
 from matchmaker.models import Institution, ResearchOrder, TechNeed, User
 from matchmaker.services.orders import lifecycle as orders
 
-DATA = Path(__file__).resolve().parent.parent / "demo" / "data" / "orders.json"
+DATA = Path(__file__).resolve().parent / "data" / "orders.json"
 # Orders past their call happened on this fictional timeline, 20 days a step (published on day 40, call closed
 # on day 50, applications closed on day 60); open calls close some weeks after loading.
 ANCHOR = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Institution, Project, ProjectStatus, User
 
-DATA = Path(__file__).resolve().parent.parent / "demo" / "data" / "projects.json"
+DATA = Path(__file__).resolve().parent / "data" / "projects.json"
 Progress = Callable[[int], Any]
 _TEXT = ("title", "summary", "pi_name", "products", "ip", "applied_at")
 
