@@ -27,7 +27,7 @@ from matchmaker.blueprints.enterprises.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import NotAllowed, ServiceError
@@ -116,7 +116,7 @@ def detail(enterprise_id: int):
         enterprise=enterprise,
         page=page,
         representatives=enterprises.representatives(enterprise),
-        can_manage=enterprises.can_manage(viewer(), enterprise),
+        can_manage=policy.may_manage_enterprise(viewer(), enterprise),
     )
 
 

@@ -17,13 +17,13 @@ from matchmaker.blueprints.orders.proposal_forms import (
     ProposalWithdrawForm,
     show_error,
 )
-from matchmaker.blueprints.orders.views import STAFF, bp
+from matchmaker.blueprints.orders.views import bp
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import attachments, councils, proposals
-from matchmaker.services.orders import lifecycle as orders
 
 # Ids beyond PostgreSQL's integer never match a route (a 404, not a database error).
 ID = "id"
@@ -38,7 +38,7 @@ _FORM_FIELDS = {"attachment": "attachments"}
 
 def _visible_order(order_id: int) -> ResearchOrder:
     order = db.get_or_404(ResearchOrder, order_id)
-    if not orders.can_view(current_user, order):
+    if not policy.may_view_order(current_user, order):
         abort(404)
     return order
 
@@ -52,7 +52,7 @@ def _own_proposal(proposal_id: int) -> Proposal:
 
 
 def _can_award(order: ResearchOrder) -> bool:
-    role = orders.lifecycle_role(current_user, order)
+    role = policy.lifecycle_role(current_user, order)
     return role is not None and Action.AWARD in allowed_actions(order.state, role)
 
 
@@ -129,7 +129,7 @@ def proposal_create(order_id: int):
 @role_required(Role.RESEARCHER)
 def proposal_edit(proposal_id: int):
     proposal = _own_proposal(proposal_id)
-    if request.method == "GET" and not proposals.can_change(proposal):
+    if request.method == "GET" and not proposals.is_changeable(proposal):
         flash(_("This proposal can no longer be changed: the call is closed or the proposal was withdrawn or decided."), "warning")  # fmt: skip
         return redirect(url_for("orders.proposal_detail", proposal_id=proposal.id))
     form = _proposal_form(proposal)
@@ -164,12 +164,12 @@ def proposal_withdraw(proposal_id: int):
 
 def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
     order, user = proposal.order, current_user
-    is_staff = orders.is_staff(user)
+    is_staff = policy.is_staff(user)
     is_author = user.id in proposal.author_ids
     running = proposal.status == ProposalStatus.SUBMITTED
     page = render_template(
         "orders/proposals/detail.html", proposal=proposal, order=order, is_author=is_author,
-        is_pi=proposal.pi_id == user.id, can_change=proposal.pi_id == user.id and proposals.can_change(proposal),
+        is_pi=proposal.pi_id == user.id, can_change=proposal.pi_id == user.id and proposals.is_changeable(proposal),
         applicant=proposals.applicant_status(proposal) if is_author else None,
         withdraw_form=ProposalWithdrawForm(formdata=None),
         decline_form=(decline_form or ProposalDeclineForm(formdata=None)) if is_staff and running else None,
@@ -184,13 +184,13 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
 @login_required
 def proposal_detail(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
-    if not proposals.can_view_proposal(current_user, proposal):
+    if not policy.may_view_proposal(current_user, proposal):
         abort(404)
     return _render_detail(proposal)
 
 
 @bp.route(f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_decline(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     form = ProposalDeclineForm()
@@ -210,7 +210,7 @@ def proposal_decline(proposal_id: int):
 
 
 @bp.route(f"/<{ID}:order_id>/proposals")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_list(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     conflicted: dict[int, set[int]] = {}
@@ -245,7 +245,7 @@ def _render_award(form: AwardForm, proposal: Proposal, status: int = 200):
 
 
 @bp.route(f"/proposals/<{ID}:proposal_id>/award", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_award(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     form = AwardForm()

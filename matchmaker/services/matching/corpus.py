@@ -39,8 +39,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import reference
-from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services import policy, reference
 from matchmaker.services.orders import visibility as order_access
 
 Fingerprint = tuple[Any, ...]
@@ -386,7 +385,7 @@ TEXT_SOURCES: tuple[TextSource, ...] = (
         ResearchOrder,
         lambda order: order_document(order, full=True),
         _public_order_document,
-        lambda: ResearchOrder.state.in_(orders.PUBLIC_STATES),
+        lambda: ResearchOrder.state.in_(policy.PUBLIC_STATES),
     ),
     TextSource(
         "need",

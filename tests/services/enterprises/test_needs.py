@@ -18,6 +18,7 @@ from matchmaker.models import (
     Role,
     TechNeed,
 )
+from matchmaker.services import policy
 from matchmaker.services.enterprises import interests, needs
 from matchmaker.services.enterprises.needs import NeedFilters, NeedInput
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -155,11 +156,11 @@ def test_visibility_rules(ctx, make_user, rep, enterprise):
     private = _need(enterprise, confidentiality=Confidentiality.PRIVATE)
     for name, user in _viewers(make_user, rep).items():
         sees_private, reads_summary = RIGHTS[name]
-        assert needs.can_view(user, public) and needs.shows_details(user, public)
-        assert needs.can_view(user, summary), name
-        assert needs.shows_details(user, summary) == reads_summary, name
-        assert needs.can_view(user, private) == sees_private, name
-        assert needs.shows_details(user, private) == sees_private, name
+        assert policy.may_view_need(user, public) and policy.may_read_need_details(user, public)
+        assert policy.may_view_need(user, summary), name
+        assert policy.may_read_need_details(user, summary) == reads_summary, name
+        assert policy.may_view_need(user, private) == sees_private, name
+        assert policy.may_read_need_details(user, private) == sees_private, name
         listed = {n.id for n in needs.list_needs(user, NeedFilters(), 1).items}
         assert (private.id in listed) == sees_private, name
         assert {public.id, summary.id} <= listed
@@ -220,14 +221,14 @@ def test_express_interest_once(ctx, rep, enterprise, researcher):
 @pytest.mark.parametrize("status", [NeedStatus.WITHDRAWN, NeedStatus.FULFILLED])
 def test_express_interest_in_a_closed_need(ctx, enterprise, researcher, status):
     need = _need(enterprise, status=status)
-    assert not interests.can_express(researcher, need)
+    assert not policy.may_express_interest(researcher, need)
     with pytest.raises(Conflict):
         interests.express_interest(researcher, need, "Muộn rồi")
 
 
 def test_express_interest_in_discussion_is_still_possible(ctx, enterprise, researcher):
     need = _need(enterprise, status=NeedStatus.IN_DISCUSSION)
-    assert interests.can_express(researcher, need)
+    assert policy.may_express_interest(researcher, need)
     assert interests.express_interest(researcher, need, "Vẫn kịp").id
 
 

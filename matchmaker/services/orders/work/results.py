@@ -20,6 +20,7 @@ from matchmaker.models import (
     ResultRecord,
     User,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import lifecycle as orders
@@ -99,7 +100,7 @@ def register_results(
     If the lifecycle refuses the step (wrong state, role, or someone changed the order), nothing is written.
     """
     order = get_order(order_id)
-    if orders.lifecycle_role(user, order) is None:
+    if policy.lifecycle_role(user, order) is None:
         raise NotAllowed(
             _l("Only officials and the principal investigator register results.")
         )

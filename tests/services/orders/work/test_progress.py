@@ -31,6 +31,7 @@ from matchmaker.models import (
     Role,
     Tranche,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
@@ -551,9 +552,9 @@ def test_ip_kind_needs_its_number(people, running):
 
 
 def test_followers_and_public_results(people, running):
-    assert [progress.can_follow(getattr(people, w), running) for w in
+    assert [policy.may_follow_work(getattr(people, w), running) for w in
             ("official", "pi", "member", "outsider", "enterprise")] == [True, True, True, False, False]  # fmt: skip
-    assert not progress.can_follow(AnonymousUserMixin(), running)
+    assert not policy.may_follow_work(AnonymousUserMixin(), running)
     assert not progress.results_are_public(running)
     order = _accepted(people, running)
     progress.register_results(people.pi, order.id, RESULTS, "", order.version)
