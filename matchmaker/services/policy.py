@@ -26,6 +26,7 @@ from matchmaker.lifecycle import OrderState
 from matchmaker.models import (
     Attachment,
     Confidentiality,
+    Council,
     CouncilMember,
     Enterprise,
     NeedStatus,
@@ -40,7 +41,6 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.models.proposal import Council
 
 # City officials and administrators: the staff, who see every order and its history.
 STAFF_ROLES = (Role.OFFICIAL, Role.ADMIN)
@@ -96,6 +96,14 @@ def lifecycle_role(
     if order is not None and order.pi_id is not None and order.pi_id == user.id:
         return lifecycle.Role.PI
     return None
+
+
+def may_take_step(
+    user: User | None, order: ResearchOrder, action: lifecycle.Action
+) -> bool:
+    """Whether the lifecycle lets ``user`` take ``action`` on ``order`` in its current state."""
+    role = lifecycle_role(user, order)
+    return role is not None and action in lifecycle.allowed_actions(order.state, role)
 
 
 def is_staff(user: User | None) -> bool:

@@ -341,3 +341,22 @@ def test_sql_conditions_select_admins_and_an_agencys_officials(
     )
     assert admins == {world.admin.id}
     assert officials == {world.official.id} and elsewhere.id not in officials
+
+
+def test_may_take_step_follows_the_lifecycle_table(world):
+    _check(
+        world,
+        lambda u: policy.may_take_step(u, world.order, lifecycle.Action.START_WORK),
+        STAFF,
+    )
+    world.order.state = lifecycle.OrderState.UNDER_REVIEW.value
+    _check(
+        world,
+        lambda u: policy.may_take_step(u, world.order, lifecycle.Action.AWARD),
+        {"admin", "approver"},
+    )
+    _check(
+        world,
+        lambda u: policy.may_take_step(u, world.order, lifecycle.Action.START_WORK),
+        set(),
+    )

@@ -19,7 +19,7 @@ from matchmaker.blueprints.orders.proposal_forms import (
 )
 from matchmaker.blueprints.orders.views import bp
 from matchmaker.extensions import db
-from matchmaker.lifecycle import Action, allowed_actions
+from matchmaker.lifecycle import Action
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
 from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
@@ -49,11 +49,6 @@ def _own_proposal(proposal_id: int) -> Proposal:
     if proposal.pi_id != current_user.id:
         abort(404)
     return proposal
-
-
-def _can_award(order: ResearchOrder) -> bool:
-    role = policy.lifecycle_role(current_user, order)
-    return role is not None and Action.AWARD in allowed_actions(order.state, role)
 
 
 @bp.route("/proposals/mine")
@@ -173,7 +168,7 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
         applicant=proposals.applicant_status(proposal) if is_author else None,
         withdraw_form=ProposalWithdrawForm(formdata=None),
         decline_form=(decline_form or ProposalDeclineForm(formdata=None)) if is_staff and running else None,
-        can_award=is_staff and running and _can_award(order), is_staff=is_staff,
+        can_award=is_staff and running and policy.may_take_step(current_user, order, Action.AWARD), is_staff=is_staff,
         is_council_member=councils.membership(user, order) is not None,
         files=attachments.for_proposal(proposal), **LABELS,
     )  # fmt: skip
@@ -223,7 +218,7 @@ def proposal_list(order_id: int):
     ]
     return render_template(
         "orders/proposals/list.html", order=order, ranked=councils.ranking(order), others=others,
-        council=councils.get_council(order), conflicted=conflicted, can_award=_can_award(order), **LABELS,
+        council=councils.get_council(order), conflicted=conflicted, can_award=policy.may_take_step(current_user, order, Action.AWARD), **LABELS,
     )  # fmt: skip
 
 
@@ -239,7 +234,7 @@ def _render_award(form: AwardForm, proposal: Proposal, status: int = 200):
     page = render_template(
         "orders/proposals/award.html", form=form, proposal=proposal, order=proposal.order,
         place=rank[0], ranked=rank[1], **LABELS,
-        awardable=proposal.status == ProposalStatus.SUBMITTED and _can_award(proposal.order),
+        awardable=proposal.status == ProposalStatus.SUBMITTED and policy.may_take_step(current_user, proposal.order, Action.AWARD),
     )  # fmt: skip
     return page, status
 
