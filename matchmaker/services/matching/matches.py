@@ -194,7 +194,9 @@ def matches_for_need(
     k: int = 10,
 ) -> Matches:
     """Who fits a need; matched on the part of the need ``viewer`` may read."""
-    document = corpus.need_document(need, full=policy.may_read_need_details(viewer, need))
+    document = corpus.need_document(
+        need, full=policy.may_read_need_details(viewer, need)
+    )
     return matches_for_text(document, viewer, options, k)
 
 

@@ -143,7 +143,9 @@ def for_order(order: ResearchOrder, viewer: User) -> list[Attachment]:
         )
         .order_by(Attachment.id)
     )
-    return [a for a in db.session.scalars(stmt) if policy.may_download_attachment(viewer, a)]
+    return [
+        a for a in db.session.scalars(stmt) if policy.may_download_attachment(viewer, a)
+    ]
 
 
 def for_events(order: ResearchOrder, viewer: User) -> dict[int, list[Attachment]]:

@@ -96,7 +96,9 @@ def _checked_fields(data: OrderInput) -> dict:
     fields = {
         k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
     }
-    fields["internal_parts"] = [p for p in policy.ORDER_PARTS if p in data.internal_parts]
+    fields["internal_parts"] = [
+        p for p in policy.ORDER_PARTS if p in data.internal_parts
+    ]
     return fields
 
 

@@ -291,9 +291,9 @@ def _registered_titles(institution: Institution) -> set[str]:
 
 def preview(institution: Institution, user: User, data: bytes) -> ProjectReport:
     """Check a project list without creating anything; keep it for confirmation if every row is valid."""
-    if not policy.may_register_project(user) or institution not in projects.institutions_for(
+    if not policy.may_register_project(
         user
-    ):
+    ) or institution not in projects.institutions_for(user):
         raise NotAllowed(_("You cannot register projects for this institution."))
     rows, problems = parse_projects_csv(data)
     known = _registered_titles(institution)

@@ -208,7 +208,11 @@ def check_input(data: ProjectInput) -> dict:
 def _link_pi(user: User, project: Project, named_id: int | None) -> Notification | None:
     """Link the named PI, or ask them to confirm (flushed); return the request to deliver after commit."""
     named = db.session.get(User, named_id) if named_id is not None else None
-    if named is None or named.id == project.pi_id or policy.may_link_pi_directly(user, named):
+    if (
+        named is None
+        or named.id == project.pi_id
+        or policy.may_link_pi_directly(user, named)
+    ):
         project.pi_id, project.pending_pi_id = (named.id if named else None), None
         return None
     asked_before = project.pending_pi_id == named.id

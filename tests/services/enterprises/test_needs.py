@@ -156,7 +156,9 @@ def test_visibility_rules(ctx, make_user, rep, enterprise):
     private = _need(enterprise, confidentiality=Confidentiality.PRIVATE)
     for name, user in _viewers(make_user, rep).items():
         sees_private, reads_summary = RIGHTS[name]
-        assert policy.may_view_need(user, public) and policy.may_read_need_details(user, public)
+        assert policy.may_view_need(user, public) and policy.may_read_need_details(
+            user, public
+        )
         assert policy.may_view_need(user, summary), name
         assert policy.may_read_need_details(user, summary) == reads_summary, name
         assert policy.may_view_need(user, private) == sees_private, name
