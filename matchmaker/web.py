@@ -26,6 +26,7 @@ from matchmaker.extensions import (
     select_locale,
 )
 from matchmaker.markdown import render_markdown
+from matchmaker.services import policy
 
 ROOT_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -229,6 +230,8 @@ def register_http_hooks(app: Flask) -> None:
         return response
 
     app.add_template_filter(render_markdown, "markdown")
+    # Templates ask the one policy for role-dependent links (``policy.is_admin(current_user)``).
+    app.add_template_global(policy, "policy")
 
     @app.context_processor
     def template_globals() -> dict:

@@ -58,7 +58,7 @@ class ResearchOrder(TimestampMixin, Base):
     pi_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    # Parts of the order kept internal (names from services.orders.PARTS); the rest is public once published.
+    # Parts of the order kept internal (names from services.policy.ORDER_PARTS); the rest is public once published.
     internal_parts: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     agency: Mapped[Institution] = relationship()

@@ -23,6 +23,7 @@ from matchmaker.blueprints.enterprises.shared import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import NeedInterest, NeedStatus, Role, TechNeed
+from matchmaker.services import policy
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import interests, needs
 from matchmaker.services.errors import NotAllowed, ServiceError
@@ -43,7 +44,7 @@ def _filters() -> needs.NeedFilters:
 
 def _visible_need_or_404(need_id: int) -> TechNeed:
     need = db.get_or_404(TechNeed, need_id)
-    if not needs.can_view(viewer(), need):
+    if not policy.may_view_need(viewer(), need):
         abort(404)  # a private need does not exist for those who may not read it
     return need
 
@@ -68,10 +69,10 @@ def _render_need(need: TechNeed, interest_form: InterestForm):
     return render_template(
         "enterprises/need_detail.html",
         need=need,
-        full=needs.shows_details(user, need),
-        can_manage=enterprises.can_manage(user, need.enterprise),
-        can_decide=interests.can_decide(user, need),
-        can_express=interests.can_express(user, need),
+        full=policy.may_read_need_details(user, need),
+        can_manage=policy.may_manage_enterprise(user, need.enterprise),
+        can_decide=policy.may_answer_interest(user, need),
+        can_express=policy.may_express_interest(user, need),
         own_interest=interests.find_interest(user, need),
         interest_form=interest_form,
         rows=interests.list_interests(user, need),

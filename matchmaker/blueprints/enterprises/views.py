@@ -26,7 +26,7 @@ from matchmaker.blueprints.enterprises.forms import (
 from matchmaker.blueprints.enterprises.shared import form_error, manage_or_403, viewer
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, EnterpriseSize, Role
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import ServiceError
@@ -87,7 +87,7 @@ def detail(enterprise_id: int):
         enterprise=enterprise,
         page=page,
         representatives=enterprises.representatives(enterprise),
-        can_manage=enterprises.can_manage(viewer(), enterprise),
+        can_manage=policy.may_manage_enterprise(viewer(), enterprise),
     )
 
 

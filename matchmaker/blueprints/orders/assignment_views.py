@@ -14,9 +14,9 @@ from wtforms.validators import NumberRange, ValidationError
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_views import ID
-from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.models import ResearchOrder
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils
 from matchmaker.services.orders.assignment import lead_reviewers as assignments
@@ -123,7 +123,7 @@ def _reviewers_page(order: ResearchOrder, status: int = 200):
 
 
 @bp.route(f"/<{ID}:order_id>/council/reviewers", endpoint="reviewers")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def council_reviewers(order_id: int):
     return _reviewers_page(db.get_or_404(ResearchOrder, order_id))
 
@@ -131,7 +131,7 @@ def council_reviewers(order_id: int):
 @bp.route(
     f"/<{ID}:order_id>/council/reviewers", methods=["POST"], endpoint="record_reviewers"
 )
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def council_reviewers_record(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if not LeadReviewerRecordForm().validate_on_submit():
@@ -172,13 +172,13 @@ def _assignment_page(args, status: int = 200):
 
 
 @bp.route("/assignment", endpoint="researchers")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def assignment():
     return _assignment_page(request.args)
 
 
 @bp.route(f"/<{ID}:order_id>/assignment/invite", methods=["POST"], endpoint="invite")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def assignment_invite(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     form = ResearcherInviteForm()

@@ -17,9 +17,9 @@ from matchmaker.blueprints.orders.proposal_forms import (
     show_error,
 )
 from matchmaker.blueprints.orders.proposal_views import ID
-from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.models import Proposal, ResearchOrder
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils, proposals
 
@@ -56,7 +56,7 @@ def _council_page(order: ResearchOrder, form: CouncilForm | None, status: int = 
 
 
 @bp.route(f"/<{ID}:order_id>/council", methods=["GET", "POST"], endpoint="index")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def council(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     form = CouncilForm()

@@ -17,13 +17,12 @@ from matchmaker.blueprints.orders.proposal_forms import (
     ProposalWithdrawForm,
     show_error,
 )
-from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
-from matchmaker.lifecycle import Action, allowed_actions
+from matchmaker.lifecycle import Action
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import attachments, councils, proposals
-from matchmaker.services.orders import lifecycle as orders
 
 bp = Blueprint("proposals", __name__)
 
@@ -40,7 +39,7 @@ _FORM_FIELDS = {"attachment": "attachments"}
 
 def _visible_order(order_id: int) -> ResearchOrder:
     order = db.get_or_404(ResearchOrder, order_id)
-    if not orders.can_view(current_user, order):
+    if not policy.may_view_order(current_user, order):
         abort(404)
     return order
 
@@ -51,11 +50,6 @@ def _own_proposal(proposal_id: int) -> Proposal:
     if proposal.pi_id != current_user.id:
         abort(404)
     return proposal
-
-
-def _can_award(order: ResearchOrder) -> bool:
-    role = orders.lifecycle_role(current_user, order)
-    return role is not None and Action.AWARD in allowed_actions(order.state, role)
 
 
 @bp.route("/proposals/mine", endpoint="mine")
@@ -133,7 +127,7 @@ def proposal_create(order_id: int):
 @role_required(Role.RESEARCHER)
 def proposal_edit(proposal_id: int):
     proposal = _own_proposal(proposal_id)
-    if request.method == "GET" and not proposals.can_change(proposal):
+    if request.method == "GET" and not proposals.is_changeable(proposal):
         flash(_("This proposal can no longer be changed: the call is closed or the proposal was withdrawn or decided."), "warning")  # fmt: skip
         return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
     form = _proposal_form(proposal)
@@ -170,16 +164,16 @@ def proposal_withdraw(proposal_id: int):
 
 def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
     order, user = proposal.order, current_user
-    is_staff = orders.is_staff(user)
+    is_staff = policy.is_staff(user)
     is_author = user.id in proposal.author_ids
     running = proposal.status == ProposalStatus.SUBMITTED
     page = render_template(
         "orders/proposals/detail.html", proposal=proposal, order=order, is_author=is_author,
-        is_pi=proposal.pi_id == user.id, can_change=proposal.pi_id == user.id and proposals.can_change(proposal),
+        is_pi=proposal.pi_id == user.id, can_change=proposal.pi_id == user.id and proposals.is_changeable(proposal),
         applicant=proposals.applicant_status(proposal) if is_author else None,
         withdraw_form=ProposalWithdrawForm(formdata=None),
         decline_form=(decline_form or ProposalDeclineForm(formdata=None)) if is_staff and running else None,
-        can_award=is_staff and running and _can_award(order), is_staff=is_staff,
+        can_award=is_staff and running and policy.may_take_step(current_user, order, Action.AWARD), is_staff=is_staff,
         is_council_member=councils.membership(user, order) is not None,
         files=attachments.for_proposal(proposal), **LABELS,
     )  # fmt: skip
@@ -190,7 +184,7 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
 @login_required
 def proposal_detail(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
-    if not proposals.can_view_proposal(current_user, proposal):
+    if not policy.may_view_proposal(current_user, proposal):
         abort(404)
     return _render_detail(proposal)
 
@@ -198,7 +192,7 @@ def proposal_detail(proposal_id: int):
 @bp.route(
     f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"], endpoint="decline"
 )
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_decline(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     form = ProposalDeclineForm()
@@ -218,7 +212,7 @@ def proposal_decline(proposal_id: int):
 
 
 @bp.route(f"/<{ID}:order_id>/proposals", endpoint="list")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_list(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     conflicted: dict[int, set[int]] = {}
@@ -231,7 +225,7 @@ def proposal_list(order_id: int):
     ]
     return render_template(
         "orders/proposals/list.html", order=order, ranked=councils.ranking(order), others=others,
-        council=councils.get_council(order), conflicted=conflicted, can_award=_can_award(order), **LABELS,
+        council=councils.get_council(order), conflicted=conflicted, can_award=policy.may_take_step(current_user, order, Action.AWARD), **LABELS,
     )  # fmt: skip
 
 
@@ -247,7 +241,7 @@ def _render_award(form: AwardForm, proposal: Proposal, status: int = 200):
     page = render_template(
         "orders/proposals/award.html", form=form, proposal=proposal, order=proposal.order,
         place=rank[0], ranked=rank[1], **LABELS,
-        awardable=proposal.status == ProposalStatus.SUBMITTED and _can_award(proposal.order),
+        awardable=proposal.status == ProposalStatus.SUBMITTED and policy.may_take_step(current_user, proposal.order, Action.AWARD),
     )  # fmt: skip
     return page, status
 
@@ -255,7 +249,7 @@ def _render_award(form: AwardForm, proposal: Proposal, status: int = 200):
 @bp.route(
     f"/proposals/<{ID}:proposal_id>/award", methods=["GET", "POST"], endpoint="award"
 )
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def proposal_award(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     form = AwardForm()

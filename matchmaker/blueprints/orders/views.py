@@ -32,17 +32,15 @@ from matchmaker.blueprints.orders.forms import (
     OrderForm,
     TransitionForm,
 )
-from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Attachment, InstitutionKind, ResearchOrder
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.institutions import directory as institutions
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.orders import attachments, proposals
 from matchmaker.services.orders import lifecycle as orders
-from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders import work as progress
 
 bp = Blueprint("orders", __name__)
@@ -61,7 +59,7 @@ def index():
         request.args.get("state", ""),
         request.args.get("q", ""),
     )
-    is_staff = orders.is_staff(current_user)
+    is_staff = policy.is_staff(current_user)
     return render_template(
         "orders/index.html",
         page=page,
@@ -106,7 +104,7 @@ def _field_error(form: OrderForm, error: ServiceError) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def create():
     form = _order_form()
     if not _checking() and form.validate_on_submit():
@@ -126,7 +124,7 @@ def create():
 
 
 @bp.route("/<id:order_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def edit(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     form = _order_form(order)
@@ -174,7 +172,7 @@ def _duplicates(form: OrderForm, order: ResearchOrder | None):
 def _render_detail(
     order: ResearchOrder, status: int = 200, failed: Action | None = None, form=None
 ):
-    role = orders.lifecycle_role(current_user, order)
+    role = policy.lifecycle_role(current_user, order)
     # Awarding names the winning proposal: it has its own page (proposals and ranking).
     actions = [
         a
@@ -190,19 +188,19 @@ def _render_detail(
         for a in actions
     }
     options = matching.MatchOptions.from_args(request.args)
-    if orders.is_staff(current_user) and order.state in REVIEWING:
+    if policy.is_staff(current_user) and order.state in REVIEWING:
         # Looking for reviewers: leave out the applicants, their teams and their institutions' researchers.
         options = dataclasses.replace(
             options, exclude_profile_ids=matching.conflicted_profile_ids(order)
         )
-    visible = order_access.visible_parts(current_user, order)
+    visible = policy.visible_order_parts(current_user, order)
     page = render_template(
-        "orders/detail.html", order=order, actions=forms, is_staff=orders.is_staff(current_user),
-        history=orders.history(order) if order_access.HISTORY in visible else [],
+        "orders/detail.html", order=order, actions=forms, is_staff=policy.is_staff(current_user),
+        history=orders.history(order) if policy.HISTORY in visible else [],
         field_name=reference.field_name, area_name=reference.priority_area_name,
         selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
         files=attachments.for_order(order, current_user), event_files=attachments.for_events(order, current_user),
-        part_labels=PART_LABELS, hidden=frozenset(orders.PARTS) - visible,
+        part_labels=PART_LABELS, hidden=frozenset(policy.ORDER_PARTS) - visible,
         need=orders.linked_need(current_user, order),
         matches=matching.matches_for_order(order, current_user, options=options), match_options=options,
         match_choices=matching.filter_choices(), work_access=progress.work_access(current_user, order),
@@ -214,7 +212,7 @@ def _render_detail(
 @bp.route("/<id:order_id>")
 def detail(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
-    if not orders.can_view(current_user, order):
+    if not policy.may_view_order(current_user, order):
         abort(404)
     return _render_detail(order)
 
@@ -223,7 +221,7 @@ def detail(order_id: int):
 @login_required
 def act(order_id: int, action: str):
     order = db.get_or_404(ResearchOrder, order_id)
-    if orders.lifecycle_role(current_user, order) is None:
+    if policy.lifecycle_role(current_user, order) is None:
         abort(403)
     step = next((a for a in Action if a.value == action), None) or abort(404)
     if step == Action.AWARD:
@@ -257,7 +255,7 @@ def attachment(order_id: int, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.order_id != order_id:
         abort(404)
-    if not attachments.can_download(current_user, found):
+    if not policy.may_download_attachment(current_user, found):
         abort(404)
     path = attachments.path_of(found)
     if not path.is_file():

@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
-from matchmaker.blueprints.orders.roles import STAFF
 from matchmaker.blueprints.orders.work_forms import (
     DeliverableForm,
     DisbursementForm,
@@ -26,19 +25,18 @@ from matchmaker.blueprints.orders.work_forms import (
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.extensions import db
 from matchmaker.models import IPKind, IPStatus, Milestone, ResearchOrder, Role
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
-from matchmaker.services.orders import attachments
-from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders import work as progress
 
 bp = Blueprint("work", __name__)
-REPORTERS = (*STAFF, Role.RESEARCHER)
+REPORTERS = (*policy.STAFF_ROLES, Role.RESEARCHER)
 
 
 def _followed(order_id: int) -> ResearchOrder:
     """The order, if the viewer follows its work; a 404 otherwise, so private work is not revealed."""
     order = db.get_or_404(ResearchOrder, order_id)
-    if not progress.can_follow(current_user, order):
+    if not policy.may_follow_work(current_user, order):
         abort(404)
     return order
 
@@ -75,12 +73,12 @@ def _page(order: ResearchOrder, status: int = 200, failed: dict | None = None):
     forms["report"].fill_choices(overview.milestones)
     files = {
         r.attachment_id for r in overview.reports
-        if r.attachment is not None and attachments.can_download(current_user, r.attachment)
+        if r.attachment is not None and policy.may_download_attachment(current_user, r.attachment)
     }  # fmt: skip
     page = render_template(
         "orders/work/index.html", order=order, work=overview, forms=forms, files=files,
         can=progress.permissions(current_user, order), state_labels=STATE_LABELS,
-        shows_budget=order_access.shows_budget(current_user, order),
+        shows_budget=policy.may_see_budget(current_user, order),
         action_labels=ACTION_LABELS, ip_kind_labels=IP_KIND_LABELS, ip_status_labels=IP_STATUS_LABELS,
     )  # fmt: skip
     return page, status
@@ -105,7 +103,7 @@ def _done(order: ResearchOrder, message: str, anchor: str):
 @bp.route("/<id:order_id>/work", endpoint="index")
 def work(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
-    if progress.can_follow(current_user, order):
+    if policy.may_follow_work(current_user, order):
         return _page(order)
     if not progress.results_are_public(order):
         abort(404)
@@ -116,7 +114,7 @@ def work(order_id: int):
 
 
 @bp.route("/<id:order_id>/work/milestones", methods=["POST"], endpoint="add_milestone")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def work_milestone_add(order_id: int):
     order = _followed(order_id)
     form = MilestoneForm(prefix="milestone")
@@ -137,7 +135,7 @@ def work_milestone_add(order_id: int):
     methods=["POST"],
     endpoint="complete_milestone",
 )
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def work_milestone_complete(order_id: int, milestone_id: int):
     order = _followed(order_id)
     milestone, key = _milestone(order, milestone_id), f"complete-{milestone_id}"
@@ -179,7 +177,7 @@ def work_deliverable_submit(order_id: int, milestone_id: int):
 
 
 @bp.route("/<id:order_id>/work/disbursements", methods=["POST"], endpoint="disburse")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def work_disburse(order_id: int):
     order = _followed(order_id)
     form = DisbursementForm(prefix="pay")
@@ -221,7 +219,7 @@ def work_report(order_id: int):
 
 
 @bp.route("/<id:order_id>/work/mid-term", methods=["POST"], endpoint="mid_term")
-@role_required(*STAFF)
+@role_required(*policy.STAFF_ROLES)
 def work_mid_term(order_id: int):
     order = _followed(order_id)
     form = MidTermForm(prefix="midterm")
@@ -255,7 +253,7 @@ def _result_inputs(form: ResultsForm) -> list[progress.ResultInput]:
 @role_required(*REPORTERS)
 def work_results(order_id: int):
     order = _followed(order_id)
-    if not (progress.is_pi(current_user, order) or current_user.has_role(*STAFF)):
+    if not (progress.is_pi(current_user, order) or policy.is_staff(current_user)):
         abort(403)
     form = ResultsForm(prefix="results")
     if not form.validate_on_submit():

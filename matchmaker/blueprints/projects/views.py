@@ -16,14 +16,13 @@ from matchmaker.blueprints.projects.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.models import Institution, Project, ProjectStatus, Role
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
-from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.projects import csv_import as project_csv
 from matchmaker.services.projects import registry as projects
 
 bp = Blueprint("projects", __name__)
-REGISTRARS = (Role.OFFICIAL, Role.ADMIN, Role.RESEARCHER)
+REGISTRARS = (*policy.STAFF_ROLES, Role.RESEARCHER)
 
 
 @bp.route("/")
@@ -36,7 +35,7 @@ def index():
     page = projects.list_projects(filters, request.args.get("page", 1, type=int))
     return render_template(
         "projects/index.html", page=page, args=request.args, statuses=STATUS_LABELS,
-        areas=reference.priority_areas(), can_register=projects.can_register(current_user),
+        areas=reference.priority_areas(), can_register=policy.may_register_project(current_user),
     )  # fmt: skip
 
 
@@ -46,8 +45,8 @@ def detail(project_id: int):
     order = project.order
     return render_template(
         "projects/detail.html", project=project, statuses=STATUS_LABELS,
-        can_edit=projects.can_edit(current_user, project), pi_profile_id=projects.pi_profile_id(project, current_user),
-        order_visible=order is not None and orders.can_view(current_user, order),
+        can_edit=policy.may_edit_project(current_user, project), pi_profile_id=projects.pi_profile_id(project, current_user),
+        order_visible=order is not None and policy.may_view_order(current_user, order),
         similar=projects.similar_projects(project), matches=projects.matched_researchers(project, current_user),
         field_name=reference.field_name, area_name=reference.priority_area_name,
         asked_to_confirm=projects.is_asked_to_confirm(current_user, project), action_form=ActionForm(),
@@ -83,7 +82,7 @@ def _form(project: Project | None = None) -> ProjectForm:
         form.institution.data = str(current_user.institution_id or "")
         form.pi_name.data = current_user.full_name
         form.pi_email.data = current_user.email
-    staff = current_user.role != Role.RESEARCHER
+    staff = policy.is_staff(current_user)
     form.fill_choices(_institution_choices(project), staff)
     return form
 
@@ -112,7 +111,7 @@ def _save(form: ProjectForm, project: Project | None):
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*REGISTRARS)
 def create():
-    if not projects.can_register(current_user):
+    if not policy.may_register_project(current_user):
         abort(403)
     form = _form()
     if form.validate_on_submit() and (response := _save(form, None)):
@@ -124,7 +123,7 @@ def create():
 @role_required(*REGISTRARS)
 def edit(project_id: int):
     project = db.get_or_404(Project, project_id)
-    if not projects.can_edit(current_user, project):
+    if not policy.may_edit_project(current_user, project):
         abort(403)
     form = _form(project)
     if form.validate_on_submit() and (response := _save(form, project)):
@@ -135,7 +134,7 @@ def edit(project_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*REGISTRARS)
 def import_upload():
-    if not projects.can_register(current_user):
+    if not policy.may_register_project(current_user):
         abort(403)
     form = ProjectImportForm()
     form.fill_choices(projects.institutions_for(current_user))
@@ -152,7 +151,7 @@ def import_upload():
 @bp.route("/import/<id:batch_id>", methods=["POST"])
 @role_required(*REGISTRARS)
 def import_confirm(batch_id: int):
-    if not projects.can_register(current_user):
+    if not policy.may_register_project(current_user):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -20,7 +20,7 @@ from matchmaker.blueprints.researchers.forms import (
 )
 from matchmaker.blueprints.uploads import read_text
 from matchmaker.models import IPKind, IPStatus, Role
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.institutions import directory as institutions
 from matchmaker.services.researchers import profiles, publications
@@ -52,7 +52,7 @@ def detail(researcher_id: int):
     if (
         profile is None
         or not profile.user.active
-        or not profiles.can_view(current_user, profile)
+        or not policy.may_view_profile(current_user, profile)
     ):
         abort(404)
     is_owner = profile.is_owned_by(current_user)

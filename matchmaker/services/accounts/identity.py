@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import SELF_SERVICE_ROLES, Role, User, utcnow
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.accounts import tokens
 from matchmaker.services.accounts.passwords import password_problem
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -174,7 +174,7 @@ def request_password_reset(email: str) -> None:
     gets nothing, so a reset can never reopen an account the platform closed.
     """
     user = find_user_by_email(email)
-    if user is None or not tokens.may_use_links(user):
+    if user is None or not policy.may_use_links(user):
         return
     if user.invitation_pending:
         mail_password_link(user, _("Your matchmaker account"), "invitation")

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from matchmaker.extensions import db
 from matchmaker.models import User
+from matchmaker.services import policy
 from matchmaker.services.errors import InvalidToken
 
 VERIFY = "verify-email"
@@ -30,11 +31,6 @@ def _fingerprint(user: User, purpose: str) -> str:
         else f"{user.password_hash}:{user.session_version}"
     )
     return hashlib.sha256(state.encode()).hexdigest()[:16]
-
-
-def may_use_links(user: User) -> bool:
-    """True for an account whose mailed links work: active, or invited and not yet cancelled."""
-    return user.active or user.invitation_pending
 
 
 def make_token(user: User, purpose: str) -> str:
@@ -58,7 +54,7 @@ def read_token(token: str, purpose: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != _fingerprint(user, purpose):
         raise InvalidToken(_("This link has already been used or is no longer valid."))
-    if not may_use_links(user):
+    if not policy.may_use_links(user):
         # A deactivated account, or a cancelled invitation: the link must not open it again.
         raise InvalidToken(
             _(

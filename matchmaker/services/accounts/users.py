@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Enterprise, Role, User, utcnow
-from matchmaker.services import events, locking
+from matchmaker.services import events, locking, policy
 from matchmaker.services.accounts.identity import (
     ensure_new_account,
     mail_password_link,
@@ -99,15 +99,15 @@ def _active_admins() -> int:
     return db.session.scalar(
         sa.select(sa.func.count())
         .select_from(User)
-        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .where(policy.admins(), User.active.is_(True))
     )
 
 
 def _refuse_last_admin(user: User) -> None:
     # Two administrators removing each other at once take turns: the second sees the first's change.
-    locking.lock(User, User.role == Role.ADMIN, User.active.is_(True))
+    locking.lock(User, policy.admins(), User.active.is_(True))
     db.session.refresh(user)
-    if user.role == Role.ADMIN and user.active and _active_admins() <= 1:
+    if policy.is_admin(user) and user.active and _active_admins() <= 1:
         raise Conflict(_("The platform needs at least one active administrator."))
 
 

@@ -1,4 +1,4 @@
-"""Enterprise profiles: who manages them, creating, editing, listing and inviting colleagues."""
+"""Enterprise profiles: creating, editing, listing and inviting colleagues."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.accounts import users
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
@@ -34,18 +34,9 @@ class EnterpriseInput:
     website: str = ""
 
 
-def can_manage(user: User | None, enterprise: Enterprise) -> bool:
-    """True for the enterprise's own representatives and for administrators."""
-    if user is None:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.ENTERPRISE and user.enterprise_id == enterprise.id
-
-
 def ensure_can_manage(user: User | None, enterprise: Enterprise) -> None:
     """Raise NotAllowed unless ``user`` may change ``enterprise`` and its needs."""
-    if not can_manage(user, enterprise):
+    if not policy.may_manage_enterprise(user, enterprise):
         raise NotAllowed(_("Only the enterprise's representatives can do this."))
 
 

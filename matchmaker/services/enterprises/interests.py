@@ -20,14 +20,12 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.enterprises import companies as enterprises
-from matchmaker.services.enterprises import needs
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
 
 MESSAGE_MAX = 1000
-CLOSED = (NeedStatus.WITHDRAWN, NeedStatus.FULFILLED)
 
 
 @dataclass(frozen=True)
@@ -50,32 +48,13 @@ def find_interest(user: User | None, need: TechNeed) -> NeedInterest | None:
     )
 
 
-def can_express(user: User | None, need: TechNeed) -> bool:
-    """A researcher who may read the need, while it is still open to offers."""
-    return (
-        user is not None
-        and user.role == Role.RESEARCHER
-        and needs.can_view(user, need)
-        and need.status not in CLOSED
-    )
-
-
-def can_decide(user: User | None, need: TechNeed) -> bool:
-    """Only the enterprise's own representatives answer expressions of interest."""
-    return (
-        user is not None
-        and user.role == Role.ENTERPRISE
-        and enterprises.can_manage(user, need.enterprise)
-    )
-
-
 def express_interest(
     user: User, need: TechNeed, message: str, on_behalf_of_institution: bool = False
 ) -> NeedInterest:
     """Record a researcher's interest (once per need) and notify the enterprise's representatives."""
-    if user.role != Role.RESEARCHER or not needs.can_view(user, need):
+    if user.role != Role.RESEARCHER or not policy.may_view_need(user, need):
         raise NotAllowed(_("Only researchers can express interest in a need."))
-    if need.status in CLOSED:
+    if need.status in policy.CLOSED_NEEDS:
         raise Conflict(_("This need no longer accepts expressions of interest."))
     if find_interest(user, need) is not None:
         raise Conflict(_("You have already expressed interest in this need."))
@@ -116,7 +95,7 @@ def express_interest(
 
 def list_interests(user: User | None, need: TechNeed) -> list[InterestRow]:
     """Who expressed interest in ``need``: only for the enterprise's representatives and administrators."""
-    if not enterprises.can_manage(user, need.enterprise):
+    if not policy.may_manage_enterprise(user, need.enterprise):
         return []
     profiles = dict(
         db.session.execute(
@@ -138,7 +117,7 @@ def list_interests(user: User | None, need: TechNeed) -> list[InterestRow]:
 def decide_interest(user: User, interest: NeedInterest, accept: bool) -> NeedInterest:
     """Accept or decline a pending interest; the researcher and the other representatives are told."""
     need = interest.need
-    if not can_decide(user, need):
+    if not policy.may_answer_interest(user, need):
         raise NotAllowed(_("Only the enterprise's representatives can answer."))
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("This expression of interest has already been answered."))

@@ -1,4 +1,4 @@
-"""Technology needs: who may read them, creating, editing and listing them."""
+"""Technology needs: creating, editing and listing them (who may read them is the policy's rule)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import events, reference
+from matchmaker.services import events, policy, reference
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
@@ -28,7 +28,6 @@ TEXT_MAX = 5000
 BUDGET_MAX = (
     10**15
 )  # a million billion đồng: far above any real need, well inside BIGINT
-STAFF_ROLES = (Role.OFFICIAL, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -63,34 +62,8 @@ class NeedFilters:
     enterprise_id: int | None = None
 
 
-def sees_private(user: User | None, need: TechNeed) -> bool:
-    """City officials, administrators and the enterprise's representatives read private needs."""
-    return user is not None and (
-        user.role in STAFF_ROLES or enterprises.can_manage(user, need.enterprise)
-    )
-
-
-def can_view(user: User | None, need: TechNeed) -> bool:
-    """Whether ``user`` may know the need exists at all (a private need is hidden from others)."""
-    return need.confidentiality != Confidentiality.PRIVATE or sees_private(user, need)
-
-
-def shows_details(user: User | None, need: TechNeed) -> bool:
-    """Whether ``user`` reads the whole need, or only its summary (title, field, area, status, enterprise)."""
-    if need.confidentiality == Confidentiality.PUBLIC:
-        return True
-    if need.confidentiality == Confidentiality.SUMMARY and user is not None:
-        return True
-    return sees_private(user, need)
-
-
 def _visible_to(stmt: sa.Select, user: User | None) -> sa.Select:
-    if user is not None and user.role in STAFF_ROLES:
-        return stmt
-    clause = TechNeed.confidentiality != Confidentiality.PRIVATE
-    if user is not None and user.role == Role.ENTERPRISE and user.enterprise_id:
-        clause = sa.or_(clause, TechNeed.enterprise_id == user.enterprise_id)
-    return stmt.where(clause)
+    return stmt.where(policy.visible_needs(user))
 
 
 def _text_clause(query: str, user: User | None) -> sa.ColumnElement[bool]:

@@ -16,7 +16,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import events, staging
+from matchmaker.services import events, policy, staging
 from matchmaker.services.accounts.identity import mail_password_link
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.imports import ImportProblem
@@ -44,7 +44,7 @@ def _registered(emails: list[str]) -> set[str]:
 
 def preview(institution: Institution, admin: User, data: bytes) -> StaffReport:
     """Check a staff list without creating anything; keep it for confirmation only if every row is valid."""
-    if admin.role != Role.ADMIN:
+    if not policy.is_admin(admin):
         raise NotAllowed(_l("Only administrators import staff lists."))
     parsed = parse_staff_csv(data)
     taken = _registered([row.email for row in parsed.rows])

@@ -39,9 +39,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import reference
-from matchmaker.services.orders import lifecycle as orders
-from matchmaker.services.orders import visibility as order_access
+from matchmaker.services import policy, reference
 
 Fingerprint = tuple[Any, ...]
 
@@ -322,12 +320,12 @@ def institution_stamps(stamps: dict[str, ResearcherStamp]) -> dict[str, str]:
 
 
 def order_document(order: ResearchOrder, full: bool = False) -> Document:
-    """An order's text: only its public text (``order_access.public_text``, what the search index holds)
+    """An order's text: only its public text (``policy.public_order_text``, what the search index holds)
     unless ``full``, which adds the internal parts and is for city officials only."""
     if full:
-        text = {part: getattr(order, part) or "" for part in order_access.TEXT_PARTS}
+        text = {part: getattr(order, part) or "" for part in policy.ORDER_TEXT_PARTS}
     else:
-        text = dict(order_access.public_text(order))
+        text = dict(policy.public_order_text(order))
     beneficiary = text.pop("beneficiary", "")
     return Document(
         f"order:{order.id}",
@@ -386,7 +384,7 @@ TEXT_SOURCES: tuple[TextSource, ...] = (
         ResearchOrder,
         lambda order: order_document(order, full=True),
         _public_order_document,
-        lambda: ResearchOrder.state.in_(orders.PUBLIC_STATES),
+        lambda: ResearchOrder.state.in_(policy.PUBLIC_STATES),
     ),
     TextSource(
         "need",

@@ -26,9 +26,8 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services.enterprises import needs
+from matchmaker.services import policy
 from matchmaker.services.matching import corpus
-from matchmaker.services.orders import lifecycle as orders
 
 # Shared terms shown on a "why" line.
 SHOWN_TERMS = 5
@@ -209,15 +208,6 @@ class _TextKind:
     status: Callable[[Any], str]
 
 
-def _may_see_order(viewer: User | None, order: ResearchOrder) -> bool:
-    staff = signed_in(viewer) and orders.is_staff(viewer)
-    return staff or order.state in orders.PUBLIC_STATES
-
-
-def _may_see_need(viewer: User | None, need: TechNeed) -> bool:
-    return needs.can_view(viewer if signed_in(viewer) else None, need)
-
-
 def _need_is_open(need: TechNeed) -> bool:
     return (
         need.status in OPEN_NEED_STATUSES
@@ -229,11 +219,11 @@ def _need_is_open(need: TechNeed) -> bool:
 #     lambda p: p.institution.name_vi if p.institution else p.pi_display, lambda p: p.status.value).
 _TEXT_KINDS = {
     "order": _TextKind(
-        ResearchOrder, _may_see_order, lambda o: o.state == "published",
+        ResearchOrder, policy.may_view_order, lambda o: o.state == "published",
         lambda o: o.agency.name_vi, lambda o: o.state,
     ),
     "need": _TextKind(
-        TechNeed, _may_see_need, _need_is_open,
+        TechNeed, policy.may_view_need, _need_is_open,
         lambda n: n.enterprise.name, lambda n: n.status.value,
     ),
 }  # fmt: skip

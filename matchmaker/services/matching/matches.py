@@ -27,12 +27,10 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import reference
-from matchmaker.services.enterprises import needs
+from matchmaker.services import policy, reference
 from matchmaker.services.matching import corpus, display
 from matchmaker.services.matching import model as matching_model
 from matchmaker.services.matching.display import Matches, MatchView, TextView
-from matchmaker.services.orders import lifecycle as orders
 
 __all__ = [
     "DUPLICATE_MIN_SCORE",
@@ -196,7 +194,9 @@ def matches_for_need(
     k: int = 10,
 ) -> Matches:
     """Who fits a need; matched on the part of the need ``viewer`` may read."""
-    document = corpus.need_document(need, full=needs.shows_details(viewer, need))
+    document = corpus.need_document(
+        need, full=policy.may_read_need_details(viewer, need)
+    )
     return matches_for_text(document, viewer, options, k)
 
 
@@ -207,17 +207,13 @@ def matches_for_order(
     options: MatchOptions | None = None,
 ) -> Matches:
     """Who fits an order; matched on its public text unless ``viewer`` is a city official."""
-    document = corpus.order_document(order, full=_is_staff(viewer))
+    document = corpus.order_document(order, full=policy.is_staff(viewer))
     return matches_for_text(document, viewer, options, k)
-
-
-def _is_staff(viewer: User | None) -> bool:
-    return display.signed_in(viewer) and orders.is_staff(viewer)
 
 
 def _texts_for(viewer: User | None) -> str:
     """The texts matcher that may serve ``viewer``: the officials' full one, or the public one."""
-    return "staff_texts" if _is_staff(viewer) else "texts"
+    return "staff_texts" if policy.is_staff(viewer) else "texts"
 
 
 def _query(

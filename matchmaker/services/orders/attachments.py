@@ -23,14 +23,12 @@ from matchmaker.extensions import db
 from matchmaker.models import (
     Attachment,
     OrderEvent,
-    ProgressReport,
     Proposal,
     ResearchOrder,
     User,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict
-from matchmaker.services.orders import lifecycle as orders
-from matchmaker.services.orders import visibility as order_access
 
 PDF_MAGIC = b"%PDF-"
 CHUNK = 64 * 1024
@@ -134,50 +132,6 @@ def store_pdf(
     return attachment
 
 
-def can_download(user: User, attachment: Attachment) -> bool:
-    """Whether ``user`` may download ``attachment``; each kind of file follows what it belongs to.
-
-    A proposal's files follow the proposal; a progress report's file follows the work on the task (staff,
-    the principal investigator and the team); the order's own files and a history step's files follow
-    ``order_access.visible_parts``, the one rule for what each person sees of an order's text too.
-    """
-    order = db.session.get(ResearchOrder, attachment.order_id)
-    if order is None:
-        return False
-    if orders.is_staff(user):
-        return True
-    if attachment.proposal_id is not None:
-        from matchmaker.services.orders import (
-            proposals,  # proposals imports this module
-        )
-
-        proposal = db.session.get(Proposal, attachment.proposal_id)
-        return proposal is not None and proposals.can_view_proposal(user, proposal)
-    if _is_report_file(attachment):
-        from matchmaker.services.orders import (
-            work as progress,  # progress imports this module
-        )
-
-        return progress.can_follow(user, order)
-    return order_access.may_download_order_file(
-        user,
-        order,
-        public=attachment.public,
-        history_step=attachment.event_id is not None,
-    )
-
-
-def _is_report_file(attachment: Attachment) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(ProgressReport.id).where(
-                ProgressReport.attachment_id == attachment.id
-            )
-        )
-        is not None
-    )
-
-
 def for_order(order: ResearchOrder, viewer: User) -> list[Attachment]:
     """The order's own files (not proposals' nor history steps') that ``viewer`` may download."""
     stmt = (
@@ -189,12 +143,14 @@ def for_order(order: ResearchOrder, viewer: User) -> list[Attachment]:
         )
         .order_by(Attachment.id)
     )
-    return [a for a in db.session.scalars(stmt) if can_download(viewer, a)]
+    return [
+        a for a in db.session.scalars(stmt) if policy.may_download_attachment(viewer, a)
+    ]
 
 
 def for_events(order: ResearchOrder, viewer: User) -> dict[int, list[Attachment]]:
     """History steps' files by event id, for a viewer who may see the history (nothing otherwise)."""
-    if not order_access.may_see(viewer, order, order_access.HISTORY):
+    if not policy.may_see_order_part(viewer, order, policy.HISTORY):
         return {}
     stmt = (
         sa.select(Attachment)

@@ -37,10 +37,10 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, locking
+from matchmaker.services import events, locking, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
-from matchmaker.services.orders.proposals import OFFICIAL_ROLES, REVIEW_STATES, as_utc
+from matchmaker.services.orders.proposals import REVIEW_STATES, as_utc
 
 # The marking grid: every criterion gets an integer from 0 to MAX_MARK.
 CRITERIA: tuple[str, ...] = (
@@ -53,7 +53,7 @@ CRITERIA: tuple[str, ...] = (
 MAX_MARK = 10
 COUNCIL_MAX = 15
 REASON_MAX = 1_000
-COUNCIL_ROLES = (Role.RESEARCHER, Role.OFFICIAL, Role.ADMIN)
+COUNCIL_ROLES = (Role.RESEARCHER, *policy.STAFF_ROLES)
 # A council can be formed from publication of the call until the review ends.
 FORMING_STATES = (OrderState.PUBLISHED.value, *REVIEW_STATES)
 
@@ -115,15 +115,11 @@ def _membership(user: User, order: ResearchOrder) -> CouncilMember | None:
     )
 
 
-def _is_official(user: User) -> bool:
-    return user.is_authenticated and user.role in OFFICIAL_ROLES
-
-
 def form_council(
     official: User, order: ResearchOrder, chair_id: int, member_ids: Sequence[int]
 ) -> Council:
     """Form the order's council from registered researchers and officials, and invite them."""
-    if not _is_official(official):
+    if not policy.is_staff(official):
         raise NotAllowed(_l("Only city officials form a council."))
     # Two officials forming the council at once take turns: the second finds the first's council.
     locking.lock_object(order)
@@ -258,7 +254,7 @@ def _conflicts(member: CouncilMember, proposal: Proposal) -> list[ConflictOfInte
         found.append((ConflictReason.TEAM_MEMBER, _("principal investigator")))
     elif user.id in proposal.author_ids:
         found.append((ConflictReason.TEAM_MEMBER, _("team member")))
-    if rival := competing_proposal(user.id, proposal):
+    if rival := policy.competing_proposal(user.id, proposal):
         role = (
             _("principal investigator of a competing proposal")
             if rival.pi_id == user.id
@@ -298,24 +294,6 @@ def applicant_ids(order: ResearchOrder) -> set[int]:
     return set(db.session.scalars(pis)) | set(db.session.scalars(members))
 
 
-def competing_proposal(user_id: int, proposal: Proposal) -> Proposal | None:
-    """``user_id``'s own proposal (as PI or team member) to the same call as ``proposal``, if any:
-    a rival applicant may neither read nor score ``proposal``."""
-    team = sa.select(ProposalMember.proposal_id).where(
-        ProposalMember.user_id == user_id
-    )
-    return db.session.scalar(
-        sa.select(Proposal)
-        .where(
-            Proposal.order_id == proposal.order_id,
-            Proposal.id != proposal.id,
-            sa.or_(Proposal.pi_id == user_id, Proposal.id.in_(team)),
-        )
-        .order_by(Proposal.id)
-        .limit(1)
-    )
-
-
 def _proposals(order: ResearchOrder) -> list[Proposal]:
     return list(
         db.session.scalars(
@@ -341,7 +319,7 @@ def conflicts_of(member: CouncilMember, proposal: Proposal) -> list[ConflictOfIn
 
 def list_conflicts(viewer: User, order: ResearchOrder) -> list[ConflictOfInterest]:
     """Every conflict between the council and the order's proposals, for officials and the council."""
-    if not _is_official(viewer) and (
+    if not policy.is_staff(viewer) and (
         not viewer.is_authenticated or _membership(viewer, order) is None
     ):
         raise NotAllowed(
@@ -497,7 +475,7 @@ def _score_of(member: CouncilMember, proposal: Proposal) -> ProposalScore | None
 def review_row(user: User, proposal: Proposal) -> ReviewRow | None:
     """``proposal`` as council member ``user`` sees it; None when ``user`` is not on its council."""
     member = membership(user, proposal.order)
-    if member is None or competing_proposal(user.id, proposal) is not None:
+    if member is None or policy.competing_proposal(user.id, proposal) is not None:
         return None  # a rival applicant does not read the proposal at all
     return ReviewRow(
         proposal, _conflicts(member, proposal), _score_of(member, proposal)
@@ -520,7 +498,7 @@ def review_sheet(user: User, order: ResearchOrder) -> list[ReviewRow]:
     )
     rows = []
     for p in _proposals(order):
-        if competing_proposal(user.id, p) is not None:
+        if policy.competing_proposal(user.id, p) is not None:
             continue  # a rival's proposal: not shown to an applicant, even one on the council
         conflicts = _conflicts(member, p)
         leads = p.id in led and not conflicts

@@ -26,15 +26,14 @@ from matchmaker.models import (
     ProposalMember,
     ProposalStatus,
     ResearchOrder,
-    Role,
     TechNeed,
     User,
     utcnow,
 )
-from matchmaker.services import events
-from matchmaker.services.enterprises import needs
+from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
+from matchmaker.services.orders import attachments
 from matchmaker.services.pagination import paginate
 from matchmaker.services.projects import registry as projects
 
@@ -77,17 +76,6 @@ class OrderInput:
     internal_parts: tuple[str, ...] = ()
 
 
-# Parts of an order an official may keep internal; everything else is public once the order is published.
-PARTS = (
-    "necessity",
-    "objectives",
-    "main_content",
-    "expected_products",
-    "budget",
-    "attachments",
-)
-
-
 def _checked_fields(data: OrderInput) -> dict:
     """The draft's columns, normalised, after checking the agency, the linked need and the internal parts."""
     agency = db.session.get(Institution, data.agency_id)
@@ -97,7 +85,7 @@ def _checked_fields(data: OrderInput) -> dict:
         )
     if data.need_id is not None and db.session.get(TechNeed, data.need_id) is None:
         raise Conflict(_("Choose the enterprise need from the list."), field="need_id")
-    if unknown := set(data.internal_parts) - set(PARTS):
+    if unknown := set(data.internal_parts) - set(policy.ORDER_PARTS):
         raise Conflict(
             _("Unknown parts: %(parts)s.", parts=", ".join(sorted(unknown))),
             field="internal_parts",
@@ -105,39 +93,16 @@ def _checked_fields(data: OrderInput) -> dict:
     fields = {
         k: normalise(v) if isinstance(v, str) else v for k, v in asdict(data).items()
     }
-    fields["internal_parts"] = [p for p in PARTS if p in data.internal_parts]
+    fields["internal_parts"] = [
+        p for p in policy.ORDER_PARTS if p in data.internal_parts
+    ]
     return fields
-
-
-def lifecycle_role(
-    user: User, order: ResearchOrder | None = None
-) -> lifecycle.Role | None:
-    """How the lifecycle sees ``user``: administrator, approving official, official, the principal
-    investigator of ``order``, or nobody."""
-    if not user.is_authenticated:
-        return None
-    if user.role == Role.ADMIN:
-        return lifecycle.Role.ADMIN
-    if user.role == Role.OFFICIAL:
-        return lifecycle.Role.APPROVER if user.can_approve else lifecycle.Role.OFFICIAL
-    if order is not None and order.pi_id is not None and order.pi_id == user.id:
-        return lifecycle.Role.PI
-    return None
-
-
-def is_staff(user: User) -> bool:
-    """City officials and administrators: they see every order and its history."""
-    return lifecycle_role(user) is not None
 
 
 def _attach(
     order: ResearchOrder, user: User, uploads: Sequence = (), public: bool = False
 ) -> None:
     """Keep the uploaded PDFs with ``order`` before the commit; one bad file refuses them all."""
-    from matchmaker.services.orders import (
-        attachments,  # attachments imports this module
-    )
-
     try:
         for upload in uploads:
             if getattr(upload, "filename", ""):
@@ -155,7 +120,7 @@ def create_order(
     ``uploads`` are PDF files kept with the order (``public_files``: published with it); a file that is not
     a PDF or is too large refuses the whole draft.
     """
-    if lifecycle_role(user) is None:
+    if not policy.is_staff(user):
         raise NotAllowed(_l("Only city officials place research orders."))
     fields = _checked_fields(data)
     order = ResearchOrder(created_by_id=user.id, state=OrderState.DRAFT.value, **fields)
@@ -277,7 +242,7 @@ def record_step(
         planned = lifecycle.plan(
             order.state,
             action,
-            lifecycle_role(user, order),
+            policy.lifecycle_role(user, order),
             data,
             now or utcnow(),
             history=steps,
@@ -317,10 +282,6 @@ def record_step(
     )  # fmt: skip
     db.session.add(entry)
     if attachment is not None:
-        from matchmaker.services.orders import (
-            attachments,  # attachments imports this module
-        )
-
         db.session.flush()
         try:
             attachments.store_pdf(attachment, order=order, uploader=user, event=entry)
@@ -379,7 +340,7 @@ def _people_concerned(order: ResearchOrder, actor: User) -> list[User]:
             User.id == order.created_by_id,
             User.id == order.pi_id,
             User.id.in_(applicants),
-            sa.and_(User.role == Role.OFFICIAL, User.institution_id == order.agency_id),
+            policy.agency_officials(order.agency_id),
         ),
     )
     return list(db.session.scalars(stmt.order_by(User.id)))
@@ -399,7 +360,7 @@ def add_mid_term_check(
 ) -> OrderEvent:
     """:func:`record_mid_term_check` without its commit (flushes only)."""
     order = db.session.get(ResearchOrder, order_id)
-    if order is None or lifecycle_role(user) is None:
+    if order is None or not policy.is_staff(user):
         raise NotAllowed(_l("Only city officials record the mid-term check."))
     if order.state != OrderState.IN_PROGRESS.value:
         raise Conflict(
@@ -416,33 +377,13 @@ def add_mid_term_check(
     return entry
 
 
-# Once published, an order (its public parts) is visible to everyone; before that only to officials.
-PUBLIC_STATES = frozenset(
-    s.value
-    for s in OrderState
-    if s
-    not in {
-        OrderState.DRAFT,
-        OrderState.SUBMITTED,
-        OrderState.APPROVED,
-        OrderState.REJECTED,
-        OrderState.CANCELLED,
-    }
-)
-
-
-def can_view(user: User, order: ResearchOrder) -> bool:
-    """Officials see every order; everyone else sees orders that have been published."""
-    return lifecycle_role(user) is not None or order.state in PUBLIC_STATES
-
-
 def list_orders(
     user: User, page: int, state: str = "", query: str = "", per_page: int = 20
 ):
     """Orders ``user`` may see, newest first; officials filter by state, others see open calls first."""
     stmt = sa.select(ResearchOrder)
-    if lifecycle_role(user) is None:
-        stmt = stmt.where(ResearchOrder.state.in_(PUBLIC_STATES))
+    if not policy.is_staff(user):
+        stmt = stmt.where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
     if state in {s.value for s in OrderState}:
         stmt = stmt.where(ResearchOrder.state == state)
     if query := normalise(query).lower()[:200]:
@@ -463,7 +404,7 @@ def update_draft(
     public_files: bool = False,
 ) -> ResearchOrder:
     """Change a draft; once submitted, an order changes only through lifecycle steps."""
-    if lifecycle_role(user) is None:
+    if not policy.is_staff(user):
         raise NotAllowed(_l("Only city officials edit research orders."))
     if order.state != OrderState.DRAFT.value:
         raise Conflict(_("Only a draft can be edited."))
@@ -487,7 +428,7 @@ def update_draft(
 
 def linkable_needs(user: User, current_id: int | None = None) -> list[TechNeed]:
     """Enterprise needs an official may link to a draft: the open ones, and the one already linked."""
-    if lifecycle_role(user) is None:
+    if not policy.is_staff(user):
         return []
     stmt = (
         sa.select(TechNeed)
@@ -500,8 +441,6 @@ def linkable_needs(user: User, current_id: int | None = None) -> list[TechNeed]:
 def linked_need(user: User, order: ResearchOrder) -> TechNeed | None:
     """The enterprise need the order answers, when ``user`` may know that need exists."""
     need = db.session.get(TechNeed, order.need_id) if order.need_id else None
-    if need is None or not needs.can_view(
-        user if user.is_authenticated else None, need
-    ):
+    if need is None or not policy.may_view_need(user, need):
         return None
     return need

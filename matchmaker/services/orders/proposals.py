@@ -18,8 +18,6 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, OrderState
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
-    Council,
-    CouncilMember,
     DeclineReason,
     OrderEvent,
     Proposal,
@@ -30,7 +28,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments
@@ -42,7 +40,6 @@ COMMENT_MAX = 2_000
 TEAM_MAX = 20
 BUDGET_MAX = 10**13  # VND; far above any city task, below BigInteger's range
 
-OFFICIAL_ROLES = (Role.OFFICIAL, Role.ADMIN)
 # Order states in which the council reviews the proposals received.
 REVIEW_STATES = (OrderState.APPLICATIONS_CLOSED.value, OrderState.UNDER_REVIEW.value)
 
@@ -230,7 +227,7 @@ def submit_proposal(
     return proposal
 
 
-def can_change(proposal: Proposal, now: datetime | None = None) -> bool:
+def is_changeable(proposal: Proposal, now: datetime | None = None) -> bool:
     """True while the PI may still edit or withdraw ``proposal``."""
     return proposal.status == ProposalStatus.SUBMITTED and is_open(proposal.order, now)
 
@@ -279,44 +276,16 @@ def withdraw_proposal(
     return proposal
 
 
-def _council_user_ids(order_id: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(CouncilMember.user_id)
-            .join(Council)
-            .where(Council.order_id == order_id)
-        )
-    )
-
-
-def _is_official(user: User) -> bool:
-    return user.is_authenticated and user.role in OFFICIAL_ROLES
-
-
-def can_view_proposal(user: User, proposal: Proposal) -> bool:
-    """Authors (PI and team), officials and the order's council members see a proposal; a council
-    member who applied to the same call (a rival applicant) does not."""
-    if not user.is_authenticated:
-        return False
-    if _is_official(user) or user.id in proposal.author_ids:
-        return True
-    from matchmaker.services.orders import councils  # councils imports this module
-
-    return user.id in _council_user_ids(
-        proposal.order_id
-    ) and not councils.competing_proposal(user.id, proposal)
-
-
 def list_proposals_for(user: User, order: ResearchOrder) -> list[Proposal]:
     """The proposals to ``order`` that ``user`` may see, oldest submission first."""
     if not user.is_authenticated:
         return []
     stmt = sa.select(Proposal).where(Proposal.order_id == order.id)
-    if not _is_official(user):
+    if not policy.is_staff(user):
         from matchmaker.services.orders import councils  # councils imports this module
 
         # The council reads every proposal, except a member who applied too (a rival): only their own.
-        if user.id not in _council_user_ids(
+        if user.id not in policy.council_member_ids(
             order.id
         ) or user.id in councils.applicant_ids(order):
             team = sa.select(ProposalMember.proposal_id).where(
@@ -334,7 +303,7 @@ def decline_proposal(
     now: datetime | None = None,
 ) -> Proposal:
     """Decline a proposal with a reason code and an optional comment, and tell its PI."""
-    if not _is_official(official):
+    if not policy.is_staff(official):
         raise NotAllowed(_l("Only city officials decline proposals."))
     if proposal.status != ProposalStatus.SUBMITTED:
         raise Conflict(_("This proposal was already withdrawn or declined."))
@@ -499,7 +468,7 @@ def award(
     if the step is refused, everything is rolled back and Conflict is raised.
     """
     now = now or utcnow()
-    if not _is_official(official):
+    if not policy.is_staff(official):
         raise NotAllowed(_l("Only city officials award an order."))
     if proposal.order_id != order.id or proposal.status != ProposalStatus.SUBMITTED:
         raise Conflict(_("Only a proposal still under consideration can be awarded."))
@@ -552,7 +521,7 @@ def order_panel(user: User, order: ResearchOrder) -> OrderPanel:
     call_open, signed_in, staff = (
         is_open(order),
         user.is_authenticated,
-        _is_official(user),
+        policy.is_staff(user),
     )
     visible = list_proposals_for(user, order)
     mine = [
@@ -570,6 +539,6 @@ def order_panel(user: User, order: ResearchOrder) -> OrderPanel:
         proposal_count=sum(p.status == ProposalStatus.SUBMITTED for p in visible)
         if staff
         else 0,
-        is_council_member=signed_in and user.id in _council_user_ids(order.id),
+        is_council_member=signed_in and user.id in policy.council_member_ids(order.id),
         is_pi=signed_in and order.pi_id == user.id,
     )

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold
 from matchmaker.models import ImportBatch, Institution, Project, ProjectStatus, User
-from matchmaker.services import events, reference, staging
+from matchmaker.services import events, policy, reference, staging
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.imports import (
     ImportProblem,
@@ -272,9 +272,9 @@ def _registered_titles(institution: Institution) -> set[str]:
 
 def preview(institution: Institution, user: User, data: bytes) -> ProjectReport:
     """Check a project list without creating anything; keep it for confirmation if every row is valid."""
-    if not projects.can_register(user) or institution not in projects.institutions_for(
+    if not policy.may_register_project(
         user
-    ):
+    ) or institution not in projects.institutions_for(user):
         raise NotAllowed(_("You cannot register projects for this institution."))
     rows, problems = parse_projects_csv(data)
     known = _registered_titles(institution)
@@ -325,7 +325,7 @@ def _to_confirm(user: User, rows: list[ProjectRow]) -> frozenset[int]:
         row.line
         for row in rows
         if row.pi_email.lower() in named
-        and not projects.may_link_directly(user, named[row.pi_email.lower()])
+        and not policy.may_link_pi_directly(user, named[row.pi_email.lower()])
     )
 
 

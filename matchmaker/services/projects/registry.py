@@ -31,11 +31,10 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, reference
+from matchmaker.services import events, policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.messaging import notifications
-from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.pagination import paginate
 
 TITLE_MAX = 500
@@ -44,7 +43,6 @@ NAME_MAX = 200
 TEAM_MAX = 50
 BUDGET_MAX = 10**15
 FIRST_YEAR = 1975  # the city's oldest records of S&T tasks
-STAFF = (Role.OFFICIAL, Role.ADMIN)
 SIMILAR_CACHE = "matchmaker.similar_projects"
 
 
@@ -88,22 +86,6 @@ class SimilarProject:
     shared: tuple[str, ...] = field(default_factory=tuple)
 
 
-def can_register(user: User) -> bool:
-    """Officials and administrators register any project; researchers those of their institution."""
-    if not user.is_authenticated:
-        return False
-    return user.role in STAFF or (
-        user.role == Role.RESEARCHER and user.institution_id is not None
-    )
-
-
-def can_edit(user: User, project: Project) -> bool:
-    """Officials, administrators, whoever registered the project and its (confirmed) principal investigator."""
-    if not user.is_authenticated:
-        return False
-    return user.role in STAFF or user.id in (project.created_by_id, project.pi_id)
-
-
 def is_asked_to_confirm(user: User, project: Project) -> bool:
     """Whether ``user`` is the researcher named as PI who has yet to confirm or decline."""
     return (
@@ -113,26 +95,10 @@ def is_asked_to_confirm(user: User, project: Project) -> bool:
     )
 
 
-def may_link_directly(user: User, named: User) -> bool:
-    """Whether ``user`` may name ``named`` as PI without their confirmation.
-
-    Staff are trusted (they register the city's own records); a researcher may name themselves or a
-    researcher of their own institution. Anyone else named must confirm.
-    """
-    return (
-        user.role in STAFF
-        or named.id == user.id
-        or (
-            user.institution_id is not None
-            and named.institution_id == user.institution_id
-        )
-    )
-
-
 def institutions_for(user: User) -> list[Institution]:
     """The institutions ``user`` may register projects for."""
     stmt = sa.select(Institution).order_by(Institution.name_vi)
-    if user.role not in STAFF:
+    if not policy.is_staff(user):
         stmt = stmt.where(Institution.id == (user.institution_id or 0))
     return list(db.session.scalars(stmt))
 
@@ -196,7 +162,7 @@ def _institution(
 ) -> int | None:
     """Staff choose any institution; a researcher keeps the project's (or uses their own)."""
     allowed = project.institution_id if project is not None else user.institution_id
-    if user.role not in STAFF and institution_id != allowed:
+    if not policy.is_staff(user) and institution_id != allowed:
         raise ServiceError(
             _("You can register projects of your own institution only."),
             field="institution_id",
@@ -239,7 +205,11 @@ def check_input(data: ProjectInput) -> dict:
 def _link_pi(user: User, project: Project, named_id: int | None) -> None:
     """Link the named PI, or ask them to confirm (flushed; the request is mailed after the commit)."""
     named = db.session.get(User, named_id) if named_id is not None else None
-    if named is None or named.id == project.pi_id or may_link_directly(user, named):
+    if (
+        named is None
+        or named.id == project.pi_id
+        or policy.may_link_pi_directly(user, named)
+    ):
         project.pi_id, project.pending_pi_id = (named.id if named else None), None
         return
     asked_before = project.pending_pi_id == named.id
@@ -258,7 +228,7 @@ def _link_pi(user: User, project: Project, named_id: int | None) -> None:
 
 def new_project(user: User, data: ProjectInput) -> Project:
     """Add a checked project to the session (flushed, not committed: the caller's use case commits)."""
-    if not can_register(user):
+    if not policy.may_register_project(user):
         raise NotAllowed(_("Your account cannot register projects."))
     values = check_input(data)
     named_id = values.pop("pi_id")
@@ -280,7 +250,7 @@ def create_project(user: User, data: ProjectInput) -> Project:
 
 def update_project(user: User, project: Project, data: ProjectInput) -> Project:
     """Change a project's record."""
-    if not can_edit(user, project):
+    if not policy.may_edit_project(user, project):
         raise NotAllowed(_("You cannot edit this project."))
     values = check_input(data)
     named_id = values.pop("pi_id")
@@ -347,9 +317,9 @@ def from_order(order: ResearchOrder) -> Project:
     existing = db.session.scalar(sa.select(Project).where(Project.order_id == order.id))
     if existing is not None:
         return existing
-    # The one rule of what is public (order_access), as for the order's page and the search index.
-    public = order_access.public_text(order)
-    budget_is_public = "budget" in order_access.public_parts(order)
+    # The one rule of what is public (the policy's), as for the order's page and the search index.
+    public = policy.public_order_text(order)
+    budget_is_public = "budget" in policy.public_order_parts(order)
     pi = order.pi
     budget = order.contract_value or (order.state_budget or 0) + (order.cofunding or 0)
     project = Project(

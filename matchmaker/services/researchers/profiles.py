@@ -17,7 +17,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import events, reference
+from matchmaker.services import events, policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
 
@@ -83,11 +83,6 @@ def profile_for(user: User) -> ResearcherProfile:
     return profile
 
 
-def can_view(viewer: User, profile: ResearcherProfile) -> bool:
-    """Profiles that opted out of public listing are shown to signed-in users only."""
-    return profile.public or viewer.is_authenticated
-
-
 def _check(data: ProfileInput) -> None:
     fields = reference.science_fields()
     if unknown := [
@@ -112,7 +107,7 @@ def update_profile(
     profile: ResearcherProfile, editor: User, data: ProfileInput
 ) -> ResearcherProfile:
     """Save the owner's (or an administrator's) changes to a profile."""
-    if not (profile.is_owned_by(editor) or editor.role == Role.ADMIN):
+    if not policy.may_edit_profile(editor, profile):
         raise NotAllowed(_l("You can only edit your own profile."))
     _check(data)
     profile.user.full_name = normalise(data.full_name)

@@ -22,9 +22,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.search_index import IndexDoc
-from matchmaker.services import reference
-from matchmaker.services.orders import lifecycle as orders
-from matchmaker.services.orders import visibility as order_access
+from matchmaker.services import policy, reference
 
 # Markdown emphasis, code marks, headings and quotes: noise in snippets (the text itself stays).
 _MARKDOWN_RE = re.compile(r"[*`]+|^[ \t]*(?:#{1,6}|>+)[ \t]*", re.MULTILINE)
@@ -66,9 +64,9 @@ def project_doc(project: Project) -> IndexDoc:
 
 def order_doc(order: ResearchOrder) -> IndexDoc | None:
     """Published orders, without the parts kept internal; ``None`` before publication."""
-    if order.state not in orders.PUBLIC_STATES:
+    if order.state not in policy.PUBLIC_STATES:
         return None
-    parts = order_access.public_text(order).values()
+    parts = policy.public_order_text(order).values()
     return IndexDoc(
         kind="order", id=str(order.id), title=order.title, body=_plain(*parts),
         keywords=_topic_words([order.field_code], order.priority_area),
@@ -131,7 +129,7 @@ def public_statements() -> list[sa.Select]:
             selectinload(Project.pi), selectinload(Project.institution)
         ),
         sa.select(ResearchOrder)
-        .where(ResearchOrder.state.in_(orders.PUBLIC_STATES))
+        .where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
         .options(selectinload(ResearchOrder.agency)),
         sa.select(TechNeed)
         .where(TechNeed.confidentiality != Confidentiality.PRIVATE)

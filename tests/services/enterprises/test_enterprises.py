@@ -8,6 +8,7 @@ from flask_babel import force_locale
 
 from matchmaker.extensions import db
 from matchmaker.models import Enterprise, EnterpriseSize, Notification, Role, User
+from matchmaker.services import policy
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.enterprises.companies import EnterpriseInput
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -73,18 +74,18 @@ def test_create_refuses_a_representative_who_has_one(ctx, make_user):
         enterprises.create_enterprise(user, _data(tax_code=f"{TAX_CODE}-003"))
 
 
-def test_can_manage(ctx, make_user):
+def test_may_manage_enterprise(ctx, make_user):
     rep = make_user(Role.ENTERPRISE)
     enterprise = enterprises.create_enterprise(rep, _data())
     other_rep = make_user(Role.ENTERPRISE)
-    assert enterprises.can_manage(rep, enterprise)
-    assert enterprises.can_manage(make_user(Role.ADMIN), enterprise)
-    assert not enterprises.can_manage(other_rep, enterprise)
-    assert not enterprises.can_manage(make_user(Role.OFFICIAL), enterprise)
-    assert not enterprises.can_manage(None, enterprise)
+    assert policy.may_manage_enterprise(rep, enterprise)
+    assert policy.may_manage_enterprise(make_user(Role.ADMIN), enterprise)
+    assert not policy.may_manage_enterprise(other_rep, enterprise)
+    assert not policy.may_manage_enterprise(make_user(Role.OFFICIAL), enterprise)
+    assert not policy.may_manage_enterprise(None, enterprise)
     # A former representative whose role changed no longer manages it.
     rep.role = Role.RESEARCHER
-    assert not enterprises.can_manage(rep, enterprise)
+    assert not policy.may_manage_enterprise(rep, enterprise)
 
 
 def test_update_by_another_representative_changes_nothing(ctx, make_user):

@@ -23,6 +23,7 @@ from matchmaker.models import (
     Role,
     User,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders import lifecycle as orders
@@ -517,8 +518,8 @@ def test_a_member_who_applies_later_neither_reads_nor_scores_the_rivals(
     assert (rival.id, ConflictReason.COMPETING_APPLICANT) in _conflicts(
         reviewed_call, official
     )
-    assert not proposals.can_view_proposal(rival, theirs)
-    assert proposals.can_view_proposal(rival, own)
+    assert not policy.may_view_proposal(rival, theirs)
+    assert policy.may_view_proposal(rival, own)
     assert proposals.list_proposals_for(rival, reviewed_call) == [own]
     assert councils.review_row(rival, theirs) is None
     _start_review(reviewed_call, official)
@@ -529,6 +530,6 @@ def test_a_member_who_applies_later_neither_reads_nor_scores_the_rivals(
         councils.score_proposal(rival, theirs, FULL, now=AFTER)
     assert "competing_applicant" in error.value.message
     # The neutral member reads and scores both, and the rival's old marks would never count.
-    assert proposals.can_view_proposal(neutral, theirs)
+    assert policy.may_view_proposal(neutral, theirs)
     councils.score_proposal(neutral, theirs, FULL, now=AFTER)
     assert db.session.scalar(sa.select(sa.func.count(ProposalScore.id))) == 1

@@ -22,6 +22,7 @@ from matchmaker.models import (
     Role,
     utcnow,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import proposals
@@ -228,9 +229,9 @@ def viewers(make_user, proposal, pi, teammate, official):
         ("council_member", True),
     ],
 )
-def test_can_view_proposal_per_role(viewers, proposal, open_call, viewer, allowed):
+def test_may_view_proposal_per_role(viewers, proposal, open_call, viewer, allowed):
     user = viewers[viewer]
-    assert proposals.can_view_proposal(user, proposal) is allowed
+    assert policy.may_view_proposal(user, proposal) is allowed
     expected = [proposal.id] if allowed else []
     assert [p.id for p in proposals.list_proposals_for(user, open_call)] == expected
 
@@ -370,7 +371,7 @@ def test_award_sets_the_pi_and_declines_the_others_in_one_step(
         pi.id,
         "05/HĐ-SKHCN",
     )
-    assert orders.lifecycle_role(pi, fresh) is not None
+    assert policy.lifecycle_role(pi, fresh) is not None
     won, lost = _fresh(proposal), _fresh(rival)
     assert (won.status, proposals.as_utc(won.decided_at), won.decided_by_id) == (
         ProposalStatus.AWARDED,
@@ -442,11 +443,11 @@ def test_award_only_by_officials_and_only_a_running_proposal(
     assert db.session.get(ResearchOrder, open_call.id).state == "under_review"
 
 
-def test_can_change_only_while_the_call_is_open(proposal, pi):
-    assert proposals.can_change(proposal, BEFORE)
-    assert not proposals.can_change(proposal, DEADLINE)
+def test_is_changeable_only_while_the_call_is_open(proposal, pi):
+    assert proposals.is_changeable(proposal, BEFORE)
+    assert not proposals.is_changeable(proposal, DEADLINE)
     proposals.withdraw_proposal(pi, proposal, now=BEFORE)
-    assert not proposals.can_change(_fresh(proposal), BEFORE)
+    assert not proposals.is_changeable(_fresh(proposal), BEFORE)
 
 
 def test_list_my_proposals_as_pi_and_as_team_member(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import Institution, InstitutionKind, Notification, Project, Role
+from matchmaker.services import policy
 from matchmaker.services.errors import NotAllowed
 from matchmaker.services.projects import csv_import as project_csv
 from matchmaker.services.projects import registry as projects
@@ -60,7 +61,7 @@ def test_pi_of_another_institution_is_asked_not_linked(
         saved.pi_display == "Phan Thị Mỹ Dung"
     )  # the name, not a link to their account
     assert projects.pi_profile_id(saved, registrant) is None
-    assert not projects.can_edit(outsider, saved)
+    assert not policy.may_edit_project(outsider, saved)
     [notice] = _notices(outsider, "project_pi_requested")
     assert (notice.endpoint, notice.endpoint_values) == (
         "projects.detail",
@@ -95,7 +96,7 @@ def test_named_researcher_confirms_and_the_project_becomes_theirs(
     db.session.expire_all()
     saved = db.session.get(Project, project.id)
     assert (saved.pi_id, saved.pending_pi_id) == (outsider.id, None)
-    assert projects.can_edit(outsider, saved)
+    assert policy.may_edit_project(outsider, saved)
     assert len(_notices(registrant, "project_pi_confirmed")) == 1
 
 

@@ -36,14 +36,13 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.matching import corpus
 from matchmaker.services.matching import model as matching_model
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import councils
 from matchmaker.services.orders.councils import ConflictOfInterest
-from matchmaker.services.orders.proposals import OFFICIAL_ROLES
 
 REVIEWERS_PER_PROPOSAL = 2
 LEAD_REVIEWER_KIND = "lead_reviewer_assigned"
@@ -58,7 +57,7 @@ class MatchingUnavailable(ServiceError):
 
 def check_official(user: User) -> None:
     """:class:`NotAllowed` unless ``user`` is a city official (or an administrator)."""
-    if not (user.is_authenticated and user.role in OFFICIAL_ROLES):
+    if not policy.is_staff(user):
         raise NotAllowed(_l("Only city officials assign reviewers and researchers."))
 
 

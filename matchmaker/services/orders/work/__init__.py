@@ -6,12 +6,10 @@ package as one service module: ``from matchmaker.services import progress``, the
 
 from matchmaker.services.orders.work.common import (
     Permissions,
-    can_follow,
     is_pi,
     officials_concerned,
     permissions,
     results_are_public,
-    team_ids,
     vietnam_today,
     work_access,
 )
@@ -67,7 +65,6 @@ __all__ = [
     "TrancheLine",
     "WorkOverview",
     "add_milestone",
-    "can_follow",
     "complete_milestone",
     "contract",
     "ensure_tranches",
@@ -85,7 +82,6 @@ __all__ = [
     "schedule_status",
     "submit_deliverable",
     "submit_progress_report",
-    "team_ids",
     "tranche_lines",
     "totals",
     "vietnam_today",

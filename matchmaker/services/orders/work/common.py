@@ -16,16 +16,13 @@ from matchmaker.lifecycle import OrderState
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Notification,
-    Proposal,
-    ProposalStatus,
     ResearchOrder,
-    Role,
     User,
     utcnow,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
-from matchmaker.services.orders import lifecycle as orders
 from matchmaker.validators import CONTROL_CHARACTERS
 
 S = OrderState
@@ -71,39 +68,14 @@ def money(amount: int) -> str:
 # --- who may see and do what -------------------------------------------------------------------------------
 
 
-def team_ids(order: ResearchOrder) -> set[int]:
-    """The principal investigator and the team of the awarded proposal."""
-    if order.pi_id is None:
-        return set()
-    proposal = db.session.scalar(
-        sa.select(Proposal)
-        .where(
-            Proposal.order_id == order.id,
-            Proposal.pi_id == order.pi_id,
-            # The awarded proposal: neither withdrawn nor declined (awarding declines the others).
-            Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED]),
-        )
-        .order_by(Proposal.id.desc())
-        .limit(1)
-    )
-    return {order.pi_id, *(proposal.author_ids if proposal else ())}
-
-
 def is_pi(user: User, order: ResearchOrder) -> bool:
     """Whether ``user`` is the order's principal investigator."""
     return user.is_authenticated and order.pi_id is not None and order.pi_id == user.id
 
 
-def can_follow(user: User, order: ResearchOrder) -> bool:
-    """Officials, the principal investigator and their team follow the whole work of an order."""
-    if not user.is_authenticated:
-        return False
-    return orders.is_staff(user) or user.id in team_ids(order)
-
-
 def results_are_public(order: ResearchOrder) -> bool:
     """Registered results of a published order are shown to everyone."""
-    return order.state in RESULT_STATES and order.state in orders.PUBLIC_STATES
+    return order.state in RESULT_STATES and order.state in policy.PUBLIC_STATES
 
 
 @dataclass(frozen=True)
@@ -123,9 +95,9 @@ class Permissions:
 
 def permissions(user: User, order: ResearchOrder) -> Permissions:
     """The viewer's rights on ``order``'s work, from their role and the order's state."""
-    staff, pi, state = orders.is_staff(user), is_pi(user, order), order.state
+    staff, pi, state = policy.is_staff(user), is_pi(user, order), order.state
     return Permissions(
-        follow=can_follow(user, order),
+        follow=policy.may_follow_work(user, order),
         plan=staff and state in PLANNING_STATES,
         confirm=staff and state in CONFIRMING_STATES,
         disburse=staff and state in PAYING_STATES,
@@ -139,7 +111,7 @@ def permissions(user: User, order: ResearchOrder) -> Permissions:
 
 def work_access(user: User, order: ResearchOrder) -> str | None:
     """What the order's page links to: ``"follow"`` (the whole work), ``"results"`` (public results) or None."""
-    if order.contract_number and can_follow(user, order):
+    if order.contract_number and policy.may_follow_work(user, order):
         return "follow"
     return "results" if results_are_public(order) else None
 
@@ -155,7 +127,7 @@ def get_order(order_id: int) -> ResearchOrder:
 
 
 def check_staff(user: User, message) -> None:
-    if not user.is_authenticated or not orders.is_staff(user):
+    if not policy.is_staff(user):
         raise NotAllowed(message)
 
 
@@ -208,7 +180,7 @@ def officials_concerned(order: ResearchOrder, actor: User) -> list[User]:
         User.id != actor.id,
         sa.or_(
             User.id == order.created_by_id,
-            sa.and_(User.role == Role.OFFICIAL, User.institution_id == order.agency_id),
+            policy.agency_officials(order.agency_id),
         ),
     )
     return list(db.session.scalars(stmt.order_by(User.id)))

@@ -15,9 +15,8 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.matching.text import normalise
 from matchmaker.models import Disbursement, OrderEvent, ResearchOrder, Tranche, User
-from matchmaker.services import events, locking
+from matchmaker.services import events, locking, policy
 from matchmaker.services.errors import Conflict
-from matchmaker.services.orders import visibility as order_access
 from matchmaker.services.orders.work.common import (
     AMOUNT_MAX,
     PAYING_STATES,
@@ -233,7 +232,7 @@ def record_disbursement(
     db.session.add(entry)
     # The amount only to people who may see the order's budget figures.
     people = pi_concerned(order, user)
-    sized = [p for p in people if order_access.shows_budget(p, order)]
+    sized = [p for p in people if policy.may_see_budget(p, order)]
     notify_people(
         sized, "disbursement_recorded", order, user, amount=money(data.amount)
     )

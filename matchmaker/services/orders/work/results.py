@@ -20,7 +20,7 @@ from matchmaker.models import (
     ResultRecord,
     User,
 )
-from matchmaker.services import events
+from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work.common import (
@@ -99,7 +99,7 @@ def register_results(
     If the lifecycle refuses the step (wrong state, role, or someone changed the order), nothing is written.
     """
     order = get_order(order_id)
-    if orders.lifecycle_role(user, order) is None:
+    if policy.lifecycle_role(user, order) is None:
         raise NotAllowed(
             _l("Only officials and the principal investigator register results.")
         )

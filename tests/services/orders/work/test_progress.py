@@ -31,6 +31,7 @@ from matchmaker.models import (
     Role,
     Tranche,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
@@ -618,9 +619,9 @@ def test_ip_kind_needs_its_number(progress_people, running):
 
 
 def test_followers_and_public_results(progress_people, running):
-    assert [progress.can_follow(getattr(progress_people, w), running) for w in
+    assert [policy.may_follow_work(getattr(progress_people, w), running) for w in
             ("official", "pi", "member", "outsider", "enterprise")] == [True, True, True, False, False]  # fmt: skip
-    assert not progress.can_follow(AnonymousUserMixin(), running)
+    assert not policy.may_follow_work(AnonymousUserMixin(), running)
     assert not progress.results_are_public(running)
     order = _accepted(progress_people, running)
     progress.register_results(progress_people.pi, order.id, RESULTS, "", order.version)
