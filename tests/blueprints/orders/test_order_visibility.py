@@ -21,9 +21,6 @@ from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Attachment,
     Confidentiality,
-    Enterprise,
-    Institution,
-    InstitutionKind,
     Notification,
     Project,
     ResearcherProfile,
@@ -76,14 +73,9 @@ def _act(
 
 
 @pytest.fixture
-def world(app, make_user, outbox) -> SimpleNamespace:
+def world(make_user, outbox, agency, rice_enterprise, publish_order) -> SimpleNamespace:
     """A published, awarded, worked-on and accepted order whose internal parts hold ``SECRET``."""
-    agency = Institution(
-        slug="so-khcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY
-    )
-    firm = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106")
-    db.session.add_all([agency, firm])
-    db.session.commit()
+    firm = rice_enterprise
     w = SimpleNamespace(
         official=make_user(Role.OFFICIAL, institution=agency),
         approver=make_user(Role.OFFICIAL, institution=agency, can_approve=True),
@@ -123,18 +115,10 @@ def world(app, make_user, outbox) -> SimpleNamespace:
         ),
         uploads=[_pdf("noi-bo.pdf", secret=True)],
     )  # fmt: skip
-    _act(
-        order.id,
-        w.official,
-        Action.SUBMIT,
-        now=START,
+    order = publish_order(
+        order, START, DEADLINE, by=w.official, approver=w.approver,
         attachment=_pdf("to-trinh.pdf", secret=True),
-    )
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 9, 30)}
-    _act(order.id, w.approver, Action.APPROVE, decision, now=START)
-    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    _act(order.id, w.official, Action.PUBLISH, call, now=START)
-    order = db.session.get(ResearchOrder, order.id)
+    )  # fmt: skip
     councils.form_council(w.official, order, w.judge.id, [])
     w.won = proposals.submit_proposal(
         w.pi, order, proposals.ProposalInput("Cảm biến mặn", 900_000_000, team_ids=[w.member.id]),
@@ -143,7 +127,7 @@ def world(app, make_user, outbox) -> SimpleNamespace:
     w.lost = proposals.submit_proposal(
         w.rival, order, proposals.ProposalInput("Mô hình", 800_000_000), now=START
     )
-    _act(order.id, w.official, Action.CLOSE_APPLICATIONS, call)
+    _act(order.id, w.official, Action.CLOSE_APPLICATIONS)
     _act(order.id, w.official, Action.START_REVIEW)
     contract = {
         "contract_number": "05/HĐ-SKHCN", "contract_value": CONTRACT_VALUE,
@@ -335,29 +319,15 @@ def test_internal_text_never_scores_nor_explains_for_non_staff(world):
 
 
 def test_a_researcher_is_never_told_of_a_shared_word_only_internal_text_holds(
-    world, make_user
+    world, make_user, make_published_order
 ):
     """A profile that shares the internal word: an open call is recommended on its public text alone."""
-    agency_id = world.order.agency_id
-    call = orders.create_order(
-        world.official,
-        orders.OrderInput(
-            title="Cảnh báo độ mặn kênh Xà No", agency_id=agency_id, necessity=PUBLIC_TEXT,
-            main_content=INTERNAL_TEXT, internal_parts=("main_content",),
-        ),
-    )  # fmt: skip
     now = datetime.now(UTC)
-    _act(call.id, world.official, Action.SUBMIT, now=now)
-    decision = {
-        "decision_number": "2/QĐ",
-        "decision_date": now.date() - timedelta(days=1),
-    }
-    _act(call.id, world.approver, Action.APPROVE, decision, now=now)
-    publish = {
-        "selection_method": "open_selection",
-        "application_deadline": now + timedelta(days=30),
-    }
-    _act(call.id, world.official, Action.PUBLISH, publish, now=now)
+    call = make_published_order(
+        now, now + timedelta(days=30), by=world.official, approver=world.approver,
+        decision_number="2/QĐ", title="Cảnh báo độ mặn kênh Xà No", agency_id=world.order.agency_id,
+        necessity=PUBLIC_TEXT, main_content=INTERNAL_TEXT, internal_parts=("main_content",),
+    )  # fmt: skip
     insider = make_user(Role.RESEARCHER)
     db.session.add(
         ResearcherProfile(
