@@ -37,13 +37,10 @@ from wtforms import (
 import matchmaker
 from matchmaker.extensions import db
 from matchmaker.inputs import CONTROL_CHARACTERS
-from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Attachment,
     Enterprise,
     ImportBatch,
-    Institution,
-    InstitutionKind,
     IPAsset,
     IPKind,
     IPStatus,
@@ -52,8 +49,6 @@ from matchmaker.models import (
     OutboxMessage,
     Project,
     Proposal,
-    ProposalMember,
-    ProposalStatus,
     Publication,
     ResearcherProfile,
     ResearchOrder,
@@ -81,15 +76,10 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def hostile_world(app, make_user) -> SimpleNamespace:
-    agency = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    university = Institution(
-        slug="dhct", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY
-    )
-    db.session.add_all([agency, university])
-    db.session.commit()
+def hostile_world(
+    make_user, agency, make_institution, make_awarded_order
+) -> SimpleNamespace:
+    university = make_institution("dhct", "Trường Đại học Cần Thơ")
     admin = make_user(Role.ADMIN)
     official = make_user(Role.OFFICIAL, institution=agency, can_approve=True)
     pi = make_user(Role.RESEARCHER, institution=university)
@@ -115,7 +105,10 @@ def hostile_world(app, make_user) -> SimpleNamespace:
         ]
     )  # fmt: skip
     db.session.commit()
-    order = _running_order(agency, official, pi, member)
+    order = make_awarded_order(
+        START, START + timedelta(days=14), START + timedelta(days=20), AWARD, pi=pi, members=[member],
+        started=True, by=official, approver=official, title="Cảnh báo xâm nhập mặn",
+    )  # fmt: skip
     db.session.add_all(
         [
             Milestone(
@@ -144,44 +137,6 @@ def hostile_world(app, make_user) -> SimpleNamespace:
     }  # fmt: skip
     ids["user_id"] = member.id
     return SimpleNamespace(ids=ids, admin=admin, official=official, pi=pi, slug="dhct")
-
-
-def _running_order(agency, official, pi, member) -> ResearchOrder:
-    from matchmaker.services.orders import lifecycle as orders
-
-    order = orders.create_order(
-        official, orders.OrderInput(title="Cảnh báo xâm nhập mặn", agency_id=agency.id)
-    )
-
-    def act(action, data=None, now=START + timedelta(days=20)):
-        version = db.session.get(ResearchOrder, order.id).version
-        orders.apply_action(order.id, official, action, data or {}, version, now=now)
-
-    act(Action.SUBMIT, now=START)
-    act(
-        Action.APPROVE,
-        {"decision_number": "1/QĐ", "decision_date": date(2026, 9, 30)},
-        START,
-    )
-    publish = {
-        "selection_method": "open_selection",
-        "application_deadline": START + timedelta(days=14),
-    }
-    act(Action.PUBLISH, publish, START)
-    act(Action.CLOSE_APPLICATIONS, publish)
-    act(Action.START_REVIEW)
-    db.session.add(
-        Proposal(
-            order_id=order.id, pi_id=pi.id, approach="Cảm biến", budget=900_000_000,
-            status=ProposalStatus.SUBMITTED, submitted_at=START, decline_comment="",
-            members=[ProposalMember(user_id=member.id)],
-        )
-    )  # fmt: skip
-    db.session.get(ResearchOrder, order.id).pi_id = pi.id
-    db.session.commit()
-    act(Action.AWARD, AWARD)
-    act(Action.START_WORK)
-    return db.session.get(ResearchOrder, order.id)
 
 
 # --- what to send: routes, query parameters and form fields, found in the code ----------------------------

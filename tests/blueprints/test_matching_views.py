@@ -18,7 +18,6 @@ from matchmaker.models import (
     Confidentiality,
     Enterprise,
     Institution,
-    InstitutionKind,
     Publication,
     ResearcherField,
     ResearcherProfile,
@@ -38,18 +37,6 @@ SALINITY = (
     "Cảnh báo sớm xâm nhập mặn sông Hậu",
     "Dự báo độ mặn và xâm nhập mặn tại cửa lấy nước trên sông Hậu bằng mô hình thủy lực.",
 )
-
-
-@pytest.fixture
-def matching_places(app) -> dict[str, Institution]:
-    rows = {
-        "ctu": Institution(slug="ctu", name_vi="Trường Đại học Cần Thơ", kind=InstitutionKind.UNIVERSITY),
-        "lua": Institution(slug="vien-lua", name_vi="Viện Lúa ĐBSCL", kind=InstitutionKind.INSTITUTE),
-        "so": Institution(slug="so-khcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY),
-    }  # fmt: skip
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
 
 
 def _profile(user: User, keywords: list[str], summary: str, papers=(), **extra) -> ResearcherProfile:  # fmt: skip
@@ -84,14 +71,6 @@ def matching_people(matching_places, make_user) -> dict[str, ResearcherProfile]:
         ),
         "fish": researcher("Nguyễn Thanh Tâm", "lua", ["cá tra"], "Phòng bệnh gan thận mủ trên cá tra."),
     }  # fmt: skip
-
-
-@pytest.fixture
-def water_company(app) -> Enterprise:
-    company = Enterprise(slug="cap-nuoc", name="Công ty Cấp nước Cần Thơ")
-    db.session.add(company)
-    db.session.commit()
-    return company
 
 
 def _need(enterprise: Enterprise, title: str, description: str, **extra) -> TechNeed:

@@ -7,13 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from matchmaker.extensions import db
-from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Confidentiality,
-    Enterprise,
-    Institution,
-    InstitutionKind,
     Role,
 )
 from matchmaker.services.enterprises import needs
@@ -25,31 +20,20 @@ from matchmaker.services.search import index as search
 
 
 @pytest.fixture
-def records(app, make_user):
+def records(app, official, rep, make_published_order):
     """A solar project, a published order, and a private need of an enterprise, all through services."""
-    official = make_user(Role.OFFICIAL)
-    approver = make_user(Role.OFFICIAL, can_approve=True)
-    agency = Institution(slug="sokhcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY)
-    company = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng")
-    db.session.add_all([agency, company])
-    db.session.commit()
-    rep = make_user(Role.ENTERPRISE, enterprise_id=company.id)
     with app.test_request_context():
         search.rebuild()
         project = projects.create_project(
             official, ProjectInput(title="Điện mặt trời áp mái", pi_name="Hồ Minh Trí")
         )
-        order = orders.create_order(approver, orders.OrderInput(
-            title="Điện gió ven biển Cần Thơ", agency_id=agency.id, objectives="Đo gió.",
-        ))  # fmt: skip
-        deadline = orders.utcnow() + timedelta(days=30)
-        steps = [
-            (Action.SUBMIT, {}),
-            (Action.APPROVE, {"decision_number": "12/QĐ", "decision_date": date(2026, 1, 5)}),
-            (Action.PUBLISH, {"selection_method": "open_selection", "application_deadline": deadline}),
-        ]  # fmt: skip
-        for version, (action, data) in enumerate(steps, start=1):
-            orders.apply_action(order.id, approver, action, data, version, notify=False)
+        now = orders.utcnow()
+        order = make_published_order(
+            now,
+            now + timedelta(days=30),
+            title="Điện gió ven biển Cần Thơ",
+            objectives="Đo gió.",
+        )
         search.sync([("order", order.id)])
         need = needs.create_need(rep, NeedInput(
             title="Điện phân bùn thải zyxwvut", description="Quy trình độc quyền qwertyab.",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from matchmaker.extensions import db
-from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Attachment,
     Confidentiality,
@@ -40,24 +39,12 @@ def _new_order(client, agency, **extra) -> ResearchOrder:
     return db.session.scalar(sa.select(ResearchOrder))
 
 
-def _walk(order_id: int, user, *steps: tuple[Action, dict]) -> None:
-    for action, data in steps:
-        db.session.expire_all()
-        version = db.session.get(ResearchOrder, order_id).version
-        orders.apply_action(order_id, user, action, data, version)
-
-
-def _publish(order_id: int, approver) -> None:
-    _walk(
-        order_id,
-        approver,
-        (Action.SUBMIT, {}),
-        (Action.APPROVE, {"decision_number": "12/QĐ-UBND", "decision_date": date.today()}),
-        (
-            Action.PUBLISH,
-            {"selection_method": "open_selection",
-             "application_deadline": datetime.now(UTC) + timedelta(days=30)},
-        ),
+def _publish(publish_order, order: ResearchOrder, approver) -> None:
+    """Publish ``order`` now, every step taken by ``approver``, with a call open for 30 days."""
+    now = datetime.now(UTC)
+    publish_order(
+        order, now, now + timedelta(days=30), by=approver, approver=approver,
+        decision_number="12/QĐ-UBND",
     )  # fmt: skip
 
 
@@ -131,7 +118,9 @@ def test_service_checks_the_content_even_without_the_form(agency, make_user, app
     assert not list(attachments.storage_dir().rglob("*.pdf"))
 
 
-def test_public_sees_public_parts_and_files_only(client, auth, agency, approver):
+def test_public_sees_public_parts_and_files_only(
+    client, auth, agency, approver, publish_order
+):
     auth.login_as(Role.OFFICIAL)
     order = _new_order(
         client, agency, internal_parts=["objectives"], attachments=[_pdf("cong-khai.pdf")],
@@ -147,7 +136,7 @@ def test_public_sees_public_parts_and_files_only(client, auth, agency, approver)
     assert (public.public, internal.public) == (True, False)
     auth.logout()
     assert client.get(f"/orders/{order.id}/attachments/{public.id}").status_code == 404
-    _publish(order.id, approver)
+    _publish(publish_order, order, approver)
 
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "Mặn vào sâu 60 km" in page and "Cảnh báo sớm 7 ngày" not in page
@@ -201,7 +190,9 @@ def test_a_refused_step_keeps_no_attachment(client, auth, agency):
     assert db.session.get(ResearchOrder, order.id).state == "draft"
 
 
-def test_linked_need_shows_only_to_those_who_may_see_it(client, auth, agency, approver):
+def test_linked_need_shows_only_to_those_who_may_see_it(
+    client, auth, agency, approver, publish_order
+):
     enterprise = Enterprise(
         slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106"
     )
@@ -217,7 +208,7 @@ def test_linked_need_shows_only_to_those_who_may_see_it(client, auth, agency, ap
     assert "Sấy lúa tiết kiệm điện" in client.get(f"/orders/{order.id}").get_data(
         as_text=True
     )
-    _publish(order.id, approver)
+    _publish(publish_order, order, approver)
     auth.logout()
     assert "Sấy lúa tiết kiệm điện" not in client.get(f"/orders/{order.id}").get_data(
         as_text=True

@@ -21,9 +21,6 @@ from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Attachment,
     Confidentiality,
-    Enterprise,
-    Institution,
-    InstitutionKind,
     Notification,
     Project,
     ResearcherProfile,
@@ -76,14 +73,11 @@ def _act(
 
 
 @pytest.fixture
-def world(app, make_user, outbox) -> SimpleNamespace:
+def awarded_world(
+    make_user, outbox, agency, rice_enterprise, publish_order
+) -> SimpleNamespace:
     """A published, awarded, worked-on and accepted order whose internal parts hold ``SECRET``."""
-    agency = Institution(
-        slug="so-khcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY
-    )
-    firm = Enterprise(slug="gao-vang", name="Công ty Gạo Vàng", tax_code="0100109106")
-    db.session.add_all([agency, firm])
-    db.session.commit()
+    firm = rice_enterprise
     w = SimpleNamespace(
         official=make_user(Role.OFFICIAL, institution=agency),
         approver=make_user(Role.OFFICIAL, institution=agency, can_approve=True),
@@ -123,18 +117,10 @@ def world(app, make_user, outbox) -> SimpleNamespace:
         ),
         uploads=[_pdf("noi-bo.pdf", secret=True)],
     )  # fmt: skip
-    _act(
-        order.id,
-        w.official,
-        Action.SUBMIT,
-        now=START,
+    order = publish_order(
+        order, START, DEADLINE, by=w.official, approver=w.approver,
         attachment=_pdf("to-trinh.pdf", secret=True),
-    )
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 9, 30)}
-    _act(order.id, w.approver, Action.APPROVE, decision, now=START)
-    call = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    _act(order.id, w.official, Action.PUBLISH, call, now=START)
-    order = db.session.get(ResearchOrder, order.id)
+    )  # fmt: skip
     councils.form_council(w.official, order, w.judge.id, [])
     w.won = proposals.submit_proposal(
         w.pi, order, proposals.ProposalInput("Cảm biến mặn", 900_000_000, team_ids=[w.member.id]),
@@ -143,7 +129,7 @@ def world(app, make_user, outbox) -> SimpleNamespace:
     w.lost = proposals.submit_proposal(
         w.rival, order, proposals.ProposalInput("Mô hình", 800_000_000), now=START
     )
-    _act(order.id, w.official, Action.CLOSE_APPLICATIONS, call)
+    _act(order.id, w.official, Action.CLOSE_APPLICATIONS)
     _act(order.id, w.official, Action.START_REVIEW)
     contract = {
         "contract_number": "05/HĐ-SKHCN", "contract_value": CONTRACT_VALUE,
@@ -202,23 +188,24 @@ def _get_urls(app, w) -> list[str]:
     return sorted(set(urls))
 
 
-def test_staff_see_the_internal_word_and_figures(client, auth, world):
+def test_staff_see_the_internal_word_and_figures(client, auth, awarded_world):
     """The check below could fail: the word and the figures are really there for staff."""
-    _login(client, auth, world, "official")
-    page = client.get(f"/orders/{world.order.id}").get_data(as_text=True)
+    _login(client, auth, awarded_world, "official")
+    page = client.get(f"/orders/{awarded_world.order.id}").get_data(as_text=True)
     assert SECRET in page and "987.654.321" in page and "1.234.567.000" in page
-    work = client.get(f"/orders/{world.order.id}/work").get_data(as_text=True)
+    work = client.get(f"/orders/{awarded_world.order.id}/work").get_data(as_text=True)
     assert "612.345.000" in work
 
 
 @pytest.mark.parametrize("who", NON_STAFF)
 def test_no_page_a_non_staff_person_opens_shows_internal_text_or_figures(
-    app, client, auth, world, who
+    app, client, auth, awarded_world, who
 ):
-    _login(client, auth, world, who)
-    urls = _get_urls(app, world)
+    _login(client, auth, awarded_world, who)
+    urls = _get_urls(app, awarded_world)
     assert (
-        f"/orders/{world.order.id}" in urls and f"/orders/{world.order.id}/work" in urls
+        f"/orders/{awarded_world.order.id}" in urls
+        and f"/orders/{awarded_world.order.id}/work" in urls
     )
     # Searches for internal words (never the word itself: a search page repeats its query).
     extra = [
@@ -232,19 +219,25 @@ def test_no_page_a_non_staff_person_opens_shows_internal_text_or_figures(
         assert SECRET not in body, (who, url)
         leaked = [f for f in FIGURES if len(f) >= 9 and f in body]
         assert not leaked, (who, url, leaked)
-    assert f"/orders/{world.order.id}" not in client.get("/search/?q=lidar").get_data(
-        as_text=True
-    )
+    assert f"/orders/{awarded_world.order.id}" not in client.get(
+        "/search/?q=lidar"
+    ).get_data(as_text=True)
 
 
-def test_notifications_and_mails_to_non_staff_carry_no_internal_text(world, outbox):
-    non_staff = {getattr(world, who).id for who in NON_STAFF if who != "anonymous"}
+def test_notifications_and_mails_to_non_staff_carry_no_internal_text(
+    awarded_world, outbox
+):
+    non_staff = {
+        getattr(awarded_world, who).id for who in NON_STAFF if who != "anonymous"
+    }
     for note in db.session.scalars(
         sa.select(Notification).where(Notification.user_id.in_(non_staff))
     ):
         text = f"{notifications.render(note)} {note.params}".lower()
         assert SECRET not in text and not any(f in text for f in FIGURES if len(f) >= 9)
-    emails = {getattr(world, who).email for who in NON_STAFF if who != "anonymous"}
+    emails = {
+        getattr(awarded_world, who).email for who in NON_STAFF if who != "anonymous"
+    }
     for message in outbox:
         if set(message.to) & emails:
             assert SECRET not in f"{message.subject} {message.body}".lower()
@@ -266,14 +259,16 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("who", [*NON_STAFF, "official"])
-def test_every_download_route_follows_the_one_rule(app, client, auth, world, who):
-    assert set(world.files) == set(EXPECTED)
+def test_every_download_route_follows_the_one_rule(
+    app, client, auth, awarded_world, who
+):
+    assert set(awarded_world.files) == set(EXPECTED)
     routes = [r for r in app.url_map.iter_rules() if "attachment_id" in r.arguments]
     assert routes, "no download route found"
-    _login(client, auth, world, who)
+    _login(client, auth, awarded_world, who)
     adapter = app.url_map.bind("localhost")
     for rule in routes:
-        for name, found in world.files.items():
+        for name, found in awarded_world.files.items():
             url = adapter.build(
                 rule.endpoint, {"order_id": found.order_id, "attachment_id": found.id}
             )
@@ -283,13 +278,13 @@ def test_every_download_route_follows_the_one_rule(app, client, auth, world, who
             assert status == (200 if allowed else 404), (who, name, url, status)
 
 
-def test_the_pi_sees_no_internal_part_in_text_nor_in_files(client, auth, world):
-    _login(client, auth, world, "pi")
-    page = client.get(f"/orders/{world.order.id}").get_data(as_text=True)
+def test_the_pi_sees_no_internal_part_in_text_nor_in_files(client, auth, awarded_world):
+    _login(client, auth, awarded_world, "pi")
+    page = client.get(f"/orders/{awarded_world.order.id}").get_data(as_text=True)
     assert "Xâm nhập mặn sông Hậu" in page and "Phao nổi" not in page
     assert "noi-bo.pdf" not in page and "to-trinh.pdf" not in page
     assert 'id="order-history"' not in page
-    work = client.get(f"/orders/{world.order.id}/work").get_data(as_text=True)
+    work = client.get(f"/orders/{awarded_world.order.id}/work").get_data(as_text=True)
     assert "tien-do.pdf" in work and 'id="budget-internal"' in work
     assert "05/HĐ-SKHCN" in work  # the contract itself is not a figure
 
@@ -297,10 +292,12 @@ def test_the_pi_sees_no_internal_part_in_text_nor_in_files(client, auth, world):
 # --- Finding 2: matching never holds internal text for non-staff -----------------------------------------
 
 
-def _non_staff_scores(world, probe: str) -> dict:
-    found = matching.recommendations_for(world.outsider, k=20)
-    duplicates = matching.duplicates_for_text(probe, viewer=world.enterprise, k=20)
-    matches = matching.matches_for_order(world.order, world.outsider)
+def _non_staff_scores(awarded_world, probe: str) -> dict:
+    found = matching.recommendations_for(awarded_world.outsider, k=20)
+    duplicates = matching.duplicates_for_text(
+        probe, viewer=awarded_world.enterprise, k=20
+    )
+    matches = matching.matches_for_order(awarded_world.order, awarded_world.outsider)
     return {
         "recommended": [(v.kind, v.key, round(v.score, 9), v.terms) for v in found.orders + found.needs],
         "duplicates": [(v.kind, v.key, round(v.score, 9), v.terms) for v in duplicates],
@@ -308,56 +305,46 @@ def _non_staff_scores(world, probe: str) -> dict:
     }  # fmt: skip
 
 
-def test_internal_text_never_scores_nor_explains_for_non_staff(world):
+def test_internal_text_never_scores_nor_explains_for_non_staff(awarded_world):
     probe = f"{PUBLIC_TEXT} {INTERNAL_TEXT}"
-    before = _non_staff_scores(world, probe)
-    assert ("order", world.order.id) in {v[:2] for v in before["duplicates"]}
+    before = _non_staff_scores(awarded_world, probe)
+    assert ("order", awarded_world.order.id) in {v[:2] for v in before["duplicates"]}
     assert SECRET not in repr(before)
     # Typing only the internal words finds the order for an official, never for anyone else.
-    assert ("order", world.order.id) not in {
-        (v.kind, v.key) for v in matching.duplicates_for_text(INTERNAL_TEXT, viewer=world.enterprise)
+    assert ("order", awarded_world.order.id) not in {
+        (v.kind, v.key) for v in matching.duplicates_for_text(INTERNAL_TEXT, viewer=awarded_world.enterprise)
     }  # fmt: skip
-    assert ("order", world.order.id) in {
-        (v.kind, v.key) for v in matching.duplicates_for_text(INTERNAL_TEXT, viewer=world.official)
+    assert ("order", awarded_world.order.id) in {
+        (v.kind, v.key) for v in matching.duplicates_for_text(INTERNAL_TEXT, viewer=awarded_world.official)
     }  # fmt: skip
     # Change the internal parts only (words every profile shares): nothing a non-staff person gets moves.
     db.session.execute(
         sa.update(ResearchOrder)
-        .where(ResearchOrder.id == world.order.id)
+        .where(ResearchOrder.id == awarded_world.order.id)
         .values(
             main_content=f"{PUBLIC_TEXT} xâm nhập mặn " * 5, expected_products="mặn mặn"
         )
     )
     db.session.commit()
-    assert _non_staff_scores(world, probe) == before  # the live model, kept in step
+    assert (
+        _non_staff_scores(awarded_world, probe) == before
+    )  # the live model, kept in step
     matching.refit()
-    assert _non_staff_scores(world, probe) == before  # and a model fitted afresh
+    assert (
+        _non_staff_scores(awarded_world, probe) == before
+    )  # and a model fitted afresh
 
 
 def test_a_researcher_is_never_told_of_a_shared_word_only_internal_text_holds(
-    world, make_user
+    awarded_world, make_user, make_published_order
 ):
     """A profile that shares the internal word: an open call is recommended on its public text alone."""
-    agency_id = world.order.agency_id
-    call = orders.create_order(
-        world.official,
-        orders.OrderInput(
-            title="Cảnh báo độ mặn kênh Xà No", agency_id=agency_id, necessity=PUBLIC_TEXT,
-            main_content=INTERNAL_TEXT, internal_parts=("main_content",),
-        ),
-    )  # fmt: skip
     now = datetime.now(UTC)
-    _act(call.id, world.official, Action.SUBMIT, now=now)
-    decision = {
-        "decision_number": "2/QĐ",
-        "decision_date": now.date() - timedelta(days=1),
-    }
-    _act(call.id, world.approver, Action.APPROVE, decision, now=now)
-    publish = {
-        "selection_method": "open_selection",
-        "application_deadline": now + timedelta(days=30),
-    }
-    _act(call.id, world.official, Action.PUBLISH, publish, now=now)
+    call = make_published_order(
+        now, now + timedelta(days=30), by=awarded_world.official, approver=awarded_world.approver,
+        decision_number="2/QĐ", title="Cảnh báo độ mặn kênh Xà No", agency_id=awarded_world.order.agency_id,
+        necessity=PUBLIC_TEXT, main_content=INTERNAL_TEXT, internal_parts=("main_content",),
+    )  # fmt: skip
     insider = make_user(Role.RESEARCHER)
     db.session.add(
         ResearcherProfile(

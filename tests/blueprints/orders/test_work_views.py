@@ -15,15 +15,10 @@ from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Disbursement,
-    Institution,
-    InstitutionKind,
     Milestone,
     Notification,
     OrderEvent,
     ProgressReport,
-    Proposal,
-    ProposalMember,
-    ProposalStatus,
     ResearchOrder,
     ResultRecord,
     Role,
@@ -50,12 +45,7 @@ def act(order_id: int, user, action: Action, data: dict | None = None):
 
 
 @pytest.fixture
-def work_people(app, make_user) -> SimpleNamespace:
-    agency = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    db.session.add(agency)
-    db.session.commit()
+def work_people(make_user, agency) -> SimpleNamespace:
     return SimpleNamespace(
         agency=agency,
         official=make_user(Role.OFFICIAL, institution=agency),
@@ -68,37 +58,13 @@ def work_people(app, make_user) -> SimpleNamespace:
 
 
 @pytest.fixture
-def running_order(work_people) -> ResearchOrder:
+def running_order(work_people, make_awarded_order) -> ResearchOrder:
     """An order walked through the real lifecycle to "in progress", with the PI and team an award records."""
-    order = orders.create_order(
-        work_people.official,
-        orders.OrderInput(
-            title="Cảnh báo xâm nhập mặn", agency_id=work_people.agency.id
-        ),
-    )
-    orders.apply_action(order.id, work_people.official, Action.SUBMIT, {}, 1, now=START)
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 9, 30)}
-    orders.apply_action(
-        order.id, work_people.approver, Action.APPROVE, decision, 2, now=START
-    )
-    publish = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    orders.apply_action(
-        order.id, work_people.official, Action.PUBLISH, publish, 3, now=START
-    )
-    act(order.id, work_people.official, Action.CLOSE_APPLICATIONS, publish)
-    act(order.id, work_people.official, Action.START_REVIEW)
-    db.session.add(
-        Proposal(
-            order_id=order.id, pi_id=work_people.pi.id, approach="Cảm biến", budget=900_000_000,
-            status=ProposalStatus.SUBMITTED, submitted_at=START, decline_comment="",
-            members=[ProposalMember(user_id=work_people.member.id)],
-        )
+    return make_awarded_order(
+        START, DEADLINE, LATER, AWARD, pi=work_people.pi, members=[work_people.member],
+        started=True, by=work_people.official, approver=work_people.approver,
+        title="Cảnh báo xâm nhập mặn",
     )  # fmt: skip
-    db.session.get(ResearchOrder, order.id).pi_id = work_people.pi.id
-    db.session.commit()
-    act(order.id, work_people.approver, Action.AWARD, AWARD)
-    act(order.id, work_people.official, Action.START_WORK)
-    return db.session.get(ResearchOrder, order.id)
 
 
 def _accept(people, order: ResearchOrder) -> None:

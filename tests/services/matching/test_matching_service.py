@@ -15,7 +15,6 @@ from matchmaker.models import (
     Confidentiality,
     Enterprise,
     Institution,
-    InstitutionKind,
     NeedStatus,
     Proposal,
     Publication,
@@ -37,26 +36,6 @@ SALINITY_NEED = (
     "Cảnh báo sớm xâm nhập mặn sông Hậu",
     "Dự báo độ mặn và xâm nhập mặn tại cửa lấy nước trên sông Hậu bằng mô hình thủy lực.",
 )
-
-
-@pytest.fixture
-def matching_places_rows(app) -> dict[str, Institution]:
-    rows = {
-        "ctu": Institution(
-            slug="ctu",
-            name_vi="Trường Đại học Cần Thơ",
-            kind=InstitutionKind.UNIVERSITY,
-        ),
-        "lua": Institution(
-            slug="vien-lua", name_vi="Viện Lúa ĐBSCL", kind=InstitutionKind.INSTITUTE
-        ),
-        "so": Institution(
-            slug="so-khcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY
-        ),
-    }
-    db.session.add_all(rows.values())
-    db.session.commit()
-    return rows
 
 
 @pytest.fixture
@@ -83,38 +62,30 @@ def make_profile_at(make_user):
 
 @pytest.fixture
 def matching_people_rows(
-    matching_places_rows, make_profile_at
+    matching_places, make_profile_at
 ) -> dict[str, ResearcherProfile]:
     """Two salinity researchers (one not publicly listed), a fish pathologist, a rice breeder."""
     return {
         "salt": make_profile_at(
-            "Trương Hoàng Phúc", matching_places_rows["ctu"], ["xâm nhập mặn", "thủy văn", "dự báo độ mặn"],
+            "Trương Hoàng Phúc", matching_places["ctu"], ["xâm nhập mặn", "thủy văn", "dự báo độ mặn"],
             "Mô hình thủy lực dự báo xâm nhập mặn trên sông Hậu.",
             ("Mô phỏng xâm nhập mặn sông Hậu bằng MIKE 11",), ("105",),
         ),
         "hidden": make_profile_at(
-            "Lê Thị Mỹ Duyên", matching_places_rows["ctu"], ["xâm nhập mặn", "viễn thám"],
+            "Lê Thị Mỹ Duyên", matching_places["ctu"], ["xâm nhập mặn", "viễn thám"],
             "Viễn thám theo dõi hạn mặn và xâm nhập mặn vùng ven biển.",
             ("Viễn thám hạn mặn ven biển",), ("105",), public=False,
         ),
         "fish": make_profile_at(
-            "Nguyễn Thanh Tâm", matching_places_rows["lua"], ["cá tra", "bệnh thủy sản"],
+            "Nguyễn Thanh Tâm", matching_places["lua"], ["cá tra", "bệnh thủy sản"],
             "Phòng bệnh gan thận mủ trên cá tra giống.", ("Bệnh gan thận mủ cá tra",), ("405",),
         ),
         "rice": make_profile_at(
-            "Huỳnh Văn Lộc", matching_places_rows["lua"], ["giống lúa", "chọn tạo giống"],
+            "Huỳnh Văn Lộc", matching_places["lua"], ["giống lúa", "chọn tạo giống"],
             "Chọn tạo giống lúa thơm ngắn ngày.", ("Giống lúa thơm ngắn ngày",), ("401",),
             open_to_orders=False,
         ),
     }  # fmt: skip
-
-
-@pytest.fixture
-def water_enterprise(app) -> Enterprise:
-    company = Enterprise(slug="cap-nuoc", name="Công ty Cấp nước Cần Thơ")
-    db.session.add(company)
-    db.session.commit()
-    return company
 
 
 def _need(enterprise: Enterprise, title: str, description: str, **extra) -> TechNeed:
@@ -182,10 +153,10 @@ def test_visitors_only_see_publicly_listed_researchers(matching_people_rows, mak
 
 
 def test_a_summary_need_is_matched_on_its_title_for_visitors(
-    matching_people_rows, water_enterprise, make_user
+    matching_people_rows, water_company, make_user
 ):
     need = _need(
-        water_enterprise, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn và độ mặn sông Hậu.",
+        water_company, "Tối ưu vận hành trạm bơm", "Cảnh báo xâm nhập mặn và độ mặn sông Hậu.",
         confidentiality=Confidentiality.SUMMARY,
     )  # fmt: skip
     anonymous = matching.matches_for_need(need, None)
@@ -196,10 +167,10 @@ def test_a_summary_need_is_matched_on_its_title_for_visitors(
 
 
 def test_internal_order_parts_are_matched_for_officials_only(
-    matching_people_rows, matching_places_rows, make_user
+    matching_people_rows, matching_places, make_user
 ):
     order = _order(
-        matching_places_rows["so"], "Nhiệm vụ đặt hàng 2026", "Dự báo xâm nhập mặn sông Hậu.",
+        matching_places["so"], "Nhiệm vụ đặt hàng 2026", "Dự báo xâm nhập mặn sông Hậu.",
         internal_parts=["main_content"],
     )  # fmt: skip
     assert matching.matches_for_order(order, None).researchers == []
@@ -252,17 +223,17 @@ def test_diversity_keeps_at_most_n_researchers_per_institution(
 
 
 def test_conflicted_researchers_are_the_applicants_and_their_institutions(
-    matching_people_rows, matching_places_rows, make_user
+    matching_people_rows, matching_places, make_user
 ):
     order = _order(
-        matching_places_rows["so"],
+        matching_places["so"],
         "Dự báo mặn",
         "Dự báo xâm nhập mặn.",
         state="under_review",
     )
     db.session.add(
         Proposal(order_id=order.id, pi_id=matching_people_rows["salt"].user_id,
-                 institution_id=matching_places_rows["ctu"].id, budget=1, submitted_at=utcnow())
+                 institution_id=matching_places["ctu"].id, budget=1, submitted_at=utcnow())
     )  # fmt: skip
     db.session.commit()
     conflicted = matching.conflicted_profile_ids(order)
@@ -294,7 +265,7 @@ def test_a_profile_change_is_matched_at_once_without_a_refit(
 
 
 def test_a_new_publication_and_a_new_researcher_are_matched(
-    matching_people_rows, matching_places_rows, make_user, make_profile_at
+    matching_people_rows, matching_places, make_user, make_profile_at
 ):
     viewer = make_user()
     matching.matches_for_text("cá tra", viewer)
@@ -303,7 +274,7 @@ def test_a_new_publication_and_a_new_researcher_are_matched(
         publications.PublicationInput("Bệnh gan thận mủ trên cá tra nuôi", "", 2025, "", None, ""),
     )  # fmt: skip
     newcomer = make_profile_at(
-        "Trần Văn Mới", matching_places_rows["ctu"], ["cá tra"], "Dinh dưỡng cá tra."
+        "Trần Văn Mới", matching_places["ctu"], ["cá tra"], "Dinh dưỡng cá tra."
     )
     found = _keys(matching.matches_for_text("cá tra", viewer).researchers)
     assert {matching_people_rows["rice"].id, newcomer.id} <= set(found)
@@ -318,7 +289,7 @@ def test_a_deactivated_researcher_is_no_longer_matched(matching_people_rows, mak
 
 
 def test_a_researcher_moving_institution_moves_the_institution_match(
-    matching_people_rows, matching_places_rows, make_user
+    matching_people_rows, matching_places, make_user
 ):
     viewer = make_user()
     assert "vien-lua" not in _keys(
@@ -326,7 +297,7 @@ def test_a_researcher_moving_institution_moves_the_institution_match(
     )
     profiles.update_profile(
         matching_people_rows["salt"], matching_people_rows["salt"].user,
-        _profile_input(matching_people_rows["salt"], institution_id=matching_places_rows["lua"].id),
+        _profile_input(matching_people_rows["salt"], institution_id=matching_places["lua"].id),
     )  # fmt: skip
     assert "vien-lua" in _keys(
         matching.matches_for_text("xâm nhập mặn", viewer).institutions
@@ -334,7 +305,7 @@ def test_a_researcher_moving_institution_moves_the_institution_match(
 
 
 def test_many_changes_refit_in_the_background(
-    app, matching_people_rows, matching_places_rows, make_user, make_profile_at
+    app, matching_people_rows, matching_places, make_user, make_profile_at
 ):
     app.config |= {"MATCHING_REFIT_MIN_CHANGES": 2, "MATCHING_REFIT_SHARE": 0.3}
     viewer = make_user()
@@ -342,7 +313,7 @@ def test_many_changes_refit_in_the_background(
     for n in range(3):
         make_profile_at(
             f"Nghiên cứu viên {n}",
-            matching_places_rows["ctu"],
+            matching_places["ctu"],
             ["ốc bươu"],
             "Nuôi ốc bươu đen.",
         )
@@ -358,7 +329,7 @@ def test_many_changes_refit_in_the_background(
 
 
 def test_a_newer_model_on_disk_replaces_the_one_in_memory(
-    matching_people_rows, make_user, make_profile_at, matching_places_rows
+    matching_people_rows, make_user, make_profile_at, matching_places
 ):
     viewer = make_user()
     matching.matches_for_text("cá tra", viewer)
@@ -395,12 +366,12 @@ def test_refit_replaces_the_file_atomically_and_reports_progress(matching_people
 
 
 def test_an_empty_platform_matches_nothing_then_fits_the_first_researcher(
-    matching_places_rows, make_user, make_profile_at
+    matching_places, make_user, make_profile_at
 ):
     viewer = make_user()
     assert matching.matches_for_text("xâm nhập mặn", viewer).researchers == []
     salt = make_profile_at(
-        "Phúc", matching_places_rows["ctu"], ["xâm nhập mặn"], "Dự báo xâm nhập mặn."
+        "Phúc", matching_places["ctu"], ["xâm nhập mặn"], "Dự báo xâm nhập mặn."
     )
     assert _keys(matching.matches_for_text("xâm nhập mặn", viewer).researchers) == [
         salt.id
@@ -408,20 +379,20 @@ def test_an_empty_platform_matches_nothing_then_fits_the_first_researcher(
 
 
 def test_duplicates_list_similar_orders_and_needs_the_viewer_may_see(
-    matching_places_rows, water_enterprise, make_user
+    matching_places, water_company, make_user
 ):
-    seen = _need(water_enterprise, *SALINITY_NEED)
+    seen = _need(water_company, *SALINITY_NEED)
     private = _need(
-        water_enterprise, *SALINITY_NEED, confidentiality=Confidentiality.PRIVATE
+        water_company, *SALINITY_NEED, confidentiality=Confidentiality.PRIVATE
     )
     draft = _order(
-        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
+        matching_places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
     )
     done = _order(
-        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="closed"
+        matching_places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="closed"
     )
     _order(
-        matching_places_rows["so"],
+        matching_places["so"],
         "Giống lúa thơm",
         "Chọn tạo giống lúa thơm ngắn ngày.",
     )
@@ -438,9 +409,9 @@ def test_duplicates_list_similar_orders_and_needs_the_viewer_may_see(
     assert all(v.score >= matching.DUPLICATE_MIN_SCORE for v in staff)
 
 
-def test_duplicates_leave_out_the_draft_itself(matching_places_rows, make_user):
+def test_duplicates_leave_out_the_draft_itself(matching_places, make_user):
     draft = _order(
-        matching_places_rows["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
+        matching_places["so"], SALINITY_NEED[0], SALINITY_NEED[1], state="draft"
     )
     official = make_user(Role.OFFICIAL)
     assert (
@@ -450,34 +421,34 @@ def test_duplicates_leave_out_the_draft_itself(matching_places_rows, make_user):
 
 
 def test_recommendations_are_open_calls_and_open_needs(
-    matching_people_rows, matching_places_rows, water_enterprise
+    matching_people_rows, matching_places, water_company
 ):
     call = _order(
-        matching_places_rows["so"],
+        matching_places["so"],
         "Dự báo xâm nhập mặn",
         "Cảnh báo xâm nhập mặn sông Hậu.",
     )
     _order(
-        matching_places_rows["so"],
+        matching_places["so"],
         "Xâm nhập mặn (bản nháp)",
         "Xâm nhập mặn sông Hậu.",
         state="draft",
     )
     _order(
-        matching_places_rows["so"],
+        matching_places["so"],
         "Xâm nhập mặn (đã xong)",
         "Xâm nhập mặn sông Hậu.",
         state="closed",
     )
-    need = _need(water_enterprise, *SALINITY_NEED)
+    need = _need(water_company, *SALINITY_NEED)
     _need(
-        water_enterprise,
+        water_company,
         "Mặn đã xử lý",
         "Xâm nhập mặn sông Hậu.",
         status=NeedStatus.FULFILLED,
     )
     _need(
-        water_enterprise,
+        water_company,
         "Mặn riêng",
         "Xâm nhập mặn sông Hậu.",
         confidentiality=Confidentiality.PRIVATE,

@@ -150,23 +150,11 @@ def test_history_cannot_be_edited_or_deleted(draft):
     assert orders.history(draft)[0].note == ""
 
 
-def _walk_to_not_accepted(draft, official, approver, mid_term: bool) -> None:
+def _walk_to_not_accepted(
+    draft, official, approver, publish_order, mid_term: bool
+) -> None:
     deadline = NOW + timedelta(days=30)
-    steps = [
-        (official, Action.SUBMIT, {}),
-        (
-            approver,
-            Action.APPROVE,
-            {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 20)},
-        ),
-        (
-            official,
-            Action.PUBLISH,
-            {"selection_method": "open_selection", "application_deadline": deadline},
-        ),
-    ]
-    for version, (who, action, data) in enumerate(steps, start=1):
-        orders.apply_action(draft.id, who, action, data, version, now=NOW)
+    publish_order(draft, NOW, deadline, by=official, approver=approver)
     later = deadline + timedelta(days=1)
     award = {
         "contract_number": "05/HĐ-SKHCN", "contract_value": 900_000_000, "start_date": date(2027, 1, 1),
@@ -198,9 +186,9 @@ def _walk_to_not_accepted(draft, official, approver, mid_term: bool) -> None:
 
 
 def test_closing_with_risk_accepted_needs_every_step_on_record(
-    draft, official, approver
+    draft, official, approver, publish_order
 ):
-    _walk_to_not_accepted(draft, official, approver, mid_term=False)
+    _walk_to_not_accepted(draft, official, approver, publish_order, mid_term=False)
     with pytest.raises(Conflict) as error:
         orders.apply_action(
             draft.id, approver, Action.CLOSE_WITH_RISK_ACCEPTED, {}, 10, now=NOW
@@ -210,9 +198,9 @@ def test_closing_with_risk_accepted_needs_every_step_on_record(
 
 
 def test_closing_with_risk_accepted_when_the_procedure_was_followed(
-    draft, official, approver
+    draft, official, approver, publish_order
 ):
-    _walk_to_not_accepted(draft, official, approver, mid_term=True)
+    _walk_to_not_accepted(draft, official, approver, publish_order, mid_term=True)
     orders.apply_action(
         draft.id, approver, Action.CLOSE_WITH_RISK_ACCEPTED, {}, 10, now=NOW
     )
@@ -308,18 +296,10 @@ def test_after_the_award_only_the_awarded_team_and_staff_hear_of_later_stages(
     assert declined.id not in heard and withdrawn.id not in heard
 
 
-def _published(draft, official, approver, deadline: datetime) -> None:
-    orders.apply_action(draft.id, official, Action.SUBMIT, {}, 1, now=NOW)
-    decision = {"decision_number": "5/QĐ-UBND", "decision_date": NOW.date()}
-    orders.apply_action(draft.id, approver, Action.APPROVE, decision, 2, now=NOW)
-    call = {"selection_method": "open_selection", "application_deadline": deadline}
-    orders.apply_action(draft.id, official, Action.PUBLISH, call, 3, now=NOW)
-
-
 def test_closing_a_call_checks_the_published_deadline_not_a_typed_one(
-    draft, official, approver
+    draft, official, approver, publish_order
 ):
-    _published(draft, official, approver, NOW + timedelta(days=30))
+    publish_order(draft, NOW, NOW + timedelta(days=30), by=official, approver=approver)
     typed = {
         "selection_method": "open_selection",
         "application_deadline": NOW - timedelta(days=1),
@@ -346,12 +326,12 @@ def test_closing_a_call_checks_the_published_deadline_not_a_typed_one(
 
 
 def test_deadline_in_can_tho_time_is_kept_as_the_same_instant(
-    draft, official, approver
+    draft, official, approver, publish_order
 ):
     from matchmaker.lifecycle import VIETNAM_TZ
 
     typed = datetime(2026, 12, 20, 17, 0, tzinfo=VIETNAM_TZ)
-    _published(draft, official, approver, typed)
+    publish_order(draft, NOW, typed, by=official, approver=approver)
     stored = orders._as_utc(_fresh_order(draft).application_deadline)
     assert stored == typed  # 10:00 UTC, whatever the database keeps of the offset
 

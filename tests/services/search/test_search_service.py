@@ -14,12 +14,9 @@ import sqlalchemy as sa
 from matchmaker import create_app
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
-from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Confidentiality,
     Enterprise,
-    Institution,
-    InstitutionKind,
     Project,
     ResearcherProfile,
     Role,
@@ -187,33 +184,18 @@ def test_researcher_contacts_are_not_indexed_and_unlisted_profiles_leave(
     assert search.find("tôm càng xanh", {}).result.total == 0
 
 
-def test_order_is_indexed_once_published_without_internal_parts(indexed_ctx, make_user):
-    approver = make_user(Role.OFFICIAL, can_approve=True)
-    agency = Institution(slug="sokhcn", name_vi="Sở KH&CN", kind=InstitutionKind.AGENCY)
-    db.session.add(agency)
-    db.session.commit()
+def test_order_is_indexed_once_published_without_internal_parts(
+    indexed_ctx, approver, agency, publish_order
+):
     order = orders.create_order(approver, orders.OrderInput(
         title="Truy xuất nguồn gốc sầu riêng", agency_id=agency.id,
         objectives="Mã QR cho vườn.", main_content="Ngân sách nội bộ tuyệt mật hgfdsaq.",
+        internal_parts=("main_content",),
     ))  # fmt: skip
-    order.internal_parts = ["main_content"]
-    db.session.commit()
     search.sync([("order", order.id)])
     assert search.find("sầu riêng", {}).result.total == 0  # a draft is not public
-    deadline = orders.utcnow() + timedelta(days=30)
-    steps = [
-        (Action.SUBMIT, {}),
-        (
-            Action.APPROVE,
-            {"decision_number": "12/QĐ", "decision_date": date(2026, 1, 5)},
-        ),
-        (
-            Action.PUBLISH,
-            {"selection_method": "open_selection", "application_deadline": deadline},
-        ),
-    ]
-    for version, (action, data) in enumerate(steps, start=1):
-        orders.apply_action(order.id, approver, action, data, version, notify=False)
+    now = orders.utcnow()
+    publish_order(order, now, now + timedelta(days=30), by=approver, approver=approver)
     search.sync([("order", order.id)])
     assert ids("order", "sau rieng") == [order.id]
     assert ids("order", "mã QR") == [order.id]

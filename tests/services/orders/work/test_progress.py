@@ -15,17 +15,12 @@ from matchmaker.lifecycle import Action
 from matchmaker.models import (
     Attachment,
     Disbursement,
-    Institution,
-    InstitutionKind,
     IPKind,
     IPStatus,
     Milestone,
     Notification,
     OrderEvent,
     ProgressReport,
-    Proposal,
-    ProposalMember,
-    ProposalStatus,
     ResearchOrder,
     ResultRecord,
     Role,
@@ -56,12 +51,7 @@ def act(order_id: int, user, action: Action, data: dict | None = None, now=AWARD
 
 
 @pytest.fixture
-def progress_people(app, make_user) -> SimpleNamespace:
-    agency = Institution(
-        slug="so-khcn", name_vi="Sở Khoa học và Công nghệ", kind=InstitutionKind.AGENCY
-    )
-    db.session.add(agency)
-    db.session.commit()
+def progress_people(make_user, agency) -> SimpleNamespace:
     return SimpleNamespace(
         agency=agency,
         official=make_user(Role.OFFICIAL, institution=agency),
@@ -73,35 +63,23 @@ def progress_people(app, make_user) -> SimpleNamespace:
     )
 
 
-def _awarded(people, title: str = "Cảnh báo xâm nhập mặn") -> ResearchOrder:
-    """An order walked through the real lifecycle to its award, with the PI and team an award records."""
-    order = orders.create_order(
-        people.official, orders.OrderInput(title=title, agency_id=people.agency.id)
-    )
-    act(order.id, people.official, Action.SUBMIT, now=START)
-    decision = {"decision_number": "1/QĐ", "decision_date": date(2026, 11, 1)}
-    act(order.id, people.approver, Action.APPROVE, decision, now=START)
-    publish = {"selection_method": "open_selection", "application_deadline": DEADLINE}
-    act(order.id, people.official, Action.PUBLISH, publish, now=START)
-    act(order.id, people.official, Action.CLOSE_APPLICATIONS, publish)
-    act(order.id, people.official, Action.START_REVIEW)
-    proposal = Proposal(
-        order_id=order.id, pi_id=people.pi.id, approach="Cảm biến", budget=900_000_000,
-        status=ProposalStatus.SUBMITTED, submitted_at=START, decline_comment="",
-        members=[ProposalMember(user_id=people.member.id)],
-    )  # fmt: skip
-    db.session.add(proposal)
-    db.session.get(ResearchOrder, order.id).pi_id = people.pi.id
-    db.session.commit()
-    act(order.id, people.approver, Action.AWARD, AWARD)
-    return db.session.get(ResearchOrder, order.id)
+@pytest.fixture
+def award_order(progress_people, make_awarded_order):
+    """Award an order titled ``title`` to the PI and the member, through the real lifecycle."""
+    people = progress_people
+
+    def award(title: str = "Cảnh báo xâm nhập mặn", started: bool = False) -> ResearchOrder:  # fmt: skip
+        return make_awarded_order(
+            START, DEADLINE, AWARDED_AT, AWARD, pi=people.pi, members=[people.member],
+            started=started, by=people.official, approver=people.approver, title=title,
+        )  # fmt: skip
+
+    return award
 
 
 @pytest.fixture
-def running(progress_people) -> ResearchOrder:
-    order = _awarded(progress_people)
-    act(order.id, progress_people.official, Action.START_WORK)
-    return order
+def running(award_order) -> ResearchOrder:
+    return award_order(started=True)
 
 
 def _accepted(people, order: ResearchOrder) -> ResearchOrder:
@@ -196,9 +174,9 @@ def test_only_officials_record_disbursements(progress_people, running, who):
 
 
 def test_disbursement_needs_a_past_date_and_a_tranche_of_the_order(
-    progress_people, running
+    progress_people, running, award_order
 ):
-    other = _awarded(progress_people, "Nhiệm vụ khác")
+    other = award_order("Nhiệm vụ khác")
     foreign = progress.ensure_tranches(other)[0]
     own = progress.ensure_tranches(running)[0]
     later = progress.DisbursementInput(own.id, 1_000_000, date(2027, 3, 2), "UNC")
@@ -322,8 +300,8 @@ def test_official_confirms_a_milestone_with_evidence(progress_people, running):
     assert db.session.get(Milestone, milestone.id).completed_on == date(2027, 2, 27)
 
 
-def test_milestone_of_another_order_is_not_found(progress_people, running):
-    other = _awarded(progress_people, "Nhiệm vụ khác")
+def test_milestone_of_another_order_is_not_found(progress_people, running, award_order):
+    other = award_order("Nhiệm vụ khác")
     act(other.id, progress_people.official, Action.START_WORK)
     milestone = _milestone(progress_people, other)
     with pytest.raises(NotAllowed):
@@ -407,8 +385,10 @@ def test_schedule_does_not_apply_outside_the_work(progress_people):
     assert not status.applies and not status.is_late
 
 
-def test_late_orders_are_listed_with_their_reasons(progress_people, running):
-    on_time = _awarded(progress_people, "Đúng hạn")
+def test_late_orders_are_listed_with_their_reasons(
+    progress_people, running, award_order
+):
+    on_time = award_order("Đúng hạn")
     _pay(progress_people, on_time, 1, 600_000_000)
     late = progress.list_late_orders(date(2027, 1, 16))
     assert [(o.id, [r.code.value for r in s.reasons]) for o, s in late] == [
