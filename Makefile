@@ -54,6 +54,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/matching_speed.py
 	$(BIN)/python bench/goldstandard.py
 	$(BIN)/python bench/search_speed.py
+	$(BIN)/python bench/relevance.py --quiet
 
 clean:
 	rm -rf $(VENV) instance/*.db
