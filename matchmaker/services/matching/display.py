@@ -213,9 +213,8 @@ class _TextKind:
     is_open: Callable[[Any], bool]  # a researcher may still take it up
     detail: Callable[[Any], str]  # who it belongs to
     status: Callable[[Any], str]
-    text: Callable[
-        [User | None, Any], tuple[str, ...]
-    ]  # the parts of its text the viewer may read
+    # The parts of its text the viewer may read.
+    text: Callable[[User | None, Any], tuple[str, ...]]
 
 
 def _need_is_open(need: TechNeed) -> bool:
