@@ -113,8 +113,13 @@ def test_need_page_shows_best_researchers_with_score_and_why(
         str(matching_people["salt"].id),
     )
     assert ("institution", "ctu") in _listed(html, "matched-institutions")
-    assert re.search(r"Match \d+/100", html)  # the value as text beside the bar
-    assert '<meter min="0" max="100"' in html
+    top = html.split('id="matched-researchers"')[1].split("</li>")[0]
+    # The level in words, the similarity itself on hover and in the detail line.
+    assert re.search(
+        r'data-level="strong" title="similarity [01]\.\d\d">Strong match<', top
+    )
+    assert re.search(r'<span class="similarity">similarity [01]\.\d\d</span>', top)
+    assert "/100" not in html
     assert "xâm nhập mặn" in html.split('id="matched-researchers"')[1]
     # User text is escaped in the "why" line.
     assert (
@@ -172,6 +177,17 @@ def test_a_summary_need_is_not_matched_on_hidden_text_for_visitors(
     )
 
 
+def test_need_page_shows_levels_in_vietnamese(client, matching_people, water_company):
+    need = _need(water_company, *SALINITY)
+    client.get("/lang/vi")
+    html = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
+    top = html.split('id="matched-researchers"')[1].split("</li>")[0]
+    assert re.search(
+        r'data-level="strong" title="độ tương đồng [01],\d\d">Rất phù hợp<', top
+    )
+    assert 'id="match-levels-note"' in html
+
+
 def test_need_form_check_warns_of_duplicates_and_saves_nothing(
     client, auth, matching_places, water_company
 ):
@@ -191,7 +207,11 @@ def test_need_form_check_warns_of_duplicates_and_saves_nothing(
     listed = _listed(html, "duplicate-list")
     assert ("need", str(seen.id)) in listed and ("order", str(order.id)) in listed
     assert ("need", str(secret.id)) not in listed
-    assert re.search(r"Similarity \d+/100", html)
+    # The need typed again word for word is identical, and comes first.
+    assert listed[0] == ("need", str(seen.id))
+    assert re.search(
+        r'data-level="identical" title="similarity [01]\.\d\d">Identical<', html
+    )
     assert db.session.scalar(sa.select(sa.func.count(TechNeed.id))) == 2
     assert f'value="{SALINITY[0]}"' in html  # what was typed is kept
 
@@ -265,7 +285,9 @@ def test_duplicates_partial_links_each_text_with_its_similarity(
         )
         closed = str(STATE_LABELS["closed"])
     assert f'href="/orders/{order.id}"' in html
-    assert re.search(r"Similarity \d+/100", html)
+    assert re.search(
+        r'data-level="identical" title="similarity [01]\.\d\d">Identical<', html
+    )
     assert f"Sở KH&amp;CN · {closed}" in html
 
 

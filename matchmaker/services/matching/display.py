@@ -27,7 +27,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.services import policy
-from matchmaker.services.matching import corpus
+from matchmaker.services.matching import corpus, levels
 
 # Shared terms shown on a "why" line.
 SHOWN_TERMS = 5
@@ -48,8 +48,8 @@ class MatchView:
     evidence_kind: str = ""  # "publication", "ip" or "" (the profile itself)
 
     @property
-    def percent(self) -> int:
-        return round(self.score * 100)
+    def level(self) -> levels.Level:
+        return levels.match_level(self.score)
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,17 @@ class TextView:
     status: str  # the order's state or the need's status value
     score: float
     terms: tuple[str, ...] = ()
+    identical: bool = False  # the same text as the draft it was compared with
 
     @property
-    def percent(self) -> int:
-        return round(self.score * 100)
+    def match_level(self) -> levels.Level:
+        """How well it fits a researcher who is recommended it."""
+        return levels.match_level(self.score)
+
+    @property
+    def duplicate_level(self) -> levels.Level:
+        """How close it is to the draft it may duplicate."""
+        return levels.duplicate_level(self.score, self.identical)
 
 
 def why(terms: Iterable[str]) -> tuple[str, ...]:
@@ -206,6 +213,8 @@ class _TextKind:
     is_open: Callable[[Any], bool]  # a researcher may still take it up
     detail: Callable[[Any], str]  # who it belongs to
     status: Callable[[Any], str]
+    # The parts of its text the viewer may read.
+    text: Callable[[User | None, Any], tuple[str, ...]]
 
 
 def _need_is_open(need: TechNeed) -> bool:
@@ -215,24 +224,40 @@ def _need_is_open(need: TechNeed) -> bool:
     )
 
 
+def _order_text(viewer: User | None, order: ResearchOrder) -> tuple[str, ...]:
+    if policy.is_staff(viewer):
+        return (order.title, *(getattr(order, p) for p in policy.ORDER_TEXT_PARTS))
+    return (order.title, *policy.public_order_text(order).values())
+
+
+def _need_text(viewer: User | None, need: TechNeed) -> tuple[str, ...]:
+    if policy.may_read_need_details(viewer, need):
+        return (need.title, need.description, need.desired_outcome, need.targets)
+    return (need.title,)
+
+
 # Projects later: "project": _TextKind(Project, lambda _viewer, _row: True, lambda _row: False,
 #     lambda p: p.institution.name_vi if p.institution else p.pi_display, lambda p: p.status.value).
 _TEXT_KINDS = {
     "order": _TextKind(
         ResearchOrder, policy.may_view_order, lambda o: o.state == "published",
-        lambda o: o.agency.name_vi, lambda o: o.state,
+        lambda o: o.agency.name_vi, lambda o: o.state, _order_text,
     ),
     "need": _TextKind(
         TechNeed, policy.may_view_need, _need_is_open,
-        lambda n: n.enterprise.name, lambda n: n.status.value,
+        lambda n: n.enterprise.name, lambda n: n.status.value, _need_text,
     ),
 }  # fmt: skip
 
 
 def text_views(
-    matches: list[Match], viewer: User | None, open_only: bool = False
+    matches: list[Match],
+    viewer: User | None,
+    open_only: bool = False,
+    same_as: str = "",
 ) -> list[TextView]:
-    """Views of the matched texts ``viewer`` may see (and that are still open, if asked), best first."""
+    """Views of the matched texts ``viewer`` may see (and that are still open, if asked), best first;
+    those whose readable text has the ``levels.text_key`` ``same_as`` are marked identical."""
     ids: dict[str, list[int]] = {}
     for match in matches:
         kind, pk = corpus.split_id(match.candidate_id)
@@ -261,6 +286,8 @@ def text_views(
                     spec.status(row),
                     match.score,
                     terms,
+                    bool(same_as)
+                    and levels.text_key(*spec.text(viewer, row)) == same_as,
                 )
             )
     return views

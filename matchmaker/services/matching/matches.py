@@ -28,7 +28,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.services import policy, reference
-from matchmaker.services.matching import corpus, display
+from matchmaker.services.matching import corpus, display, levels
 from matchmaker.services.matching import model as matching_model
 from matchmaker.services.matching.display import Matches, MatchView, TextView
 
@@ -51,8 +51,8 @@ __all__ = [
     "wait_for_refit",
 ]
 
-# Below this similarity a text is not worth a duplication warning, or a recommendation.
-DUPLICATE_MIN_SCORE = 0.15
+# Below this similarity a text is not a duplicate (``levels``), or not worth a recommendation.
+DUPLICATE_MIN_SCORE = levels.SIMILAR_SCORE
 RECOMMENDATION_MIN_SCORE = 0.1
 # Researchers and institutions scoring below this share only a stray syllable or two with the text.
 MATCH_MIN_SCORE = 0.03
@@ -235,7 +235,8 @@ def duplicates_for_text(
 ) -> list[TextView]:
     """Existing orders and needs most similar to a draft (``title`` weighs as a title), among those
     ``viewer`` may see; without a viewer, only what everyone may see. The draft itself is left out by id.
-    Anyone but a city official is matched against public text only, so internal words never score."""
+    Anyone but a city official is matched against public text only, so internal words never score.
+    A text identical to the draft in all ``viewer`` may read of it is marked so and comes first."""
     query = _as_document(text, title)
     if _is_blank(query):
         return []
@@ -248,8 +249,10 @@ def duplicates_for_text(
             _TEXT_POOL,
             QueryFilter(exclude_ids=frozenset(exclude)),
         )
-    found = [m for m in found if m.score >= min_score]
-    return display.text_views(found, viewer)[:k]
+    same_as = levels.text_key(query.title, query.body)
+    views = display.text_views(found, viewer, same_as=same_as)
+    views = [v for v in views if v.identical or v.score >= min_score]
+    return sorted(views, key=lambda v: not v.identical)[:k]
 
 
 def _profile_query(profile: ResearcherProfile) -> Document:

@@ -141,7 +141,7 @@ def test_match_explains_itself_with_shared_terms_and_a_publication(
     top = next(v for v in found.researchers if v.key == matching_people_rows["salt"].id)
     assert "xâm nhập mặn" in top.terms
     assert top.evidence == "Mô phỏng xâm nhập mặn sông Hậu bằng MIKE 11"
-    assert top.evidence_kind == "publication" and 0 < top.percent <= 100
+    assert top.evidence_kind == "publication" and 0 < top.score <= 1
 
 
 def test_visitors_only_see_publicly_listed_researchers(matching_people_rows, make_user):
