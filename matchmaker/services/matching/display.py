@@ -46,12 +46,10 @@ class MatchView:
     detail: str  # a researcher's institution, an institution's short name
     score: float
     terms: tuple[str, ...]  # shared terms, as written in the query
-    evidence: str = (
-        ""  # title of the best publication, IP asset, project or registered result
-    )
-    evidence_kind: str = (
-        ""  # "publication", "ip", "project", "result" or "" (the profile itself)
-    )
+    # The title of the best publication, IP asset, project or registered result, and which of these it is:
+    # "publication", "ip", "project", "result", or "" (the profile itself).
+    evidence: str = ""
+    evidence_kind: str = ""
 
     @property
     def percent(self) -> int:
