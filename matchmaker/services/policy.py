@@ -59,6 +59,13 @@ PUBLIC_STATES = frozenset(
     }
 )
 
+# Registered results of a published order are public: the city reports what its money produced.
+PUBLIC_RESULT_STATES = PUBLIC_STATES & {
+    OrderState.RESULTS_REGISTERED.value,
+    OrderState.IN_APPLICATION.value,
+    OrderState.CLOSED.value,
+}
+
 # Parts of an order an official may keep internal; everything else is public once the order is published.
 ORDER_PARTS = (
     "necessity",
@@ -139,6 +146,11 @@ def may_use_links(user: User) -> bool:
 def may_view_order(user: User | None, order: ResearchOrder) -> bool:
     """Staff see every order; everyone else sees orders that have been published."""
     return is_staff(user) or order.state in PUBLIC_STATES
+
+
+def results_are_public(order: ResearchOrder) -> bool:
+    """Registered results of a published order are shown to everyone."""
+    return order.state in PUBLIC_RESULT_STATES
 
 
 def public_order_parts(order: ResearchOrder) -> frozenset[str]:

@@ -18,6 +18,7 @@ from matchmaker.models import (
     Confidentiality,
     Enterprise,
     Institution,
+    Project,
     Publication,
     ResearcherField,
     ResearcherProfile,
@@ -323,3 +324,22 @@ def test_demo_salinity_order_lists_the_salinity_researchers_first(app):
         )
     ranked = [key for _kind, key in _listed(html, "matched-researchers")]
     assert set(ranked[: len(salinity)]) == salinity
+
+
+def test_demo_rice_disease_ai_project_lists_its_own_pi_first(client):
+    demo.load_demo_data()
+    rows = json.loads((demo.DATA_DIR / "orders.json").read_text(encoding="utf-8"))
+    row = next(r for r in rows if r["key"] == "nhan-dang-som-dao-on-ray-nau-anh-drone")
+    project = db.session.scalar(
+        sa.select(Project).where(Project.title == normalise(row["title"]))
+    )
+    pi = db.session.scalar(
+        sa.select(ResearcherProfile)
+        .join(ResearcherProfile.user)
+        .where(User.email == row["proposals"][0]["pi"])
+    )
+    assert project.pi_id == pi.user_id
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert _listed(html, "matched-researchers")[0] == ("researcher", str(pi.id))
+    first = html.split('id="matched-researchers"')[1].split("</li>")[0]
+    assert "best project" in first and project.title in first

@@ -2,8 +2,9 @@
 
 Three corpora are matched against:
 
-- researchers (candidate ``researcher:<profile id>``): the profile as one document, each publication and each
-  IP asset as another;
+- researchers (candidate ``researcher:<profile id>``): the profile as one document, each publication, each
+  IP asset, each project they lead and each public registered result of a task they lead as another (their
+  work on the platform is evidence, as their publications are);
 - institutions (``institution:<id>``): the merged documents of their researchers;
 - texts (``order:<id>``, ``need:<id>``, later ``project:<id>``): one document each, for duplicate warnings and
   for researchers' recommendations. ``TEXT_SOURCES`` lists them: a new kind is one more entry. The public
@@ -31,10 +32,12 @@ from matchmaker.models import (
     Confidentiality,
     Institution,
     IPAsset,
+    Project,
     Publication,
     ResearcherField,
     ResearcherProfile,
     ResearchOrder,
+    ResultRecord,
     Role,
     TechNeed,
     User,
@@ -124,15 +127,71 @@ def profile_document(profile: ResearcherProfile) -> Document:
     )
 
 
-def researcher_documents(profile: ResearcherProfile) -> tuple[Document, ...]:
-    """The profile, each publication (title, abstract, venue) and each IP asset, without empty ones."""
+def project_document(project: Project) -> Document:
+    """A project's text (every field of a project is public): title, field and area, summary, products,
+    intellectual property and where it is applied."""
+    return Document(
+        f"project:{project.id}",
+        title=project.title,
+        keywords="; ".join(
+            label_words([project.field_code or ""], project.priority_area)
+        ),
+        body=_joined(project.summary, project.products, project.ip, project.applied_at),
+    )
+
+
+def result_document(result: ResultRecord) -> Document:
+    """A registered result's text, as its public results page shows it."""
+    return Document(
+        f"result:{result.id}",
+        title=result.product,
+        body=_joined(result.description, result.applied_at, result.beneficiary),
+    )
+
+
+def researcher_documents(
+    profile: ResearcherProfile, work: Iterable[Document] = ()
+) -> tuple[Document, ...]:
+    """The profile, each publication (title, abstract, venue), each IP asset and the documents of their
+    ``work`` on the platform (:func:`work_documents`), without empty ones."""
     documents = [profile_document(profile)]
     documents += [
         Document(f"pub:{p.id}", title=p.title, body=_joined(p.abstract, p.venue))
         for p in profile.publications
     ]
     documents += [Document(f"ip:{a.id}", title=a.title) for a in profile.ip_assets]
+    documents += work
     return tuple(d for d in documents if _has_text(d))
+
+
+def _public_results() -> sa.Select:
+    """Registered results anyone may read, with the principal investigator of their task."""
+    return (
+        sa.select(ResultRecord, ResearchOrder.pi_id)
+        .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
+        .where(
+            ResearchOrder.pi_id.is_not(None),
+            ResearchOrder.state.in_(policy.PUBLIC_RESULT_STATES),
+        )
+    )
+
+
+def work_documents(users: sa.Select) -> dict[int, list[Document]]:
+    """User id → the documents of their work on the platform, for the users ``users`` selects: the projects
+    they lead (``pi_id``; a request awaiting confirmation counts for nobody) and the public registered results
+    of the tasks they lead."""
+    projects = sa.select(Project).where(Project.pi_id.in_(users)).order_by(Project.id)
+    results = (
+        _public_results()
+        .where(ResearchOrder.pi_id.in_(users))
+        .order_by(ResultRecord.id)
+    )
+    found: dict[int, list[Document]] = {}
+    for project in db.session.scalars(projects):
+        found.setdefault(project.pi_id, []).append(project_document(project))
+    for result, pi_id in db.session.execute(results):
+        found.setdefault(pi_id, []).append(result_document(result))
+    return found
 
 
 def _with_groups(codes: Iterable[str]) -> frozenset[str]:
@@ -154,11 +213,23 @@ def researcher_meta(profile: ResearcherProfile) -> CandidateMeta:
     )
 
 
-def _researcher_query() -> sa.Select:
+def _researcher_filter(
+    profile_ids: Collection[int] | None, institution_ids: Collection[int] | None
+) -> list[sa.ColumnElement[bool]]:
+    """Active researchers, all of them or those with the given profile or institution ids."""
+    where = [User.active.is_(True), User.role == Role.RESEARCHER]
+    if profile_ids is not None:
+        where.append(ResearcherProfile.id.in_(list(profile_ids)))
+    if institution_ids is not None:
+        where.append(User.institution_id.in_(list(institution_ids)))
+    return where
+
+
+def _researcher_query(where: list[sa.ColumnElement[bool]]) -> sa.Select:
     return (
         sa.select(ResearcherProfile)
         .join(ResearcherProfile.user)
-        .where(User.active.is_(True), User.role == Role.RESEARCHER)
+        .where(*where)
         .options(
             selectinload(ResearcherProfile.publications),
             selectinload(ResearcherProfile.ip_assets),
@@ -175,14 +246,14 @@ def researcher_candidates(
     progress: Callable[[int], Any] | None = None,
 ) -> list[Candidate]:
     """Active researchers with some text, all of them or those with the given profile or institution ids."""
-    stmt = _researcher_query()
-    if profile_ids is not None:
-        stmt = stmt.where(ResearcherProfile.id.in_(list(profile_ids)))
-    if institution_ids is not None:
-        stmt = stmt.where(User.institution_id.in_(list(institution_ids)))
+    where = _researcher_filter(profile_ids, institution_ids)
+    users = (
+        sa.select(ResearcherProfile.user_id).join(ResearcherProfile.user).where(*where)
+    )
+    work = work_documents(users)
     candidates = []
-    for profile in db.session.scalars(stmt):
-        documents = researcher_documents(profile)
+    for profile in db.session.scalars(_researcher_query(where)):
+        documents = researcher_documents(profile, work.get(profile.user_id, ()))
         if documents:
             candidates.append(
                 Candidate(
@@ -212,9 +283,31 @@ class ResearcherStamp:
 
 def researcher_stamps() -> dict[str, ResearcherStamp]:
     """Every active researcher's fingerprint: profile and institution times, counts and last ids of
-    publications and IP assets, field codes, institution (profiles without text included)."""
+    publications and IP assets, of the projects they lead (with their last change) and of the public results
+    of the tasks they lead, field codes, institution (profiles without text included)."""
     pubs = _counted(Publication)
     ips = _counted(IPAsset)
+    projects = (
+        sa.select(
+            Project.pi_id.label("owner"),
+            sa.func.count(Project.id).label("n"),
+            sa.func.max(Project.id).label("last"),
+            sa.func.max(Project.updated_at).label("changed"),
+        )
+        .where(Project.pi_id.is_not(None))
+        .group_by(Project.pi_id)
+        .subquery()
+    )
+    results = (
+        _public_results()
+        .with_only_columns(
+            ResearchOrder.pi_id.label("owner"),
+            sa.func.count(ResultRecord.id).label("n"),
+            sa.func.max(ResultRecord.id).label("last"),
+        )
+        .group_by(ResearchOrder.pi_id)
+        .subquery()
+    )
     fields = (
         sa.select(
             ResearcherField.researcher_id.label("owner"),
@@ -233,12 +326,19 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
             pubs.c.last,
             ips.c.n,
             ips.c.last,
+            projects.c.n,
+            projects.c.last,
+            projects.c.changed,
+            results.c.n,
+            results.c.last,
             fields.c.codes,
         )
         .join(User, User.id == ResearcherProfile.user_id)
         .outerjoin(Institution, Institution.id == User.institution_id)
         .outerjoin(pubs, pubs.c.owner == ResearcherProfile.id)
         .outerjoin(ips, ips.c.owner == ResearcherProfile.id)
+        .outerjoin(projects, projects.c.owner == User.id)
+        .outerjoin(results, results.c.owner == User.id)
         .outerjoin(fields, fields.c.owner == ResearcherProfile.id)
         .where(User.active.is_(True), User.role == Role.RESEARCHER)
     )

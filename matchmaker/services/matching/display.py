@@ -20,9 +20,11 @@ from matchmaker.models import (
     Institution,
     IPAsset,
     NeedStatus,
+    Project,
     Publication,
     ResearcherProfile,
     ResearchOrder,
+    ResultRecord,
     TechNeed,
     User,
 )
@@ -44,8 +46,10 @@ class MatchView:
     detail: str  # a researcher's institution, an institution's short name
     score: float
     terms: tuple[str, ...]  # shared terms, as written in the query
-    evidence: str = ""  # title of the best publication or IP asset
-    evidence_kind: str = ""  # "publication", "ip" or "" (the profile itself)
+    # The title of the best publication, IP asset, project or registered result, and which of these it is:
+    # "publication", "ip", "project", "result", or "" (the profile itself).
+    evidence: str = ""
+    evidence_kind: str = ""
 
     @property
     def level(self) -> levels.Level:
@@ -96,14 +100,19 @@ def signed_in(viewer: User | None) -> bool:
 
 def _evidence(
     matches: Iterable[Match],
-) -> dict[str, tuple[str, str, ResearcherProfile]]:
-    """Best document id → (kind, title, owner) for publications and IP assets."""
-    wanted: dict[str, set[int]] = {"pub": set(), "ip": set()}
+) -> dict[str, tuple[str, str, ResearcherProfile | None]]:
+    """Best document id → (kind, title, owner) for publications, IP assets, projects and results."""
+    wanted: dict[str, set[int]] = {
+        "pub": set(),
+        "ip": set(),
+        "project": set(),
+        "result": set(),
+    }
     for match in matches:
         kind, _, pk = match.best_doc_id.partition(":")
         if kind in wanted and pk.isdigit():
             wanted[kind].add(int(pk))
-    found: dict[str, tuple[str, str, ResearcherProfile]] = {}
+    found: dict[str, tuple[str, str, ResearcherProfile | None]] = {}
     for kind, model, label in (
         ("pub", Publication, "publication"),
         ("ip", IPAsset, "ip"),
@@ -116,7 +125,38 @@ def _evidence(
         found |= {
             f"{kind}:{row.id}": (label, row.title, row.researcher) for row in rows
         }
-    return found
+    return found | _work_evidence(wanted["project"], wanted["result"])
+
+
+def _work_evidence(
+    project_ids: set[int], result_ids: set[int]
+) -> dict[str, tuple[str, str, ResearcherProfile | None]]:
+    """Document id → (kind, title, owner) for projects and registered results; the owner is the principal
+    investigator's profile."""
+    rows = db.session.execute(
+        sa.select(Project.id, Project.title, Project.pi_id).where(
+            Project.id.in_(project_ids)
+        )
+    ).all()
+    results = db.session.execute(
+        sa.select(ResultRecord.id, ResultRecord.product, ResearchOrder.pi_id)
+        .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
+        .where(ResultRecord.id.in_(result_ids))
+    ).all()
+    owners = {
+        p.user_id: p
+        for p in db.session.scalars(
+            sa.select(ResearcherProfile).where(
+                ResearcherProfile.user_id.in_({r.pi_id for r in [*rows, *results]})
+            )
+        )
+    }
+    found = {
+        f"project:{pk}": ("project", title, owners.get(pi)) for pk, title, pi in rows
+    }
+    return found | {
+        f"result:{pk}": ("result", title, owners.get(pi)) for pk, title, pi in results
+    }
 
 
 def _best_publication(profile: ResearcherProfile, terms: Iterable[str]) -> str:

@@ -33,7 +33,7 @@ from matchmaker.services.matching import corpus
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: public and officials' texts in separate matchers
+FORMAT = 3  # 2: public and officials' texts in separate matchers; 3: researchers' projects and results
 FILE_NAME = "matching.joblib"
 LOCK_NAME = "refit.lock"
 # A refit lock older than this is left over from a crashed process.

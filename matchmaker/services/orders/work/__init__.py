@@ -9,7 +9,6 @@ from matchmaker.services.orders.work.common import (
     is_pi,
     officials_concerned,
     permissions,
-    results_are_public,
     vietnam_today,
     work_access,
 )
@@ -49,6 +48,7 @@ from matchmaker.services.orders.work.schedule import (
     list_late_orders,
     schedule_status,
 )
+from matchmaker.services.policy import results_are_public
 
 __all__ = [
     "LATENESS_MESSAGES",

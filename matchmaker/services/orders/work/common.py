@@ -39,10 +39,6 @@ PAYING_STATES = frozenset(
 SCHEDULED_STATES = frozenset(
     {S.AWARDED.value, S.IN_PROGRESS.value, S.ACCEPTANCE_REVIEW.value}
 )
-# Registered results of a published order are public: the city reports what its money produced.
-RESULT_STATES = frozenset(
-    {S.RESULTS_REGISTERED.value, S.IN_APPLICATION.value, S.CLOSED.value}
-)
 
 TITLE_MAX = SHORT_MAX = (
     300  # a milestone's title; where a result is applied, its beneficiary
@@ -71,11 +67,6 @@ def money(amount: int) -> str:
 def is_pi(user: User, order: ResearchOrder) -> bool:
     """Whether ``user`` is the order's principal investigator."""
     return user.is_authenticated and order.pi_id is not None and order.pi_id == user.id
-
-
-def results_are_public(order: ResearchOrder) -> bool:
-    """Registered results of a published order are shown to everyone."""
-    return order.state in RESULT_STATES and order.state in policy.PUBLIC_STATES
 
 
 @dataclass(frozen=True)
@@ -113,7 +104,7 @@ def work_access(user: User, order: ResearchOrder) -> str | None:
     """What the order's page links to: ``"follow"`` (the whole work), ``"results"`` (public results) or None."""
     if order.contract_number and policy.may_follow_work(user, order):
         return "follow"
-    return "results" if results_are_public(order) else None
+    return "results" if policy.results_are_public(order) else None
 
 
 # --- shared checks ---------------------------------------------------------------------------------------------
