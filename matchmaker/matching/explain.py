@@ -30,6 +30,10 @@ _SYLLABLE_RE = re.compile(
     r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
 )
 _SPACES_RE = re.compile(r"\s+")
+# Prepositions that start or end no term, though they are no stop words: they begin words ("theo dõi",
+# "sau thu hoạch", "dưới đất") or sit inside them ("nước dưới đất").
+_NEVER_FIRST = frozenset("trên bằng qua so hơn giữa".split())
+_NEVER_LAST = _NEVER_FIRST | frozenset("dưới theo sau trước".split())
 
 
 def _is_word_like(token: Token) -> bool:
@@ -101,6 +105,16 @@ def _shared(table: Mapping[Key, object], runs: Iterable[list[Span]]) -> set[Key]
     return found
 
 
+def _trimmed(key: Key) -> Key:
+    """``key`` without the prepositions at its ends."""
+    start, end = 0, len(key)
+    while start < end and key[start] in _NEVER_FIRST:
+        start += 1
+    while end > start and key[end - 1] in _NEVER_LAST:
+        end -= 1
+    return key[start:end]
+
+
 def _maximal(found: set[Key]) -> list[Key]:
     """The shared runs inside no longer shared run."""
     inside: set[Key] = set()
@@ -148,9 +162,10 @@ def shared_terms(
     for text in texts:
         found |= _shared(table, _runs(normalise(text), lexicon))
     declared = _keys([*words, *lexicon_terms(lexicon)])
+    trimmed = {_trimmed(key) for key in found} - {()}
     shown = [
         key
-        for key in _maximal(found)
+        for key in _maximal(trimmed)
         if len(key) > 1 or key in declared or _is_word_like(table[key][0].token)
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))

@@ -82,3 +82,11 @@ def test_occurs_matches_whole_words_with_their_accents() -> None:
     assert occurs("cá tra", "Nuôi cá tra giống")
     assert not occurs("tra", "Kiểm trà")
     assert not occurs("ca tra", "Nuôi cá tra")
+
+
+def test_explain_leaves_prepositions_off_the_ends(matcher: TfidfMatcher) -> None:
+    terms = matcher.explain(
+        "Dự báo mặn trên sông Hậu bằng mô hình; theo dõi",
+        ["Mặn sông Hậu bằng MIKE 11; theo dõi"],
+    )
+    assert set(terms) == {"sông hậu", "theo dõi"}
