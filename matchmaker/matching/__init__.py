@@ -12,6 +12,10 @@ Public API
     Reflect a profile change at once with the fitted vocabulary; refit later in the background.
 ``matcher.save(path)`` / ``TfidfMatcher.load(path)``
     Persist with joblib.
+``matcher.explain(text_or_document, texts, words=())``
+    Why a candidate matches: the words and phrases (``"xâm nhập mặn"``, ``"cá tra"``, ``"IoT"``) that the query
+    and one of the candidate's ``texts`` both write, with the same accents, rarest first (:mod:`.explain`);
+    ``occurs(term, text)`` tells whether a text writes a term.
 ``matcher.affinity(texts, candidate_ids)``
     Exact scores of named candidates (e.g. a council's members) for each text: the input of ``assign``.
 ``assign(item_ids, candidate_ids, affinity, capacities=1, demands=1, conflicts=(), allow_partial=False,
@@ -31,6 +35,7 @@ cover_first=False)``
 
 from matchmaker.matching.assign import Assignment, assign
 from matchmaker.matching.engine import TfidfMatcher
+from matchmaker.matching.explain import occurs
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.text import fold, normalise, tokenise
 from matchmaker.matching.types import (
@@ -55,5 +60,6 @@ __all__ = [
     "assign",
     "fold",
     "normalise",
+    "occurs",
     "tokenise",
 ]

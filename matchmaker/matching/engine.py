@@ -13,6 +13,7 @@ from joblib import effective_n_jobs
 
 from matchmaker.matching.analysis import Analyzer
 from matchmaker.matching.candidates import CandidateTable, Scored
+from matchmaker.matching.explain import rarity, shared_terms
 from matchmaker.matching.index import CorpusIndex
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.ranking import explain, rank, word_sets
@@ -212,6 +213,40 @@ class TfidfMatcher:
             hit = scored.candidates[found] == positions[order] if len(found) else found
             out[line, columns[order][hit]] = scored.totals[found[hit]]
         return out
+
+    def explain(
+        self,
+        text: str | Document,
+        texts: Iterable[str],
+        words: Iterable[str] = (),
+        n: int | None = None,
+    ) -> tuple[str, ...]:
+        """Why a candidate matches a text: the words and phrases both write alike, rarest first.
+
+        Parameters
+        ----------
+        text : str or Document
+            The query, as given to :meth:`query`.
+        texts : iterable of str
+            The candidate's own texts.
+        words : iterable of str
+            The candidate's keywords: one of a single Vietnamese syllable may be shown.
+        n : int, optional
+            At most this many terms (default ``n_terms``).
+
+        Returns
+        -------
+        tuple of str
+            Terms written, with the same accents, in ``text`` and in one of ``texts``; see
+            :mod:`matchmaker.matching.explain`.
+        """
+        self._check_fitted()
+        vectorizer = self.vectorizer_
+        lexicon = vectorizer.analyzer.lexicon
+        if isinstance(text, Document):
+            text = "\n".join(p for p in (text.title, text.keywords, text.body) if p)
+        weight = rarity(vectorizer.vocabulary_, vectorizer.idf_, lexicon)
+        return shared_terms(text, texts, lexicon, weight, n or self.n_terms, words)
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a candidate or replace its documents and metadata with the fitted vocabulary.

@@ -119,3 +119,30 @@ def tokenise(text: str) -> list[list[Token]]:
     if current:
         phrases.append(current)
     return phrases
+
+
+class Span(NamedTuple):
+    """A token with where it stands in the normalised text (``normalise(text)[start:end]``)."""
+
+    token: Token
+    start: int
+    end: int
+
+
+def spans(text: str) -> list[list[Span]]:
+    """:func:`tokenise` with each token's place in ``normalise(text)``, to quote the text as written."""
+    phrases: list[list[Span]] = []
+    current: list[Span] = []
+    for match in _TOKEN_RE.finditer(normalise(text)):
+        number, raw = match.group("num"), match.group("word")
+        if raw:
+            current.append(Span(_token(raw), *match.span()))
+        elif number:
+            token = Token(_SPACE_RE.sub("", number).lower(), True)
+            current.append(Span(token, *match.span()))
+        elif current:
+            phrases.append(current)
+            current = []
+    if current:
+        phrases.append(current)
+    return phrases

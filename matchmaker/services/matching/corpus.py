@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
-from matchmaker.matching import Candidate, CandidateMeta, Document, fold
+from matchmaker.matching import Candidate, CandidateMeta, Document
 from matchmaker.models import (
     Confidentiality,
     Institution,
@@ -80,9 +80,8 @@ def _has_text(document: Document) -> bool:
 def label_words(codes: Iterable[str], area: str | None) -> list[str]:
     """Names (Vietnamese and English) of research fields and of the priority area.
 
-    They tell the matcher that an order and a researcher share a field or an area; :func:`is_label_term`
-    keeps them out of the "why" line, where real shared terms say more, except an area's Vietnamese name,
-    a topic in its own right ("Xâm nhập mặn và tài nguyên nước").
+    They tell the matcher that an order and a researcher share a field or an area; :func:`own_text` leaves
+    them out of the "why" line, which quotes what people wrote.
     """
     fields = reference.science_fields()
     words = [
@@ -97,20 +96,22 @@ def label_words(codes: Iterable[str], area: str | None) -> list[str]:
 
 
 @cache
-def _label_names() -> tuple[frozenset[str], ...]:
+def _labels() -> frozenset[str]:
     fields = reference.science_fields().values()
-    names = [name for named in fields for name in (named.name_vi, named.name_en)]
-    names += [area.name_en for area in reference.priority_areas().values()]
-    return tuple(frozenset(fold(name).lower().split()) for name in names)
+    areas = reference.priority_areas().values()
+    return frozenset(
+        name
+        for named in (*fields, *areas)
+        for name in (named.name_vi, named.name_en)
+        if name
+    )
 
 
-def is_label_term(term: str) -> bool:
-    """True for a term that is only a piece of a field's (or an area's English) name, or only digits:
-    it explains nothing."""
-    words = fold(term).lower().split()
-    if all(w.isdigit() for w in words):
-        return True
-    return any(all(w in name for w in words) for name in _label_names())
+def own_text(document: Document) -> str:
+    """What people wrote in a document, without the field and area names added for the matcher: the text
+    a "why" line quotes."""
+    keywords = [k for k in document.keywords.split("; ") if k not in _labels()]
+    return _joined(document.title, "; ".join(keywords), document.body)
 
 
 def profile_document(profile: ResearcherProfile) -> Document:

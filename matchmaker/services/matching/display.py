@@ -6,7 +6,7 @@ ago, or for a need that became private, is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
-from matchmaker.matching import Match, fold
+from matchmaker.matching import Match, occurs
 from matchmaker.models import (
     Confidentiality,
     Institution,
@@ -35,6 +35,10 @@ from matchmaker.services.matching import corpus, levels
 SHOWN_TERMS = 5
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.IN_DISCUSSION)
 
+# The words a candidate's texts share with the query (``TfidfMatcher.explain`` bound to the query's own
+# text): called with the candidate's texts and its keywords.
+Explain = Callable[[Sequence[str], Sequence[str]], tuple[str, ...]]
+
 
 @dataclass(frozen=True)
 class MatchView:
@@ -45,7 +49,9 @@ class MatchView:
     name: str
     detail: str  # a researcher's institution, an institution's short name
     score: float
-    terms: tuple[str, ...]  # shared terms, as written in the query
+    terms: tuple[
+        str, ...
+    ]  # words and phrases both texts write alike, as the query writes them
     # The title of the best publication, IP asset, project or registered result, and which of these it is:
     # "publication", "ip", "project", "result", or "" (the profile itself).
     evidence: str = ""
@@ -88,25 +94,30 @@ class TextView:
         return levels.duplicate_level(self.score, self.identical)
 
 
-def why(terms: Iterable[str]) -> tuple[str, ...]:
-    """The shared terms worth showing: not field names, not bare numbers."""
-    return tuple(t for t in terms if not corpus.is_label_term(t))
-
-
 def signed_in(viewer: User | None) -> bool:
     """A signed-in user (``None`` and Flask-Login's anonymous user are not)."""
     return viewer is not None and viewer.is_authenticated
 
 
-def _evidence(
-    matches: Iterable[Match],
-) -> dict[str, tuple[str, str, ResearcherProfile | None]]:
-    """Best document id → (kind, title, owner) for publications, IP assets, projects and results."""
+@dataclass(frozen=True)
+class _Best:
+    """A match's best document: its kind and title as evidence, its text, and whose work it is."""
+
+    kind: str  # "publication", "ip", "project", "result" or "" (a profile: no evidence)
+    title: str
+    text: str
+    owner: ResearcherProfile
+
+
+def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
+    """Best document id → its evidence, text and owner, for publications, IP assets, projects, results
+    and profiles."""
     wanted: dict[str, set[int]] = {
         "pub": set(),
         "ip": set(),
         "project": set(),
         "result": set(),
+        "profile": set(),
     }
     for match in matches:
         kind, _, pk = match.best_doc_id.partition(":")
@@ -125,7 +136,20 @@ def _evidence(
         found |= {
             f"{kind}:{row.id}": (label, row.title, row.researcher) for row in rows
         }
-    return found | _work_evidence(wanted["project"], wanted["result"])
+    profiles = db.session.scalars(
+        sa.select(ResearcherProfile).where(ResearcherProfile.id.in_(wanted["profile"]))
+    )
+    found |= {f"profile:{p.id}": ("", "", p) for p in profiles}
+    found |= _work_evidence(wanted["project"], wanted["result"])
+    texts = {}
+    for _kind, _title, owner in found.values():
+        if owner is not None and owner.id not in texts:
+            texts[owner.id] = _own_texts(owner)
+    return {
+        doc_id: _Best(kind, title, texts[owner.id].get(doc_id, ""), owner)
+        for doc_id, (kind, title, owner) in found.items()
+        if owner is not None
+    }
 
 
 def _work_evidence(
@@ -159,34 +183,68 @@ def _work_evidence(
     }
 
 
-def _best_publication(profile: ResearcherProfile, terms: Iterable[str]) -> str:
-    """The publication mentioning most of the shared terms (the newest on a tie), or ``""``."""
-    folded = [fold(t).lower() for t in terms]
-    best, hits = "", 0
-    for publication in profile.publications:  # newest first
-        text = fold(f"{publication.title} {publication.abstract}").lower()
-        count = sum(1 for term in folded if term in text)
+def _own_texts(profile: ResearcherProfile) -> dict[str, str]:
+    """A researcher's documents (profile, publications, IP assets, the projects and public results they
+    lead) by id, as people wrote them."""
+    user = sa.select(User.id).where(User.id == profile.user_id)
+    work = corpus.work_documents(user).get(profile.user_id, ())
+    return {
+        d.doc_id: corpus.own_text(d) for d in corpus.researcher_documents(profile, work)
+    }
+
+
+def _evidence_for(
+    profile: ResearcherProfile,
+    match: Match,
+    texts: dict[str, str],
+    terms: Sequence[str],
+) -> tuple[str, str]:
+    """The best publication, IP asset, project or result behind a match: the engine's best document, or,
+    when the profile itself matched best, the publication or IP asset that writes most of the shared terms
+    (the newest on a tie)."""
+    works = [
+        *(("pub", p.id, "publication", p.title) for p in profile.publications),
+        *(("ip", a.id, "ip", a.title) for a in profile.ip_assets),
+    ]
+    for kind, pk, label, title in works:
+        if match.best_doc_id == f"{kind}:{pk}":
+            return label, title
+    kind, _, pk = match.best_doc_id.partition(":")
+    if kind in ("project", "result") and pk.isdigit():
+        found = _work_evidence(
+            {int(pk)} if kind == "project" else set(),
+            {int(pk)} if kind == "result" else set(),
+        )
+        label, title, _owner = found.get(match.best_doc_id, ("", "", None))
+        if title:
+            return label, title
+    best, hits = ("", ""), 0
+    for kind, pk, label, title in works:  # publications newest first
+        text = texts.get(f"{kind}:{pk}", "")
+        count = sum(1 for term in terms if occurs(term, text))
         if count > hits:
-            best, hits = publication.title, count
+            best, hits = (label, title), count
     return best
 
 
-def _researcher_view(profile: ResearcherProfile, match: Match, evidence) -> MatchView:
-    terms = why(match.top_terms)
-    kind, title, _owner = evidence.get(match.best_doc_id, ("", "", None))
-    if not title:
-        # The profile itself matched best: point to the publication that shares most of its terms.
-        title = _best_publication(profile, terms)
-        kind = "publication" if title else ""
+def _researcher_view(
+    profile: ResearcherProfile, match: Match, explain: Explain
+) -> MatchView:
+    texts = _own_texts(profile)
+    terms = explain(list(texts.values()), profile.keywords)[:SHOWN_TERMS]
+    kind, title = _evidence_for(profile, match, texts, terms)
     institution = profile.user.institution
     return MatchView(
         "researcher", profile.id, profile.display_name,
-        institution.name_vi if institution else "", match.score, terms[:SHOWN_TERMS], title, kind,
+        institution.name_vi if institution else "", match.score, terms, title, kind,
     )  # fmt: skip
 
 
-def researcher_views(matches: list[Match], viewer: User | None) -> list[MatchView]:
-    """Matched researchers who are active, and listed publicly unless ``viewer`` is signed in."""
+def researcher_views(
+    matches: list[Match], viewer: User | None, explain: Explain
+) -> list[MatchView]:
+    """Matched researchers who are active, and listed publicly unless ``viewer`` is signed in, each with
+    the terms ``explain`` finds in their texts."""
     ids = [corpus.split_id(m.candidate_id)[1] for m in matches]
     stmt = (
         sa.select(ResearcherProfile)
@@ -194,10 +252,11 @@ def researcher_views(matches: list[Match], viewer: User | None) -> list[MatchVie
         .options(
             selectinload(ResearcherProfile.user).selectinload(User.institution),
             selectinload(ResearcherProfile.publications),
+            selectinload(ResearcherProfile.ip_assets),
+            selectinload(ResearcherProfile.field_rows),
         )
     )
     profiles = {p.id: p for p in db.session.scalars(stmt)}
-    evidence = _evidence(matches)
     views = []
     for match, pk in zip(matches, ids, strict=True):
         profile = profiles.get(pk)
@@ -205,12 +264,15 @@ def researcher_views(matches: list[Match], viewer: User | None) -> list[MatchVie
         if profile is None or not profile.user.active:
             continue
         if profile.public or signed_in(viewer):
-            views.append(_researcher_view(profile, match, evidence))
+            views.append(_researcher_view(profile, match, explain))
     return views
 
 
-def institution_views(matches: list[Match], viewer: User | None) -> list[MatchView]:
-    """Matched institutions; a visitor is not shown the work of researchers who are not listed."""
+def institution_views(
+    matches: list[Match], viewer: User | None, explain: Explain
+) -> list[MatchView]:
+    """Matched institutions, explained by their best document; a visitor is not shown the work of
+    researchers who are not listed, nor what it shares with the text."""
     ids = [corpus.split_id(m.candidate_id)[1] for m in matches]
     institutions = {
         i.id: i
@@ -218,17 +280,18 @@ def institution_views(matches: list[Match], viewer: User | None) -> list[MatchVi
             sa.select(Institution).where(Institution.id.in_(ids))
         )
     }
-    evidence = _evidence(matches)
+    best = _best_documents(matches)
     views = []
     for match, pk in zip(matches, ids, strict=True):
         institution = institutions.get(pk)
         if institution is None:
             continue
-        kind, title, owner = evidence.get(match.best_doc_id, ("", "", None))
-        if owner is not None and not (owner.public or signed_in(viewer)):
-            # A visitor does not see the work of researchers who are not listed.
-            kind, title = "", ""
-        terms = why(match.top_terms)[:SHOWN_TERMS]
+        kind, title, terms = "", "", ()
+        document = best.get(match.best_doc_id)
+        # A visitor does not see the work of researchers who are not listed.
+        if document is not None and (document.owner.public or signed_in(viewer)):
+            kind, title = document.kind, document.title
+            terms = explain([document.text], document.owner.keywords)[:SHOWN_TERMS]
         views.append(
             MatchView(
                 "institution",
@@ -290,13 +353,19 @@ _TEXT_KINDS = {
 }  # fmt: skip
 
 
+_TEXT_SOURCES = {source.kind: source for source in corpus.TEXT_SOURCES}
+
+
 def text_views(
     matches: list[Match],
     viewer: User | None,
+    explain: Explain,
     open_only: bool = False,
+    full: bool = False,
     same_as: str = "",
 ) -> list[TextView]:
-    """Views of the matched texts ``viewer`` may see (and that are still open, if asked), best first;
+    """Views of the matched texts ``viewer`` may see (and that are still open, if asked), best first,
+    explained by their public text (``full``: the officials' full text, which the match was made on);
     those whose readable text has the ``levels.text_key`` ``same_as`` are marked identical."""
     ids: dict[str, list[int]] = {}
     for match in matches:
@@ -316,7 +385,9 @@ def text_views(
         kind, pk = corpus.split_id(match.candidate_id)
         spec = _TEXT_KINDS[kind]
         if spec.may_see(viewer, row) and (spec.is_open(row) or not open_only):
-            terms = why(match.top_terms)[:SHOWN_TERMS]
+            source = _TEXT_SOURCES[kind]
+            document = source.document(row) if full else source.public_document(row)
+            terms = explain([corpus.own_text(document)], ())[:SHOWN_TERMS]
             views.append(
                 TextView(
                     kind,

@@ -8,7 +8,7 @@ shared terms nor the ranking reveal what is hidden.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
-from matchmaker.matching import Document, Match, QueryFilter, normalise
+from matchmaker.matching import Document, Match, QueryFilter, TfidfMatcher, normalise
 from matchmaker.models import (
     InstitutionKind,
     Proposal,
@@ -42,6 +42,7 @@ __all__ = [
     "TextView",
     "conflicted_profile_ids",
     "duplicates_for_text",
+    "explainer",
     "filter_choices",
     "matches_for_need",
     "matches_for_order",
@@ -177,9 +178,10 @@ def matches_for_text(
     with matching_model.serving() as model:
         people = _query(model, "researchers", query, k, where)
         places = _query(model, "institutions", query, max(k // 2, 1), institution_where)
+        explain = _explainer(model, "researchers", query)
     return Matches(
-        display.researcher_views(_strong(people), viewer),
-        display.institution_views(_strong(places), viewer),
+        display.researcher_views(_strong(people), viewer, explain),
+        display.institution_views(_strong(places), viewer, explain),
     )
 
 
@@ -223,6 +225,26 @@ def _query(
     return matcher.query(query, k=k, where=where) if matcher is not None else []
 
 
+def _explainer(
+    model: matching_model.Model, group: str, query: Document
+) -> display.Explain:
+    """What a candidate's texts share with the query's own text, weighed by ``group``'s matcher."""
+    matcher = model.groups[group].matcher
+    return explainer(matcher, query)
+
+
+def explainer(matcher: TfidfMatcher | None, query: Document) -> display.Explain:
+    """What a candidate's texts share with the query's own text (nothing without a fitted matcher)."""
+    text = corpus.own_text(query)
+
+    def explain(texts: Sequence[str], words: Sequence[str]) -> tuple[str, ...]:
+        if matcher is None:
+            return ()
+        return matcher.explain(text, texts, words, display.SHOWN_TERMS)
+
+    return explain
+
+
 def duplicates_for_text(
     text: str | Document,
     exclude_order_id: int | None = None,
@@ -241,16 +263,16 @@ def duplicates_for_text(
     if _is_blank(query):
         return []
     exclude = {f"order:{exclude_order_id}", f"need:{exclude_need_id}"}
+    group = _texts_for(viewer)
     with matching_model.serving() as model:
         found = _query(
-            model,
-            _texts_for(viewer),
-            query,
-            _TEXT_POOL,
-            QueryFilter(exclude_ids=frozenset(exclude)),
+            model, group, query, _TEXT_POOL, QueryFilter(exclude_ids=frozenset(exclude))
         )
+        explain = _explainer(model, group, query)
     same_as = levels.text_key(query.title, query.body)
-    views = display.text_views(found, viewer, same_as=same_as)
+    views = display.text_views(
+        found, viewer, explain, full=group == "staff_texts", same_as=same_as
+    )
     views = [v for v in views if v.identical or v.score >= min_score]
     return sorted(views, key=lambda v: not v.identical)[:k]
 
@@ -285,8 +307,9 @@ def recommendations_for(user: User, k: int = 5) -> Recommendations:
         return Recommendations()
     with matching_model.serving() as model:
         found = _query(model, "texts", query, _TEXT_POOL, QueryFilter())
+        explain = _explainer(model, "texts", query)
     found = [m for m in found if m.score >= RECOMMENDATION_MIN_SCORE]
-    views = display.text_views(found, user, open_only=True)
+    views = display.text_views(found, user, explain, open_only=True)
     return Recommendations(
         [v for v in views if v.kind == "order"][:k],
         [v for v in views if v.kind == "need"][:k],

@@ -156,6 +156,7 @@ def propose_researchers(
         found = _found(matcher, documents, excluded)
         candidates = sorted({m.candidate_id for ms in found for m in ms})
         scores = matcher.affinity(documents, candidates)
+        explainers = [matching.explainer(matcher, document) for document in documents]
     result = assign(
         [str(i) for i in range(len(open_orders))], candidates, scores,
         capacities=per_researcher, demands=per_order,
@@ -163,8 +164,9 @@ def propose_researchers(
         cover_first=True,
     )  # fmt: skip
     rows = _order_rows(
-        official, open_orders, found, candidates, scores, result.pairs, per_order
-    )
+        official, open_orders, found, candidates, scores, result.pairs, per_order,
+        explainers,
+    )  # fmt: skip
     return ResearcherPlan(rows, result.total_affinity, per_order, per_researcher)
 
 
@@ -176,9 +178,10 @@ def _order_rows(
     scores: np.ndarray,
     pairs: Collection[tuple[str, str]],
     wanted: int,
+    explainers: Sequence[display.Explain],
 ) -> list[OrderResearchers]:
-    """Each order with its assigned researchers as match views; the "why" terms come from the order's own
-    ranking (a researcher found only through another order shows the score alone)."""
+    """Each order with its assigned researchers as match views, explained by what their texts share with
+    the order's."""
     column_of = {candidate: j for j, candidate in enumerate(candidates)}
     ranked = [{m.candidate_id: m for m in matches} for matches in found]
     chosen: dict[int, list[Match]] = {i: [] for i in range(len(open_orders))}
@@ -186,10 +189,12 @@ def _order_rows(
         i = int(item)
         known = ranked[i].get(candidate)
         score = float(scores[i, column_of[candidate]])
-        terms, best = (known.top_terms, known.best_doc_id) if known else ((), "")
-        chosen[i].append(Match(candidate, score, terms, best))
+        best = known.best_doc_id if known else ""
+        chosen[i].append(Match(candidate, score, (), best))
     return [
-        OrderResearchers(order, display.researcher_views(chosen[i], viewer), wanted)
+        OrderResearchers(
+            order, display.researcher_views(chosen[i], viewer, explainers[i]), wanted
+        )
         for i, order in enumerate(open_orders)
     ]
 

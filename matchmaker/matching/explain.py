@@ -1,0 +1,221 @@
+"""Why a candidate matched: the words and phrases its own text shares with the query, exactly as written.
+
+A shown term is a run of words found, with the same accents, in the query and in one of the candidate's texts,
+and not inside a longer shared run ("cá tra", never "tra" beside it). Runs stop at punctuation, stop words,
+numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a lone Vietnamese
+syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
+(``"lúa"``) or a lexicon term (``"tôm"``). Acronyms and foreign words (``"IoT"``, ``"probiotic"``) stand alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from matchmaker.matching.lexicon import Lexicon
+from matchmaker.matching.text import Span, Token, normalise, spans, tokenise
+
+Key = tuple[str, ...]
+
+# Units written apart from their number ("m³/ngày", "tấn/mẻ"): never a term.
+UNITS = frozenset(
+    "ha kg km mm cm m2 m3 m² m³ km2 km² ml mg µg µm nm kw kwh kwp mw mwh mwp gw gwh wp ppm ppt psu tấn ton"
+    .split()
+)  # fmt: skip
+# One Vietnamese syllable, accents folded: onset, one to three vowels, final consonant. A word of the
+# Latin script that is not one ("drone", "biogas", "probiotic") is foreign and stands alone.
+_SYLLABLE_RE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+_SPACES_RE = re.compile(r"\s+")
+# Prepositions that start or end no term, though they are no stop words: they begin words ("theo dõi",
+# "sau thu hoạch", "dưới đất") or sit inside them ("nước dưới đất").
+_NEVER_FIRST = frozenset("trên bằng qua so hơn giữa".split())
+_NEVER_LAST = _NEVER_FIRST | frozenset("dưới theo sau trước".split())
+
+
+def _is_word_like(token: Token) -> bool:
+    """A token that says something on its own: an acronym or code, or a foreign word."""
+    text = token.text
+    if token.is_term:
+        return True
+    return text.isascii() and len(text) > 2 and not _SYLLABLE_RE.fullmatch(text)
+
+
+def _runs(text: str, lexicon: Lexicon) -> list[list[Span]]:
+    """The runs of ``text`` (normalised) that may be shown: its phrases cut at stop words, numbers, units
+    and lower-case single letters (a capital stays: "X-quang", "vitamin C")."""
+    runs: list[list[Span]] = []
+    for phrase in spans(text):
+        vietnamese = any(not span.token.text.isascii() for span in phrase)
+        run: list[Span] = []
+        for span in phrase:
+            token = span.token
+            kept = not (
+                token.text[0].isdigit()
+                or token.text in UNITS
+                or (span.end - span.start == 1 and not text[span.start].isupper())
+                or lexicon.is_stop(token, vietnamese)
+            )
+            if kept:
+                run.append(span)
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+    return runs
+
+
+def _quote(text: str, run: Sequence[Span]) -> str:
+    """The words of ``run`` as the text writes them; lower case except acronyms and capital letters."""
+    parts = []
+    for at, span in enumerate(run):
+        raw = text[span.start : span.end]
+        if at:
+            parts.append(_SPACES_RE.sub(" ", text[run[at - 1].end : span.start]))
+        parts.append(raw if span.token.is_term or len(raw) == 1 else raw.lower())
+    return "".join(parts)
+
+
+def _ngrams(runs: Iterable[list[Span]]) -> dict[Key, list[Span]]:
+    """Every run of consecutive words of the query, by its key, at its first place."""
+    table: dict[Key, list[Span]] = {}
+    for run in runs:
+        keys = [span.token.text for span in run]
+        for i in range(len(run)):
+            for j in range(i + 1, len(run) + 1):
+                table.setdefault(tuple(keys[i:j]), run[i:j])
+    return table
+
+
+def _shared(table: Mapping[Key, object], runs: Iterable[list[Span]]) -> set[Key]:
+    """The longest run starting at each word of ``runs`` that the query also has."""
+    found: set[Key] = set()
+    for run in runs:
+        keys = [span.token.text for span in run]
+        for i in range(len(keys)):
+            j = i + 1
+            while j <= len(keys) and tuple(keys[i:j]) in table:
+                j += 1
+            if j - 1 > i:
+                found.add(tuple(keys[i : j - 1]))
+    return found
+
+
+def _trimmed(key: Key) -> Key:
+    """``key`` without the prepositions at its ends."""
+    start, end = 0, len(key)
+    while start < end and key[start] in _NEVER_FIRST:
+        start += 1
+    while end > start and key[end - 1] in _NEVER_LAST:
+        end -= 1
+    return key[start:end]
+
+
+def _maximal(found: set[Key]) -> list[Key]:
+    """The shared runs inside no longer shared run."""
+    inside: set[Key] = set()
+    for key in found:
+        for i in range(len(key)):
+            for j in range(i + 1, len(key) + 1):
+                if j - i < len(key):
+                    inside.add(key[i:j])
+    return [key for key in found if key not in inside]
+
+
+def shared_terms(
+    query: str,
+    texts: Iterable[str],
+    lexicon: Lexicon,
+    weight: Callable[[Key], float],
+    n: int = 5,
+    words: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """The words and phrases of ``query`` that one of ``texts`` also has, most informative first.
+
+    Parameters
+    ----------
+    query : str
+        The query's text (an order, a need, a project).
+    texts : iterable of str
+        The candidate's own texts (profile, publications, patents).
+    lexicon : Lexicon
+        Stop words and the lexicon's terms.
+    weight : callable
+        How informative a run of words (their lower-case keys) is: higher first.
+    n : int
+        At most this many terms.
+    words : iterable of str
+        Terms declared by the candidate (its keywords): one of one Vietnamese syllable may be shown.
+
+    Returns
+    -------
+    tuple of str
+        Terms as the query writes them.
+    """
+    query = normalise(query)
+    table = _ngrams(_runs(query, lexicon))
+    found: set[Key] = set()
+    for text in texts:
+        found |= _shared(table, _runs(normalise(text), lexicon))
+    declared = _keys([*words, *lexicon_terms(lexicon)])
+    trimmed = {_trimmed(key) for key in found} - {()}
+    shown = [
+        key
+        for key in _maximal(trimmed)
+        if len(key) > 1 or key in declared or _is_word_like(table[key][0].token)
+    ]
+    shown.sort(key=lambda key: (-weight(key), -len(key), key))
+    return tuple(_quote(query, table[key]) for key in shown[:n])
+
+
+def lexicon_terms(lexicon: Lexicon) -> list[str]:
+    """The lexicon's terms: every variant of every synonym group."""
+    return [variant for group in lexicon.groups.values() for variant in group]
+
+
+def _keys(terms: Iterable[str]) -> set[Key]:
+    return {
+        tuple(token.text for token in phrase)
+        for term in terms
+        for phrase in tokenise(term)
+    }
+
+
+def occurs(term: str, text: str) -> bool:
+    """Whether the words of ``term`` occur in ``text`` one after the other, with the same accents."""
+    wanted = [token.text for phrase in tokenise(term) for token in phrase]
+    if not wanted:
+        return False
+    size = len(wanted)
+    for phrase in tokenise(text):
+        words = [token.text for token in phrase]
+        if any(words[i : i + size] == wanted for i in range(len(words) - size + 1)):
+            return True
+    return False
+
+
+def rarity(
+    vocabulary: Mapping[str, int], idf: np.ndarray, lexicon: Lexicon
+) -> Callable[[Key], float]:
+    """How informative a run of words is: the highest idf among its exact words and word pairs.
+
+    A phrase is at least as rare as its rarest part; an abbreviation counts as its expansion, and a run the
+    fitted vocabulary does not know (added since the fit) as the rarest.
+    """
+    unknown = float(idf.max()) if len(idf) else 1.0
+
+    def weight(key: Key) -> float:
+        tokens = lexicon.expand_abbreviations([Token(word, False) for word in key])
+        words = [t.text for t in tokens if not lexicon.is_stop(t)]
+        features = [
+            *words,
+            *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)),
+        ]
+        known = [idf[vocabulary[f]] for f in features if f in vocabulary]
+        return float(max(known)) if known else unknown
+
+    return weight
