@@ -74,6 +74,10 @@ def test_the_matches_of_demo_needs_explain_themselves_in_whole_terms(app):
         query = corpus.own_text(corpus.need_document(need))
         for view in matching.matches_for_need(need, official).researchers:
             profile = db.session.get(ResearcherProfile, view.key)
-            texts = [corpus.own_text(d) for d in corpus.researcher_documents(profile)]
+            user = sa.select(User.id).where(User.id == profile.user_id)
+            work = corpus.work_documents(user).get(profile.user_id, ())
+            texts = [
+                corpus.own_text(d) for d in corpus.researcher_documents(profile, work)
+            ]
             _assert_whole_terms(view.terms, query, texts)
             assert view.terms and view.evidence
