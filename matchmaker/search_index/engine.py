@@ -37,11 +37,11 @@ class Matches:
     units: np.ndarray | None = None
 
     @property
-    def counts(self) -> np.ndarray:
-        """How many of the query's units each document matches."""
+    def complete(self) -> np.ndarray:
+        """Whether each document matches every unit of the query."""
         if self.units is None:
-            return np.zeros(len(self.ids), dtype=np.int64)
-        return self.units.sum(axis=0)
+            return np.ones(len(self.ids), dtype=bool)
+        return self.units.all(axis=0)
 
     def subset(self, mask: np.ndarray) -> Matches:
         """The documents where ``mask`` is true."""
@@ -206,7 +206,8 @@ class Evaluator:
         """Documents matching any positive unit and no negated one, with the units each matches.
 
         A document scores the sum of the units it matches, plus a bonus for each pair of adjacent
-        query words it holds as written (the words as a phrase); callers rank by units matched first.
+        query words it holds as written (the words as a phrase), times the share of the units it
+        matches (Lucene's coordination factor); callers put documents matching every unit first.
         """
         parts = [self.unit(unit) for unit in parsed.positive]
         masks = np.array([part.mask for part in parts])
@@ -215,6 +216,7 @@ class Evaluator:
         for pair in parsed.pairs:
             bonus = self.term("pairs", pair, PAIR_WEIGHT)
             found.scores[bonus.ids] += bonus.scores
+        found.scores[:] *= masks.mean(axis=0)
         ids = np.flatnonzero(found.mask)
         return Matches(ids, found.scores[ids], masks[:, ids])
 

@@ -27,14 +27,14 @@ SPELL_FIELDS = ("title", "body")
 def _order(
     searcher: Searcher, found: Matches, sort: Sort, cache: SegmentCache
 ) -> np.ndarray:
-    """Positions in ``found`` from best to worst: query words held, score (or date, then score), docnum.
+    """Positions in ``found`` from best to worst: all query words held, score (or date), docnum.
 
-    Records holding more of the query's words always come first, whatever the sort.
+    Records holding every word of the query come first, whatever the sort.
     """
     if sort != "date":
-        return np.lexsort((found.ids, -found.scores, -found.counts))
+        return np.lexsort((found.ids, -found.scores, ~found.complete))
     dates = global_values(searcher, "date_sort", cache)[found.ids]
-    return np.lexsort((found.ids, -found.scores, -dates, -found.counts))
+    return np.lexsort((found.ids, -found.scores, -dates, ~found.complete))
 
 
 def run_search(
@@ -70,7 +70,7 @@ def run_search(
         )
         for i in order
     ]
-    complete = int(np.count_nonzero(found.counts == len(labels)))
+    complete = int(np.count_nonzero(found.complete))
     return SearchResult(
         query=parsed.text,
         hits=hits,
