@@ -150,7 +150,7 @@ class SearchIndex:
                     f"search index under {self.path} is unreadable: {error}"
                 ) from error
             if state is not None and state[1] is not searcher:
-                _close_unshared(state[1], searcher)
+                state[1].close()
             self._state = (version, searcher)  # type: ignore[assignment]
             return searcher
 
@@ -294,14 +294,6 @@ class SearchIndex:
     def is_healthy(self) -> bool:
         """Tell whether the index works (``False`` means: rebuild it)."""
         return self.check().ok
-
-
-def _close_unshared(old: Searcher, new: Searcher) -> None:
-    """Close the segment readers of ``old`` that a refreshed ``new`` does not reuse."""
-    kept = {id(reader) for reader, _ in new.reader().leaf_readers()}
-    for reader, _ in old.reader().leaf_readers():
-        if id(reader) not in kept:
-            reader.close()
 
 
 def _probe(reader: IndexReader) -> None:
