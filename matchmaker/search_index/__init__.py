@@ -19,12 +19,10 @@ from .documents import (
     WorkerFailed,
 )
 from .index import SearchIndex
-from .query import Expand
 
 __all__ = [
     "FACETS",
     "KINDS",
-    "Expand",
     "FacetCount",
     "Health",
     "Hit",

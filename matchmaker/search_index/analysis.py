@@ -13,17 +13,6 @@ from whoosh.analysis import Token, Tokenizer
 WORD_RE = re.compile(r"[^\W_]+")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f]")
 
-# Only dropped from bare query words, never at index time, so quoted phrases keep them. Words that
-# are also meaningful on their own ("ai" is "who" but also AI, "ra"/"vào" as in output/input) stay.
-STOP_WORDS = frozenset(
-    """
-    và của các những là cho với trong được có một này đó thì mà để từ theo về như khi đã sẽ đang
-    cũng nhưng hay hoặc vì nên tại bởi rằng thế nào gì
-    the a an and or of to in on for with by at from is are be as this that it
-    """.split()
-)
-
-
 # Same folding as matchmaker.matching.text.fold, kept here so the index does not depend on that package.
 _EXTRA_FOLDS = {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"}
 
@@ -73,11 +62,6 @@ def words(text: str) -> list[str]:
 def folded_words(text: str) -> list[str]:
     """Split text into accent-folded, lower-cased syllables."""
     return WORD_RE.findall(fold_prepared(prepare(text)))
-
-
-def is_stop_word(word: str) -> bool:
-    """Tell whether a prepared (NFC, lower-case) query word carries no meaning on its own."""
-    return word in STOP_WORDS
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -79,7 +79,10 @@ def make_key(kind: str, doc_id: str | int) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result; ``title_html`` and ``snippet`` are escaped HTML with matches in ``<mark>``."""
+    """One search result; ``title_html`` and ``snippet`` are escaped HTML with matches in ``<mark>``.
+
+    ``missing`` names the query words (or phrases) the record does not hold, in query order.
+    """
 
     kind: str
     id: str
@@ -94,6 +97,7 @@ class Hit:
     status: str = ""
     year: int | None = None
     date: datetime | None = None
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,9 +122,10 @@ class Suggestion:
 class SearchResult:
     """One page of results with facet counts over the whole (filtered) result set.
 
-    ``empty_query`` is true when the query had no searchable word (blank or stop words only);
-    ``suggestion`` is a "did you mean" query text or ``None``; ``truncated`` tells that an overlong
-    query was cut.
+    Records holding every query word come first, then those holding fewer. ``complete`` is how many
+    results hold every word and ``absent`` names the query words no result holds. ``empty_query`` is
+    true when the query had no searchable word (blank or stop words only); ``suggestion`` is a "did
+    you mean" query text or ``None``; ``truncated`` tells that an overlong query was cut.
     """
 
     query: str
@@ -132,6 +137,13 @@ class SearchResult:
     suggestion: str | None = None
     empty_query: bool = False
     truncated: bool = False
+    complete: int = 0
+    absent: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """Tell whether there are results but none holds every query word."""
+        return self.total > 0 and self.complete == 0
 
     @property
     def pages(self) -> int:

@@ -27,10 +27,26 @@ MAX_PREFIX_TERMS = 64
 
 @dataclass(frozen=True)
 class Matches:
-    """Sorted unique global docnums and their scores."""
+    """Sorted unique global docnums and their scores; for a ranked search, which units each holds.
+
+    ``units[u, i]`` tells whether document ``ids[i]`` matches positive unit ``u`` of the query.
+    """
 
     ids: np.ndarray
     scores: np.ndarray
+    units: np.ndarray | None = None
+
+    @property
+    def complete(self) -> np.ndarray:
+        """Whether each document matches every unit of the query."""
+        if self.units is None:
+            return np.ones(len(self.ids), dtype=bool)
+        return self.units.all(axis=0)
+
+    def subset(self, mask: np.ndarray) -> Matches:
+        """The documents where ``mask`` is true."""
+        units = None if self.units is None else self.units[:, mask]
+        return Matches(self.ids[mask], self.scores[mask], units)
 
 
 EMPTY = Matches(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
@@ -184,7 +200,28 @@ class Evaluator:
     def evaluate(self, parsed: ParsedQuery) -> Matches:
         """Documents matching every positive unit and no negated one."""
         found = intersect([self.unit(unit) for unit in parsed.positive])
+        return self._exclude(found, parsed).matches()
+
+    def rank(self, parsed: ParsedQuery) -> Matches:
+        """Documents matching any positive unit and no negated one, with the units each matches.
+
+        A document scores the sum of the units it matches, plus a bonus for each pair of adjacent
+        query words it holds as written (the words as a phrase), times the share of the units it
+        matches (Lucene's coordination factor); callers put documents matching every unit first.
+        """
+        parts = [self.unit(unit) for unit in parsed.positive]
+        masks = np.array([part.mask for part in parts])
+        scores = np.sum([part.scores * part.mask for part in parts], axis=0)
+        found = self._exclude(Dense(masks.any(axis=0), scores), parsed)
+        for pair in parsed.pairs:
+            bonus = self.term("pairs", pair, PAIR_WEIGHT)
+            found.scores[bonus.ids] += bonus.scores
+        found.scores[:] *= masks.mean(axis=0)
+        ids = np.flatnonzero(found.mask)
+        return Matches(ids, found.scores[ids], masks[:, ids])
+
+    def _exclude(self, found: Dense, parsed: ParsedQuery) -> Dense:
         negated = [self.unit(unit) for unit in parsed.units if unit.negated]
-        if negated:
-            found = Dense(found.mask & ~union(negated).mask, found.scores)
-        return found.matches()
+        if not negated:
+            return found
+        return Dense(found.mask & ~union(negated).mask, found.scores)

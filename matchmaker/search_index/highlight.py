@@ -6,10 +6,10 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .analysis import WORD_RE, fold_prepared, prepare
+from .analysis import fold_prepared, prepare
 from .documents import SafeHtml
 from .query import ParsedQuery
 
@@ -20,47 +20,89 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True)
 class Marker:
-    """Folded words and prefixes to mark in displayed text."""
+    """What a record matched: the forms (syllable sequences) of its matched units, and prefixes.
 
-    words: frozenset[str]
+    A form is marked where its exact accented syllables occur in the record; only if they occur
+    nowhere in it (it matched by accent folding, or the query was typed without accents) are the
+    folded occurrences marked. So "nhân" marks "nhân", not "nhận", in a text holding both.
+    """
+
+    forms: frozenset[tuple[str, ...]]
     prefixes: tuple[str, ...]
 
     @classmethod
-    def for_query(cls, parsed: ParsedQuery) -> Marker:
-        """Collect what to mark from the positive units of a query, alternatives included."""
-        words: set[str] = set()
+    def for_query(
+        cls, parsed: ParsedQuery, held: Sequence[bool] | None = None
+    ) -> Marker:
+        """Collect what to mark from the positive units of a query (those in ``held`` if given)."""
+        forms: set[tuple[str, ...]] = set()
         prefixes: list[str] = []
-        for unit in parsed.positive:
+        units = parsed.positive
+        for unit, has in zip(
+            units, held if held is not None else [True] * len(units), strict=True
+        ):
+            if not has:
+                continue
             if unit.prefix:
                 prefixes.append(fold_prepared(unit.words[-1]))
-                continue
-            for group in (unit.words, *unit.alternatives):
-                words.update(fold_prepared(w) for w in group)
-        return cls(frozenset(words), tuple(prefixes))
+            else:
+                forms.update((unit.words, *unit.alternatives))
+        return cls(frozenset(forms), tuple(prefixes))
 
-    def matches(self, word: str) -> bool:
-        """Tell whether a displayed word should be marked."""
-        folded = fold_prepared(prepare(word))
-        return folded in self.words or folded.startswith(self.prefixes)
+    def for_record(self, text: str) -> Pattern:
+        """The patterns to mark in one record's text (title and body), exact forms where they occur."""
+        lowered = prepare(text)
+        exact: list[str] = []
+        folded: list[str] = []
+        for form in self.forms:
+            plain = tuple(fold_prepared(s) for s in form)
+            if plain != form and _compile((_phrase(form),)).search(lowered):
+                exact.append(_phrase(form))
+            else:
+                folded.append(_phrase(plain))
+        folded += [re.escape(p) + r"[^\W_]*" for p in self.prefixes]
+        return Pattern(_compile(tuple(sorted(exact))), _compile(tuple(sorted(folded))))
 
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regular expression for all marked words, run over folded text."""
-        choices = [re.escape(w) for w in sorted(self.words, key=len, reverse=True)]
-        choices += [re.escape(p) + r"[^\W_]*" for p in self.prefixes]
-        if not choices:
-            return None
-        return re.compile(r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])")
+
+def _phrase(syllables: tuple[str, ...]) -> str:
+    return r"[\W_]+".join(map(re.escape, syllables))
 
 
-def _spans(text: str, marker: Marker) -> list[tuple[int, int]]:
-    if marker.pattern is None:
-        return []
-    folded = fold_prepared(prepare(text))
-    if len(folded) != len(text):
-        # Rare: lower-casing or folding changed the length, so offsets differ; go word by word.
-        return [m.span() for m in WORD_RE.finditer(text) if marker.matches(m.group(0))]
-    return [m.span() for m in marker.pattern.finditer(folded)]
+@functools.lru_cache(maxsize=4096)
+def _compile(choices: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression for all ``choices``, longest first, matching whole words only."""
+    if not choices:
+        return None
+    ordered = sorted(choices, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + r")(?![^\W_])")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Expressions to mark: ``exact`` runs over lower-cased text, ``folded`` over folded text."""
+
+    exact: re.Pattern[str] | None
+    folded: re.Pattern[str] | None
+
+
+def _spans(text: str, pattern: Pattern) -> list[tuple[int, int]]:
+    lowered = prepare(text)
+    folded = fold_prepared(lowered)
+    if not len(text) == len(lowered) == len(folded):
+        # Rare: lower-casing or folding changed the length ("İ"): keep one character for each.
+        lowered = "".join(prepare(c)[:1] or c for c in text)
+        folded = "".join(fold_prepared(c)[:1] or c for c in lowered)
+    found = [
+        m.span()
+        for expression, target in ((pattern.exact, lowered), (pattern.folded, folded))
+        if expression is not None
+        for m in expression.finditer(target)
+    ]
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end))
+    return spans
 
 
 def _render(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -74,10 +116,10 @@ def _render(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def highlight_all(text: str, marker: Marker) -> SafeHtml:
+def highlight_all(text: str, pattern: Pattern) -> SafeHtml:
     """Return the whole of ``text`` escaped, with matches marked (for titles)."""
     text = unicodedata.normalize("NFC", text or "")
-    return SafeHtml(_render(text, _spans(text, marker)))
+    return SafeHtml(_render(text, _spans(text, pattern)))
 
 
 def _best_start(spans: list[tuple[int, int]]) -> int:
@@ -90,10 +132,10 @@ def _best_start(spans: list[tuple[int, int]]) -> int:
     return best
 
 
-def snippet(text: str, marker: Marker) -> SafeHtml:
+def snippet(text: str, pattern: Pattern) -> SafeHtml:
     """Return an escaped excerpt of about :data:`SNIPPET_CHARS` around the densest matches."""
     text = " ".join(unicodedata.normalize("NFC", text or "").split())
-    spans = _spans(text, marker)
+    spans = _spans(text, pattern)
     start = max(0, _best_start(spans) - LEAD_CHARS) if spans else 0
     if start:
         start = text.find(" ", start) + 1 or start

@@ -16,6 +16,8 @@ import whoosh.index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from matchmaker.matching import Lexicon
+
 from .documents import (
     Health,
     IndexBusy,
@@ -26,9 +28,10 @@ from .documents import (
     make_key,
 )
 from .facets import SegmentCache
+from .lexicon import QueryLexicon
 from .loading import Progress, load
 from .postings import PostingCache, read_postings
-from .query import Expand, parse
+from .query import parse
 from .schema import build_schema
 from .searching import Sort, run_search, run_suggest
 from .storage import Storage
@@ -56,18 +59,20 @@ CORRUPTION_ERRORS = (
 class SearchIndex:
     """A Whoosh index of public records under ``path``, safe for several processes and threads.
 
-    Pass only public text: the index stores and shows what it is given. ``expand`` optionally maps a
-    query word or phrase to alternative forms (abbreviations, synonyms) that are searched as well.
+    Pass only public text: the index stores and shows what it is given. Query stop words are those of
+    the matching lexicon; with ``lexicon``, its abbreviations and synonyms are searched as well, in
+    both directions.
     """
 
     def __init__(
         self,
         path: str | os.PathLike[str],
-        expand: Expand | None = None,
+        lexicon: Lexicon | None = None,
         lock_timeout: float = 60.0,
     ) -> None:
         self.path = Path(path)
-        self.expand = expand
+        self.lexicon = lexicon
+        self._query_lexicon = QueryLexicon(lexicon) if lexicon is not None else None
         self.lock_timeout = lock_timeout
         self._storage = Storage(self.path, lock_timeout)
         self._cache = SegmentCache()
@@ -79,12 +84,12 @@ class SearchIndex:
     def __getstate__(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "expand": self.expand,
+            "lexicon": self.lexicon,
             "lock_timeout": self.lock_timeout,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], state["expand"], state["lock_timeout"])  # type: ignore[misc]
+        self.__init__(state["path"], state["lexicon"], state["lock_timeout"])  # type: ignore[misc]
 
     # Lifecycle
 
@@ -229,7 +234,7 @@ class SearchIndex:
         ``filters`` maps facet names (kind, field, priority_area, institution, year, status) to one
         value or several accepted values; ``kinds`` is a shortcut for the kind filter.
         """
-        parsed = parse(q, self.expand)
+        parsed = parse(q, self._query_lexicon)
         if parsed.is_empty:
             self._read(lambda searcher: None)  # a broken index still reports itself
             return SearchResult(

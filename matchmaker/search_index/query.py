@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .analysis import WORD_RE, is_stop_word, prepare
+from .analysis import WORD_RE, fold_word, prepare
 from .documents import FACETS
-
-Expand = Callable[[str], list[str]]
+from .lexicon import QueryLexicon, shipped
 
 MAX_QUERY_CHARS = 300
 MAX_UNITS = 16
-MAX_NGRAM = 4
 EXPANSION_BOOST = 0.8
 
 _TOKEN_RE = re.compile(
@@ -37,6 +35,11 @@ class Unit:
     negated: bool = False
     alternatives: tuple[tuple[str, ...], ...] = ()
 
+    @property
+    def label(self) -> str:
+        """The unit as shown to users: its words, a prefix with its star."""
+        return " ".join(self.words) + ("*" if self.prefix else "")
+
 
 @dataclass
 class ParsedQuery:
@@ -46,6 +49,7 @@ class ParsedQuery:
     units: list[Unit] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
     truncated: bool = False
+    pairs: list[str] = field(default_factory=list)
 
     @property
     def positive(self) -> list[Unit]:
@@ -72,12 +76,18 @@ def clean(raw: str) -> tuple[str, bool]:
     return text, truncated
 
 
-def parse(raw: str, expand: Expand | None = None) -> ParsedQuery:
-    """Parse a user query; never raises."""
+def parse(raw: str, lexicon: QueryLexicon | None = None) -> ParsedQuery:
+    """Parse a user query; never raises.
+
+    Stop words are the matching lexicon's; ``lexicon`` also gives each phrase it knows its other
+    forms (abbreviation, expansion, synonyms). Without one, the shipped stop words and no expansion.
+    """
     text, truncated = clean(raw)
     parsed = ParsedQuery(text=text, truncated=truncated)
+    tokens = list(_TOKEN_RE.finditer(text))
+    query = _Query(lexicon, _is_vietnamese(tokens, lexicon or shipped()))
     bare: list[str] = []
-    for match in _TOKEN_RE.finditer(text):
+    for match in tokens:
         negated = bool(match.group("neg"))
         fname, phrase, word = (
             match.group("fname"),
@@ -96,65 +106,78 @@ def parse(raw: str, expand: Expand | None = None) -> ParsedQuery:
                 continue
             word = value  # not a field users may name: search the value as plain words
         if phrase is not None or negated or (word or "").endswith("*"):
-            parsed.units.extend(_expand_bare(bare, expand))
+            query.bare(bare, parsed)
             bare = []
-            parsed.units.extend(_special_units(phrase, word, negated, expand))
+            parsed.units.extend(query.special(phrase, word, negated))
         else:
-            bare.extend(WORD_RE.findall(prepare(word or "")))
-    parsed.units.extend(_expand_bare(bare, expand))
+            bare.extend(WORD_RE.findall(word or ""))
+    query.bare(bare, parsed)
     parsed.units = parsed.units[:MAX_UNITS]
     return parsed
 
 
-def _special_units(
-    phrase: str | None, word: str | None, negated: bool, expand: Expand | None
-) -> list[Unit]:
-    syllables = tuple(
-        WORD_RE.findall(prepare(phrase if phrase is not None else word or ""))
-    )
-    if not syllables:
-        return []
-    if phrase is None and not negated:  # word* : the last syllable is a prefix
-        head = [Unit((s,)) for s in syllables[:-1] if not is_stop_word(s)]
-        return [*head, Unit((syllables[-1],), prefix=True)]
-    if phrase is None:
-        return [Unit((s,), negated=True) for s in syllables]
-    return [
-        Unit(syllables, negated=negated, alternatives=_alternatives(syllables, expand))
+def _is_vietnamese(tokens: list[re.Match[str]], lexicon: QueryLexicon) -> bool:
+    typed = [
+        w for m in tokens for w in WORD_RE.findall(m.group(0)) if not m.group("fname")
     ]
+    return lexicon.is_vietnamese(typed)
 
 
-def _alternatives(
-    syllables: tuple[str, ...], expand: Expand | None
-) -> tuple[tuple[str, ...], ...]:
-    if expand is None:
-        return ()
-    own = " ".join(syllables)
-    found: list[tuple[str, ...]] = []
-    for alternative in expand(own) or []:
-        alt = tuple(WORD_RE.findall(prepare(alternative)))
-        if alt and alt != syllables and alt not in found:
-            found.append(alt)
-    return tuple(found)
+@dataclass(frozen=True)
+class _Query:
+    """What parsing one query needs: the lexicon (if any) and the query's language."""
 
+    lexicon: QueryLexicon | None
+    vietnamese: bool
 
-def _expand_bare(syllables: list[str], expand: Expand | None) -> list[Unit]:
-    """Turn bare syllables into units, grouping the longest n-grams the lexicon knows."""
-    units: list[Unit] = []
-    i = 0
-    while i < len(syllables):
-        for n in range(min(MAX_NGRAM, len(syllables) - i), 0, -1):
-            gram = tuple(syllables[i : i + n])
-            alternatives = _alternatives(gram, expand)
-            if alternatives:
-                units.append(Unit(gram, alternatives=alternatives))
-                i += n
-                break
-        else:
-            if not is_stop_word(syllables[i]):
-                units.append(Unit((syllables[i],)))
-            i += 1
-    return units
+    def is_stop(self, word: str) -> bool:
+        return (self.lexicon or shipped()).is_stop(word, self.vietnamese)
+
+    def alternatives(self, typed: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """Other forms of a phrase as typed; a lone stop word ("ai" = who) stands for nothing."""
+        if self.lexicon is None or (len(typed) == 1 and self.is_stop(typed[0])):
+            return ()
+        return self.lexicon.alternatives([prepare(w) for w in typed])
+
+    def special(
+        self, phrase: str | None, word: str | None, negated: bool
+    ) -> list[Unit]:
+        typed = tuple(WORD_RE.findall(phrase if phrase is not None else word or ""))
+        syllables = tuple(prepare(s) for s in typed)
+        if not syllables:
+            return []
+        if phrase is None and not negated:  # word* : the last syllable is a prefix
+            head = [Unit((prepare(s),)) for s in typed[:-1] if not self.is_stop(s)]
+            return [*head, Unit((syllables[-1],), prefix=True)]
+        if phrase is None:
+            return [Unit((s,), negated=True) for s in syllables]
+        return [Unit(syllables, negated=negated, alternatives=self.alternatives(typed))]
+
+    def bare(self, typed: list[str], parsed: ParsedQuery) -> None:
+        """Add bare words as units, grouping the longest phrases the lexicon knows, and their pairs."""
+        longest = self.lexicon.longest if self.lexicon is not None else 1
+        syllables = [prepare(w) for w in typed]
+        i = 0
+        while i < len(typed):
+            for n in range(min(longest, len(typed) - i), 0, -1):
+                gram = tuple(typed[i : i + n])
+                alternatives = self.alternatives(gram)
+                if alternatives:
+                    parsed.units.append(
+                        Unit(tuple(syllables[i : i + n]), alternatives=alternatives)
+                    )
+                    break
+            else:
+                n = 1
+                if not self.is_stop(typed[i]):
+                    parsed.units.append(Unit((syllables[i],)))
+            if i + n < len(
+                typed
+            ):  # the words as a phrase: the pair across this boundary
+                parsed.pairs.append(
+                    f"{fold_word(syllables[i + n - 1])}_{fold_word(syllables[i + n])}"
+                )
+            i += n
 
 
 def normalise_filters(

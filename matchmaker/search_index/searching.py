@@ -27,11 +27,14 @@ SPELL_FIELDS = ("title", "body")
 def _order(
     searcher: Searcher, found: Matches, sort: Sort, cache: SegmentCache
 ) -> np.ndarray:
-    """Positions in ``found`` from best to worst: score (or date, then score), then docnum."""
+    """Positions in ``found`` from best to worst: all query words held, score (or date), docnum.
+
+    Records holding every word of the query come first, whatever the sort.
+    """
     if sort != "date":
-        return np.lexsort((found.ids, -found.scores))
+        return np.lexsort((found.ids, -found.scores, ~found.complete))
     dates = global_values(searcher, "date_sort", cache)[found.ids]
-    return np.lexsort((found.ids, -found.scores, -dates))
+    return np.lexsort((found.ids, -found.scores, -dates, ~found.complete))
 
 
 def run_search(
@@ -47,38 +50,54 @@ def run_search(
     """Search with a parsed, non-empty query; facet counts cover every matching document."""
     page = min(max(1, int(page)), MAX_PAGE)
     per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
-    found = Evaluator(searcher, cache, postings).evaluate(parsed)
+    found = Evaluator(searcher, cache, postings).rank(parsed)
     wanted = normalise_filters({**parsed.filters, **filters})
     if wanted and len(found.ids):
-        mask = filter_mask(searcher, found.ids, wanted, cache)
-        found = Matches(found.ids[mask], found.scores[mask])
+        found = found.subset(filter_mask(searcher, found.ids, wanted, cache))
     order = _order(searcher, found, sort, cache)[
         (page - 1) * per_page : page * per_page
     ]
-    marker = Marker.for_query(parsed)
+    labels = [unit.label for unit in parsed.positive]
+    held = found.units if found.units is not None else np.zeros((0, len(found.ids)))
     hits = [
-        _hit(searcher.stored_fields(int(found.ids[i])), float(found.scores[i]), marker)
+        _hit(
+            searcher.stored_fields(int(found.ids[i])),
+            float(found.scores[i]),
+            Marker.for_query(parsed, held[:, i]),
+            tuple(
+                label for label, has in zip(labels, held[:, i], strict=True) if not has
+            ),
+        )
         for i in order
     ]
-    total = len(found.ids)
+    complete = int(np.count_nonzero(found.complete))
     return SearchResult(
         query=parsed.text,
         hits=hits,
-        total=total,
+        total=len(found.ids),
         page=page,
         per_page=per_page,
         facets=count_facets(searcher, found.ids, cache),
-        suggestion=did_you_mean(searcher, parsed) if total < SUGGEST_BELOW else None,
+        suggestion=did_you_mean(searcher, parsed) if complete < SUGGEST_BELOW else None,
         truncated=parsed.truncated,
+        complete=complete,
+        absent=tuple(
+            label for label, row in zip(labels, held, strict=True) if not row.any()
+        ),
     )
 
 
-def _hit(stored: Mapping[str, object], score: float, marker: Marker) -> Hit:
+def _hit(
+    stored: Mapping[str, object], score: float, marker: Marker, missing: tuple[str, ...]
+) -> Hit:
     values = from_stored(dict(stored))
+    body = values.pop("body")
+    pattern = marker.for_record(f"{values['title']}\n{body}")
     return Hit(
-        title_html=highlight_all(values["title"], marker),
-        snippet=snippet(values.pop("body"), marker),
+        title_html=highlight_all(values["title"], pattern),
+        snippet=snippet(body, pattern),
         score=score,
+        missing=missing,
         **values,
     )
 

@@ -53,7 +53,7 @@ def test_search_without_diacritics_finds_and_marks_matches(client, english, cata
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert _result_links(page) == [f"/projects/{catalogue['solar'].id}"]
-    assert "<mark>Điện</mark>" in page
+    assert "<mark>Điện mặt trời</mark>" in page
     assert "1 result" in page
 
 
@@ -203,3 +203,12 @@ def test_index_naming_a_missing_class_shows_unavailable_then_recovers(
     assert 'id="search-unavailable"' in response.get_data(as_text=True)
     assert client.get("/search/suggest?q=mặ").status_code == 200
     assert "12 results" in client.get("/search/?q=mặn").get_data(as_text=True)
+
+
+def test_partial_results_say_which_words_were_not_found(client, english, catalogue):
+    page = client.get("/search/?q=điện mặt trời xyzqw").get_data(as_text=True)
+    assert _result_links(page) == [f"/projects/{catalogue['solar'].id}"]
+    assert 'id="search-partial"' in page
+    assert "No result contains all the words" in page
+    assert "Not found: xyzqw." in page
+    assert "Missing: xyzqw" in page

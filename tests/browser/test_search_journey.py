@@ -67,7 +67,10 @@ def test_visitor_searches_narrows_and_opens_a_project(page, journey_catalogue):
     page.locator("#q").press("Enter")
     results = page.locator("#search-results > li")
     assert results.count() == 3
-    assert page.locator("#search-results mark").first.inner_text().lower() == "xâm"
+    assert (
+        page.locator("#search-results mark").first.inner_text().lower()
+        == "xâm nhập mặn"
+    )
 
     page.locator('a[data-facet="institution"]', has_text="Kỹ thuật – Công nghệ").click()
     assert results.count() == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from matchmaker.matching import Lexicon
+from matchmaker.search_index.lexicon import QueryLexicon
 from matchmaker.search_index.query import (
     MAX_QUERY_CHARS,
     Unit,
@@ -76,11 +78,65 @@ def test_parse_malformed_input_never_raises(raw: str) -> None:
 
 
 def test_parse_expand_groups_known_ngram() -> None:
-    lexicon = {"trí tuệ nhân tạo": ["AI"]}
-    parsed = parse("trí tuệ nhân tạo y tế", expand=lambda text: lexicon.get(text, []))
+    lexicon = QueryLexicon(Lexicon().extended(synonyms=[["trí tuệ nhân tạo", "AI"]]))
+    parsed = parse("trí tuệ nhân tạo y tế", lexicon)
     assert parsed.units[0] == Unit(
         ("trí", "tuệ", "nhân", "tạo"), alternatives=(("ai",),)
     )
+
+
+@pytest.fixture(scope="module")
+def shipped() -> QueryLexicon:
+    """The query lexicon of the shipped matching data files."""
+    return QueryLexicon(Lexicon.load())
+
+
+@pytest.mark.parametrize(
+    ("query", "other"),
+    [
+        ("ĐBSCL", ("đồng", "bằng", "sông", "cửu", "long")),
+        ("dbscl", ("đồng", "bằng", "sông", "cửu", "long")),
+        ("đồng bằng sông Cửu Long", ("đbscl",)),
+        ("dong bang song cuu long", ("đbscl",)),
+        ("dong bang song cuu long", ("mekong", "delta")),
+        ("Mekong Delta", ("đbscl",)),
+        ("nông nghiệp và phát triển nông thôn", ("nn", "ptnt")),
+        ("NN&PTNT", ("nông", "nghiệp", "và", "phát", "triển", "nông", "thôn")),
+        ("trí tuệ nhân tạo", ("ai",)),
+        ("AI", ("trí", "tuệ", "nhân", "tạo")),
+    ],
+)
+def test_parse_expands_abbreviations_and_synonyms_both_ways_at_any_length(
+    shipped: QueryLexicon, query: str, other: tuple[str, ...]
+) -> None:
+    (unit,) = parse(query, shipped).units
+    assert other in unit.alternatives
+
+
+def test_parse_lower_case_ai_is_the_stop_word_not_the_acronym(
+    shipped: QueryLexicon,
+) -> None:
+    assert parse("ai nông", shipped).units == [Unit(("nông",))]
+    assert parse("AI nông", shipped).units[0].words == ("ai",)
+
+
+def test_parse_uses_the_matching_lexicon_stop_words() -> None:
+    lexicon = Lexicon.load()
+    assert {"những", "được", "với"} <= lexicon.stop_words
+    assert parse("những được với").is_empty
+
+
+def test_parse_english_stop_words_only_in_english_queries() -> None:
+    assert parse("an toàn").units == [Unit(("an",)), Unit(("toàn",))]
+    assert parse("solar energy for the city").units == [
+        Unit(("solar",)),
+        Unit(("energy",)),
+        Unit(("city",)),
+    ]
+
+
+def test_parse_records_adjacent_word_pairs_for_the_phrase_bonus() -> None:
+    assert parse("nuôi tôm và cá").pairs == ["nuoi_tom", "tom_va", "va_ca"]
 
 
 def test_normalise_filters_drops_unknown_facets_and_bad_years() -> None:

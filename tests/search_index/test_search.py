@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import markupsafe
 import pytest
 
+from matchmaker.matching import Lexicon
 from matchmaker.search_index import IndexDoc, SearchIndex
 from tests.fixtures.search_index import MakeDoc
 
@@ -93,8 +94,8 @@ def test_search_expand_finds_abbreviation(
     index: SearchIndex, make_doc: MakeDoc
 ) -> None:
     index.upsert(make_doc(id="ai", title="Trí tuệ nhân tạo cho y tế", body=""))
-    lexicon = {"ai": ["trí tuệ nhân tạo"]}
-    expanding = SearchIndex(index.path, expand=lambda text: lexicon.get(text, []))
+    lexicon = Lexicon().extended(abbreviations={"AI": "trí tuệ nhân tạo"})
+    expanding = SearchIndex(index.path, lexicon)
     assert ids(index.search("AI")) == []
     assert ids(expanding.search("AI")) == ["ai"]
 
@@ -176,7 +177,7 @@ def test_search_did_you_mean_suggests_known_word(
 ) -> None:
     index.upsert(make_doc(title="Nuôi trồng thủy sản", body=""))
     result = index.search("nuoi trong thuy sam")
-    assert result.total == 0
+    assert result.complete == 0
     assert result.suggestion == "nuoi trong thuy san"
 
 

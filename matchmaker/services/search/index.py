@@ -23,7 +23,6 @@ from flask import Flask, current_app
 
 from matchmaker.extensions import db
 from matchmaker.matching import Lexicon
-from matchmaker.matching.text import loose, tokenise
 from matchmaker.models import (
     SearchIndexRetry,
 )
@@ -64,32 +63,13 @@ def get_index() -> SearchIndex:
     path = index_path()
     index = current_app.extensions.get(EXTENSION)
     if index is None or index.path != path:
-        index = SearchIndex(path, expand=_expander(), lock_timeout=_lock_timeout())
+        index = SearchIndex(path, Lexicon.load(), lock_timeout=_lock_timeout())
         current_app.extensions[EXTENSION] = index
     return index
 
 
 def _lock_timeout() -> float:
     return float(current_app.config.get("SEARCH_LOCK_TIMEOUT", 30.0))
-
-
-def _expander() -> Callable[[str], list[str]]:
-    """Abbreviations and bilingual synonyms of the matching lexicon, as alternative query forms."""
-    lexicon = Lexicon.load()
-
-    def key(text: str) -> tuple[str, ...]:
-        return tuple(
-            loose(token.text.lower()) for phrase in tokenise(text) for token in phrase
-        )
-
-    def expand(text: str) -> list[str]:
-        found = [" ".join(lexicon.abbreviations.get(text.lower(), ()))]
-        name = lexicon.phrases.get(key(text))
-        if name is not None:
-            found += [v for v in lexicon.groups.get(name, ()) if key(v) != key(text)]
-        return [alternative for alternative in found if alternative]
-
-    return expand
 
 
 # Keeping the index right after each commit

@@ -189,7 +189,7 @@ def test_from_order_copies_public_parts_only(indexed_ctx_en, accepted_order, ctu
         2025,
         ProjectStatus.COMPLETED,
     )
-    assert search.find("10 trạm đo", {}).result.total == 0
+    assert search.find('"10 trạm đo"', {}).result.total == 0
     assert search.find("quan trắc độ mặn", {}).result.total == 1
 
 
