@@ -14,7 +14,7 @@ def ids(result) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def catalogue(index_path, make_doc: MakeDoc) -> SearchIndex:  # type: ignore[no-untyped-def]
+def partial_catalogue(index_path, make_doc: MakeDoc) -> SearchIndex:  # type: ignore[no-untyped-def]
     """Projects indexed with the shipped matching lexicon, as the app does."""
     index = SearchIndex(index_path, Lexicon.load()).create()
     index.upsert_many(
@@ -48,18 +48,18 @@ def catalogue(index_path, make_doc: MakeDoc) -> SearchIndex:  # type: ignore[no-
 
 
 def test_query_with_a_word_no_record_holds_finds_the_rest(
-    catalogue: SearchIndex,
+    partial_catalogue: SearchIndex,
 ) -> None:
-    result = catalogue.search("AI nông nghiệp")
+    result = partial_catalogue.search("AI nông nghiệp")
     assert ids(result)[:2] == ["farm-ai", "rice-ai"]
     assert (result.complete, result.hits[0].missing) == (1, ())
     assert result.hits[1].missing == ("nông", "nghiệp")
 
 
 def test_partial_results_name_the_words_no_record_holds(
-    catalogue: SearchIndex,
+    partial_catalogue: SearchIndex,
 ) -> None:
-    result = catalogue.search("cá tra xuất khẩu")
+    result = partial_catalogue.search("cá tra xuất khẩu")
     assert ids(result) == ["fish"]
     assert result.partial
     assert result.absent == ("xuất", "khẩu")
@@ -106,9 +106,9 @@ def test_words_as_a_phrase_rank_first_among_full_matches(
     ],
 )
 def test_abbreviations_and_synonyms_find_each_other_both_ways(
-    catalogue: SearchIndex, query: str, expected: set[str]
+    partial_catalogue: SearchIndex, query: str, expected: set[str]
 ) -> None:
-    result = catalogue.search(query)
+    result = partial_catalogue.search(query)
     assert {hit.id for hit in result.hits if not hit.missing} == expected
 
 
@@ -137,9 +137,9 @@ def test_folded_form_is_marked_when_no_exact_form_exists(
 
 
 def test_only_the_matched_phrase_is_marked(
-    catalogue: SearchIndex,
+    partial_catalogue: SearchIndex,
 ) -> None:
-    hit = catalogue.search("AI nông nghiệp").hits[1]
+    hit = partial_catalogue.search("AI nông nghiệp").hits[1]
     assert hit.id == "rice-ai"
     assert hit.title_html == (
         "Ứng dụng <mark>trí tuệ nhân tạo</mark> chẩn đoán bệnh trên lúa"
