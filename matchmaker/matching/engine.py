@@ -13,7 +13,7 @@ from joblib import effective_n_jobs
 
 from matchmaker.matching.analysis import Analyzer
 from matchmaker.matching.candidates import CandidateTable, Scored
-from matchmaker.matching.explain import rarity, shared_terms
+from matchmaker.matching.explain import generic_floor, rarity, shared_terms
 from matchmaker.matching.index import CorpusIndex
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.ranking import explain, rank, word_sets
@@ -221,7 +221,8 @@ class TfidfMatcher:
         words: Iterable[str] = (),
         n: int | None = None,
     ) -> tuple[str, ...]:
-        """Why a candidate matches a text: the words and phrases both write alike, rarest first.
+        """Why a candidate matches a text: the words and phrases both write alike, rarest first, leaving out
+        those too common to explain anything.
 
         Parameters
         ----------
@@ -246,7 +247,10 @@ class TfidfMatcher:
         if isinstance(text, Document):
             text = "\n".join(p for p in (text.title, text.keywords, text.body) if p)
         weight = rarity(vectorizer.vocabulary_, vectorizer.idf_, lexicon)
-        return shared_terms(text, texts, lexicon, weight, n or self.n_terms, words)
+        floor = generic_floor(vectorizer.idf_)
+        return shared_terms(
+            text, texts, lexicon, weight, n or self.n_terms, words, floor
+        )
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a candidate or replace its documents and metadata with the fitted vocabulary.

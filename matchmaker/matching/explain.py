@@ -5,6 +5,8 @@ and not inside a longer shared run ("cá tra", never "tra" beside it). Runs stop
 numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a lone Vietnamese
 syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
 (``"lúa"``) or a lexicon term (``"tôm"``). Acronyms and foreign words (``"IoT"``, ``"probiotic"``) stand alone.
+A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one that
+most texts use (its weight below ``GENERIC_IDF``) or one of the lexicon's generic words (``"liên tục"``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ _SYLLABLE_RE = re.compile(
     r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
 )
 _SPACES_RE = re.compile(r"\s+")
+# The least idf of a shown term. The engine's idf is ``1 + ln((n + 1) / (df + 1))`` over n owners and texts, so
+# this hides a term (and every word pair in it) that more than about 30% of them use, whatever the corpus size:
+# on the demo data "mô hình" (1.64), "hệ thống" (1.67), "kết hợp" (1.98), "ứng dụng" (2.12), "công ty" (2.16),
+# "trung bình" (2.20) and "hiệu quả" (2.25) go; "quy mô" (2.29), "học máy" (2.34), "cá tra" (2.82) stay.
+GENERIC_IDF = 2.27
+# Fewer than about twenty texts (a word of one text weighs less than this) cannot tell common words from rare
+# ones: then no term is hidden for its weight.
+CORPUS_IDF = GENERIC_IDF + 1.0
 # Prepositions that start or end no term, though they are no stop words: they begin words ("theo dõi",
 # "sau thu hoạch", "dưới đất") or sit inside them ("nước dưới đất").
 _NEVER_FIRST = frozenset("trên bằng qua so hơn giữa".split())
@@ -133,6 +143,7 @@ def shared_terms(
     weight: Callable[[Key], float],
     n: int = 5,
     words: Iterable[str] = (),
+    min_weight: float = 0.0,
 ) -> tuple[str, ...]:
     """The words and phrases of ``query`` that one of ``texts`` also has, most informative first.
 
@@ -150,6 +161,9 @@ def shared_terms(
         At most this many terms.
     words : iterable of str
         Terms declared by the candidate (its keywords): one of one Vietnamese syllable may be shown.
+    min_weight : float
+        Terms weighing less are too common to explain anything (the engine passes ``generic_floor``); so are
+        the lexicon's generic words.
 
     Returns
     -------
@@ -163,10 +177,13 @@ def shared_terms(
         found |= _shared(table, _runs(normalise(text), lexicon))
     declared = _keys([*words, *lexicon_terms(lexicon)])
     trimmed = {_trimmed(key) for key in found} - {()}
+    generic = _keys(lexicon.generic_words)
     shown = [
         key
         for key in _maximal(trimmed)
-        if len(key) > 1 or key in declared or _is_word_like(table[key][0].token)
+        if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
+        and key not in generic
+        and weight(key) >= min_weight
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
@@ -196,6 +213,11 @@ def occurs(term: str, text: str) -> bool:
         if any(words[i : i + size] == wanted for i in range(len(words) - size + 1)):
             return True
     return False
+
+
+def generic_floor(idf: np.ndarray) -> float:
+    """The least weight of a shown term: ``GENERIC_IDF``, or none for a corpus too small to tell."""
+    return GENERIC_IDF if len(idf) and float(idf.max()) >= CORPUS_IDF else 0.0
 
 
 def rarity(

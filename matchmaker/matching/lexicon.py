@@ -13,6 +13,7 @@ SHIPPED_ABBREVIATIONS = (DATA_DIR / "abbreviations.tsv",)
 SHIPPED_SYNONYMS = (DATA_DIR / "synonyms.tsv",)
 SHIPPED_STOP_WORDS = (DATA_DIR / "stopwords_vi.txt",)
 SHIPPED_ENGLISH_STOP_WORDS = (DATA_DIR / "stopwords_en.txt",)
+SHIPPED_GENERIC_WORDS = (DATA_DIR / "generic_vi.txt",)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -45,6 +46,8 @@ class Lexicon:
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     stop_words: frozenset[str] = frozenset()
     english_stop_words: frozenset[str] = frozenset()
+    # Words and phrases too common in any text to explain a match ("liên tục", "tỷ đồng"), as written.
+    generic_words: frozenset[str] = frozenset()
     phrases: Mapping[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     first_words: frozenset[str] = frozenset()
     longest: int = 1
@@ -89,8 +92,9 @@ class Lexicon:
         }
         stop_words = [row[0] for row in rows(SHIPPED_STOP_WORDS, stop_word_files)]
         english = frozenset(row[0] for row in rows(SHIPPED_ENGLISH_STOP_WORDS, ()))
+        generic = frozenset(row[0] for row in rows(SHIPPED_GENERIC_WORDS, ()))
         synonyms = rows(SHIPPED_SYNONYMS, synonym_files)
-        return cls(english_stop_words=english).extended(
+        return cls(english_stop_words=english, generic_words=generic).extended(
             abbreviations, synonyms, stop_words
         )
 

@@ -21,6 +21,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.services.matching import levels
 from matchmaker.services.orders import councils, proposals
 
 FISH = "Phòng bệnh gan thận mủ trên cá tra giống bằng vắc xin và quản lý ao nuôi."
@@ -184,7 +185,18 @@ def test_proposed_reviewers_are_shown_with_scores_and_no_conflicted_member(
     assert "Võ Thị Cá" in proposed and "Trần Vắc Xin" in proposed
     # Same university as the applicant: never proposed.
     assert "Đồng Nghiệp" not in proposed
-    assert "Match " in proposed and 'id="proposed-total"' in page
+    # Each proposed member shows the level the match lists use, agreeing with its similarity.
+    shown = re.findall(
+        r'data-level="([a-z-]+)".*?similarity (\d\.\d\d)', proposed, re.S
+    )
+    assert shown and len(shown) == proposed.count('class="reviewer')
+    for level, score in shown:
+        assert levels.match_level(float(score)).value == level
+    assert "/100" not in proposed and "<meter" not in proposed
+    total = re.search(r'id="proposed-total">Sum of similarities: (\d+\.\d\d)', page)
+    assert total and float(total[1]) == pytest.approx(
+        sum(float(score) for _level, score in shown), abs=0.01 * len(shown)
+    )
     assert "No assignment is recorded yet." in page
 
 
@@ -307,7 +319,8 @@ def test_open_orders_get_researchers_but_not_conflicted_ones(
     assert "Võ Thị Cá" in section and "Trần Vắc Xin" in section
     # The applicant and their colleague are in conflict with the order.
     assert "Đồng Nghiệp" not in section and "Chủ Nhiệm" not in section
-    assert 'id="assignment-total"' in page and 'id="short-orders"' in page
+    assert 'id="assignment-total">Sum of similarities: ' in page
+    assert 'id="short-orders"' in page
     assert "Why:" in section
 
 

@@ -12,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.matching import Lexicon, normalise, occurs, tokenise
 from matchmaker.matching.explain import UNITS
 from matchmaker.models import ResearcherProfile, ResearchOrder, TechNeed, User
-from matchmaker.services.matching import corpus, display
+from matchmaker.services.matching import corpus, display, levels
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.matching import model as matching_model
 
@@ -80,4 +80,35 @@ def test_the_matches_of_demo_needs_explain_themselves_in_whole_terms(app):
                 corpus.own_text(d) for d in corpus.researcher_documents(profile, work)
             ]
             _assert_whole_terms(view.terms, query, texts)
-            assert view.terms and view.evidence
+            assert view.evidence
+            # A weak match may share only generic words, which are not shown; a good one is explained.
+            assert view.terms or view.level is levels.Level.RELATED
+
+
+GENERIC = (
+    "mô hình",
+    "hệ thống",
+    "kết hợp",
+    "trung bình",
+    "tỷ đồng",
+    "ứng dụng",
+    "công ty",
+    "liên tục",
+)
+
+
+def test_the_salinity_need_is_explained_without_generic_words(app):
+    demo.load_demo_data()
+    official = db.session.scalar(
+        sa.select(User).where(User.email == demo.APPROVING_OFFICIAL)
+    )
+    need = db.session.scalar(
+        sa.select(TechNeed).where(
+            TechNeed.title.startswith("Cảnh báo sớm xâm nhập mặn")
+        )
+    )
+    views = matching.matches_for_need(need, official).researchers
+    for view in views:
+        assert not set(view.terms) & set(GENERIC), view.terms
+    assert all(len(view.terms) >= 2 for view in views[:3])
+    assert any("xâm nhập mặn" in term for term in views[0].terms)

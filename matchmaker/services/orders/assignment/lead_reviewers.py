@@ -38,7 +38,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
-from matchmaker.services.matching import corpus
+from matchmaker.services.matching import corpus, levels
 from matchmaker.services.matching import model as matching_model
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import councils
@@ -89,8 +89,9 @@ class Reviewer:
     conflicts: tuple[ConflictOfInterest, ...] = ()
 
     @property
-    def percent(self) -> int:
-        return round(self.score * 100)
+    def level(self) -> levels.Level:
+        """How well the member's work fits the proposal, as the match lists say it."""
+        return levels.match_level(self.score)
 
     @property
     def valid(self) -> bool:
@@ -122,13 +123,9 @@ class ReviewerPlan:
     """Lead reviewers for every proposal the council reviews, the total score and each member's load."""
 
     rows: list[ProposalReviewers]
-    total_affinity: float
+    total_affinity: float  # the sum of the chosen pairs' similarities, which the assignment maximises
     max_load: int  # 0 for a recorded assignment
     assigned_at: datetime | None = None  # set for a recorded assignment
-
-    @property
-    def total_percent(self) -> float:
-        return self.total_affinity * 100
 
     @property
     def short_rows(self) -> list[ProposalReviewers]:

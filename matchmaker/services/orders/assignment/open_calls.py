@@ -72,13 +72,9 @@ class ResearcherPlan:
     """Researchers for every order open for proposals, and the total score."""
 
     rows: list[OrderResearchers]
-    total_affinity: float
+    total_affinity: float  # the sum of the chosen pairs' similarities, which the assignment maximises
     per_order: int
     per_researcher: int
-
-    @property
-    def total_percent(self) -> float:
-        return self.total_affinity * 100
 
     @property
     def short_rows(self) -> list[OrderResearchers]:
