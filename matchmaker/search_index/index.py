@@ -132,13 +132,16 @@ class SearchIndex:
         with self._lock:
             state = self._state
             try:
-                # Whoosh cannot refresh a searcher of an index without segments.
+                # A searcher of the latest generation is kept; otherwise a new one is opened. Whoosh's
+                # ``refresh()`` would share segment readers with the old searcher, which closing it then
+                # closes under the new one (ReaderClosed), and a reused reader can miss new deletions.
                 if (
                     state is not None
                     and state[0] == version
                     and state[1].doc_count_all()
+                    and state[1].up_to_date()
                 ):
-                    searcher = state[1].refresh()
+                    searcher = state[1]
                 else:
                     searcher = self._open_version(version).searcher()
             except IndexUnavailable:

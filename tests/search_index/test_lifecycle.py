@@ -198,3 +198,18 @@ def test_search_empty_index_finds_nothing(
     assert index.search("cá tra").total == 0
     index.upsert(make_doc(title="Cá tra"))
     assert index.search("cá tra").total == 1
+
+
+def test_one_index_object_searches_again_after_each_write(
+    index: SearchIndex, make_doc: MakeDoc
+) -> None:
+    # Whoosh's refresh() shares segment readers with the searcher it replaces; closing that one used to
+    # close them under the new searcher (ReaderClosed), and a reused reader could miss a deletion.
+    index.upsert(make_doc(id="a", title="Quan trắc xâm nhập mặn"))
+    assert [hit.id for hit in index.search("xâm nhập mặn").hits] == ["a"]
+    index.upsert(make_doc(id="b", title="Cảnh báo xâm nhập mặn"))
+    assert sorted(hit.id for hit in index.search("xâm nhập mặn").hits) == ["a", "b"]
+    index.delete("project", "a")
+    assert [hit.id for hit in index.search("xâm nhập mặn").hits] == ["b"]
+    index.upsert(make_doc(id="b", title="Cảnh báo hạn hán"))
+    assert index.search("xâm nhập mặn").hits == []
