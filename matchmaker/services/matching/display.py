@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
-from matchmaker.matching import Match, occurs
+from matchmaker.matching import Document, Match, occurs
 from matchmaker.models import (
     Confidentiality,
     Institution,
@@ -141,10 +141,10 @@ def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
     )
     found |= {f"profile:{p.id}": ("", "", p) for p in profiles}
     found |= _work_evidence(wanted["project"], wanted["result"])
-    texts = {}
-    for _kind, _title, owner in found.values():
-        if owner is not None and owner.id not in texts:
-            texts[owner.id] = _own_texts(owner)
+    owners = {owner.id: owner for _k, _t, owner in found.values() if owner is not None}
+    texts = {
+        pk: _own_texts(docs) for pk, docs in _own_documents(owners.values()).items()
+    }
     return {
         doc_id: _Best(kind, title, texts[owner.id].get(doc_id, ""), owner)
         for doc_id, (kind, title, owner) in found.items()
@@ -183,56 +183,62 @@ def _work_evidence(
     }
 
 
-def _own_texts(profile: ResearcherProfile) -> dict[str, str]:
-    """A researcher's documents (profile, publications, IP assets, the projects and public results they
-    lead) by id, as people wrote them."""
-    user = sa.select(User.id).where(User.id == profile.user_id)
-    work = corpus.work_documents(user).get(profile.user_id, ())
+def _own_documents(
+    profiles: Iterable[ResearcherProfile],
+) -> dict[int, tuple[Document, ...]]:
+    """Profile id → the researcher's documents (profile, publications, IP assets, the projects and public
+    results they lead), their platform work read in one go for all of them."""
+    profiles = list(profiles)
+    users = sa.select(User.id).where(User.id.in_([p.user_id for p in profiles]))
+    work = corpus.work_documents(users)
     return {
-        d.doc_id: corpus.own_text(d) for d in corpus.researcher_documents(profile, work)
+        p.id: corpus.researcher_documents(p, work.get(p.user_id, ())) for p in profiles
     }
 
 
+def _own_texts(documents: Iterable[Document]) -> dict[str, str]:
+    """Document id → its text as people wrote it (what a "why" line may quote)."""
+    return {d.doc_id: corpus.own_text(d) for d in documents}
+
+
+# Kinds of document a match may name as its evidence, and how the page calls them.
+_EVIDENCE = {"pub": "publication", "ip": "ip", "project": "project", "result": "result"}
+
+
 def _evidence_for(
-    profile: ResearcherProfile,
     match: Match,
+    documents: Sequence[Document],
     texts: dict[str, str],
     terms: Sequence[str],
 ) -> tuple[str, str]:
     """The best publication, IP asset, project or result behind a match: the engine's best document, or,
     when the profile itself matched best, the publication or IP asset that writes most of the shared terms
     (the newest on a tie)."""
-    works = [
-        *(("pub", p.id, "publication", p.title) for p in profile.publications),
-        *(("ip", a.id, "ip", a.title) for a in profile.ip_assets),
-    ]
-    for kind, pk, label, title in works:
-        if match.best_doc_id == f"{kind}:{pk}":
-            return label, title
-    kind, _, pk = match.best_doc_id.partition(":")
-    if kind in ("project", "result") and pk.isdigit():
-        found = _work_evidence(
-            {int(pk)} if kind == "project" else set(),
-            {int(pk)} if kind == "result" else set(),
-        )
-        label, title, _owner = found.get(match.best_doc_id, ("", "", None))
-        if title:
-            return label, title
+    for document in documents:
+        kind = document.doc_id.partition(":")[0]
+        if document.doc_id == match.best_doc_id and kind in _EVIDENCE:
+            return _EVIDENCE[kind], document.title
     best, hits = ("", ""), 0
-    for kind, pk, label, title in works:  # publications newest first
-        text = texts.get(f"{kind}:{pk}", "")
+    for document in documents:  # publications newest first
+        kind = document.doc_id.partition(":")[0]
+        if kind not in ("pub", "ip"):
+            continue
+        text = texts.get(document.doc_id, "")
         count = sum(1 for term in terms if occurs(term, text))
         if count > hits:
-            best, hits = (label, title), count
+            best, hits = (_EVIDENCE[kind], document.title), count
     return best
 
 
 def _researcher_view(
-    profile: ResearcherProfile, match: Match, explain: Explain
+    profile: ResearcherProfile,
+    match: Match,
+    explain: Explain,
+    documents: Sequence[Document],
 ) -> MatchView:
-    texts = _own_texts(profile)
+    texts = _own_texts(documents)
     terms = explain(list(texts.values()), profile.keywords)[:SHOWN_TERMS]
-    kind, title = _evidence_for(profile, match, texts, terms)
+    kind, title = _evidence_for(match, documents, texts, terms)
     institution = profile.user.institution
     return MatchView(
         "researcher", profile.id, profile.display_name,
@@ -257,15 +263,18 @@ def researcher_views(
         )
     )
     profiles = {p.id: p for p in db.session.scalars(stmt)}
-    views = []
-    for match, pk in zip(matches, ids, strict=True):
-        profile = profiles.get(pk)
-        # The model may lag behind a change made this very moment: the database has the last word.
-        if profile is None or not profile.user.active:
-            continue
-        if profile.public or signed_in(viewer):
-            views.append(_researcher_view(profile, match, explain))
-    return views
+    # The model may lag behind a change made this very moment: the database has the last word.
+    shown = {
+        pk: p
+        for pk, p in profiles.items()
+        if p.user.active and (p.public or signed_in(viewer))
+    }
+    documents = _own_documents(shown.values())
+    return [
+        _researcher_view(shown[pk], match, explain, documents[pk])
+        for match, pk in zip(matches, ids, strict=True)
+        if pk in shown
+    ]
 
 
 def institution_views(
