@@ -68,8 +68,17 @@ class QueryLexicon:
         return self._forms.get(_key(syllables), ())
 
     def is_stop(self, word: str, vietnamese: bool) -> bool:
-        """Whether a query word as typed carries no meaning on its own (the lexicon's rule)."""
-        return self.lexicon.is_stop(Token(prepare(word), is_term(word)), vietnamese)
+        """Whether a query word as typed carries no meaning on its own (the lexicon's rule).
+
+        One exception for queries typed without diacritics: there a stop word that is also a form the
+        lexicon knows on its own ("ai" = who, but also "AI") is read as that form. Whoever skips accents
+        skips capitals too ("ai nong nghiep"), and partial matching still finds the rest if they meant
+        "who". With accents, a lower-case "ai" stays "who"; "AI" in capitals is always the acronym.
+        """
+        token = Token(prepare(word), is_term(word))
+        if not vietnamese and (token.text,) in self._forms:
+            return False
+        return self.lexicon.is_stop(token, vietnamese)
 
     def is_vietnamese(self, words: Iterable[str]) -> bool:
         """Whether meaningful words are accented, so English stop words ("an", "to") are syllables."""

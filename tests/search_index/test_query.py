@@ -113,11 +113,30 @@ def test_parse_expands_abbreviations_and_synonyms_both_ways_at_any_length(
     assert other in unit.alternatives
 
 
-def test_parse_lower_case_ai_is_the_stop_word_not_the_acronym(
+def test_parse_lower_case_ai_with_accents_is_the_stop_word_not_the_acronym(
     shipped: QueryLexicon,
 ) -> None:
     assert parse("ai nông", shipped).units == [Unit(("nông",))]
+    assert parse("ai nghiên cứu lúa", shipped).units[0].words == ("nghiên",)
     assert parse("AI nông", shipped).units[0].words == ("ai",)
+
+
+def test_parse_lower_case_ai_without_accents_is_the_acronym(
+    shipped: QueryLexicon,
+) -> None:
+    """Whoever types without diacritics types without capitals: "ai nong nghiep" means AI."""
+    first, *rest = parse("ai nong nghiep", shipped).units
+    assert first.words == ("ai",)
+    assert ("trí", "tuệ", "nhân", "tạo") in first.alternatives
+    assert [unit.words for unit in rest] == [("nong",), ("nghiep",)]
+
+
+def test_only_ai_is_both_a_stop_word_and_a_lexicon_form(shipped: QueryLexicon) -> None:
+    """The unaccented exception reaches no other stop word (e.g. English "it", "an", "to")."""
+    lexicon = shipped.lexicon
+    stop = set(lexicon.stop_words) | set(lexicon.english_stop_words)
+    both = {word for word in stop if not shipped.is_stop(word, vietnamese=False)}
+    assert both == {"ai"}
 
 
 def test_parse_uses_the_matching_lexicon_stop_words() -> None:
