@@ -26,7 +26,10 @@ from matchmaker.extensions import (
     select_locale,
 )
 from matchmaker.markdown import render_markdown
-from matchmaker.services import policy
+from matchmaker.services import (
+    policy,
+    text_filter,  # noqa: F401 - registers the SQLite fold function before any connection
+)
 
 ROOT_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import Enterprise, Role, User, utcnow
-from matchmaker.services import events, locking, policy
+from matchmaker.services import events, locking, policy, text_filter
 from matchmaker.services.accounts.identity import (
     ensure_new_account,
     mail_password_link,
@@ -25,14 +25,8 @@ def list_users(
     stmt = sa.select(User).order_by(User.email)
     if role is not None:
         stmt = stmt.where(User.role == role)
-    if query := normalise(query).lower():
-        pattern = f"%{query}%"
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(User.email).like(pattern),
-                sa.func.lower(User.full_name).like(pattern),
-            )
-        )
+    if query := text_filter.query_text(query):
+        stmt = stmt.where(text_filter.contains(query, User.email, User.full_name))
     return paginate(stmt, page, per_page)
 
 

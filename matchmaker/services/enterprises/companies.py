@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Enterprise, EnterpriseSize, Role, User
-from matchmaker.services import events, policy
+from matchmaker.services import events, policy, text_filter
 from matchmaker.services.accounts import users
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
@@ -170,14 +170,14 @@ def list_enterprises(
     stmt = sa.select(Enterprise).order_by(Enterprise.name, Enterprise.id)
     if size is not None:
         stmt = stmt.where(Enterprise.size == size)
-    if query := normalise(query).lower():
-        pattern = f"%{query}%"
+    if query := text_filter.query_text(query):
         stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(Enterprise.name).like(pattern),
-                sa.func.lower(Enterprise.sector).like(pattern),
-                sa.func.lower(Enterprise.district).like(pattern),
-                Enterprise.tax_code.like(pattern),
+            text_filter.contains(
+                query,
+                Enterprise.name,
+                Enterprise.sector,
+                Enterprise.district,
+                Enterprise.tax_code,
             )
         )
     return paginate(stmt, page, per_page)

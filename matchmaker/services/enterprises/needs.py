@@ -18,7 +18,7 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
-from matchmaker.services import events, policy, reference
+from matchmaker.services import events, policy, reference, text_filter
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
@@ -67,11 +67,9 @@ def _visible_to(stmt: sa.Select, user: User | None) -> sa.Select:
 
 
 def _text_clause(query: str, user: User | None) -> sa.ColumnElement[bool]:
-    pattern = f"%{query}%"
-    in_title = sa.func.lower(TechNeed.title).like(pattern)
-    in_text = sa.or_(
-        sa.func.lower(TechNeed.description).like(pattern),
-        sa.func.lower(TechNeed.desired_outcome).like(pattern),
+    in_title = text_filter.contains(query, TechNeed.title)
+    in_text = text_filter.contains(
+        query, TechNeed.description, TechNeed.desired_outcome
     )
     if user is None:
         # A visitor must not learn hidden text by searching for it: only public needs match on it.
@@ -93,7 +91,7 @@ def list_needs(user: User | None, filters: NeedFilters, page: int, per_page: int
         stmt = stmt.where(TechNeed.status == filters.status)
     if filters.enterprise_id is not None:
         stmt = stmt.where(TechNeed.enterprise_id == filters.enterprise_id)
-    if query := normalise(filters.query).lower()[:200]:
+    if query := text_filter.query_text(filters.query):
         stmt = stmt.where(_text_clause(query, user))
     return paginate(stmt, page, per_page)
 

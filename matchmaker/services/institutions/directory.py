@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Institution, InstitutionKind, ResearcherProfile, User
-from matchmaker.services import events
+from matchmaker.services import events, text_filter
 from matchmaker.services.errors import Conflict
 from matchmaker.services.pagination import paginate
 
@@ -63,11 +63,11 @@ def save_institution(
 ) -> Institution:
     """Create an institution, or update ``institution``; the same Vietnamese name twice is refused."""
     name = normalise(data.name_vi)
-    # The database's lower() folds ASCII only; a few hundred institutions are compared here instead.
-    key = fold(name).casefold()
-    clash = next(
-        (i for i in list_institutions() if fold(i.name_vi).casefold() == key), None
-    )
+    clash = db.session.scalars(
+        sa.select(Institution)
+        .where(text_filter.folded(Institution.name_vi) == text_filter.fold(name))
+        .limit(1)
+    ).first()
     if clash is not None and clash is not institution:
         raise Conflict(
             str(_l("An institution with this name already exists.")), field="name_vi"

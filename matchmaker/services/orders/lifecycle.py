@@ -30,7 +30,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, policy
+from matchmaker.services import events, policy, text_filter
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments
@@ -386,8 +386,8 @@ def list_orders(
         stmt = stmt.where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
     if state in {s.value for s in OrderState}:
         stmt = stmt.where(ResearchOrder.state == state)
-    if query := normalise(query).lower()[:200]:
-        stmt = stmt.where(sa.func.lower(ResearchOrder.title).like(f"%{query}%"))
+    if query := text_filter.query_text(query):
+        stmt = stmt.where(text_filter.contains(query, ResearchOrder.title))
     stmt = stmt.order_by(
         ResearchOrder.application_deadline.is_(None),
         ResearchOrder.application_deadline,

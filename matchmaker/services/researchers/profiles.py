@@ -17,7 +17,7 @@ from matchmaker.models import (
     Role,
     User,
 )
-from matchmaker.services import events, policy, reference
+from matchmaker.services import events, policy, reference, text_filter
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
 
@@ -187,15 +187,13 @@ def list_researchers(
     )
     if not viewer.is_authenticated:
         stmt = stmt.where(ResearcherProfile.public.is_(True))
-    if query := normalise(query).lower()[:200]:
-        pattern = f"%{query}%"
+    if query := text_filter.query_text(query):
         stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(User.full_name).like(pattern),
-                sa.func.lower(sa.cast(ResearcherProfile.keywords, sa.Text)).like(
-                    pattern
-                ),
-                sa.func.lower(ResearcherProfile.department).like(pattern),
+            text_filter.contains(
+                query,
+                User.full_name,
+                sa.cast(ResearcherProfile.keywords, sa.Text),
+                ResearcherProfile.department,
             )
         )
     if field_code:

@@ -1,0 +1,105 @@
+"""Text filters of the lists (researchers, needs, orders, enterprises, accounts): case and accents ignored.
+
+A list filtered by "Đồng", "đồng" or "dong" finds "Viện Đồng bằng" on SQLite and on PostgreSQL alike, as the
+search index does. The database compares the folded forms: ``folded(column)`` is the search index's own
+folding (NFC, lower case, accents off, đ → d) as an SQL expression. SQLite runs that very Python function,
+registered on each connection (its ``lower()`` knows only ASCII); PostgreSQL runs ``translate()`` with a table
+built from the same function, so no extension (``unaccent``) and no locale is needed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from matchmaker.search_index.analysis import fold_prepared, prepare
+
+SQLITE_FUNCTION = "mm_fold"
+MAX_FILTER_CHARS = 200
+_LIKE_ESCAPE = "\\"
+
+
+def fold(text: str | None) -> str:
+    """``text`` as the filters compare it: NFC, lower case, no accents, đ → d."""
+    return fold_prepared(prepare(text or ""))
+
+
+def _translation() -> tuple[str, str]:
+    """Every letter Vietnamese uses whose folded lower-case form is one other character."""
+    source, target = [], []
+    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00), (0x0041, 0x005B)):
+        for code in range(start, end):
+            char = chr(code)
+            folded = fold(char)
+            if len(folded) == 1 and folded != char:
+                source.append(char)
+                target.append(folded)
+    return "".join(source), "".join(target)
+
+
+_SOURCE, _TARGET = _translation()
+
+
+class folded(FunctionElement):  # noqa: N801 - an SQL function, named like sa.func ones
+    """``fold(column)`` in SQL (see the module docstring)."""
+
+    type = sa.Text()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"{SQLITE_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    source = compiler.process(sa.literal(_SOURCE), **kw)
+    target = compiler.process(sa.literal(_TARGET), **kw)
+    return f"lower(translate({column}, {source}, {target}))"
+
+
+def _escape_like(text: str) -> str:
+    return (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
+
+
+def query_text(query: str | None) -> str:
+    """The folded filter text, cut to a sane length ("" means no filter)."""
+    return fold(query).strip()[:MAX_FILTER_CHARS]
+
+
+def contains(query: str, *columns: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """Whether any of ``columns`` contains ``query`` (already through :func:`query_text`), case and
+    accents ignored. ``%`` and ``_`` typed by the user are plain characters."""
+    pattern = f"%{_escape_like(query)}%"
+    return sa.or_(
+        *(folded(column).like(pattern, escape=_LIKE_ESCAPE) for column in columns)
+    )
+
+
+def _fold_or_none(value: Any) -> str | None:
+    return None if value is None else fold(str(value))
+
+
+@sa.event.listens_for(Engine, "connect")
+def _register_sqlite_function(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            SQLITE_FUNCTION, 1, _fold_or_none, deterministic=True
+        )
