@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 
 ## Compile the .po catalogues in the repository into the .mo files Flask-Babel reads.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) 2>&1 | grep -v '^compiling' || true
+	$(BIN)/pybabel --quiet compile -d $(TRANSLATIONS)
 	@test -f $(TRANSLATIONS)/vi/LC_MESSAGES/messages.mo
 
 ## After changing user-facing strings: extract them and merge into every catalogue.
