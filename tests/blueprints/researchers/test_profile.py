@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.extensions import db
-from matchmaker.models import ResearcherProfile, Role
+from matchmaker.models import Publication, ResearcherProfile, Role
 
 VALID = {
     "full_name": "Trương Hoàng Phúc",
@@ -194,3 +194,18 @@ def test_edit_form_shows_saved_values_as_text(client, researcher):
     )
     assert "[&#39;" not in page and "[]" not in page
     assert 'value="105" selected' in page or 'selected value="105"' in page
+
+
+def test_the_profile_form_leads_to_publications_ip_and_the_import(client, researcher):
+    client.get("/researchers/me")
+    profile = _profile(researcher)
+    profile.publications.append(
+        Publication(title="Xâm nhập mặn sông Hậu", title_key="xam nhap man song hau")
+    )
+    db.session.commit()
+    page = client.get("/researchers/me").get_data(as_text=True)
+    evidence = page.split('id="profile-evidence"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/researchers/me/publications"' in evidence
+    assert 'href="/researchers/me/ip"' in evidence
+    assert 'href="/researchers/me/publications/import"' in evidence
+    assert ">1</span>" in evidence  # the number of publications
