@@ -10,8 +10,11 @@
     var box = document.createElement("input");
     box.type = "search";
     box.className = "form-control form-control-sm mb-1";
-    box.setAttribute("aria-label", select.dataset.filterLabel || "Lọc danh sách / Filter the list");
-    box.placeholder = "🔍";
+    // Named in the page's language, in words (a screen reader cannot read an emoji as an instruction).
+    var label = select.dataset.filterLabel ||
+      (document.documentElement.lang === "en" ? "Type to filter the list" : "Gõ để lọc danh sách");
+    box.setAttribute("aria-label", label);
+    box.placeholder = label;
     select.parentNode.insertBefore(box, select);
     box.addEventListener("input", function () {
       var wanted = fold(box.value.trim());
