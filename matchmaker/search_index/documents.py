@@ -123,9 +123,11 @@ class SearchResult:
     """One page of results with facet counts over the whole (filtered) result set.
 
     Records holding every query word come first, then those holding fewer. ``complete`` is how many
-    results hold every word and ``absent`` names the query words no result holds. ``empty_query`` is
-    true when the query had no searchable word (blank or stop words only); ``suggestion`` is a "did
-    you mean" query text or ``None``; ``truncated`` tells that an overlong query was cut.
+    results hold every word and ``absent`` names the query words no result holds. ``browsing`` is true
+    when the query had no searchable word: the results are then every record (of the chosen facets),
+    newest first, as a catalogue lists them; ``empty_query`` is true when words were typed but none is
+    searchable (stop words only). ``suggestion`` is a "did you mean" query text or ``None``;
+    ``truncated`` tells that an overlong query was cut.
     """
 
     query: str
@@ -136,6 +138,7 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     suggestion: str | None = None
     empty_query: bool = False
+    browsing: bool = False
     truncated: bool = False
     complete: int = 0
     absent: tuple[str, ...] = ()

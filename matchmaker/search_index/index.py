@@ -33,7 +33,7 @@ from .loading import Progress, load
 from .postings import PostingCache, read_postings
 from .query import parse
 from .schema import build_schema
-from .searching import Sort, run_search, run_suggest
+from .searching import Sort, run_browse, run_search, run_suggest
 from .storage import Storage
 from .writing import apply_ops
 
@@ -238,20 +238,15 @@ class SearchIndex:
         value or several accepted values; ``kinds`` is a shortcut for the kind filter.
         """
         parsed = parse(q, self._query_lexicon)
-        if parsed.is_empty:
-            self._read(lambda searcher: None)  # a broken index still reports itself
-            return SearchResult(
-                query=parsed.text,
-                hits=[],
-                total=0,
-                page=1,
-                per_page=limit,
-                empty_query=True,
-                truncated=parsed.truncated,
-            )
         merged = dict(filters or {})
         if kinds:
             merged["kind"] = list(kinds)
+        if parsed.is_empty:  # nothing to search for: list the records, newest first
+            return self._read(
+                lambda searcher: run_browse(
+                    searcher, parsed, merged, self._cache, page, limit
+                )
+            )
         return self._read(
             lambda searcher: run_search(
                 searcher, parsed, merged, self._cache, self._postings, sort, page, limit

@@ -87,6 +87,45 @@ def run_search(
     )
 
 
+def run_browse(
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    filters: Mapping[str, Iterable[str | int] | str | int],
+    cache: SegmentCache,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResult:
+    """Every record (of the chosen facets), newest first: what a query with no searchable word shows."""
+    page = min(max(1, int(page)), MAX_PAGE)
+    per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+    ids = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
+    found = Matches(np.sort(ids), np.zeros(len(ids)))
+    wanted = normalise_filters({**parsed.filters, **filters})
+    if wanted and len(found.ids):
+        found = found.subset(filter_mask(searcher, found.ids, wanted, cache))
+    order = _order(searcher, found, "date", cache)[
+        (page - 1) * per_page : page * per_page
+    ]
+    hits = [
+        _hit(
+            searcher.stored_fields(int(found.ids[i])), 0.0, Marker.for_query(parsed), ()
+        )
+        for i in order
+    ]
+    return SearchResult(
+        query=parsed.text,
+        hits=hits,
+        total=len(found.ids),
+        page=page,
+        per_page=per_page,
+        facets=count_facets(searcher, found.ids, cache),
+        empty_query=bool(parsed.text.strip()),
+        browsing=True,
+        truncated=parsed.truncated,
+        complete=len(found.ids),
+    )
+
+
 def _hit(
     stored: Mapping[str, object], score: float, marker: Marker, missing: tuple[str, ...]
 ) -> Hit:

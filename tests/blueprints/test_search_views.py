@@ -100,12 +100,33 @@ def test_did_you_mean_offers_the_known_spelling(client, english, catalogue):
 
 
 @pytest.mark.parametrize("query", ["và của", "the and of", "-mặn"])
-def test_stop_words_only_query_gets_a_helpful_message(
+def test_stop_words_only_query_says_so_and_lists_the_records(
     client, english, catalogue, query
 ):
     page = client.get("/search/", query_string={"q": query}).get_data(as_text=True)
     assert 'id="search-empty"' in page
-    assert "Type at least one word" in page
+    assert "are not searched on their own" in page
+    assert len(_result_links(page)) == 10  # the first page of the 13 records
+
+
+def test_an_empty_query_lists_every_record_newest_first(client, catalogue):
+    page = client.get("/search/", query_string={"q": ""}).get_data(as_text=True)
+    assert 'id="search-browsing"' in page and 'id="search-empty"' not in page
+    # The solar project ends in 2024, salinity project n ends in 2011 + n (2022 for the newest).
+    assert _result_links(page)[:2] == [
+        f"/projects/{catalogue['solar'].id}",
+        f"/projects/{catalogue[11].id}",
+    ]
+
+
+def test_a_facet_with_an_empty_query_lists_that_facet(client, catalogue):
+    tdu = catalogue[9].institution.name_vi
+    page = client.get("/search/", query_string={"q": "", "institution": tdu}).get_data(
+        as_text=True
+    )
+    assert sorted(_result_links(page)) == sorted(
+        f"/projects/{catalogue[n].id}" for n in (9, 10, 11)
+    )
 
 
 def test_empty_box_shows_only_the_form(client, catalogue):

@@ -186,12 +186,56 @@ def test_search_no_suggestion_when_words_are_known(solar: SearchIndex) -> None:
 
 
 @pytest.mark.parametrize("query", ["", "   ", "và của", "the and of", "-lúa"])
-def test_search_empty_or_stop_words_only_flags_empty_query(
-    solar: SearchIndex, query: str
+def test_a_query_with_no_searchable_word_lists_every_record_newest_first(
+    index: SearchIndex, make_doc: MakeDoc, query: str
 ) -> None:
-    result = solar.search(query)
-    assert result.empty_query
-    assert (result.total, result.hits) == (0, [])
+    index.upsert_many(
+        [
+            make_doc(
+                id="old",
+                title="Giống lúa chịu mặn",
+                date=datetime(2021, 5, 1),
+                year=2021,
+            ),
+            make_doc(
+                id="new",
+                title="Điện mặt trời áp mái",
+                date=datetime(2025, 3, 1),
+                year=2025,
+            ),
+            make_doc(
+                id="mid", title="Cá tra giống", date=datetime(2023, 7, 1), year=2023
+            ),
+        ]
+    )
+    result = index.search(query, limit=2)
+    assert result.browsing
+    assert result.empty_query == bool(
+        query.strip()
+    )  # words typed, none searchable: say so
+    assert result.total == 3
+    assert ids(result) == ["new", "mid"]
+    assert ids(index.search(query, page=2, limit=2)) == ["old"]
+    assert {f.value: f.count for f in result.facets["year"]} == {
+        "2021": 1,
+        "2023": 1,
+        "2025": 1,
+    }
+
+
+def test_browsing_by_facet_lists_that_facet_newest_first(
+    index: SearchIndex, make_doc: MakeDoc
+) -> None:
+    index.upsert_many(
+        [
+            make_doc(id="p1", kind="project", date=datetime(2021, 1, 1)),
+            make_doc(id="n1", kind="need", date=datetime(2024, 1, 1)),
+            make_doc(id="p2", kind="project", date=datetime(2025, 1, 1)),
+        ]
+    )
+    result = index.search("", filters={"kind": ["project"]})
+    assert ids(result) == ["p2", "p1"]
+    assert result.total == 2 and not result.empty_query
 
 
 @pytest.mark.parametrize(

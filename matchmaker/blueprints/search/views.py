@@ -116,7 +116,7 @@ def index():
     query = args.get("q", "")
     filters = {name: _chosen(args, name) for name in FACETS if _chosen(args, name)}
     sort = args.get("sort", "relevance")
-    if not query.strip() and not filters:
+    if "q" not in args and not filters:  # the bare page: the search box; an empty query lists records
         return render_template("search/index.html", query="", outcome=None, args=args)
     outcome = search.find(
         query, filters, sort, args.get("page", 1, type=int) or 1, PER_PAGE
