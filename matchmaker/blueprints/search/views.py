@@ -116,7 +116,8 @@ def index():
     query = args.get("q", "")
     filters = {name: _chosen(args, name) for name in FACETS if _chosen(args, name)}
     sort = args.get("sort", "relevance")
-    if "q" not in args and not filters:  # the bare page: the search box; an empty query lists records
+    # The bare page shows the search box; a submitted empty query lists the records.
+    if "q" not in args and not filters:
         return render_template("search/index.html", query="", outcome=None, args=args)
     outcome = search.find(
         query, filters, sort, args.get("page", 1, type=int) or 1, PER_PAGE
