@@ -13,13 +13,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.text import Span, Token, normalise, spans, tokenise
+from matchmaker.matching.words import (
+    cuts_no_word,
+    dictionary_pairs,
+    domain_words,
+)
 
 Key = tuple[str, ...]
+# A run's words beside each of its places, in the query and in the candidate's texts: (before, after).
+Sides = dict[Key, tuple[set[str], set[str]]]
+
+
+class Run(NamedTuple):
+    """A run of words that may be shown, with the words beside it in its phrase ("" at its ends)."""
+
+    spans: list[Span]
+    before: str
+    after: str
+
 
 # Units written apart from their number ("m³/ngày", "tấn/mẻ"): never a term.
 UNITS = frozenset(
@@ -54,14 +71,15 @@ def _is_word_like(token: Token) -> bool:
     return text.isascii() and len(text) > 2 and not _SYLLABLE_RE.fullmatch(text)
 
 
-def _runs(text: str, lexicon: Lexicon) -> list[list[Span]]:
+def _runs(text: str, lexicon: Lexicon) -> list[Run]:
     """The runs of ``text`` (normalised) that may be shown: its phrases cut at stop words, numbers, units
-    and lower-case single letters (a capital stays: "X-quang", "vitamin C")."""
-    runs: list[list[Span]] = []
+    and lower-case single letters (a capital stays: "X-quang", "vitamin C"); each with the words next to it
+    in its phrase ("" at punctuation), where a word it ends inside may go on."""
+    runs: list[Run] = []
     for phrase in spans(text):
         vietnamese = any(not span.token.text.isascii() for span in phrase)
         run: list[Span] = []
-        for span in phrase:
+        for at, span in enumerate(phrase):
             token = span.token
             kept = not (
                 token.text[0].isdigit()
@@ -72,11 +90,15 @@ def _runs(text: str, lexicon: Lexicon) -> list[list[Span]]:
             if kept:
                 run.append(span)
             elif run:
-                runs.append(run)
+                runs.append(Run(run, _key_at(phrase, at - len(run) - 1), token.text))
                 run = []
         if run:
-            runs.append(run)
+            runs.append(Run(run, _key_at(phrase, len(phrase) - len(run) - 1), ""))
     return runs
+
+
+def _key_at(phrase: Sequence[Span], at: int) -> str:
+    return phrase[at].token.text if at >= 0 else ""
 
 
 def _quote(text: str, run: Sequence[Span]) -> str:
@@ -90,28 +112,41 @@ def _quote(text: str, run: Sequence[Span]) -> str:
     return "".join(parts)
 
 
-def _ngrams(runs: Iterable[list[Span]]) -> dict[Key, list[Span]]:
-    """Every run of consecutive words of the query, by its key, at its first place."""
+def _ngrams(runs: Iterable[Run], sides: Sides) -> dict[Key, list[Span]]:
+    """Every run of consecutive words of the query, by its key, at its first place; the words beside each
+    place go to ``sides``."""
     table: dict[Key, list[Span]] = {}
     for run in runs:
-        keys = [span.token.text for span in run]
-        for i in range(len(run)):
-            for j in range(i + 1, len(run) + 1):
-                table.setdefault(tuple(keys[i:j]), run[i:j])
+        keys = [span.token.text for span in run.spans]
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys) + 1):
+                key = tuple(keys[i:j])
+                table.setdefault(key, run.spans[i:j])
+                _beside(sides, key, run, keys, i, j)
     return table
 
 
-def _shared(table: Mapping[Key, object], runs: Iterable[list[Span]]) -> set[Key]:
-    """The longest run starting at each word of ``runs`` that the query also has."""
+def _beside(
+    sides: Sides, key: Key, run: Run, keys: Sequence[str], i: int, j: int
+) -> None:
+    before, after = sides.setdefault(key, (set(), set()))
+    before.add(keys[i - 1] if i else run.before)
+    after.add(keys[j] if j < len(keys) else run.after)
+
+
+def _shared(table: Mapping[Key, object], runs: Iterable[Run], sides: Sides) -> set[Key]:
+    """The longest run starting at each word of ``runs`` that the query also has; the words beside it in
+    ``runs`` go to ``sides``."""
     found: set[Key] = set()
     for run in runs:
-        keys = [span.token.text for span in run]
+        keys = [span.token.text for span in run.spans]
         for i in range(len(keys)):
             j = i + 1
             while j <= len(keys) and tuple(keys[i:j]) in table:
                 j += 1
             if j - 1 > i:
                 found.add(tuple(keys[i : j - 1]))
+                _beside(sides, tuple(keys[i : j - 1]), run, keys, i, j - 1)
     return found
 
 
@@ -171,22 +206,37 @@ def shared_terms(
         Terms as the query writes them.
     """
     query = normalise(query)
-    table = _ngrams(_runs(query, lexicon))
+    sides: Sides = {}
+    table = _ngrams(_runs(query, lexicon), sides)
     found: set[Key] = set()
     for text in texts:
-        found |= _shared(table, _runs(normalise(text), lexicon))
+        found |= _shared(table, _runs(normalise(text), lexicon), sides)
+    words = list(words)
     declared = _keys([*words, *lexicon_terms(lexicon)])
-    trimmed = {_trimmed(key) for key in found} - {()}
+    bound = _bound({key for key in declared if len(key) == 2})
+    whole = {
+        key if key in declared else cuts_no_word(key, *sides[key], bound)
+        for key in found
+    }
+    trimmed = {_trimmed(key) for key in whole} - {()}
     generic = _keys(lexicon.generic_words)
+    domain = _keys([*words, *domain_words()])
     shown = [
         key
         for key in _maximal(trimmed)
         if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
         and key not in generic
-        and weight(key) >= min_weight
+        and (weight(key) >= min_weight or (len(key) > 1 and key in domain))
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
+
+
+def _bound(declared: set[Key]) -> Callable[[str, str], bool]:
+    """Whether two syllables belong to one word: of the dictionary, or a declared term of two syllables (a
+    longer term may join words: "nông nghiệp công nghệ cao")."""
+    dictionary = dictionary_pairs()
+    return lambda a, b: (a, b) in dictionary or (a, b) in declared
 
 
 def lexicon_terms(lexicon: Lexicon) -> list[str]:
