@@ -226,10 +226,20 @@ def shared_terms(
         for key in _maximal(trimmed)
         if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
         and key not in generic
-        and (weight(key) >= min_weight or (len(key) > 1 and key in domain))
+        and (weight(key) >= min_weight or _holds(key, domain))
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
+
+
+def _holds(key: Key, domain: set[Key]) -> bool:
+    """Whether ``key`` holds one of the ``domain`` words (of two or more syllables) whole."""
+    return any(
+        key[i : i + len(word)] == word
+        for word in domain
+        if len(word) > 1
+        for i in range(len(key) - len(word) + 1)
+    )
 
 
 def _bound(declared: set[Key]) -> Callable[[str, str], bool]:
