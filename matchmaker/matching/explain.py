@@ -2,11 +2,19 @@
 
 A shown term is a run of words found, with the same accents, in the query and in one of the candidate's texts,
 and not inside a longer shared run ("cá tra", never "tra" beside it). Runs stop at punctuation, stop words,
-numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a lone Vietnamese
-syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
+numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a run never starts or ends
+inside a word: an end syllable that forms a word with its neighbour outside the run, in either text, and not
+with its neighbour inside goes (:func:`.words.cuts_no_word`, with the shipped dictionary of 25,000 words and
+the two-syllable lexicon terms and keywords): "phần mềm quản" (of "quản lý") is shown as "phần mềm", and
+"giảm tăng" (of "tăng trưởng") not at all. A run that is a keyword or lexicon term is kept whole. A lone
+Vietnamese syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
 (``"lúa"``) or a lexicon term (``"tôm"``). Acronyms and foreign words (``"IoT"``, ``"probiotic"``) stand alone.
-A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one that
-most texts use (its weight below ``GENERIC_IDF``) or one of the lexicon's generic words (``"liên tục"``).
+
+A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one of the
+lexicon's generic words (``"liên tục"``), or one that most texts use (its weight below ``GENERIC_IDF``:
+"mô hình", "hệ thống", "ứng dụng", "hiệu quả", "công ty"), unless it holds a domain word of the city's fields
+(``data/domain_vi.txt``: "nông nghiệp", "dữ liệu", "thủy sản") or one of the candidate's keywords. Terms are
+shown most informative first, so such common domain words come after the rare ones.
 """
 
 from __future__ import annotations
