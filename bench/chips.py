@@ -47,6 +47,7 @@ from matchmaker.extensions import db  # noqa: E402
 from matchmaker.matching import Document, TfidfMatcher, tokenise  # noqa: E402
 from matchmaker.models import ResearcherProfile, ResearchOrder, TechNeed, User  # noqa: E402
 from matchmaker.services.matching import corpus, matches  # noqa: E402
+from matchmaker.services.matching import model as matching_model  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Explained:
     words: tuple[str, ...]
     terms: tuple[str, ...]
     seconds: float
+    matcher: int  # id() of the matcher: which group of the model explained it
 
 
 def record(log: list[Explained]) -> None:
@@ -71,7 +73,7 @@ def record(log: list[Explained]) -> None:
         seconds = time.perf_counter() - began
         if isinstance(text, Document):
             text = "\n".join(p for p in (text.title, text.keywords, text.body) if p)
-        log.append(Explained(text, texts, words, terms, seconds))
+        log.append(Explained(text, texts, words, terms, seconds, id(self)))
         return terms
 
     TfidfMatcher.explain = explain
@@ -143,8 +145,9 @@ class Judge:
         return out.strip() + ("]" if j == len(stream) else "")
 
 
-def collect() -> list[Explained]:
-    """Load the demo data into a temporary app and record the explanations the services compute."""
+def collect(groups: dict[int, str]) -> list[Explained]:
+    """Load the demo data into a temporary app and record the explanations the services compute; ``groups``
+    gets the name of each matcher of the model (researchers, texts, staff_texts), by id."""
     log: list[Explained] = []
     with tempfile.TemporaryDirectory() as tmp:
 
@@ -161,6 +164,8 @@ def collect() -> list[Explained]:
             official = db.session.scalar(
                 sa.select(User).where(User.email == demo.APPROVING_OFFICIAL)
             )
+            with matching_model.serving() as model:
+                groups.update({id(g.matcher): name for name, g in model.groups.items()})
             record(log)
             orders = db.session.scalars(sa.select(ResearchOrder).order_by("id")).all()
             needs = db.session.scalars(sa.select(TechNeed).order_by("id")).all()
@@ -184,7 +189,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list the flagged chips")
     args = parser.parse_args()
-    log = collect()
+    groups: dict[int, str] = {}
+    log = collect(groups)
     try:
         judge: Judge | None = Judge()
     except ImportError:
@@ -232,6 +238,15 @@ def main() -> None:
         "ms_per_explanation": f"{statistics.fmean(times):.2f}",
         "ms_p95": f"{times[int(0.95 * (len(times) - 1))]:.2f}",
     }
+    for name in sorted(set(groups.values())):
+        mine = [item for item in log if groups.get(item.matcher) == name]
+        if mine:
+            count = sum(len(item.terms) for item in mine)
+            empty = sum(1 for item in mine if not item.terms)
+            print(
+                f"{name}: explanations={len(mine)} chips_per_explanation="
+                f"{count / len(mine):.2f} empty={empty}"
+            )
     print(" ".join(f"{key}={value}" for key, value in fields.items()))
 
 

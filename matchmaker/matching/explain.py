@@ -233,11 +233,21 @@ def shared_terms(
         key
         for key in _maximal(trimmed)
         if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
-        and key not in generic
+        and (key in domain or not _all_generic(key, generic))
         and (weight(key) >= min_weight or _holds(key, domain))
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
+
+
+def _all_generic(key: Key, generic: set[Key]) -> bool:
+    """Whether ``key`` is made of generic words only ("xây dựng quy trình")."""
+    whole = [True] + [False] * len(key)
+    for end in range(1, len(key) + 1):
+        whole[end] = any(
+            whole[start] and key[start:end] in generic for start in range(end)
+        )
+    return whole[-1]
 
 
 def _holds(key: Key, domain: set[Key]) -> bool:
