@@ -25,15 +25,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from matchmaker.matching import words as vi
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.text import Span, Token, normalise, spans, tokenise
-from matchmaker.matching.words import (
-    cuts_no_word,
-    dictionary_pairs,
-    domain_words,
-)
+from matchmaker.matching.words import Key
 
-Key = tuple[str, ...]
 # A run's words beside each of its places, in the query and in the candidate's texts: (before, after).
 Sides = dict[Key, tuple[set[str], set[str]]]
 
@@ -120,18 +116,27 @@ def _quote(text: str, run: Sequence[Span]) -> str:
     return "".join(parts)
 
 
-def _ngrams(runs: Iterable[Run], sides: Sides) -> dict[Key, list[Span]]:
-    """Every run of consecutive words of the query, by its key, at its first place; the words beside each
-    place go to ``sides``."""
+def _ngrams(runs: Iterable[Run]) -> dict[Key, list[Span]]:
+    """Every run of consecutive words of the query, by its key, at its first place."""
     table: dict[Key, list[Span]] = {}
     for run in runs:
         keys = [span.token.text for span in run.spans]
         for i in range(len(keys)):
             for j in range(i + 1, len(keys) + 1):
-                key = tuple(keys[i:j])
-                table.setdefault(key, run.spans[i:j])
-                _beside(sides, key, run, keys, i, j)
+                table.setdefault(tuple(keys[i:j]), run.spans[i:j])
     return table
+
+
+def _places(runs: Iterable[Run], wanted: set[Key], sides: Sides) -> None:
+    """The words beside every place of the ``wanted`` keys in ``runs`` go to ``sides`` (only the shared
+    runs: noting the sides of every run of the query would cost more than the rest)."""
+    for run in runs:
+        keys = [span.token.text for span in run.spans]
+        for key in wanted:
+            size = len(key)
+            for i in range(len(keys) - size + 1):
+                if keys[i] == key[0] and tuple(keys[i : i + size]) == key:
+                    _beside(sides, key, run, keys, i, i + size)
 
 
 def _beside(
@@ -215,69 +220,36 @@ def shared_terms(
     """
     query = normalise(query)
     sides: Sides = {}
-    table = _ngrams(_runs(query, lexicon), sides)
+    runs = _runs(query, lexicon)
+    table = _ngrams(runs)
     found: set[Key] = set()
     for text in texts:
         found |= _shared(table, _runs(normalise(text), lexicon), sides)
+    _places(runs, found, sides)
     words = list(words)
-    declared = _keys([*words, *lexicon_terms(lexicon)])
-    bound = _bound({key for key in declared if len(key) == 2})
+    declared = vi.keys_of(words) | vi.fixed_keys(tuple(lexicon_terms(lexicon)))
+    bound = vi.bound_by({key for key in declared if len(key) == 2})
     whole = {
-        key if key in declared else cuts_no_word(key, *sides[key], bound)
+        key if key in declared else vi.cuts_no_word(key, *sides[key], bound)
         for key in found
     }
     trimmed = {_trimmed(key) for key in whole} - {()}
-    generic = _keys(lexicon.generic_words)
-    domain = _keys([*words, *domain_words()])
+    generic = vi.fixed_keys(tuple(sorted(lexicon.generic_words)))
+    domain = vi.keys_of(words) | vi.fixed_keys(vi.domain_words())
     shown = [
         key
         for key in _maximal(trimmed)
         if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
-        and (key in domain or not _all_generic(key, generic))
-        and (weight(key) >= min_weight or _holds(key, domain))
+        and (key in domain or not vi.made_of(key, generic))
+        and (weight(key) >= min_weight or vi.holds(key, domain))
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
 
 
-def _all_generic(key: Key, generic: set[Key]) -> bool:
-    """Whether ``key`` is made of generic words only ("xây dựng quy trình")."""
-    whole = [True] + [False] * len(key)
-    for end in range(1, len(key) + 1):
-        whole[end] = any(
-            whole[start] and key[start:end] in generic for start in range(end)
-        )
-    return whole[-1]
-
-
-def _holds(key: Key, domain: set[Key]) -> bool:
-    """Whether ``key`` holds one of the ``domain`` words (of two or more syllables) whole."""
-    return any(
-        key[i : i + len(word)] == word
-        for word in domain
-        if len(word) > 1
-        for i in range(len(key) - len(word) + 1)
-    )
-
-
-def _bound(declared: set[Key]) -> Callable[[str, str], bool]:
-    """Whether two syllables belong to one word: of the dictionary, or a declared term of two syllables (a
-    longer term may join words: "nông nghiệp công nghệ cao")."""
-    dictionary = dictionary_pairs()
-    return lambda a, b: (a, b) in dictionary or (a, b) in declared
-
-
 def lexicon_terms(lexicon: Lexicon) -> list[str]:
     """The lexicon's terms: every variant of every synonym group."""
     return [variant for group in lexicon.groups.values() for variant in group]
-
-
-def _keys(terms: Iterable[str]) -> set[Key]:
-    return {
-        tuple(token.text for token in phrase)
-        for term in terms
-        for phrase in tokenise(term)
-    }
 
 
 def occurs(term: str, text: str) -> bool:

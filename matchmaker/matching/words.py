@@ -7,8 +7,8 @@ share may begin or end inside a word: "phần mềm quản" where one text says 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from functools import cache
+from collections.abc import Callable, Collection, Iterable, Set
+from functools import cache, lru_cache
 
 from matchmaker.matching.lexicon import DATA_DIR
 from matchmaker.matching.text import tokenise
@@ -17,6 +17,7 @@ from matchmaker.matching.text import tokenise
 SHIPPED_WORDS = DATA_DIR / "words_vi.txt"
 
 Pair = tuple[str, str]
+Key = tuple[str, ...]
 
 
 def pairs_of(terms: Iterable[str]) -> set[Pair]:
@@ -78,3 +79,45 @@ def domain_words() -> tuple[str, ...]:
     return tuple(
         line.strip() for line in lines if line.strip() and not line.startswith("#")
     )
+
+
+def made_of(key: Key, words: Set[Key]) -> bool:
+    """Whether ``key`` is made of ``words`` only, one after the other ("xây dựng quy trình")."""
+    whole = [True] + [False] * len(key)
+    for end in range(1, len(key) + 1):
+        whole[end] = any(
+            whole[start] and key[start:end] in words for start in range(end)
+        )
+    return whole[-1]
+
+
+def holds(key: Key, words: Set[Key]) -> bool:
+    """Whether ``key`` holds one of ``words`` of two or more syllables whole."""
+    return any(
+        key[i : i + len(word)] == word
+        for word in words
+        if len(word) > 1
+        for i in range(len(key) - len(word) + 1)
+    )
+
+
+def bound_by(declared: Set[Key]) -> Callable[[str, str], bool]:
+    """Whether two syllables belong to one word: of the dictionary, or a declared term of two syllables (a
+    longer term may join words: "nông nghiệp công nghệ cao")."""
+    dictionary = dictionary_pairs()
+    return lambda a, b: (a, b) in dictionary or (a, b) in declared
+
+
+@lru_cache(maxsize=16)
+def fixed_keys(terms: tuple[str, ...]) -> frozenset[Key]:
+    """:func:`keys_of` of a fixed list (the lexicon's terms, generic and domain words), worked out once."""
+    return frozenset(keys_of(terms))
+
+
+def keys_of(terms: Iterable[str]) -> set[Key]:
+    """The lower-case keys of the phrases of ``terms``."""
+    return {
+        tuple(token.text for token in phrase)
+        for term in terms
+        for phrase in tokenise(term)
+    }
