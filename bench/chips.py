@@ -216,8 +216,8 @@ def main() -> None:
                 loose[term] += 1
                 where.setdefault(term, context)
     if args.show:
-        groups = (("mid-word", mid), ("stray pair", stray), ("in a pyvi phrase", loose))
-        for name, counter in groups:
+        lists = (("mid-word", mid), ("stray pair", stray), ("in a pyvi phrase", loose))
+        for name, counter in lists:
             print(f"\n{name} chips ({sum(counter.values())}):")
             for term, count in counter.most_common():
                 print(f"  {count:3d}  {term:<30} {where.get(term, '')}")
