@@ -10,9 +10,9 @@ the two-syllable lexicon terms and keywords): "phần mềm quản" (of "quản 
 Vietnamese syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
 (``"lúa"``) or a lexicon term (``"tôm"``). Acronyms and foreign words (``"IoT"``, ``"probiotic"``) stand alone.
 
-A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one of the
-lexicon's generic words (``"liên tục"``), or one that most texts use (its weight below ``GENERIC_IDF``:
-"mô hình", "hệ thống", "ứng dụng", "hiệu quả", "công ty"), unless it holds a domain word of the city's fields
+A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one made only
+of the lexicon's generic words (``"mô hình"``, ``"hệ thống"``, ``"xây dựng quy trình"``, ``"liên tục"``), or one that
+most texts use (its weight below ``GENERIC_IDF``), unless it holds a domain word of the city's fields
 (``data/domain_vi.txt``: "nông nghiệp", "dữ liệu", "thủy sản") or one of the candidate's keywords. Terms are
 shown most informative first, so such common domain words come after the rare ones.
 """

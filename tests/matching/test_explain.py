@@ -124,3 +124,13 @@ def test_explain_keeps_a_declared_term_whole_beside_another_word(
         "Nuôi cá tra thương phẩm", ["Nuôi cá tra giống"], words=["nuôi cá tra"]
     )
     assert terms == ("nuôi cá tra",)
+
+
+def test_explain_hides_a_phrase_made_only_of_generic_words(
+    matcher: TfidfMatcher,
+) -> None:
+    terms = matcher.explain(
+        "Xây dựng quy trình quan trắc liên tục; ứng dụng mô hình",
+        ["Xây dựng quy trình; quan trắc liên tục; ứng dụng mô hình"],
+    )
+    assert terms == ("quan trắc liên tục",)
