@@ -2,24 +2,45 @@
 
 A shown term is a run of words found, with the same accents, in the query and in one of the candidate's texts,
 and not inside a longer shared run ("cá tra", never "tra" beside it). Runs stop at punctuation, stop words,
-numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a lone Vietnamese
-syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
+numbers and units. Vietnamese writes a word of two or three syllables with spaces, so a run never starts or ends
+inside a word: an end syllable that forms a word with its neighbour outside the run, in either text, and not
+with its neighbour inside goes (:func:`.words.cuts_no_word`, with the shipped dictionary of 25,000 words and
+the two-syllable lexicon terms and keywords): "phần mềm quản" (of "quản lý") is shown as "phần mềm", and
+"giảm tăng" (of "tăng trưởng") not at all. A run that is a keyword or lexicon term is kept whole. A lone
+Vietnamese syllable is shown only when it is a word of its own by declaration: one of the candidate's keywords
 (``"lúa"``) or a lexicon term (``"tôm"``). Acronyms and foreign words (``"IoT"``, ``"probiotic"``) stand alone.
-A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one that
-most texts use (its weight below ``GENERIC_IDF``) or one of the lexicon's generic words (``"liên tục"``).
+
+A term that explains nothing is left out, so that fewer terms are shown rather than generic ones: one made only
+of the lexicon's generic words (``"mô hình"``, ``"hệ thống"``, ``"xây dựng quy trình"``, ``"liên tục"``), or one that
+most texts use (its weight below ``GENERIC_IDF``), unless it holds a domain word of the city's fields
+(``data/domain_vi.txt``: "nông nghiệp", "dữ liệu", "thủy sản") or one of the candidate's keywords. Terms are
+shown most informative first, so such common domain words come after the rare ones.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
+from matchmaker.matching import words as vi
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.text import Span, Token, normalise, spans, tokenise
+from matchmaker.matching.words import Key
 
-Key = tuple[str, ...]
+# A run's words beside each of its places, in the query and in the candidate's texts: (before, after).
+Sides = dict[Key, tuple[set[str], set[str]]]
+
+
+class Run(NamedTuple):
+    """A run of words that may be shown, with the words beside it in its phrase ("" at its ends)."""
+
+    spans: list[Span]
+    before: str
+    after: str
+
 
 # Units written apart from their number ("m³/ngày", "tấn/mẻ"): never a term.
 UNITS = frozenset(
@@ -54,14 +75,15 @@ def _is_word_like(token: Token) -> bool:
     return text.isascii() and len(text) > 2 and not _SYLLABLE_RE.fullmatch(text)
 
 
-def _runs(text: str, lexicon: Lexicon) -> list[list[Span]]:
+def _runs(text: str, lexicon: Lexicon) -> list[Run]:
     """The runs of ``text`` (normalised) that may be shown: its phrases cut at stop words, numbers, units
-    and lower-case single letters (a capital stays: "X-quang", "vitamin C")."""
-    runs: list[list[Span]] = []
+    and lower-case single letters (a capital stays: "X-quang", "vitamin C"); each with the words next to it
+    in its phrase ("" at punctuation), where a word it ends inside may go on."""
+    runs: list[Run] = []
     for phrase in spans(text):
         vietnamese = any(not span.token.text.isascii() for span in phrase)
         run: list[Span] = []
-        for span in phrase:
+        for at, span in enumerate(phrase):
             token = span.token
             kept = not (
                 token.text[0].isdigit()
@@ -72,11 +94,15 @@ def _runs(text: str, lexicon: Lexicon) -> list[list[Span]]:
             if kept:
                 run.append(span)
             elif run:
-                runs.append(run)
+                runs.append(Run(run, _key_at(phrase, at - len(run) - 1), token.text))
                 run = []
         if run:
-            runs.append(run)
+            runs.append(Run(run, _key_at(phrase, len(phrase) - len(run) - 1), ""))
     return runs
+
+
+def _key_at(phrase: Sequence[Span], at: int) -> str:
+    return phrase[at].token.text if at >= 0 else ""
 
 
 def _quote(text: str, run: Sequence[Span]) -> str:
@@ -90,28 +116,50 @@ def _quote(text: str, run: Sequence[Span]) -> str:
     return "".join(parts)
 
 
-def _ngrams(runs: Iterable[list[Span]]) -> dict[Key, list[Span]]:
+def _ngrams(runs: Iterable[Run]) -> dict[Key, list[Span]]:
     """Every run of consecutive words of the query, by its key, at its first place."""
     table: dict[Key, list[Span]] = {}
     for run in runs:
-        keys = [span.token.text for span in run]
-        for i in range(len(run)):
-            for j in range(i + 1, len(run) + 1):
-                table.setdefault(tuple(keys[i:j]), run[i:j])
+        keys = [span.token.text for span in run.spans]
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys) + 1):
+                table.setdefault(tuple(keys[i:j]), run.spans[i:j])
     return table
 
 
-def _shared(table: Mapping[Key, object], runs: Iterable[list[Span]]) -> set[Key]:
-    """The longest run starting at each word of ``runs`` that the query also has."""
+def _places(runs: Iterable[Run], wanted: set[Key], sides: Sides) -> None:
+    """The words beside every place of the ``wanted`` keys in ``runs`` go to ``sides`` (only the shared
+    runs: noting the sides of every run of the query would cost more than the rest)."""
+    for run in runs:
+        keys = [span.token.text for span in run.spans]
+        for key in wanted:
+            size = len(key)
+            for i in range(len(keys) - size + 1):
+                if keys[i] == key[0] and tuple(keys[i : i + size]) == key:
+                    _beside(sides, key, run, keys, i, i + size)
+
+
+def _beside(
+    sides: Sides, key: Key, run: Run, keys: Sequence[str], i: int, j: int
+) -> None:
+    before, after = sides.setdefault(key, (set(), set()))
+    before.add(keys[i - 1] if i else run.before)
+    after.add(keys[j] if j < len(keys) else run.after)
+
+
+def _shared(table: Mapping[Key, object], runs: Iterable[Run], sides: Sides) -> set[Key]:
+    """The longest run starting at each word of ``runs`` that the query also has; the words beside it in
+    ``runs`` go to ``sides``."""
     found: set[Key] = set()
     for run in runs:
-        keys = [span.token.text for span in run]
+        keys = [span.token.text for span in run.spans]
         for i in range(len(keys)):
             j = i + 1
             while j <= len(keys) and tuple(keys[i:j]) in table:
                 j += 1
             if j - 1 > i:
                 found.add(tuple(keys[i : j - 1]))
+                _beside(sides, tuple(keys[i : j - 1]), run, keys, i, j - 1)
     return found
 
 
@@ -171,19 +219,29 @@ def shared_terms(
         Terms as the query writes them.
     """
     query = normalise(query)
-    table = _ngrams(_runs(query, lexicon))
+    sides: Sides = {}
+    runs = _runs(query, lexicon)
+    table = _ngrams(runs)
     found: set[Key] = set()
     for text in texts:
-        found |= _shared(table, _runs(normalise(text), lexicon))
-    declared = _keys([*words, *lexicon_terms(lexicon)])
-    trimmed = {_trimmed(key) for key in found} - {()}
-    generic = _keys(lexicon.generic_words)
+        found |= _shared(table, _runs(normalise(text), lexicon), sides)
+    _places(runs, found, sides)
+    words = list(words)
+    declared = vi.keys_of(words) | vi.fixed_keys(tuple(lexicon_terms(lexicon)))
+    bound = vi.bound_by({key for key in declared if len(key) == 2})
+    whole = {
+        key if key in declared else vi.cuts_no_word(key, *sides[key], bound)
+        for key in found
+    }
+    trimmed = {_trimmed(key) for key in whole} - {()}
+    generic = vi.fixed_keys(tuple(sorted(lexicon.generic_words)))
+    domain = vi.keys_of(words) | vi.fixed_keys(vi.domain_words())
     shown = [
         key
         for key in _maximal(trimmed)
         if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
-        and key not in generic
-        and weight(key) >= min_weight
+        and (key in domain or not vi.made_of(key, generic))
+        and (weight(key) >= min_weight or vi.holds(key, domain))
     ]
     shown.sort(key=lambda key: (-weight(key), -len(key), key))
     return tuple(_quote(query, table[key]) for key in shown[:n])
@@ -192,14 +250,6 @@ def shared_terms(
 def lexicon_terms(lexicon: Lexicon) -> list[str]:
     """The lexicon's terms: every variant of every synonym group."""
     return [variant for group in lexicon.groups.values() for variant in group]
-
-
-def _keys(terms: Iterable[str]) -> set[Key]:
-    return {
-        tuple(token.text for token in phrase)
-        for term in terms
-        for phrase in tokenise(term)
-    }
 
 
 def occurs(term: str, text: str) -> bool:

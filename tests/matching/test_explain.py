@@ -90,3 +90,47 @@ def test_explain_leaves_prepositions_off_the_ends(matcher: TfidfMatcher) -> None
         ["Mặn sông Hậu bằng MIKE 11; theo dõi"],
     )
     assert set(terms) == {"sông hậu", "theo dõi"}
+
+
+def test_explain_never_ends_a_term_inside_a_word(matcher: TfidfMatcher) -> None:
+    # The texts share "phần mềm quản", but one goes on "quản lý" and the other "quản trị".
+    terms = matcher.explain(
+        "Phần mềm quản lý vùng nuôi", ["Phát triển phần mềm quản trị vùng nuôi"]
+    )
+    assert "phần mềm quản" not in terms
+    assert "phần mềm" in terms
+
+
+def test_explain_never_starts_a_term_inside_a_word(matcher: TfidfMatcher) -> None:
+    terms = matcher.explain(
+        "Dư lượng kháng sinh trong sản phẩm cá tra", ["Thủy phân phụ phẩm cá tra"]
+    )
+    assert terms == ("cá tra",)
+
+
+def test_explain_never_pairs_the_ends_of_two_words(matcher: TfidfMatcher) -> None:
+    # "giảm tăng" is "giảm" beside the first syllable of "tăng trọng" / "tăng trưởng".
+    terms = matcher.explain(
+        "Cá bỏ ăn, giảm tăng trọng và hao hụt",
+        ["Thức ăn thay bột cá không giảm tăng trưởng"],
+    )
+    assert not any("giảm tăng" in term for term in terms)
+
+
+def test_explain_keeps_a_declared_term_whole_beside_another_word(
+    matcher: TfidfMatcher,
+) -> None:
+    terms = matcher.explain(
+        "Nuôi cá tra thương phẩm", ["Nuôi cá tra giống"], words=["nuôi cá tra"]
+    )
+    assert terms == ("nuôi cá tra",)
+
+
+def test_explain_hides_a_phrase_made_only_of_generic_words(
+    matcher: TfidfMatcher,
+) -> None:
+    terms = matcher.explain(
+        "Xây dựng quy trình quan trắc liên tục; ứng dụng mô hình",
+        ["Xây dựng quy trình; quan trắc liên tục; ứng dụng mô hình"],
+    )
+    assert terms == ("quan trắc liên tục",)
