@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import NumberRange, ValidationError
+
+from matchmaker.formatting import date as format_date
+from matchmaker.formatting import number as format_decimal
 
 INT4_MAX = 2**31 - 1  # sa.Integer on PostgreSQL
 BIGINT_MAX = 2**63 - 1  # sa.BigInteger
@@ -33,14 +35,6 @@ MESSAGES = {
     "months": _l("Enter a number of months from %(min)s to %(max)s."),
     "count": _l("Enter a whole number from %(min)s to %(max)s."),
 }
-
-# WTForms' own refusals of what cannot be read as a number or a date: listed here so the catalogue has them
-# (Flask-WTF translates them with the app's catalogue).
-WTFORMS_MESSAGES = (
-    _l("Not a valid integer value."),
-    _l("Not a valid date value."),
-    _l("Not a valid datetime value."),
-)
 
 
 class Bounded(NumberRange):
