@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.blueprints.enterprises.views import vnd
 from matchmaker.extensions import db
 from matchmaker.models import Confidentiality, NeedStatus, Role, TechNeed
 
@@ -28,11 +27,6 @@ def _need(**overrides) -> dict:
         "cofund": "y",
         "confidentiality": "public",
     } | overrides
-
-
-def test_vnd_uses_vietnamese_thousands_separators():
-    assert vnd(1_500_000_000) == "1.500.000.000 ₫"
-    assert vnd(999) == "999 ₫" and vnd(0) == "0 ₫" and vnd(None) == ""
 
 
 def test_representative_posts_a_need(client, login_rep, make_enterprise):
