@@ -9,12 +9,9 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import flask_wtf
 import pytest
 import wtforms
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from flask_babel import LazyString, force_locale
 from form_walk import form_classes, leaves
 from wtforms import FormField, HiddenField
@@ -25,38 +22,7 @@ from matchmaker.models import Role, utcnow
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
-
-
-def _library_messages() -> list[str | tuple[str, str]]:
-    """Every message WTForms and Flask-WTF mark for translation in their source."""
-    found = []
-    for package in (wtforms, flask_wtf):
-        for path in sorted(Path(package.__file__).parent.rglob("*.py")):
-            for _line, message, _comments, _context in extract_from_file(
-                "python", str(path), keywords=DEFAULT_KEYWORDS
-            ):
-                if message not in found:
-                    found.append(message)
-    return found
-
-
-LIBRARY_MESSAGES = _library_messages()
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%s|\{\w+\}")
-
-
-def _fragments(message: str | tuple[str, str]) -> list[str]:
-    """The longest fixed piece of each form of a message: what a page would show of it whatever the values."""
-    forms = message if isinstance(message, tuple) else (message,)
-    return [max(_PLACEHOLDER.split(form), key=len).strip() for form in forms]
-
-
-ENGLISH = sorted({piece for m in LIBRARY_MESSAGES for piece in _fragments(m)})
-
-
-def english_messages_in(page: str) -> list[str]:
-    """The WTForms and Flask-WTF English messages ``page`` shows."""
-    text = html.unescape(page)
-    return [piece for piece in ENGLISH if piece in text]
+from tests.fixtures.messages import LIBRARY_MESSAGES, english_messages_in
 
 
 def test_the_library_messages_are_found():
