@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -101,3 +101,39 @@ def test_templates_write_dates_and_numbers_only_through_the_filters():
                 if pattern.search(line):
                     problems.append(f"{path.relative_to(TEMPLATES)}:{number}: {what}")
     assert not problems, "\n".join(problems)
+
+
+AWARD = {
+    "contract_number": "07/HĐ-SKHCN", "contract_value": 1_500_000_000,
+    "start_date": date(2026, 11, 1), "end_date": date(2028, 6, 30),
+    "payment_schedule": [{"amount": 1_500_000_000, "due_date": date(2027, 12, 1), "label": "Đợt 1"}],
+}  # fmt: skip
+TWO_DIGIT_YEAR = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _text(page: str) -> str:
+    """What a reader sees: the page without its tags (date inputs carry ISO values, as HTML requires)."""
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_work_page_writes_dates_and_money_in_vietnamese(
+    client, auth, make_awarded_order, pi
+):
+    start = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+    order = make_awarded_order(
+        start,
+        start + timedelta(days=14),
+        start + timedelta(days=16),
+        AWARD,
+        pi=pi,
+        started=True,
+    )
+    auth.login(pi.email)
+    text = _text(client.get(f"/orders/{order.id}/work").get_data(as_text=True))
+    assert "01/11/2026 – 30/06/2028" in text and "01/12/2027" in text
+    assert "1.500.000.000 ₫" in text
+    assert not TWO_DIGIT_YEAR.search(text) and not ISO_DATE.search(text)
+    page = _text(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    assert "15/10/2026 09:00" in page  # the application deadline, in Cần Thơ time
+    assert not TWO_DIGIT_YEAR.search(page) and not ISO_DATE.search(page)
