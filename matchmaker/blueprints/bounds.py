@@ -48,8 +48,8 @@ class Bounded(NumberRange):
 
     def __call__(self, form, field) -> None:
         data = field.data
-        if data is not None and self.min <= data <= self.max:
-            return
+        if field.process_errors or (data is not None and self.min <= data <= self.max):
+            return  # a value that could not be read already says what to type
         raise ValidationError(
             str(MESSAGES[self.kind])
             % {"min": format_decimal(self.min), "max": format_decimal(self.max)}
