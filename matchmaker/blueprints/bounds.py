@@ -50,9 +50,9 @@ class Bounded(NumberRange):
         data = field.data
         if field.process_errors or (data is not None and self.min <= data <= self.max):
             return  # a value that could not be read already says what to type
+        write = str if self.kind == "year" else format_decimal  # 2026, not 2.026
         raise ValidationError(
-            str(MESSAGES[self.kind])
-            % {"min": format_decimal(self.min), "max": format_decimal(self.max)}
+            str(MESSAGES[self.kind]) % {"min": write(self.min), "max": write(self.max)}
         )
 
 

@@ -186,3 +186,17 @@ def test_order_form_amounts_stay_in_range(app):
         assert [str(e) for e in negative.cofunding.errors] == [
             "Hãy nhập số tiền bằng đồng, dạng chữ số như 1.500.000.000, hoặc kèm “triệu”, “tỷ” như 1,5 tỷ."
         ]
+
+
+def test_year_bounds_are_written_as_years(app):
+    from werkzeug.datastructures import MultiDict
+
+    from matchmaker.blueprints.researchers.forms import PublicationForm
+
+    with app.test_request_context():
+        form = PublicationForm(
+            formdata=MultiDict({"year": "1800"}), meta={"csrf": False}
+        )
+        assert not form.year.validate(form)
+        [error] = form.year.errors
+        assert "1900" in str(error) and "1.900" not in str(error)
