@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from fractions import Fraction
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from flask_babel import LazyString
@@ -133,3 +134,85 @@ def title_key(title: str) -> str:
     """Return a title reduced for duplicate detection: accents, case, punctuation and braces removed."""
     folded = fold(unicodedata.normalize("NFC", title or "")).lower()
     return " ".join(_NOT_WORD_RE.sub(" ", folded).split())
+
+
+# Words people put after an amount: multipliers (1,5 tỷ = 1 500 000 000) and the currency itself.
+_MULTIPLIERS = {
+    "nghìn": 10**3, "ngàn": 10**3, "k": 10**3, "thousand": 10**3,
+    "triệu": 10**6, "tr": 10**6, "million": 10**6,
+    "tỷ": 10**9, "tỉ": 10**9, "billion": 10**9,
+}  # fmt: skip
+_CURRENCY = {"đồng", "đ", "vnđ", "vnd", "₫", "dong"}
+# A number (digits, with dots, commas or single spaces between them), a word, or any other character.
+_AMOUNT_TOKEN_RE = re.compile(r"\d(?:[\d.,]|\s(?=\d))*|[^\d\s.,]+|\S")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+
+
+def _amount_number(text: str, decimal_mark: str) -> Fraction:
+    """``text`` (digits with separators) as an exact number; ``decimal_mark`` settles "1,500" and "1.500"."""
+    digits = "".join(text.split())
+    marks = {ch for ch in digits if ch in ".,"}
+    if len(marks) == 2:  # 1.500.000,5 or 1,500,000.5: the last mark is the decimal one
+        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
+        whole, _sep, fraction = digits.rpartition(decimal)
+        if not _GROUPED_RE.fullmatch(whole):
+            raise ValueError(text)
+        whole = whole.replace("." if decimal == "," else ",", "")
+    elif marks:
+        mark = marks.pop()
+        if _GROUPED_RE.fullmatch(digits) and (
+            digits.count(mark) > 1 or mark != decimal_mark
+        ):
+            whole, fraction = digits.replace(mark, ""), ""
+        else:
+            whole, _sep, fraction = digits.partition(mark)
+    else:
+        whole, fraction = digits, ""
+    if not whole.isdigit() or not (fraction.isdigit() or fraction == ""):
+        raise ValueError(text)
+    return Fraction(int(whole + fraction), 10 ** len(fraction))
+
+
+def parse_amount(text: str, decimal_mark: str = ",") -> int:
+    """An amount in đồng typed as people write it: ``1.500.000.000``, ``1 500 000 000 đ``, ``1,5 tỷ``,
+    ``1 tỷ 500 triệu``, ``200tr``. ``decimal_mark`` is the language's (``,`` in Vietnamese) and settles
+    a lone "1,500" or "1.500". Raises :class:`InvalidValue` on anything else, or on a fraction of a đồng.
+    """
+    unreadable = InvalidValue(
+        _l(
+            "Type the amount in đồng as digits, e.g. 1.500.000.000, or with “triệu” or “tỷ”, "
+            "e.g. 1,5 tỷ."
+        )
+    )
+    tokens = _AMOUNT_TOKEN_RE.findall(unicodedata.normalize("NFC", text or "").lower())
+    if tokens and tokens[-1] in _CURRENCY:
+        tokens.pop()
+    total, previous = Fraction(0), None
+    while tokens:
+        number = tokens.pop(0)
+        multiplier = 1
+        if tokens and not tokens[0][0].isdigit():
+            multiplier = _MULTIPLIERS.get(tokens.pop(0), 0)
+        # An unknown word, a part not smaller than the one before ("500 triệu 1 tỷ"), or a bare number
+        # after one ("1 tỷ 5" is said for 1,5 tỷ).
+        if (
+            not number[0].isdigit()
+            or not multiplier
+            or (previous and (multiplier >= previous or multiplier == 1))
+        ):
+            raise unreadable
+        try:
+            total += _amount_number(number, decimal_mark) * multiplier
+        except ValueError:
+            raise unreadable from None
+        previous = multiplier
+    if previous is None:
+        raise unreadable
+    if total.denominator != 1:
+        raise InvalidValue(
+            _l(
+                "Amounts are whole đồng: type 1.500.000 for one and a half million, "
+                "or 1,5 triệu."
+            )
+        )
+    return int(total)

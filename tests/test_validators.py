@@ -1,4 +1,4 @@
-"""Validators: ORCID, DOI, tax code and URL normalisation, and title keys for duplicate detection."""
+"""Validators: ORCID, DOI, tax code and URL normalisation, amounts in đồng, and title keys for duplicates."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from matchmaker.validators import (
     normalise_orcid,
     normalise_tax_code,
     normalise_url,
+    parse_amount,
     title_key,
 )
 
@@ -155,3 +156,46 @@ def test_title_key_is_equal_for_nfc_and_nfd_input():
         == title_key(title)
         == "dien mat troi ap mai"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.500.000.000", 1_500_000_000),
+        ("1 500 000 000 đ", 1_500_000_000),
+        ("1500000000 VND", 1_500_000_000),
+        ("1,5 tỷ", 1_500_000_000),
+        ("1,5tỷ đồng", 1_500_000_000),
+        ("1.5 tỷ", 1_500_000_000),
+        ("1 tỷ 500 triệu", 1_500_000_000),
+        ("200tr", 200_000_000),
+        ("750 nghìn", 750_000),
+        ("1.500.000,00", 1_500_000),
+        ("1,500,000", 1_500_000),
+        ("1.500", 1_500),  # Vietnamese: the dot groups thousands
+        ("0", 0),
+    ],
+)
+def test_parse_amount_reads_what_people_type_in_vietnamese(text, expected):
+    assert parse_amount(text, ",") == expected
+
+
+def test_parse_amount_reads_a_lone_mark_by_the_language():
+    assert parse_amount("1,500", ".") == 1_500  # English: the comma groups thousands
+    assert parse_amount("2.5 million", ".") == 2_500_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "abc", "nhiều tiền", "-5", "1..5", "1.50.000", "500 triệu 1 tỷ", "1 tỷ 5",
+     "1 tỷ rưỡi", "5 USD", "1.000.000 000"],
+)  # fmt: skip
+def test_parse_amount_refuses_what_it_cannot_read(text):
+    with pytest.raises(InvalidValue, match="Type the amount"):
+        parse_amount(text, ",")
+
+
+@pytest.mark.parametrize("text", ["1,5", "1,500", "0,0005 nghìn đồng"])
+def test_parse_amount_refuses_a_fraction_of_a_dong(text):
+    with pytest.raises(InvalidValue, match="whole đồng"):
+        parse_amount(text, ",")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import NumberRange, ValidationError
+
+from matchmaker.formatting import date as format_date
+from matchmaker.formatting import number as format_decimal
 
 INT4_MAX = 2**31 - 1  # sa.Integer on PostgreSQL
 BIGINT_MAX = 2**63 - 1  # sa.BigInteger
@@ -34,14 +36,6 @@ MESSAGES = {
     "count": _l("Enter a whole number from %(min)s to %(max)s."),
 }
 
-# WTForms' own refusals of what cannot be read as a number or a date: listed here so the catalogue has them
-# (Flask-WTF translates them with the app's catalogue).
-WTFORMS_MESSAGES = (
-    _l("Not a valid integer value."),
-    _l("Not a valid date value."),
-    _l("Not a valid datetime value."),
-)
-
 
 class Bounded(NumberRange):
     """A number from ``min`` to ``max`` (both required), refused with a message naming the range in words."""
@@ -54,11 +48,11 @@ class Bounded(NumberRange):
 
     def __call__(self, form, field) -> None:
         data = field.data
-        if data is not None and self.min <= data <= self.max:
-            return
+        if field.process_errors or (data is not None and self.min <= data <= self.max):
+            return  # a value that could not be read already says what to type
+        write = str if self.kind == "year" else format_decimal  # 2026, not 2.026
         raise ValidationError(
-            str(MESSAGES[self.kind])
-            % {"min": format_decimal(self.min), "max": format_decimal(self.max)}
+            str(MESSAGES[self.kind]) % {"min": write(self.min), "max": write(self.max)}
         )
 
 

@@ -200,7 +200,7 @@ def report_progress(order: ResearchOrder, official: User, now: datetime) -> None
         now=now,
     )  # fmt: skip
     milestones.complete_milestone(
-        official, order.id, first.id, _day(now), "Biên bản kiểm tra ngày " + _day(now).isoformat(), now=now
+        official, order.id, first.id, _day(now), "Biên bản kiểm tra ngày " + _day(now).strftime("%d/%m/%Y"), now=now
     )  # fmt: skip
 
 

@@ -171,9 +171,32 @@ def test_order_form_amounts_stay_in_range(app):
     from werkzeug.datastructures import MultiDict
 
     with app.test_request_context():
-        form = OrderForm(formdata=MultiDict({"cofunding": "-5"}), meta={"csrf": False})
+        too_much = MultiDict({"cofunding": "2.000.000.000.000.000"})
+        form = OrderForm(formdata=too_much, meta={"csrf": False})
         assert not form.cofunding.validate(form)
         assert [str(e) for e in form.cofunding.errors] in (
             ["Enter an amount from 0 to 1.000.000.000.000.000 đồng."],
             ["Nhập số tiền từ 0 đến 1.000.000.000.000.000 đồng."],
         )
+        negative = OrderForm(
+            formdata=MultiDict({"cofunding": "-5"}), meta={"csrf": False}
+        )
+        assert not negative.cofunding.validate(negative)
+        # One message: what to type (the range would only repeat it).
+        assert [str(e) for e in negative.cofunding.errors] == [
+            "Hãy nhập số tiền bằng đồng, dạng chữ số như 1.500.000.000, hoặc kèm “triệu”, “tỷ” như 1,5 tỷ."
+        ]
+
+
+def test_year_bounds_are_written_as_years(app):
+    from werkzeug.datastructures import MultiDict
+
+    from matchmaker.blueprints.researchers.forms import PublicationForm
+
+    with app.test_request_context():
+        form = PublicationForm(
+            formdata=MultiDict({"year": "1800"}), meta={"csrf": False}
+        )
+        assert not form.year.validate(form)
+        [error] = form.year.errors
+        assert "1900" in str(error) and "1.900" not in str(error)

@@ -34,7 +34,9 @@ def test_enterprise_posts_need_and_receives_interest(page, live_server):
     page.get_by_label("Budget up to (đồng)").fill("900000000")
     page.get_by_role("button", name="Save the need").click()
     need_url = page.url
-    assert "300.000.000" in page.locator("#need-budget").inner_text()
+    assert (
+        "300,000,000" in page.locator("#need-budget").inner_text()
+    )  # English separators
     sign_out(page)
 
     sign_up(

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from babel.dates import format_datetime
 from playwright.sync_api import expect
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.lifecycle import VIETNAM_TZ, Action
 from matchmaker.models import (
@@ -495,7 +496,8 @@ def test_published_deadline_is_the_one_typed(live_server, journey_people, sign_i
         application_deadline=typed.strftime("%Y-%m-%dT%H:%M"),
     )
     expect_done(page, "Published: open call")
-    shown = format_datetime(typed, "short", tzinfo=VIETNAM_TZ, locale="en")
+    pattern = formatting.DATETIME_PATTERNS["en"]
+    shown = format_datetime(typed, pattern, tzinfo=VIETNAM_TZ, locale="en")
     heading = page.locator("p", has=page.locator("#order-state"))
     expect(heading).to_contain_text(f"Application deadline: {shown}")
     with live_server.app.app_context():

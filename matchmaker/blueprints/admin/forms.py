@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from matchmaker.blueprints.auth.forms import email_field, strip_text
+from matchmaker.blueprints.forms import Form
 from matchmaker.models import Role
 
 ROLE_LABELS = {
@@ -22,7 +22,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     """An account created by an administrator; the person sets a password from the invitation."""
 
     full_name = StringField(
@@ -36,7 +36,7 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Create and send the invitation"))
 
 
-class UserRoleForm(FlaskForm):
+class UserRoleForm(Form):
     """Change an account's role."""
 
     role = SelectField(_l("Role"), choices=role_choices)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from matchmaker.blueprints.forms import Form
 from matchmaker.models import Role
 from matchmaker.services.accounts.passwords import MAX_LENGTH, password_problem
 
@@ -57,7 +57,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(NewPasswordMixin, Form):
     """Self-service registration for researchers and enterprise representatives."""
 
     full_name = StringField(
@@ -78,7 +78,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail and password."""
 
     email = email_field()
@@ -89,18 +89,18 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class EmailRequestForm(FlaskForm):
+class EmailRequestForm(Form):
     """An address to send a link to (password reset, new verification link)."""
 
     email = email_field()
     submit = SubmitField(_l("Send the link"))
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     """Choose a new password."""
 
     submit = SubmitField(_l("Save the new password"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: a button that posts with a CSRF token (sign out, delete, confirm, deactivate)."""

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -17,10 +13,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import TextInput
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import email_field, strip_text
+from matchmaker.blueprints.forms import Form, MoneyField
 from matchmaker.models import (
     Confidentiality,
     Enterprise,
@@ -60,8 +56,6 @@ CONFIDENTIALITY_LABELS = {
         "Private: only our representatives and the city's officials"
     ),
 }
-# Amounts may be typed the Vietnamese way (1.500.000.000), with spaces, or with commas.
-_SEPARATORS_RE = re.compile(r"[.,\s]")
 
 
 def _none_choice() -> list[SelectChoice]:
@@ -100,27 +94,7 @@ def confidentiality_choices() -> list[SelectChoice]:
     return [SelectChoice(c.value, label) for c, label in CONFIDENTIALITY_LABELS.items()]
 
 
-class MoneyField(IntegerField):
-    """An amount in đồng; thousands separators are accepted and the typed text is kept on errors."""
-
-    widget = TextInput()  # a number input would refuse "1.500.000.000"
-
-    def __init__(self, label=None, validators=None, **kwargs) -> None:
-        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist and valuelist[0].strip():
-            valuelist = [_SEPARATORS_RE.sub("", valuelist[0])]
-        super().process_formdata(valuelist)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:,}".replace(",", ".") if self.data is not None else ""
-
-
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(Form):
     """An enterprise's profile."""
 
     name = StringField(
@@ -171,7 +145,7 @@ class EnterpriseForm(FlaskForm):
         )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """A colleague to add as a representative of the enterprise."""
 
     full_name = StringField(
@@ -183,7 +157,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send the invitation"))
 
 
-class NeedForm(FlaskForm):
+class NeedForm(Form):
     """A technology need."""
 
     title = StringField(
@@ -263,7 +237,7 @@ class NeedEditForm(NeedForm):
         )
 
 
-class InterestForm(FlaskForm):
+class InterestForm(Form):
     """A researcher's expression of interest."""
 
     message = TextAreaField(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 
+from matchmaker.blueprints.forms import Form
 from matchmaker.models import Enterprise, User
 from matchmaker.services.enterprises import companies as enterprises
 from matchmaker.services.errors import NotAllowed, ServiceError
@@ -25,7 +25,7 @@ def researcher_url(profile_id: int) -> str:
         return f"/researchers/{profile_id}"
 
 
-def form_error(form: FlaskForm, error: ServiceError) -> None:
+def form_error(form: Form, error: ServiceError) -> None:
     """Show a service's refusal next to the field it names, or as a flash message."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:

@@ -35,14 +35,6 @@ bp = Blueprint("enterprises", __name__)
 bp.register_blueprint(need_views.bp)
 
 
-@bp.app_template_filter("vnd")
-def vnd(amount: int | None) -> str:
-    """An amount in đồng with Vietnamese thousands separators: ``1.500.000.000 ₫``."""
-    if amount is None:
-        return ""
-    return f"{amount:,}".replace(",", ".") + " ₫"
-
-
 @bp.context_processor
 def labels() -> dict:
     return {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from matchmaker.blueprints.auth.forms import strip_text
+from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import InstitutionKind
 from matchmaker.validators import InvalidValue, normalise_url
@@ -20,7 +20,7 @@ KIND_LABELS = {
 }
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     """An institution as an administrator records it."""
 
     name_vi = StringField(
@@ -56,7 +56,7 @@ class InstitutionForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class StaffImportForm(FlaskForm):
+class StaffImportForm(Form):
     """A CSV staff list (UTF-8)."""
 
     upload = FileField(

@@ -7,11 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, SubmitField
 from wtforms.validators import NumberRange, ValidationError
 
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_views import ID
 from matchmaker.extensions import db
@@ -51,7 +51,7 @@ def _within(bounds: tuple[int, int]) -> NumberRange:
     )
 
 
-class ResearcherAssignmentForm(FlaskForm):
+class ResearcherAssignmentForm(Form):
     """How many researchers each open order gets, and how many orders one researcher may be proposed for."""
 
     class Meta:
@@ -86,20 +86,22 @@ class ProfileIdsField(Field):
         self.data = ids
 
 
-def _few_enough(form: FlaskForm, field: ProfileIdsField) -> None:
+def _few_enough(form: Form, field: ProfileIdsField) -> None:
     most = order_assignment.MAX_INVITES
     if len(field.data or []) > most:
         raise ValidationError(_l("Invite at most %(n)d researchers at a time.", n=most))
 
 
-class ResearcherInviteForm(FlaskForm):
+class ResearcherInviteForm(Form):
     """An official invites the researchers proposed for one order to apply (their profile ids, hidden)."""
 
-    profile_id = ProfileIdsField(default=list, validators=[_few_enough])
+    profile_id = ProfileIdsField(
+        _l("Researchers"), default=list, validators=[_few_enough]
+    )
     submit = SubmitField(_l("Invite these researchers to apply"))
 
 
-class LeadReviewerRecordForm(FlaskForm):
+class LeadReviewerRecordForm(Form):
     """An official records the proposed lead reviewers (only the CSRF token is sent)."""
 
     submit = SubmitField(_l("Record this assignment"))

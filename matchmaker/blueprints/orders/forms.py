@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -33,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.forms import Form, MoneyField
 from matchmaker.lifecycle import TRANSITIONS, VIETNAM_TZ, Action, SelectionMethod
 from matchmaker.services import reference
 
@@ -93,7 +92,7 @@ def _long(label) -> TextAreaField:
     )
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     """A draft research order."""
 
     title = StringField(
@@ -162,7 +161,7 @@ class OrderForm(FlaskForm):
         ]
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     """Every field a lifecycle step may record; a page shows only the ones its step needs."""
 
     version = HiddenField(validators=[InputRequired()])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.forms import Form, MoneyField
 from matchmaker.blueprints.orders.forms import (
     TEXT_MAX,
     pdf_files_within_limit,
@@ -84,7 +83,7 @@ def person_label(user: User, with_role: bool = False) -> str:
     return " — ".join(parts)
 
 
-def show_error(form: FlaskForm, error: ServiceError, aliases=None) -> bool:
+def show_error(form: Form, error: ServiceError, aliases=None) -> bool:
     """Put a service refusal beside the field it names; False when it names none of the form's fields."""
     name = (aliases or {}).get(error.field, error.field)
     field = form._fields.get(name) if name else None
@@ -94,7 +93,7 @@ def show_error(form: FlaskForm, error: ServiceError, aliases=None) -> bool:
     return True
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """A principal investigator's proposal: approach, timeline, budget, team and PDF files."""
 
     approach = TextAreaField(
@@ -136,13 +135,13 @@ class ProposalForm(FlaskForm):
             )
 
 
-class ProposalWithdrawForm(FlaskForm):
+class ProposalWithdrawForm(Form):
     """Withdraw a proposal (a button with its CSRF token)."""
 
     submit = SubmitField(_l("Withdraw the proposal"))
 
 
-class ProposalDeclineForm(FlaskForm):
+class ProposalDeclineForm(Form):
     """An official declines a proposal with a reason code and a comment the applicant reads."""
 
     reason_code = SelectField(
@@ -164,7 +163,7 @@ class ProposalDeclineForm(FlaskForm):
         return DeclineReason(self.reason_code.data)
 
 
-class AwardForm(FlaskForm):
+class AwardForm(Form):
     """The contract recorded when an official awards the order to a proposal."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -212,7 +211,7 @@ class AwardForm(FlaskForm):
         }
 
 
-class CouncilForm(FlaskForm):
+class CouncilForm(Form):
     """An official forms the selection council: a chair and members."""
 
     chair = SelectField(
@@ -243,7 +242,7 @@ class CouncilForm(FlaskForm):
             )
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     """A council member declares a conflict of interest with a proposal."""
 
     reason = TextAreaField(
@@ -262,7 +261,7 @@ def _mark(criterion: str) -> IntegerField:
     )
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(Form):
     """A council member's marks for a proposal, one whole number per criterion."""
 
     necessity = _mark("necessity")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -29,7 +27,7 @@ from wtforms.validators import (
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.forms import Form, MoneyField, SubForm
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
 from matchmaker.models import IPKind, IPStatus
 from matchmaker.services.orders.work.common import AMOUNT_MAX
@@ -47,7 +45,7 @@ def _text(label, limit: int = TEXT_MAX, rows: int = 2, required: bool = False):
     )
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     """A milestone an official plans."""
 
     title = StringField(
@@ -60,7 +58,7 @@ class MilestoneForm(FlaskForm):
     submit = SubmitField(_l("Add the milestone"))
 
 
-class MilestoneCompleteForm(FlaskForm):
+class MilestoneCompleteForm(Form):
     """An official confirms a milestone as completed."""
 
     completed_on = DateField(
@@ -70,7 +68,7 @@ class MilestoneCompleteForm(FlaskForm):
     submit = SubmitField(_l("Confirm as completed"))
 
 
-class DeliverableForm(FlaskForm):
+class DeliverableForm(Form):
     """The principal investigator hands in a milestone's deliverable."""
 
     note = _text(
@@ -79,7 +77,7 @@ class DeliverableForm(FlaskForm):
     submit = SubmitField(_l("Mark the deliverable submitted"))
 
 
-class DisbursementForm(FlaskForm):
+class DisbursementForm(Form):
     """A payment against one tranche."""
 
     tranche = SelectField(_l("Tranche"), coerce=int, validators=[InputRequired()])
@@ -108,7 +106,7 @@ class DisbursementForm(FlaskForm):
         ]
 
 
-class ProgressReportForm(FlaskForm):
+class ProgressReportForm(Form):
     """The principal investigator's progress report."""
 
     period = StringField(
@@ -135,14 +133,14 @@ class ProgressReportForm(FlaskForm):
         self.milestones.choices = [SelectChoice(m.id, m.title) for m in milestones]
 
 
-class MidTermForm(FlaskForm):
+class MidTermForm(Form):
     """The mid-term check (kiểm tra giữa kỳ) an official records."""
 
     result = _text(_l("Result of the mid-term check"), rows=3, required=True)
     submit = SubmitField(_l("Record the mid-term check"))
 
 
-class ResultEntryForm(Form):
+class ResultEntryForm(SubForm):
     """One result: the product, its IP filing if any, where it is applied. A blank row is ignored."""
 
     product = StringField(
@@ -192,7 +190,7 @@ class ResultEntryForm(Form):
             )
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(Form):
     """The registration of an accepted task's results."""
 
     version = HiddenField(validators=[InputRequired()])

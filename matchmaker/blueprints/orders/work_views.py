@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
 from matchmaker.blueprints.orders.work_forms import (
     DeliverableForm,
@@ -84,7 +84,7 @@ def _page(order: ResearchOrder, status: int = 200, failed: dict | None = None):
     return page, status
 
 
-def _refused(order: ResearchOrder, key: str, form: FlaskForm, error: ServiceError):
+def _refused(order: ResearchOrder, key: str, form: Form, error: ServiceError):
     """Show a service refusal beside its field (or on top of the page), keeping what was typed."""
     db.session.rollback()
     target = getattr(form, error.field or "", None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.enterprises.forms import MoneyField
+from matchmaker.blueprints.forms import Form, MoneyField
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import Institution, Project, ProjectStatus
 from matchmaker.services import reference
@@ -52,7 +51,7 @@ def _year(label) -> IntegerField:
     )
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     """A research project and its results."""
 
     title = StringField(
@@ -129,7 +128,7 @@ class ProjectForm(FlaskForm):
         )  # fmt: skip
 
 
-class ProjectImportForm(FlaskForm):
+class ProjectImportForm(Form):
     """A CSV list of past projects of one institution (UTF-8)."""
 
     institution = SelectField(_l("Institution"), validators=[DataRequired()])

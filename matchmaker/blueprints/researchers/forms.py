@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
+from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import IPKind, IPStatus
 from matchmaker.services import reference
@@ -70,7 +70,7 @@ def year_field(label) -> IntegerField:
     )
 
 
-class ProfileEditForm(FlaskForm):
+class ProfileEditForm(Form):
     """Everything a researcher tells the platform about themselves."""
 
     full_name = StringField(
@@ -160,7 +160,7 @@ class ProfileEditForm(FlaskForm):
             raise ValidationError(_l("At most 10 links."))
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(Form):
     """One publication typed by hand."""
 
     title = StringField(
@@ -186,7 +186,7 @@ class PublicationForm(FlaskForm):
     submit = SubmitField(_l("Add the publication"))
 
 
-class PublicationImportForm(FlaskForm):
+class PublicationImportForm(Form):
     """A BibTeX or RIS file, or BibTeX pasted from a DOI lookup."""
 
     upload = FileField(
@@ -219,7 +219,7 @@ class PublicationImportForm(FlaskForm):
             raise ValidationError(_l("Choose a file or paste entries."))
 
 
-class IPForm(FlaskForm):
+class IPForm(Form):
     """A patent, utility solution, plant variety or copyright."""
 
     kind = SelectField(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.models import Notification, User, utcnow
 from matchmaker.services import events
@@ -75,13 +76,26 @@ MESSAGES = {
 }
 
 
+# Params kept as numbers and written when the notification is read, in the reader's language.
+FORMATS = {"amount": formatting.vnd}
+
+
+def _written(params: Mapping[str, object]) -> dict[str, object]:
+    return {
+        name: FORMATS[name](value)
+        if name in FORMATS and isinstance(value, int)
+        else value
+        for name, value in params.items()
+    }
+
+
 def render(notification: Notification) -> str:
     """The notification's text in the current language."""
     template = MESSAGES.get(notification.kind)
     if template is None:
         return notification.kind
     try:
-        return str(template) % notification.params
+        return str(template) % _written(notification.params)
     except (KeyError, TypeError, ValueError):
         return str(template)
 
@@ -89,7 +103,7 @@ def render(notification: Notification) -> str:
 def notify(
     user: User,
     kind: str,
-    params: Mapping[str, str],
+    params: Mapping[str, str | int],
     endpoint: str | None = None,
     **values: int | str,
 ) -> Notification:

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.blueprints.enterprises.views import vnd
 from matchmaker.extensions import db
 from matchmaker.models import Confidentiality, NeedStatus, Role, TechNeed
 
@@ -30,11 +29,6 @@ def _need(**overrides) -> dict:
     } | overrides
 
 
-def test_vnd_uses_vietnamese_thousands_separators():
-    assert vnd(1_500_000_000) == "1.500.000.000 ₫"
-    assert vnd(999) == "999 ₫" and vnd(0) == "0 ₫" and vnd(None) == ""
-
-
 def test_representative_posts_a_need(client, login_rep, make_enterprise):
     enterprise = make_enterprise()
     rep = login_rep(enterprise)
@@ -49,7 +43,7 @@ def test_representative_posts_a_need(client, login_rep, make_enterprise):
     )
     assert need.cofund and need.status == NeedStatus.OPEN
     page = client.get(f"/enterprises/needs/{need.id}").get_data(as_text=True)
-    assert "500.000.000 ₫ – 1.500.000.000 ₫" in page
+    assert "₫500,000,000 – ₫1,500,000,000" in page  # the English interface
 
 
 def test_budget_min_above_max_is_refused_with_the_typed_values(
@@ -246,7 +240,7 @@ def test_detail_follows_the_confidentiality_of_the_need(
 
     public = client.get(f"/enterprises/needs/{needs[Confidentiality.PUBLIC].id}")
     assert f"{HIDDEN} public" in public.get_data(as_text=True)
-    assert "2.000.000.000 ₫" in public.get_data(as_text=True)
+    assert "₫2,000,000,000" in public.get_data(as_text=True)
 
     summary = client.get(f"/enterprises/needs/{needs[Confidentiality.SUMMARY].id}")
     text = summary.get_data(as_text=True)
@@ -254,7 +248,7 @@ def test_detail_follows_the_confidentiality_of_the_need(
     assert "Nhu cầu summary" in text and enterprise.name in text
     assert "Fisheries and aquaculture" in text or "Thủy sản" in text
     assert (f"{HIDDEN} summary" in text) == reads_summary
-    assert ("2.000.000.000 ₫" in text) == reads_summary
+    assert ("₫2,000,000,000" in text) == reads_summary
 
     private = client.get(f"/enterprises/needs/{needs[Confidentiality.PRIVATE].id}")
     assert private.status_code == (200 if sees_private else 404)

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
 from matchmaker.models import (
@@ -251,7 +252,7 @@ def test_pi_edits_the_proposal_before_the_deadline(
     page = client.get(f"/orders/proposals/{submitted_proposal.id}/edit").get_data(
         as_text=True
     )
-    assert "Mô hình thủy văn" in page and 'value="900.000.000"' in page
+    assert "Mô hình thủy văn" in page and 'value="900,000,000"' in page
     response = client.post(
         f"/orders/proposals/{submitted_proposal.id}/edit",
         data=FORM | {"budget": "800.000.000", "team_ids": [str(newcomer.id)]},
@@ -392,7 +393,7 @@ def test_my_proposals_shows_stage_next_date_and_declines(
     open_row = page.split(f'id="proposal-{mine.id}"')[1].split("</tr>")[0]
     declined_row = page.split(f'id="proposal-{late_proposal.id}"')[1].split("</tr>")[0]
     with app.test_request_context(), force_locale("en"):
-        deadline = format_datetime(open_order.application_deadline, "short")
+        deadline = formatting.datetime(open_order.application_deadline)
     assert "Submitted: the call is open" in open_row and deadline in open_row
     assert "Budget above the order's ceiling" in declined_row
     assert "Vượt trần kinh phí 20 %" in declined_row and "Decided on" in declined_row
@@ -517,7 +518,7 @@ def test_approver_awards_a_ranked_proposal(
     order, winner, loser = reviewed["order"], reviewed["first"], reviewed["second"]
     auth.login(approver.email)
     page = client.get(f"/orders/proposals/{winner.id}/award").get_data(as_text=True)
-    assert 'id="award-rank">1' in page and 'value="700.000.000"' in page
+    assert 'id="award-rank">1' in page and 'value="700,000,000"' in page
     version = _fresh(ResearchOrder, order.id).version
     data = CONTRACT | {"version": str(version), "contract_value": "700.000.000",
                        "payment_schedule": "700.000.000; 2027-02-01; Một đợt"}  # fmt: skip

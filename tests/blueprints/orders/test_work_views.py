@@ -285,7 +285,7 @@ def test_the_pi_is_told_the_amount_only_when_the_budget_is_public(
     )
     mailed = [m.body for m in outbox if m.to == [work_people.pi.email]]
     assert told is not None and len(mailed) == 1
-    assert ("250.000.000" in told.params.get("amount", "")) is not internal
+    assert (told.params.get("amount") == 250_000_000) is not internal
     assert ("250.000.000" in mailed[0]) is not internal
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matchmaker import lifecycle
+from matchmaker import formatting, lifecycle
 from matchmaker.extensions import db
 from matchmaker.lifecycle import OrderState
 from matchmaker.matching.text import normalise
@@ -57,8 +57,8 @@ def vietnam_today(now: datetime | None = None) -> date:
 
 
 def money(amount: int) -> str:
-    """``1.500.000.000 ₫``, as the pages show amounts."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
+    """An amount as the pages show it (``1.500.000.000 ₫``), in the current language."""
+    return formatting.vnd(amount)
 
 
 # --- who may see and do what -------------------------------------------------------------------------------
@@ -183,7 +183,11 @@ def pi_concerned(order: ResearchOrder, actor: User) -> list[User]:
 
 
 def notify_people(
-    people: Sequence[User], kind: str, order: ResearchOrder, actor: User, **extra: str
+    people: Sequence[User],
+    kind: str,
+    order: ResearchOrder,
+    actor: User,
+    **extra: str | int,
 ) -> list[Notification]:
     params = {"who": actor.full_name, "title": order.title, **extra}
     return [

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.models import Milestone, ProgressReport, ResearchOrder, User, utcnow
 from matchmaker.services import events
@@ -76,7 +76,7 @@ def add_milestone(
         raise Conflict(
             _(
                 "The contract ends on %(end)s: a milestone is due by then.",
-                end=format_date(terms.end_date),
+                end=formatting.date(terms.end_date),
             ),
             field="due_date",
         )
@@ -84,7 +84,7 @@ def add_milestone(
         raise Conflict(
             _(
                 "The contract starts on %(start)s: a milestone cannot be due before then.",
-                start=format_date(terms.start_date),
+                start=formatting.date(terms.start_date),
             ),
             field="due_date",
         )
@@ -154,7 +154,7 @@ def complete_milestone(
         raise Conflict(
             _(
                 "The contract starts on %(start)s: a milestone cannot be completed before then.",
-                start=format_date(terms.start_date),
+                start=formatting.date(terms.start_date),
             ),
             field="completed_on",
         )
@@ -212,7 +212,7 @@ def _check_against_last_report(order: ResearchOrder, day: date, percent: int) ->
         raise Conflict(
             _(
                 "The last report is dated %(date)s: a new report cannot be dated earlier.",
-                date=format_date(last.report_date),
+                date=formatting.date(last.report_date),
             ),
             field="report_date",
         )

@@ -233,9 +233,7 @@ def record_disbursement(
     # The amount only to people who may see the order's budget figures.
     people = pi_concerned(order, user)
     sized = [p for p in people if policy.may_see_budget(p, order)]
-    notify_people(
-        sized, "disbursement_recorded", order, user, amount=money(data.amount)
-    )
+    notify_people(sized, "disbursement_recorded", order, user, amount=data.amount)
     notify_people(
         [p for p in people if p not in sized], "disbursement_recorded_unsized", order, user
     )  # fmt: skip

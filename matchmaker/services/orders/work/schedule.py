@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.models import Milestone, ResearchOrder
 from matchmaker.services.orders.work.common import (
@@ -53,7 +53,7 @@ class LateReason:
     def describe(self) -> str:
         """The reason in the current language."""
         return str(LATENESS_MESSAGES[self.code]) % {
-            "subject": self.subject, "date": format_date(self.due_date),
+            "subject": self.subject, "date": formatting.date(self.due_date),
         }  # fmt: skip
 
 

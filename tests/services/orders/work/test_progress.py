@@ -28,6 +28,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import policy
 from matchmaker.services.errors import Conflict, NotAllowed
+from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
 
@@ -200,7 +201,10 @@ def test_disbursement_tells_the_pi(progress_people, running, outbox):
         "orders.work.index",
         {"order_id": running.id},
     )
-    assert note.params["amount"] == "200.000.000 ₫"
+    assert (
+        note.params["amount"] == 200_000_000
+    )  # written in the reader's language when read
+    assert "200.000.000 ₫" in notifications.render(note)
     assert [m.to for m in outbox] == [[progress_people.pi.email]]
 
 
