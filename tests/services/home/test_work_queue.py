@@ -121,7 +121,7 @@ AWARD_START = TODAY - timedelta(days=200)
 
 
 @pytest.fixture
-def running_order(official, approver, pi, teammate, make_awarded_order):
+def late_running_order(official, approver, pi, teammate, make_awarded_order):
     """Running since 200 days ago; tranche 1 was due 30 days ago (nothing paid), tranche 2 in 60 days."""
     award = {
         "contract_number": "05/HĐ", "contract_value": 900_000_000,
@@ -149,9 +149,9 @@ def running_order(official, approver, pi, teammate, make_awarded_order):
 
 
 def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
-    ctx, official, running_order
+    ctx, official, late_running_order
 ):
-    order, made = running_order
+    order, made = late_running_order
     home = work.home_for(official)
     assert _keys(home, Kind.MILESTONE_OVERDUE) == [f"milestone-{made['Tổng quan'].id}"]
     assert _item(home, f"milestone-{made['Tổng quan'].id}").days_left == -10
@@ -170,7 +170,7 @@ def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
 
 
 def test_official_items_come_most_urgent_first(
-    ctx, official, running_order, make_published_order
+    ctx, official, late_running_order, make_published_order
 ):
     make_published_order(NOW, NOW + timedelta(days=3), title="Gần hạn")
     home = work.home_for(official)
@@ -187,7 +187,7 @@ def test_official_items_come_most_urgent_first(
 
 
 def test_official_queries_do_not_grow_with_the_items(
-    ctx, official, approver, agency, make_published_order, running_order
+    ctx, official, approver, agency, make_published_order, late_running_order
 ):
     def add(n: int) -> None:
         make_published_order(NOW, NOW + timedelta(days=2 + n), title=f"Đợt {n}")
@@ -270,9 +270,9 @@ def test_applicants_see_their_proposals_next_step(
 
 
 def test_the_principal_investigator_sees_milestones_due_and_the_team_does_not(
-    ctx, running_order, pi, teammate
+    ctx, late_running_order, pi, teammate
 ):
-    _order, made = running_order
+    _order, made = late_running_order
     due = _keys(work.home_for(pi), Kind.MILESTONE_DUE)
     # Overdue and due within 30 days, not handed in; the 90-day one later, the submitted one not at all.
     assert due == [f"milestone-{made['Tổng quan'].id}", f"milestone-{made['Thí nghiệm'].id}"]  # fmt: skip
