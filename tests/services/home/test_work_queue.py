@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
@@ -25,6 +26,15 @@ from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work import milestones, payments
 
 NOW = utcnow()
+
+
+@pytest.fixture
+def english_ctx(app):
+    """A request context in English: the notes are read in English here."""
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
 TODAY = work_items.today_in_vietnam(NOW)
 
 
@@ -68,7 +78,9 @@ def submitted_order(official, agency) -> ResearchOrder:
     return order
 
 
-def test_approver_sees_the_order_waiting_for_approval(ctx, approver, submitted_order):
+def test_approver_sees_the_order_waiting_for_approval(
+    english_ctx, approver, submitted_order
+):
     home = work.home_for(approver)
     decision = _item(home, f"order-{submitted_order.id}")
     assert (decision.kind, decision.endpoint, dict(decision.values)) == (
@@ -80,12 +92,14 @@ def test_approver_sees_the_order_waiting_for_approval(ctx, approver, submitted_o
 
 
 def test_an_official_without_approval_authority_has_no_approval_to_give(
-    ctx, official, submitted_order
+    english_ctx, official, submitted_order
 ):
     assert f"order-{submitted_order.id}" not in _keys(work.home_for(official))
 
 
-def test_calls_closing_soon_and_councils_to_form(ctx, official, make_published_order):
+def test_calls_closing_soon_and_councils_to_form(
+    english_ctx, official, make_published_order
+):
     soon = make_published_order(NOW, NOW + timedelta(days=3), title="Mặn")
     later = make_published_order(NOW, NOW + timedelta(days=40), title="Lũ")
     home = work.home_for(official)
@@ -100,7 +114,7 @@ def test_calls_closing_soon_and_councils_to_form(ctx, official, make_published_o
 
 
 def test_a_call_past_its_deadline_waits_to_be_closed(
-    ctx, official, make_published_order
+    english_ctx, official, make_published_order
 ):
     order = make_published_order(NOW - timedelta(days=10), NOW - timedelta(days=2))
     closing = _item(work.home_for(official), f"order-{order.id}")
@@ -109,7 +123,12 @@ def test_a_call_past_its_deadline_waits_to_be_closed(
 
 
 def test_an_official_of_another_agency_sees_none_of_these_orders(
-    ctx, official, make_user, make_institution, make_published_order, submitted_order
+    english_ctx,
+    official,
+    make_user,
+    make_institution,
+    make_published_order,
+    submitted_order,
 ):
     make_published_order(NOW, NOW + timedelta(days=3))
     elsewhere = make_institution("so-yte", "Sở Y tế")
@@ -149,7 +168,7 @@ def late_running_order(official, approver, pi, teammate, make_awarded_order):
 
 
 def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
-    ctx, official, late_running_order
+    english_ctx, official, late_running_order
 ):
     order, made = late_running_order
     home = work.home_for(official)
@@ -170,7 +189,7 @@ def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
 
 
 def test_official_items_come_most_urgent_first(
-    ctx, official, late_running_order, make_published_order
+    english_ctx, official, late_running_order, make_published_order
 ):
     make_published_order(NOW, NOW + timedelta(days=3), title="Gần hạn")
     home = work.home_for(official)
@@ -187,7 +206,7 @@ def test_official_items_come_most_urgent_first(
 
 
 def test_official_queries_do_not_grow_with_the_items(
-    ctx, official, approver, agency, make_published_order, late_running_order
+    english_ctx, official, approver, agency, make_published_order, late_running_order
 ):
     def add(n: int) -> None:
         make_published_order(NOW, NOW + timedelta(days=2 + n), title=f"Đợt {n}")
@@ -231,7 +250,7 @@ def council_review(
 
 
 def test_a_council_member_sees_the_proposals_to_score_and_the_deadline(
-    app, ctx, council_review
+    app, english_ctx, council_review
 ):
     order, judge, first, _second = council_review
     scoring = _item(work.home_for(judge), f"score-{order.id}")
@@ -248,7 +267,7 @@ def test_a_council_member_sees_the_proposals_to_score_and_the_deadline(
 
 
 def test_a_researcher_not_on_the_council_has_nothing_to_score(
-    ctx, council_review, make_user
+    english_ctx, council_review, make_user
 ):
     order, *_ = council_review
     outsider = make_user(Role.RESEARCHER)
@@ -256,7 +275,7 @@ def test_a_researcher_not_on_the_council_has_nothing_to_score(
 
 
 def test_applicants_see_their_proposals_next_step(
-    ctx, make_published_order, make_proposal, pi, teammate
+    english_ctx, make_published_order, make_proposal, pi, teammate
 ):
     order = make_published_order(NOW, NOW + timedelta(days=5))
     proposal = make_proposal(pi, order, NOW, team=[teammate.id])
@@ -270,7 +289,7 @@ def test_applicants_see_their_proposals_next_step(
 
 
 def test_the_principal_investigator_sees_milestones_due_and_the_team_does_not(
-    ctx, late_running_order, pi, teammate
+    english_ctx, late_running_order, pi, teammate
 ):
     _order, made = late_running_order
     due = _keys(work.home_for(pi), Kind.MILESTONE_DUE)
@@ -280,7 +299,7 @@ def test_the_principal_investigator_sees_milestones_due_and_the_team_does_not(
 
 
 def test_a_researcher_sees_the_open_calls_that_match_them(
-    ctx, make_researcher, make_order
+    english_ctx, make_researcher, make_order
 ):
     expert = make_researcher(
         "Lê Thị Mặn", "ctu", ["xâm nhập mặn", "sông Hậu"],
@@ -302,7 +321,7 @@ def test_a_researcher_sees_the_open_calls_that_match_them(
 
 
 def test_a_representative_sees_interests_in_their_own_needs_only(
-    ctx, make_enterprise, make_rep, make_need, make_user
+    english_ctx, make_enterprise, make_rep, make_need, make_user
 ):
     mine, theirs = make_enterprise(), make_enterprise()
     rep, other_rep = make_rep(mine), make_rep(theirs)
@@ -325,7 +344,7 @@ def test_a_representative_sees_interests_in_their_own_needs_only(
 
 
 def test_a_representative_sees_researchers_matching_their_open_needs(
-    ctx, make_enterprise, make_rep, make_need, make_researcher
+    english_ctx, make_enterprise, make_rep, make_need, make_researcher
 ):
     make_researcher(
         "Trần Văn Tôm", "ctu", ["nước thải", "nuôi tôm"],
@@ -344,7 +363,7 @@ def test_a_representative_sees_researchers_matching_their_open_needs(
 
 
 def test_an_administrator_sees_pending_invitations_and_platform_health(
-    indexed_ctx, make_user
+    indexed_ctx_en, make_user
 ):
     admin = make_user(Role.ADMIN)
     invited = make_user(Role.RESEARCHER, invitation_pending=True, active=False)
@@ -358,7 +377,7 @@ def test_an_administrator_sees_pending_invitations_and_platform_health(
     )  # the index was just built
 
 
-def test_other_people_have_no_invitations_to_see(ctx, make_user):
+def test_other_people_have_no_invitations_to_see(english_ctx, make_user):
     make_user(Role.RESEARCHER, invitation_pending=True, active=False)
     official = make_user(Role.OFFICIAL)
     assert _keys(work.home_for(official), Kind.INVITATION_PENDING) == []
