@@ -25,6 +25,7 @@ def _sign_in(page, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
     page.goto("/")
 
 
@@ -39,6 +40,7 @@ def test_the_official_home_lists_the_orders_waiting_and_links_to_them(demo_home,
     decision = work.locator('ul[data-kind="order_decision"] li.work-item a').first
     title = decision.inner_text()
     decision.click()
+    page.wait_for_url("**/orders/*")
     assert page.locator("h1").inner_text().strip().startswith(title.strip()[:40])
 
 
@@ -54,4 +56,4 @@ def test_the_researcher_home_shows_the_council_to_score_and_its_deadline(
         "overdue" in text or "in " in text
     )  # the scoring deadline, as days left or late
     scoring.first.locator("a").click()
-    assert "/council/review" in page.url
+    page.wait_for_url("**/council/review")
