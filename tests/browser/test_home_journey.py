@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.demo import loader as demo
+from matchmaker.services.matching import matches as matching
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +17,13 @@ def demo_home(live_server, tmp_path_factory):
     app.config["SEARCH_INDEX_PATH"] = str(tmp_path_factory.mktemp("index") / "search")
     with app.test_request_context():
         demo.load_demo_data()
+        matching.refit()  # as `matchmaker match rebuild` after loading: no page waits for a first fit
     return live_server
 
 
 def _sign_in(page, email: str) -> None:
+    # An order's page matches researchers: slower than a form when the whole suite runs at once.
+    page.set_default_navigation_timeout(30_000)
     page.goto("/lang/en")
     page.goto("/auth/login")
     page.get_by_label("E-mail").fill(email)
