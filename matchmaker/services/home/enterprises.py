@@ -12,6 +12,7 @@ from matchmaker.models import InterestStatus, NeedInterest, NeedStatus, TechNeed
 from matchmaker.services import policy
 from matchmaker.services.home.items import Kind, WorkItem, item
 from matchmaker.services.matching import matches as matching
+from matchmaker.services.matching import model as matching_model
 
 # Open needs matched on the home page (the newest), and researchers shown for each.
 MATCHED_NEEDS = 3
@@ -42,7 +43,13 @@ def _interest_items(user: User, today: date) -> list[WorkItem]:
 
 
 def _match_items(user: User, today: date) -> list[WorkItem]:
-    """For each of the newest open needs, the best researchers with their level (the matching service)."""
+    """For each of the newest open needs, the best researchers with their level (the matching service).
+
+    Only from a model already fitted: the home page never waits for the first fit (the need's own page,
+    or ``matchmaker match rebuild``, builds it).
+    """
+    if not matching_model.model_state().saved:
+        return []
     needs = db.session.scalars(
         sa.select(TechNeed)
         .where(policy.answerable_needs(user), TechNeed.status == NeedStatus.OPEN)
