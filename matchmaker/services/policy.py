@@ -228,6 +228,24 @@ def may_follow_work(user: User | None, order: ResearchOrder) -> bool:
     return is_staff(user) or user.id in order_team_ids(order)
 
 
+def orders_in_charge(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``ResearchOrder`` selecting the orders an official works on day to day (their
+    "Việc của tôi"): the orders of their agency and the ones they drafted, every order for an official
+    attached to no agency (they work for the city at large), and none for anyone but officials.
+
+    Officials may still see every order (:func:`may_view_order`); this only says which ones wait for them,
+    the same people who hear of an order's steps (its author and its agency's officials).
+    """
+    if not _signed_in(user) or user.role != Role.OFFICIAL:
+        return sa.false()
+    if user.institution_id is None:
+        return sa.true()
+    return sa.or_(
+        ResearchOrder.agency_id == user.institution_id,
+        ResearchOrder.created_by_id == user.id,
+    )
+
+
 # --- proposals and their files -------------------------------------------------------------------------------
 
 
@@ -363,6 +381,14 @@ def may_answer_interest(user: User | None, need: TechNeed) -> bool:
         and user.role == Role.ENTERPRISE
         and may_manage_enterprise(user, need.enterprise)
     )
+
+
+def answerable_needs(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``TechNeed`` selecting the needs whose interests ``user`` answers
+    (:func:`may_answer_interest`): their own enterprise's, for a representative; none for anyone else."""
+    if not _signed_in(user) or user.role != Role.ENTERPRISE or not user.enterprise_id:
+        return sa.false()
+    return TechNeed.enterprise_id == user.enterprise_id
 
 
 # --- researchers and projects --------------------------------------------------------------------------------

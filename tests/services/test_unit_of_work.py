@@ -17,8 +17,8 @@ COMMIT_ALLOWED = {
     "search/index.py": "bookkeeping of the index (retry queue, rebuild), after the use case's commit",
     "messaging/mail.py": "the outbox copy of a mail, sent after the use case's commit (or with no use case)",
 }
-# Who may keep the search index fresh by calling it.
-SEARCH_IMPORT_ALLOWED = ("search/", "subscribers.py")
+# Who may keep the search index fresh by calling it; the administrators' home only reads its health.
+SEARCH_IMPORT_ALLOWED = ("search/", "subscribers.py", "home/admins.py")
 # Who may mail notifications.
 DELIVER_ALLOWED = ("subscribers.py",)
 

@@ -14,22 +14,20 @@ from flask import (
 from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import is_safe_next
-from matchmaker.models import Role
 from matchmaker.services import stats
-from matchmaker.services.matching import matches as matching
+from matchmaker.services.home import queue as work
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    recommendations = None
-    if current_user.is_authenticated and current_user.role == Role.RESEARCHER:
-        recommendations = matching.recommendations_for(current_user)
+    home = work.home_for(current_user) if current_user.is_authenticated else None
     return render_template(
         "main/index.html",
         counts=stats.platform_counts(),
-        recommendations=recommendations,
+        home=home,
+        recommendations=home.recommendations if home else None,
     )
 
 

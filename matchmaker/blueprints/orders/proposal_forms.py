@@ -41,6 +41,9 @@ STAGE_LABELS = {
     ApplicationStage.UNDER_REVIEW: _l("Under review by the council"),
     ApplicationStage.DECIDED: _l("Decided: the order was awarded"),
     ApplicationStage.AWARDED: _l("Awarded: you lead this task"),
+    ApplicationStage.AWARDED_TEAM: _l(
+        "Awarded: your team carries out this task, led by its principal investigator"
+    ),
     ApplicationStage.CLOSED: _l("Closed without a decision on this proposal"),
     ApplicationStage.DECLINED: _l("Declined"),
     ApplicationStage.WITHDRAWN: _l("Withdrawn"),

@@ -170,7 +170,7 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
     page = render_template(
         "orders/proposals/detail.html", proposal=proposal, order=order, is_author=is_author,
         is_pi=proposal.pi_id == user.id, can_change=proposal.pi_id == user.id and proposals.is_changeable(proposal),
-        applicant=proposals.applicant_status(proposal) if is_author else None,
+        applicant=proposals.applicant_status(proposal, user.id) if is_author else None,
         withdraw_form=ProposalWithdrawForm(formdata=None),
         decline_form=(decline_form or ProposalDeclineForm(formdata=None)) if is_staff and running else None,
         can_award=is_staff and running and policy.may_take_step(current_user, order, Action.AWARD), is_staff=is_staff,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +371,31 @@ def wait_for_refit(app: Flask, timeout: float | None = None) -> bool:
         thread.join(timeout)
         return not thread.is_alive()
     return True
+
+
+# --- State, for administrators ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """Whether a model is saved, when it was fitted, and whether a refit is running; read without loading."""
+
+    saved: bool
+    fitted_at: datetime | None
+    refitting: bool
+
+
+def model_state() -> ModelState:
+    """The saved model's state: the loaded model's fitting time, else the file's; cheap (no load, no query)."""
+    live = _live()
+    path = model_path()
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        mtime = None
+    with live.lock:
+        fitted_at = live.model.fitted_at if live.model is not None else None
+        refitting = live.thread is not None and live.thread.is_alive()
+    if fitted_at is None and mtime is not None:
+        fitted_at = datetime.fromtimestamp(mtime, tz=UTC)
+    return ModelState(saved=mtime is not None, fitted_at=fitted_at, refitting=refitting)

@@ -53,6 +53,7 @@ class ApplicationStage(enum.Enum):
         "decided"  # the order was awarded to another proposal (kept for older records)
     )
     AWARDED = "awarded"  # this proposal was chosen: its PI leads the task
+    AWARDED_TEAM = "awarded_team"  # chosen, as a team member sees it: another person (the PI) leads the task
     CLOSED = "closed"  # the order closed without award, was cancelled or went on
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
@@ -359,15 +360,21 @@ def expected_selection_decision(order: ResearchOrder) -> datetime | None:
     return start + timedelta(days=current_app.config["SELECTION_DECISION_DAYS"])
 
 
-def applicant_status(proposal: Proposal) -> ApplicantStatus:
-    """Where the proposal stands, as its applicant sees it."""
+def applicant_status(
+    proposal: Proposal, viewer_id: int | None = None
+) -> ApplicantStatus:
+    """Where the proposal stands, as its applicant sees it; ``viewer_id``, a team member who is not the
+    principal investigator, reads an awarded proposal as their team's (the PI leads the task)."""
     order = proposal.order
     if proposal.status == ProposalStatus.WITHDRAWN:
         stage = ApplicationStage.WITHDRAWN
     elif proposal.status == ProposalStatus.DECLINED:
         stage = ApplicationStage.DECLINED
     elif proposal.status == ProposalStatus.AWARDED:
-        stage = ApplicationStage.AWARDED
+        led_by_other = viewer_id is not None and viewer_id != proposal.pi_id
+        stage = (
+            ApplicationStage.AWARDED_TEAM if led_by_other else ApplicationStage.AWARDED
+        )
     elif order.state in _ORDER_STAGES:
         stage = _ORDER_STAGES[order.state]
     elif OrderState(order.state) in _DECIDED_STATES:
@@ -422,7 +429,7 @@ def list_my_proposals(user: User) -> list[MyProposal]:
         .order_by(Proposal.submitted_at.desc(), Proposal.id.desc())
     )
     return [
-        MyProposal(p, p.pi_id == user.id, applicant_status(p))
+        MyProposal(p, p.pi_id == user.id, applicant_status(p, user.id))
         for p in db.session.scalars(stmt)
     ]
 

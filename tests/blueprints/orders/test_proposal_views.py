@@ -558,6 +558,29 @@ def test_awarded_pi_sees_the_task_and_the_stage(client, auth, reviewed, approver
     assert "Dự báo xâm nhập mặn" in page.split('id="my-tasks"')[1]
 
 
+def test_a_team_member_of_the_awarded_proposal_is_not_told_they_lead_it(
+    client, auth, reviewed, approver, pi, teammate
+):
+    won = reviewed["second"]  # pi's proposal, teammate on its team
+    proposals.award(
+        approver, reviewed["order"], won,
+        {"contract_number": "1/HĐ", "contract_value": 700_000_000, "start_date": date(2027, 1, 1),
+         "end_date": date(2028, 1, 1), "payment_schedule": [{"amount": 700_000_000, "due_date": None, "label": ""}]},
+        _fresh(ResearchOrder, reviewed["order"].id).version,
+    )  # fmt: skip
+    auth.login(teammate.email)
+    row = client.get("/orders/proposals/mine").get_data(as_text=True)
+    row = row.split(f'id="proposal-{won.id}"')[1].split("</tr>")[0]
+    assert "Team member" in row and "you lead this task" not in row
+    assert "Awarded: your team carries out this task" in row
+    detail = client.get(f"/orders/proposals/{won.id}").get_data(as_text=True)
+    assert "Awarded: your team carries out this task" in detail.split('id="stage"')[1]
+    auth.logout()
+    auth.login(pi.email)
+    row = client.get("/orders/proposals/mine").get_data(as_text=True)
+    assert "Awarded: you lead this task" in row.split(f'id="proposal-{won.id}"')[1]
+
+
 def test_award_by_a_plain_official_is_refused_and_changes_nothing(
     client, auth, reviewed, official
 ):
