@@ -60,7 +60,7 @@ def is_long_enough(query: str | None) -> bool:
 
 def find_candidates(pi: User, query: str | None, limit: int = LIMIT) -> Lookup:
     """Researchers open to collaboration whose name or institution contains ``query`` (case and accents
-    ignored), by name; at most ``limit``, never ``pi``, nothing for a query shorter than ``MIN_CHARS``."""
+    ignored), by name without accents (the same on SQLite and PostgreSQL); at most ``limit``, never ``pi``, nothing for a query shorter than ``MIN_CHARS``."""
     if not policy.may_search_team_members(pi):
         return Lookup([])
     if not is_long_enough(query):
@@ -79,7 +79,7 @@ def find_candidates(pi: User, query: str | None, limit: int = LIMIT) -> Lookup:
                 Institution.short_name,
             ),
         )
-        .order_by(User.full_name, User.id)
+        .order_by(text_filter.folded(User.full_name), User.id)
         .limit(limit + 1)
     )
     found = [_candidate(row) for row in db.session.execute(stmt)]
