@@ -91,7 +91,9 @@ def test_pi_adds_a_team_member_with_the_keyboard(page, live_server, call):
     second = listbox.get_by_role("option").nth(1)
     expect(second).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
-    expect(listbox.get_by_role("option").first).to_contain_text("Trần Thị Bảo")  # by name
+    expect(listbox.get_by_role("option").first).to_contain_text(
+        "Trần Thị Bảo"
+    )  # by name
     expect(second).to_contain_text("Trần Thị Bích")
     box.press("Enter")  # chooses; does not send the form
     expect(box).to_have_attribute("aria-expanded", "false")
