@@ -13,7 +13,7 @@
     var status = box.querySelector("[data-picker-status]");
     var empty = box.querySelector("[data-picker-empty]");
     var button = box.querySelector("[data-picker-button]");
-    var anchor = box.querySelector("[data-picker-box]") || input.parentNode;
+    var anchor = box.querySelector("[data-picker-box]");
     var min = parseInt(box.dataset.pickerMin || "3", 10);
     var name = box.dataset.pickerName;
     var list = document.createElement("ul");
@@ -21,7 +21,7 @@
     var controller = null;
     var active = -1;
     var results = [];
-    if (!input || !chosen || !window.fetch) { return; }
+    if (!input || !chosen || !anchor || !window.fetch) { return; }
 
     // The script looks up as one types: the button that re-sent the form is no longer needed (and must
     // not stay the form's default button, or Enter in another field would search instead of saving).
