@@ -26,13 +26,13 @@ FORM = {
 
 
 @pytest.fixture
-def open_call(make_published_order):
+def picker_call(make_published_order):
     now = utcnow()
     return make_published_order(now, now + timedelta(days=30))
 
 
 @pytest.fixture
-def people(make_collaborator, make_user, institutions) -> dict:
+def picker_people(make_collaborator, make_user, institutions) -> dict:
     """Open researchers, and the ones the picker must never list."""
     nctu = institutions["nctu"].id
     return {
@@ -52,26 +52,26 @@ def _names(client, q: str) -> list[str]:
 
 
 def test_the_proposal_form_no_longer_lists_every_researcher(
-    client, auth, open_call, pi, people
+    client, auth, picker_call, pi, picker_people
 ):
     auth.login(pi.email)
-    page = client.get(f"/orders/{open_call.id}/proposals/new").get_data(as_text=True)
-    assert all(person.full_name not in page for person in people.values())
+    page = client.get(f"/orders/{picker_call.id}/proposals/new").get_data(as_text=True)
+    assert all(person.full_name not in page for person in picker_people.values())
     assert 'role="status"' in page and "team_query" in page
 
 
 def test_lookup_finds_open_researchers_by_name_or_institution(
-    client, auth, pi, people, institutions
+    client, auth, pi, picker_people, institutions
 ):
     auth.login(pi.email)
     response = client.get(URL, query_string={"q": "trần"})
     assert response.headers["Cache-Control"] == "no-store"
     assert response.get_json()["results"] == [
         {
-            "id": people["binh"].id,
+            "id": picker_people["binh"].id,
             "profile_id": db.session.scalar(
                 sa.select(ResearcherProfile.id).where(
-                    ResearcherProfile.user_id == people["binh"].id
+                    ResearcherProfile.user_id == picker_people["binh"].id
                 )
             ),
             "name": "Trần Thị Bình",
@@ -82,18 +82,18 @@ def test_lookup_finds_open_researchers_by_name_or_institution(
 
 
 @pytest.mark.parametrize("q", ["TRAN THI", "tran thi binh", "Trần THỊ", "  thị bình "])
-def test_lookup_ignores_case_and_accents(client, auth, pi, people, q):
+def test_lookup_ignores_case_and_accents(client, auth, pi, picker_people, q):
     auth.login(pi.email)
     assert _names(client, q) == ["Trần Thị Bình"]
 
 
-def test_lookup_folds_d_with_stroke(client, auth, pi, people):
+def test_lookup_folds_d_with_stroke(client, auth, pi, picker_people):
     auth.login(pi.email)
     assert _names(client, "dang minh duc") == _names(client, "ĐẶNG") == ["Đặng Minh Đức"]  # fmt: skip
 
 
 def test_lookup_never_lists_closed_inactive_or_other_accounts_nor_the_pi(
-    client, auth, pi, people
+    client, auth, pi, picker_people
 ):
     auth.login(pi.email)
     assert _names(client, "Trần Văn") == []
@@ -104,7 +104,7 @@ def test_lookup_never_lists_closed_inactive_or_other_accounts_nor_the_pi(
     ("q", "english"),
     [("", True), ("tr", True), ("t r", False), ("Đà", False)],
 )
-def test_lookup_needs_three_characters(client, auth, pi, people, q, english):
+def test_lookup_needs_three_characters(client, auth, pi, picker_people, q, english):
     auth.login(pi.email)
     if english:
         client.get("/lang/en")
@@ -138,7 +138,9 @@ def test_lookup_returns_ten_at_most_and_says_more_match(
         (Role.ENTERPRISE, 403),
     ],
 )
-def test_lookup_answers_signed_in_researchers_only(client, auth, people, role, status):
+def test_lookup_answers_signed_in_researchers_only(
+    client, auth, picker_people, role, status
+):
     if role is not None:
         auth.login_as(role)
     response = client.get(URL, query_string={"q": "trần"})
@@ -148,7 +150,9 @@ def test_lookup_answers_signed_in_researchers_only(client, auth, people, role, s
     assert "Trần Thị Bình" not in response.get_data(as_text=True) or status == 200
 
 
-def test_lookup_is_rate_limited_per_account(app, client, auth, pi, people, make_user):
+def test_lookup_is_rate_limited_per_account(
+    app, client, auth, pi, picker_people, make_user
+):
     app.config["LOOKUP_LIMIT"] = "3 per minute"
     auth.login(pi.email)
     codes = [client.get(URL, query_string={"q": "trần"}).status_code for _ in range(4)]
@@ -156,7 +160,9 @@ def test_lookup_is_rate_limited_per_account(app, client, auth, pi, people, make_
     other = (
         app.test_client()
     )  # another researcher, from the same address, has their own allowance
-    other.post("/auth/login", data={"email": people["duc"].email, "password": PASSWORD})
+    other.post(
+        "/auth/login", data={"email": picker_people["duc"].email, "password": PASSWORD}
+    )
     assert other.get(URL, query_string={"q": "trần"}).status_code == 200
 
 
@@ -164,12 +170,12 @@ def test_lookup_is_rate_limited_per_account(app, client, auth, pi, people, make_
 
 
 def test_search_button_shows_candidates_and_keeps_what_was_typed(
-    client, auth, open_call, pi, people
+    client, auth, picker_call, pi, picker_people
 ):
     auth.login(pi.email)
     client.get("/lang/en")
     response = client.post(
-        f"/orders/{open_call.id}/proposals/new",
+        f"/orders/{picker_call.id}/proposals/new",
         data=FORM | {"team_query": "tran thi", "find_team": "Find"},
     )
     page = response.get_data(as_text=True)
@@ -178,49 +184,57 @@ def test_search_button_shows_candidates_and_keeps_what_was_typed(
     assert 'value="900.000.000"' in page
     assert "1 researcher found" in page
     assert (
-        f'<input class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{people["binh"].id}">'
+        f'<input class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{picker_people["binh"].id}">'
         in page
     )
     assert "Trần Văn Kín" not in page and 'id="approach-errors"' not in page
     assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 0
 
 
-def test_search_keeps_the_members_already_ticked(client, auth, open_call, pi, people):
+def test_search_keeps_the_members_already_ticked(
+    client, auth, picker_call, pi, picker_people
+):
     auth.login(pi.email)
     page = client.post(
-        f"/orders/{open_call.id}/proposals/new",
+        f"/orders/{picker_call.id}/proposals/new",
         data=FORM
         | {
-            "team_ids": [str(people["binh"].id)],
+            "team_ids": [str(picker_people["binh"].id)],
             "team_query": "đặng",
             "find_team": "1",
         },
     ).get_data(as_text=True)
-    assert f'checked class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{people["binh"].id}"' in page  # fmt: skip
-    assert f'id="team_ids-1" name="team_ids" type="checkbox" value="{people["duc"].id}"' in page  # fmt: skip
+    assert f'checked class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{picker_people["binh"].id}"' in page  # fmt: skip
+    assert f'id="team_ids-1" name="team_ids" type="checkbox" value="{picker_people["duc"].id}"' in page  # fmt: skip
 
 
-def test_form_submits_members_by_id(client, auth, open_call, pi, people):
+def test_form_submits_members_by_id(client, auth, picker_call, pi, picker_people):
     auth.login(pi.email)
     response = client.post(
-        f"/orders/{open_call.id}/proposals/new",
-        data=FORM | {"team_ids": [str(people["binh"].id), str(people["duc"].id)]},
+        f"/orders/{picker_call.id}/proposals/new",
+        data=FORM
+        | {"team_ids": [str(picker_people["binh"].id), str(picker_people["duc"].id)]},
     )
     saved = db.session.scalar(sa.select(Proposal))
     assert response.headers["Location"] == f"/orders/proposals/{saved.id}"
-    assert [m.user_id for m in saved.members] == [people["binh"].id, people["duc"].id]
+    assert [m.user_id for m in saved.members] == [
+        picker_people["binh"].id,
+        picker_people["duc"].id,
+    ]
 
 
 @pytest.mark.parametrize(
     "who", ["closed", "inactive", "no_profile", "official", "pi", "unknown", "huge"]
 )
-def test_form_refuses_ids_that_may_not_join(client, auth, open_call, pi, people, who):
-    wanted = {"pi": pi.id, "unknown": 999_999, "huge": 10**12}.get(who) or people[who].id  # fmt: skip
+def test_form_refuses_ids_that_may_not_join(
+    client, auth, picker_call, pi, picker_people, who
+):
+    wanted = {"pi": pi.id, "unknown": 999_999, "huge": 10**12}.get(who) or picker_people[who].id  # fmt: skip
     auth.login(pi.email)
     client.get("/lang/en")
     response = client.post(
-        f"/orders/{open_call.id}/proposals/new",
-        data=FORM | {"team_ids": [str(people["binh"].id), str(wanted)]},
+        f"/orders/{picker_call.id}/proposals/new",
+        data=FORM | {"team_ids": [str(picker_people["binh"].id), str(wanted)]},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="team_ids-errors"' in page
@@ -229,29 +243,30 @@ def test_form_refuses_ids_that_may_not_join(client, auth, open_call, pi, people,
 
 
 def test_a_member_whose_profile_closed_stays_listed_and_may_stay(
-    client, auth, open_call, pi, people
+    client, auth, picker_call, pi, picker_people
 ):
     proposal = proposals.submit_proposal(
-        pi, open_call, proposals.ProposalInput("Mô hình", 900_000_000, team_ids=[people["binh"].id])
+        pi, picker_call, proposals.ProposalInput("Mô hình", 900_000_000, team_ids=[picker_people["binh"].id])
     )  # fmt: skip
     profile = db.session.scalar(
-        sa.select(ResearcherProfile).where(ResearcherProfile.user_id == people["binh"].id)
+        sa.select(ResearcherProfile).where(ResearcherProfile.user_id == picker_people["binh"].id)
     )  # fmt: skip
     profile.open_to_orders = False
     db.session.commit()
     auth.login(pi.email)
     page = client.get(f"/orders/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert f'checked class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{people["binh"].id}"' in page  # fmt: skip
+    assert f'checked class="form-check-input" id="team_ids-0" name="team_ids" type="checkbox" value="{picker_people["binh"].id}"' in page  # fmt: skip
     assert "Trần Thị Bình — Trường Đại học Nam Cần Thơ" in page
     response = client.post(
         f"/orders/proposals/{proposal.id}/edit",
-        data=FORM | {"team_ids": [str(people["binh"].id)], "budget": "800.000.000"},
+        data=FORM
+        | {"team_ids": [str(picker_people["binh"].id)], "budget": "800.000.000"},
     )
     assert response.status_code == 302
     db.session.expire_all()
     fresh = db.session.get(Proposal, proposal.id)
     assert (fresh.budget, [m.user_id for m in fresh.members]) == (
         800_000_000,
-        [people["binh"].id],
+        [picker_people["binh"].id],
     )
     assert _names(client, "Trần Thị") == []  # but nobody finds them for a new team
