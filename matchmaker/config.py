@@ -86,6 +86,8 @@ class Config:
     # Failed logins allowed per account and per address; storage is shared by all workers in production.
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
     MAIL_REQUEST_LIMIT = os.environ.get("MAIL_REQUEST_LIMIT", "5 per minute")
+    # Type-ahead look-ups of people (the proposal team picker), per signed-in account.
+    LOOKUP_LIMIT = os.environ.get("LOOKUP_LIMIT", "60 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

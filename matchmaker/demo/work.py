@@ -22,6 +22,7 @@ from matchmaker.models import (
     Role,
     User,
 )
+from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders.work import milestones, payments, results
@@ -35,11 +36,12 @@ def _user(email: str) -> User | None:
 
 
 def _colleague(pi: User, taken: set[int]) -> User | None:
-    """Another researcher of the PI's institution, to make the proposal a team."""
+    """Another researcher of the PI's institution, open to collaboration, to make the proposal a team."""
     stmt = (
         sa.select(User)
+        .join(ResearcherProfile, ResearcherProfile.user_id == User.id)
         .where(
-            User.role == Role.RESEARCHER,
+            policy.joins_teams(),
             User.institution_id == pi.institution_id,
             User.id.not_in(taken | {pi.id}),
         )

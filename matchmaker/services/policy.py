@@ -404,6 +404,24 @@ def may_edit_profile(editor: User | None, profile: ResearcherProfile) -> bool:
     return _signed_in(editor) and (profile.is_owned_by(editor) or is_admin(editor))
 
 
+def may_search_team_members(user: User | None) -> bool:
+    """Researchers preparing a proposal look up team members; officials and enterprises name no team."""
+    return _signed_in(user) and user.role == Role.RESEARCHER
+
+
+def joins_teams() -> sa.ColumnElement[bool]:
+    """The SQL condition on ``User`` joined to ``ResearcherProfile`` selecting who may be named on a new
+    team: active researchers whose profile says they are open to collaboration (new research orders).
+
+    A member already on a proposal stays on it when their profile closes (the proposal was written with them).
+    """
+    return sa.and_(
+        User.active.is_(True),
+        User.role == Role.RESEARCHER,
+        ResearcherProfile.open_to_orders.is_(True),
+    )
+
+
 def may_register_project(user: User | None) -> bool:
     """Staff register any project; researchers those of their institution."""
     if not _signed_in(user):

@@ -132,6 +132,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     ),
     "orders.proposals.decline": ("POST", "/orders/proposals/{proposal}/decline", STAFF),
     "orders.proposals.list": ("GET", "/orders/{order}/proposals", STAFF),
+    "orders.proposals.team_candidates": (
+        "GET",
+        "/orders/proposals/team-candidates?q=nguyen",
+        RESEARCHER,
+    ),
     "orders.proposals.award": ("GET", "/orders/proposals/{proposal}/award", STAFF),
     "orders.council.index": ("GET", "/orders/{order}/council", STAFF),
     "orders.council.review": ("GET", "/orders/{order}/council/review", SIGNED_IN),

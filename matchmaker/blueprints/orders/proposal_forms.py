@@ -28,6 +28,7 @@ from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form, MoneyField
 from matchmaker.blueprints.orders.forms import (
     TEXT_MAX,
+    CheckboxesField,
     pdf_files_within_limit,
     schedule_of,
 )
@@ -35,6 +36,7 @@ from matchmaker.models import DeclineReason, ProposalStatus, Role, User
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders.proposals import ApplicationStage
+from matchmaker.services.orders.teams import TeamCandidate
 
 STAGE_LABELS = {
     ApplicationStage.SUBMITTED: _l("Submitted: the call is open"),
@@ -86,6 +88,11 @@ def person_label(user: User, with_role: bool = False) -> str:
     return " — ".join(parts)
 
 
+def candidate_label(candidate: TeamCandidate) -> str:
+    """A researcher in the team picker: name — institution."""
+    return " — ".join(p for p in (candidate.name, candidate.institution) if p)
+
+
 def show_error(form: Form, error: ServiceError, aliases=None) -> bool:
     """Put a service refusal beside the field it names; False when it names none of the form's fields."""
     name = (aliases or {}).get(error.field, error.field)
@@ -113,12 +120,20 @@ class ProposalForm(Form):
         _l("Budget requested (đồng)"),
         validators=[InputRequired(), bounds.money(1, proposals.BUDGET_MAX)],
     )
-    team_ids = SelectMultipleField(
-        _l("Team members (registered researchers)"),
+    team_ids = CheckboxesField(
+        _l("Team members"),
         coerce=int,
         validators=[Optional()],
-        render_kw={"data-filter": "1", "size": 8},
+        invalid_choice_message=_l(
+            "Team members must be active researchers open to collaboration."
+        ),
     )
+    team_query = StringField(
+        _l("Find a researcher open to collaboration"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100)],
+    )
+    find_team = SubmitField(_l("Find"))
     attachments = MultipleFileField(
         _l("Attach PDF files (CVs, detailed plan…)"),
         validators=[pdf_files_within_limit],
@@ -126,9 +141,15 @@ class ProposalForm(Form):
     )
     submit = SubmitField(_l("Save the proposal"))
 
-    def fill_team(self, candidates: list[User]) -> None:
+    def fill_team(
+        self, chosen: list[TeamCandidate], found: list[TeamCandidate] = ()
+    ) -> None:
+        """The team's choices: those chosen (ticked when sent or saved), then those a search found."""
+        seen: dict[int, TeamCandidate] = {}
+        for candidate in [*chosen, *found]:
+            seen.setdefault(candidate.user_id, candidate)
         self.team_ids.choices = [
-            SelectChoice(u.id, person_label(u)) for u in candidates
+            SelectChoice(c.user_id, candidate_label(c)) for c in seen.values()
         ]
 
     def validate_team_ids(self, field) -> None:

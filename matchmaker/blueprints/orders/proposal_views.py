@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from matchmaker.blueprints import pickers
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_forms import (
@@ -17,12 +19,12 @@ from matchmaker.blueprints.orders.proposal_forms import (
     ProposalWithdrawForm,
     show_error,
 )
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter
 from matchmaker.lifecycle import Action
 from matchmaker.models import Proposal, ProposalStatus, ResearchOrder, Role
 from matchmaker.services import policy
 from matchmaker.services.errors import ServiceError
-from matchmaker.services.orders import attachments, councils, proposals
+from matchmaker.services.orders import attachments, councils, proposals, teams
 
 bp = Blueprint("proposals", __name__)
 
@@ -64,12 +66,19 @@ def my_proposals():
     )
 
 
-def _proposal_form(proposal: Proposal | None = None) -> ProposalForm:
+def _proposal_form(
+    proposal: Proposal | None = None,
+) -> tuple[ProposalForm, teams.Lookup | None]:
+    """The form with its team choices; and the team search's findings when "Find" was pressed (no JS)."""
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET" and proposal is not None:
         form.team_ids.data = [m.user_id for m in proposal.members]
-    form.fill_team(proposals.list_team_candidates(current_user))
-    return form
+    chosen = teams.team_choices(current_user, form.team_ids.data or [], proposal)
+    lookup = None
+    if request.method == "POST" and form.find_team.data:
+        lookup = teams.find_candidates(current_user, form.team_query.data)
+    form.fill_team(chosen, lookup.candidates if lookup else [])
+    return form, lookup
 
 
 def _proposal_input(form: ProposalForm) -> proposals.ProposalInput:
@@ -81,19 +90,48 @@ def _proposal_input(form: ProposalForm) -> proposals.ProposalInput:
     )
 
 
-def _render_form(form, order, proposal=None, error: ServiceError | None = None):
+def _lookup_message(lookup: teams.Lookup) -> str:
+    if lookup.too_short:
+        return _("Type at least %(n)d characters of a name or an institution.", n=teams.MIN_CHARS)  # fmt: skip
+    if not lookup.candidates:
+        return _("No researcher open to collaboration matches.")
+    if lookup.more:
+        return _("The first %(n)d researchers found: type more of the name to narrow the list.", n=len(lookup.candidates))  # fmt: skip
+    return ngettext(
+        "%(num)d researcher found: tick to add them, then save.",
+        "%(num)d researchers found: tick those to add, then save.",
+        len(lookup.candidates),
+    )
+
+
+def _render_form(form, order, proposal=None, error: ServiceError | None = None, lookup=None):  # fmt: skip
     if error is not None:
         if not show_error(form, error, _FORM_FIELDS):
             flash(error.message, "danger")
     files = attachments.for_proposal(proposal) if proposal is not None else []
     page = render_template(
-        "orders/proposals/form.html",
-        form=form,
-        order=order,
-        proposal=proposal,
-        files=files,
-    )
+        "orders/proposals/form.html", form=form, order=order, proposal=proposal, files=files,
+        found_ids={c.user_id for c in lookup.candidates} if lookup else set(),
+        lookup_message=_lookup_message(lookup) if lookup else "", min_chars=teams.MIN_CHARS,
+    )  # fmt: skip
     return page, 409 if error is not None else 200
+
+
+@bp.route("/proposals/team-candidates", endpoint="team_candidates")
+@login_required
+@limiter.limit(pickers.lookup_limit, key_func=pickers.account_key)
+def team_candidates():
+    """Researchers open to collaboration whose name or institution contains ``q``, for the team picker."""
+    if not policy.may_search_team_members(current_user):
+        abort(403)
+    lookup = teams.find_candidates(current_user, request.args.get("q", ""))
+    results = [
+        {"id": c.user_id, "profile_id": c.profile_id, "name": c.name, "institution": c.institution}
+        for c in lookup.candidates
+    ]  # fmt: skip
+    return pickers.lookup_response(
+        results, message=_lookup_message(lookup), more=lookup.more
+    )
 
 
 @bp.route(f"/<{ID}:order_id>/proposals/new", methods=["GET", "POST"], endpoint="create")
@@ -107,8 +145,8 @@ def proposal_create(order_id: int):
     if request.method == "GET" and not proposals.is_open(order):
         flash(_("The call for proposals is closed: proposals are no longer accepted."), "warning")  # fmt: skip
         return redirect(url_for("orders.detail", order_id=order.id))
-    form = _proposal_form()
-    if form.validate_on_submit():
+    form, lookup = _proposal_form()
+    if lookup is None and form.validate_on_submit():
         try:
             proposal = proposals.submit_proposal(
                 current_user, order, _proposal_input(form), uploads=form.attachments.data or ()
@@ -118,7 +156,7 @@ def proposal_create(order_id: int):
             return _render_form(form, db.session.get(ResearchOrder, order_id), None, error)  # fmt: skip
         flash(_("Your proposal is submitted."), "success")
         return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
-    return _render_form(form, order)
+    return _render_form(form, order, lookup=lookup)
 
 
 @bp.route(
@@ -130,8 +168,8 @@ def proposal_edit(proposal_id: int):
     if request.method == "GET" and not proposals.is_changeable(proposal):
         flash(_("This proposal can no longer be changed: the call is closed or the proposal was withdrawn or decided."), "warning")  # fmt: skip
         return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
-    form = _proposal_form(proposal)
-    if form.validate_on_submit():
+    form, lookup = _proposal_form(proposal)
+    if lookup is None and form.validate_on_submit():
         try:
             proposals.update_proposal(
                 current_user, proposal, _proposal_input(form), uploads=form.attachments.data or ()
@@ -142,7 +180,7 @@ def proposal_edit(proposal_id: int):
             return _render_form(form, proposal.order, proposal, error)
         flash(_("Your proposal is saved."), "success")
         return redirect(url_for("orders.proposals.detail", proposal_id=proposal.id))
-    return _render_form(form, proposal.order, proposal)
+    return _render_form(form, proposal.order, proposal, lookup=lookup)
 
 
 @bp.route(

@@ -31,7 +31,7 @@ from matchmaker.models import (
 from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
-from matchmaker.services.orders import attachments
+from matchmaker.services.orders import attachments, teams
 from matchmaker.services.orders import lifecycle as orders
 
 APPROACH_MAX = 20_000
@@ -139,7 +139,9 @@ def _check_input(data: ProposalInput) -> tuple[str, str]:
     return approach, timeline
 
 
-def _team(pi: User, team_ids: Sequence[int]) -> list[User]:
+def _team(
+    pi: User, team_ids: Sequence[int], proposal: Proposal | None = None
+) -> list[User]:
     ids = list(dict.fromkeys(team_ids))
     if len(ids) > TEAM_MAX:
         raise Conflict(
@@ -150,15 +152,13 @@ def _team(pi: User, team_ids: Sequence[int]) -> list[User]:
             _("The principal investigator is not also a team member."),
             field="team_ids",
         )
-    users = {
-        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
-    }
-    team = [users.get(i) for i in ids]
-    if any(u is None or not u.active or u.role != Role.RESEARCHER for u in team):
+    users = teams.eligible_members(pi, ids, proposal)
+    if any(i not in users for i in ids):
         raise Conflict(
-            _("Team members must be registered researchers."), field="team_ids"
+            _("Team members must be active researchers open to collaboration."),
+            field="team_ids",
         )
-    return [u for u in team if u is not None]
+    return [users[i] for i in ids]
 
 
 def _set_team(proposal: Proposal, team: list[User]) -> None:
@@ -252,7 +252,7 @@ def update_proposal(
     _check_pi(pi, proposal)
     _check_open(proposal.order, now)
     approach, timeline = _check_input(data)
-    team = _team(pi, data.team_ids)
+    team = _team(pi, data.team_ids, proposal)
     proposal.approach, proposal.timeline, proposal.budget = (
         approach,
         timeline,
@@ -393,17 +393,6 @@ def applicant_status(
         decided_at=as_utc(proposal.decided_at),
         next_decision_date=next_date,
     )
-
-
-def list_team_candidates(pi: User) -> list[User]:
-    """Registered researchers ``pi`` may name in a team, by name, with their institutions loaded."""
-    stmt = (
-        sa.select(User)
-        .where(User.active.is_(True), User.role == Role.RESEARCHER, User.id != pi.id)
-        .options(selectinload(User.institution))
-        .order_by(User.full_name, User.id)
-    )
-    return list(db.session.scalars(stmt))
 
 
 @dataclass(frozen=True)

@@ -74,14 +74,14 @@ def _act(
 
 @pytest.fixture
 def awarded_world(
-    make_user, outbox, agency, rice_enterprise, publish_order
+    make_user, make_collaborator, outbox, agency, rice_enterprise, publish_order
 ) -> SimpleNamespace:
     """A published, awarded, worked-on and accepted order whose internal parts hold ``SECRET``."""
     firm = rice_enterprise
     w = SimpleNamespace(
         official=make_user(Role.OFFICIAL, institution=agency),
         approver=make_user(Role.OFFICIAL, institution=agency, can_approve=True),
-        pi=make_user(Role.RESEARCHER), member=make_user(Role.RESEARCHER),
+        pi=make_user(Role.RESEARCHER), member=make_collaborator(),
         rival=make_user(Role.RESEARCHER), judge=make_user(Role.RESEARCHER),
         outsider=make_user(Role.RESEARCHER), enterprise=make_user(Role.ENTERPRISE, enterprise_id=firm.id),
     )  # fmt: skip

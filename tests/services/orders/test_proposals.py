@@ -149,8 +149,8 @@ def test_submit_proposal_team_members_are_researchers(open_call, pi, make_user, 
     assert _count() == 0
 
 
-def test_update_proposal_before_deadline_changes_it(proposal, pi, make_user):
-    newcomer = make_user(Role.RESEARCHER)
+def test_update_proposal_before_deadline_changes_it(proposal, pi, make_collaborator):
+    newcomer = make_collaborator()
     proposals.update_proposal(
         pi, proposal, _input(team=[newcomer.id], budget=800_000_000), now=BEFORE
     )
@@ -469,14 +469,6 @@ def test_list_assigned_tasks_are_the_orders_the_user_leads(open_call, pi, teamma
     db.session.commit()
     assert proposals.list_assigned_tasks(pi) == [open_call]
     assert proposals.list_assigned_tasks(teammate) == []
-
-
-def test_list_team_candidates_are_other_active_researchers(pi, teammate, make_user):
-    make_user(Role.OFFICIAL)
-    gone = make_user(Role.RESEARCHER, active=False)
-    ids = [u.id for u in proposals.list_team_candidates(pi)]
-    assert teammate.id in ids and pi.id not in ids and gone.id not in ids
-    assert all(u.role == Role.RESEARCHER for u in proposals.list_team_candidates(pi))
 
 
 def test_order_panel_per_viewer(proposal, open_call, pi, teammate, official, make_user):
