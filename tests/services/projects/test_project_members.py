@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from matchmaker.extensions import db
 from matchmaker.models import MemberStatus, Notification, Project, ProjectMember, Role
 from matchmaker.services import policy
-from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.matching import corpus
 from matchmaker.services.projects import members
 from matchmaker.services.projects import registry as projects
@@ -218,3 +218,41 @@ def test_policy_on_naming_team_members(make_user, team_lead, joiner):
     assert policy.may_be_named_team_member(joiner)
     assert not policy.may_be_named_team_member(make_user(Role.OFFICIAL))
     assert not policy.may_be_named_team_member(None)
+
+
+def _link_from_another_connection(project_id: int, user_id: int) -> None:
+    """What a parallel request commits: the session at hand has not seen it."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.insert(ProjectMember).values(
+                project_id=project_id, user_id=user_id, status="pending",
+                created_at=sa.func.now(), updated_at=sa.func.now(),
+            )
+        )  # fmt: skip
+
+
+@pytest.mark.parallel
+def test_an_edit_sees_a_link_made_meanwhile_and_asks_once(
+    indexed_ctx_en, team_lead, joiner, ctu
+):
+    project = _register(team_lead, ctu)
+    assert project.members == []  # loaded: stale once the other request commits
+    _link_from_another_connection(project.id, joiner.id)
+    projects.update_project(team_lead, project, _input(ctu, team_lead, joiner.id))
+    assert _links(project) == {joiner.id: MemberStatus.PENDING}
+    assert _notices(joiner, "project_member_requested") == []  # the other request asked
+
+
+@pytest.mark.parallel
+def test_a_duplicate_link_is_refused_as_a_conflict(
+    indexed_ctx_en, team_lead, joiner, ctu
+):
+    project = _register(team_lead, ctu)
+    assert project.members == []
+    _link_from_another_connection(project.id, joiner.id)
+    with pytest.raises(
+        Conflict
+    ) as refused:  # without the edit's lock: the constraint holds
+        members.sync_members(team_lead, project, [joiner.id])
+    assert refused.value.field == "member_ids"
+    assert _links(project) == {joiner.id: MemberStatus.PENDING}
