@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
-from matchmaker.models import Institution, Project, ProjectStatus, User
+from matchmaker.models import (
+    Institution,
+    MemberStatus,
+    Project,
+    ProjectMember,
+    ProjectStatus,
+    User,
+    utcnow,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "projects.json"
 Progress = Callable[[int], Any]
@@ -41,16 +49,30 @@ def load_projects(progress: Progress | None = None) -> int:
     return created
 
 
+def _user(email: str | None) -> User | None:
+    if not email:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _members(row: dict) -> list[ProjectMember]:
+    """The team members with an account, as if each had confirmed (the names without one stay in ``team``)."""
+    users = [u for u in map(_user, row.get("members", [])) if u is not None]
+    return [
+        ProjectMember(
+            user_id=u.id, status=MemberStatus.CONFIRMED, confirmed_at=utcnow()
+        )
+        for u in users
+    ]
+
+
 def _project(row: dict, places: dict[str, int]) -> Project:
-    pi = (
-        db.session.scalar(sa.select(User).where(User.email == row["pi_email"]))
-        if row.get("pi_email")
-        else None
-    )
+    pi = _user(row.get("pi_email"))
     return Project(
         **{name: normalise(row.get(name, "")) for name in _TEXT},
         pi_id=pi.id if pi else None,
         team=[normalise(name) for name in row.get("team", [])],
+        members=_members(row),
         institution_id=places.get(row["institution"]),
         field_code=row.get("field_code"),
         priority_area=row.get("priority_area"),

@@ -51,7 +51,8 @@ class Candidate:
     def merge(
         cls, candidate_id: str, members: Iterable[Candidate], meta: CandidateMeta
     ) -> Candidate:
-        """Build an institution as the sum of its members' documents.
+        """Build an institution as the sum of its members' documents; a document several members share
+        (a project one leads and another joined) is counted once.
 
         Parameters
         ----------
@@ -66,8 +67,11 @@ class Candidate:
         -------
         Candidate
         """
-        docs = tuple(doc for member in members for doc in member.documents)
-        return cls(candidate_id, docs, meta)
+        docs: dict[str, Document] = {}
+        for member in members:
+            for doc in member.documents:
+                docs.setdefault(doc.doc_id, doc)
+        return cls(candidate_id, tuple(docs.values()), meta)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,13 @@ from matchmaker.models.progress import (
     ResultRecord,
     Tranche,
 )
-from matchmaker.models.project import Project, ProjectStatus, SearchIndexRetry
+from matchmaker.models.project import (
+    MemberStatus,
+    Project,
+    ProjectMember,
+    ProjectStatus,
+    SearchIndexRetry,
+)
 from matchmaker.models.proposal import (
     ConflictDeclaration,
     Council,
@@ -77,7 +83,9 @@ __all__ = [
     "ProposalMember",
     "ProposalScore",
     "ProposalStatus",
+    "MemberStatus",
     "Project",
+    "ProjectMember",
     "ProjectStatus",
     "SearchIndexRetry",
     "Publication",

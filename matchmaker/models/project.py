@@ -83,6 +83,13 @@ class Project(TimestampMixin, Base):
     institution: Mapped[Institution | None] = relationship()
     order: Mapped[ResearchOrder | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    # Team members with an account (the names in ``team`` are those without one).
+    members: Mapped[list[ProjectMember]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ProjectMember.id",
+    )
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.title[:30]!r}>"
@@ -98,6 +105,11 @@ class Project(TimestampMixin, Base):
         return self.pending_pi_id is not None
 
     @property
+    def confirmed_members(self) -> list[ProjectMember]:
+        """The team members with an account who confirmed the link (the only ones that count)."""
+        return [m for m in self.members if m.is_confirmed]
+
+    @property
     def years(self) -> str:
         """``2021–2023``, ``2024–`` or the single known year."""
         if self.start_year and self.end_year and self.start_year != self.end_year:
@@ -105,6 +117,45 @@ class Project(TimestampMixin, Base):
         if self.start_year and not self.end_year:
             return f"{self.start_year}–"
         return str(self.end_year or self.start_year or "")
+
+
+class MemberStatus(enum.Enum):
+    """Where a team member's link to a project stands."""
+
+    PENDING = "pending"  # named by whoever registered or edited the project; not yet confirmed
+    CONFIRMED = "confirmed"
+
+
+class ProjectMember(TimestampMixin, Base):
+    """A researcher with an account on a project's team: asked first, counted only once confirmed."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (sa.UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[MemberStatus] = mapped_column(
+        enum_type(MemberStatus, "project_member_status"), default=MemberStatus.PENDING
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    project: Mapped[Project] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<ProjectMember {self.project_id}:{self.user_id} {self.status.value}>"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == MemberStatus.CONFIRMED
 
 
 class SearchIndexRetry(Base):

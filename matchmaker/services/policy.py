@@ -452,3 +452,17 @@ def may_link_pi_directly(user: User, named: User) -> bool:
             and named.institution_id == user.institution_id
         )
     )
+
+
+def may_be_named_team_member(named: User | None) -> bool:
+    """Only active researchers are linked as a project's team members (anyone else is a name in the team)."""
+    return named is not None and named.active and named.role == Role.RESEARCHER
+
+
+def may_link_member_directly(user: User, named: User) -> bool:
+    """Whether ``user`` may link ``named`` to a project's team without their confirmation.
+
+    Only a researcher naming themselves. Unlike a PI, whom the city's records or the institution vouch
+    for, a team list is rarely checked by anyone: each member says themselves that the work is theirs.
+    """
+    return _signed_in(user) and named.id == user.id

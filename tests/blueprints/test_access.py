@@ -210,6 +210,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/projects/{project}/pi/confirm",
         OWNERS,
     ),  # only the researcher named as its PI, while asked
+    "projects.answer_member": (
+        "POST",
+        "/projects/{project}/team/confirm",
+        OWNERS,
+    ),  # only a researcher named on its team, while asked
     "search.index": ("GET", "/search/", EVERYONE),
     "search.suggest": ("GET", "/search/suggest?q=can", EVERYONE),
 }

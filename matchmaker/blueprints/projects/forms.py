@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,8 +24,9 @@ from wtforms.validators import (
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form, MoneyField
+from matchmaker.blueprints.orders.proposal_forms import person_label
 from matchmaker.blueprints.uploads import within_upload_limit
-from matchmaker.models import Institution, Project, ProjectStatus
+from matchmaker.models import Institution, Project, ProjectStatus, User
 from matchmaker.services import reference
 from matchmaker.services.projects import registry as projects
 
@@ -68,7 +70,13 @@ class ProjectForm(Form):
         filters=[strip_text],
         validators=[Optional(), Email(), Length(max=254)],
     )
-    team = _long(_l("Team members, one a line"), 3)
+    member_ids = SelectMultipleField(
+        _l("Team members with an account on the platform"),
+        coerce=int,
+        validators=[Optional()],
+        render_kw={"data-filter": "1", "size": 8},
+    )
+    team = _long(_l("Other team members (without an account), one name a line"), 3)
     institution = SelectField(_l("Institution"), validators=[Optional()])
     field_code = SelectField(_l("Research field"), validators=[Optional()])
     priority_area = SelectField(_l("City priority area"), validators=[Optional()])
@@ -90,7 +98,12 @@ class ProjectForm(Form):
     applied_at = _long(_l("Where the results are applied"), 2)
     submit = SubmitField(_l("Save the project"))
 
-    def fill_choices(self, institutions: list[Institution], staff: bool) -> None:
+    def fill_choices(
+        self, institutions: list[Institution], staff: bool, researchers: list[User]
+    ) -> None:
+        self.member_ids.choices = [
+            SelectChoice(u.id, person_label(u)) for u in researchers
+        ]
         blank = [SelectChoice("", _l("— not specified —"))]
         self.institution.choices = (blank if staff else []) + [
             SelectChoice(str(i.id), i.name_vi) for i in institutions
@@ -111,6 +124,8 @@ class ProjectForm(Form):
         self.priority_area.data = project.priority_area or ""
         self.status.data = project.status.value
         self.team.data = "\n".join(project.team)
+        # Pending requests stay pending when saved again; unpicking someone removes their link.
+        self.member_ids.data = [m.user_id for m in project.members]
         named = (
             project.pi or project.pending_pi
         )  # a pending request stays pending when saved again
@@ -120,6 +135,7 @@ class ProjectForm(Form):
         return projects.ProjectInput(
             title=self.title.data or "", summary=self.summary.data or "", pi_name=self.pi_name.data or "",
             pi_email=self.pi_email.data or "", team=tuple((self.team.data or "").splitlines()),
+            member_ids=tuple(self.member_ids.data or ()),
             institution_id=int(self.institution.data) if self.institution.data else None,
             field_code=self.field_code.data or None, priority_area=self.priority_area.data or None,
             start_year=self.start_year.data, end_year=self.end_year.data,

@@ -19,6 +19,7 @@ from matchmaker.models import Institution, Project, ProjectStatus, Role
 from matchmaker.services import policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.projects import csv_import as project_csv
+from matchmaker.services.projects import members
 from matchmaker.services.projects import registry as projects
 
 bp = Blueprint("projects", __name__)
@@ -50,6 +51,8 @@ def detail(project_id: int):
         similar=projects.similar_projects(project), matches=projects.matched_researchers(project, current_user),
         field_name=reference.field_name, area_name=reference.priority_area_name,
         asked_to_confirm=projects.is_asked_to_confirm(current_user, project), action_form=ActionForm(),
+        team=members.team_view(project, current_user),
+        asked_to_join=members.is_asked_to_join(current_user, project),
     )  # fmt: skip
 
 
@@ -74,6 +77,24 @@ def answer_pi(project_id: int, answer: str):
     return redirect(url_for("projects.detail", project_id=project_id))
 
 
+@bp.route("/<id:project_id>/team/<any(confirm, decline):answer>", methods=["POST"])
+@role_required(Role.RESEARCHER)
+def answer_member(project_id: int, answer: str):
+    """A researcher named on the project's team confirms or declines it."""
+    db.get_or_404(Project, project_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        members.answer_member_request(current_user, project_id, answer == "confirm")
+    except NotAllowed:
+        abort(403)
+    if answer == "confirm":
+        flash(_("You are now shown on the team of this project."), "success")
+    else:
+        flash(_("You declined: you are not shown on the team of this project."), "info")
+    return redirect(url_for("projects.detail", project_id=project_id))
+
+
 def _form(project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project if request.method == "GET" else None)
     if request.method == "GET" and project is not None:
@@ -83,7 +104,9 @@ def _form(project: Project | None = None) -> ProjectForm:
         form.pi_name.data = current_user.full_name
         form.pi_email.data = current_user.email
     staff = policy.is_staff(current_user)
-    form.fill_choices(_institution_choices(project), staff)
+    form.fill_choices(
+        _institution_choices(project), staff, members.member_choices(project)
+    )
     return form
 
 

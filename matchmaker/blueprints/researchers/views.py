@@ -23,6 +23,7 @@ from matchmaker.models import IPKind, IPStatus, Role
 from matchmaker.services import policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.projects import members as project_members
 from matchmaker.services.researchers import profiles, publications
 
 bp = Blueprint("researchers", __name__)
@@ -66,6 +67,8 @@ def detail(researcher_id: int):
         area_name=reference.priority_area_name,
         ip_kinds=IP_KIND_LABELS,
         ip_statuses=IP_STATUS_LABELS,
+        projects_led=project_members.projects_led(profile.user_id),
+        projects_joined=project_members.projects_joined(profile.user_id),
     )
 
 

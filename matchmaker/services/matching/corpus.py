@@ -3,13 +3,20 @@
 Three corpora are matched against:
 
 - researchers (candidate ``researcher:<profile id>``): the profile as one document, each publication, each
-  IP asset, each project they lead and each public registered result of a task they lead as another (their
-  work on the platform is evidence, as their publications are);
+  IP asset, each project they lead or joined and each public registered result of a task they lead as
+  another (their work on the platform is evidence, as their publications are);
 - institutions (``institution:<id>``): the merged documents of their researchers;
 - texts (``order:<id>``, ``need:<id>``, later ``project:<id>``): one document each, for duplicate warnings and
   for researchers' recommendations. ``TEXT_SOURCES`` lists them: a new kind is one more entry. The public
   texts hold only what a visitor may read (the search index's rule); a second, full corpus of texts serves
   city officials only and shapes nothing else.
+
+A project a researcher joined (a confirmed team member: they confirmed it, and whoever registered the
+project named them) counts as one document exactly as a project they lead does. Its text describes the
+work they did as much as the PI's; the engine already keeps one project from outweighing a body of work (a
+candidate's score is the mean of its best documents), and a lower weight for joined projects would be a
+number no judged data supports yet (the gold standard has no projects). A request not yet confirmed
+counts for nobody.
 
 A fingerprint is a small comparable value per candidate that changes whenever what the matcher holds for it
 would change; comparing fingerprints finds what to update without reading every text.
@@ -32,7 +39,9 @@ from matchmaker.models import (
     Confidentiality,
     Institution,
     IPAsset,
+    MemberStatus,
     Project,
+    ProjectMember,
     Publication,
     ResearcherField,
     ResearcherProfile,
@@ -177,11 +186,21 @@ def _public_results() -> sa.Select:
     )
 
 
+def _joined_projects() -> sa.Select:
+    """(project, user id) for every confirmed team member; a request awaiting confirmation counts for nobody."""
+    return (
+        sa.select(Project, ProjectMember.user_id)
+        .join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(ProjectMember.status == MemberStatus.CONFIRMED)
+    )
+
+
 def work_documents(users: sa.Select) -> dict[int, list[Document]]:
     """User id → the documents of their work on the platform, for the users ``users`` selects: the projects
-    they lead (``pi_id``; a request awaiting confirmation counts for nobody) and the public registered results
-    of the tasks they lead."""
+    they lead (``pi_id``; a request awaiting confirmation counts for nobody), the projects they joined as
+    confirmed team members, and the public registered results of the tasks they lead."""
     projects = sa.select(Project).where(Project.pi_id.in_(users)).order_by(Project.id)
+    joined = _joined_projects().where(ProjectMember.user_id.in_(users))
     results = (
         _public_results()
         .where(ResearchOrder.pi_id.in_(users))
@@ -190,6 +209,8 @@ def work_documents(users: sa.Select) -> dict[int, list[Document]]:
     found: dict[int, list[Document]] = {}
     for project in db.session.scalars(projects):
         found.setdefault(project.pi_id, []).append(project_document(project))
+    for project, user_id in db.session.execute(joined.order_by(Project.id)):
+        found.setdefault(user_id, []).append(project_document(project))
     for result, pi_id in db.session.execute(results):
         found.setdefault(pi_id, []).append(result_document(result))
     return found
@@ -284,8 +305,9 @@ class ResearcherStamp:
 
 def researcher_stamps() -> dict[str, ResearcherStamp]:
     """Every active researcher's fingerprint: profile and institution times, counts and last ids of
-    publications and IP assets, of the projects they lead (with their last change) and of the public results
-    of the tasks they lead, field codes, institution (profiles without text included)."""
+    publications and IP assets, of the projects they lead and of those they joined (with their last change,
+    and the last change of their team links) and of the public results of the tasks they lead, field codes,
+    institution (profiles without text included)."""
     pubs = _counted(Publication)
     ips = _counted(IPAsset)
     projects = (
@@ -297,6 +319,18 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
         )
         .where(Project.pi_id.is_not(None))
         .group_by(Project.pi_id)
+        .subquery()
+    )
+    joined = (
+        _joined_projects()
+        .with_only_columns(
+            ProjectMember.user_id.label("owner"),
+            sa.func.count(Project.id).label("n"),
+            sa.func.max(Project.id).label("last"),
+            sa.func.max(Project.updated_at).label("changed"),
+            sa.func.max(ProjectMember.updated_at).label("linked"),
+        )
+        .group_by(ProjectMember.user_id)
         .subquery()
     )
     results = (
@@ -330,6 +364,10 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
             projects.c.n,
             projects.c.last,
             projects.c.changed,
+            joined.c.n,
+            joined.c.last,
+            joined.c.changed,
+            joined.c.linked,
             results.c.n,
             results.c.last,
             fields.c.codes,
@@ -339,6 +377,7 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
         .outerjoin(pubs, pubs.c.owner == ResearcherProfile.id)
         .outerjoin(ips, ips.c.owner == ResearcherProfile.id)
         .outerjoin(projects, projects.c.owner == User.id)
+        .outerjoin(joined, joined.c.owner == User.id)
         .outerjoin(results, results.c.owner == User.id)
         .outerjoin(fields, fields.c.owner == ResearcherProfile.id)
         .where(User.active.is_(True), User.role == Role.RESEARCHER)

@@ -73,6 +73,16 @@ MESSAGES = {
     "project_pi_declined": _l(
         "%(who)s declined being principal investigator of the project “%(title)s”."
     ),
+    "project_member_requested": _l(
+        "%(who)s named you a team member of the project “%(title)s”. "
+        "Open it to confirm or decline."
+    ),
+    "project_member_confirmed": _l(
+        "%(who)s confirmed being a team member of the project “%(title)s”."
+    ),
+    "project_member_declined": _l(
+        "%(who)s declined being a team member of the project “%(title)s”."
+    ),
 }
 
 

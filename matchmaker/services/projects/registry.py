@@ -5,7 +5,8 @@
 # (staff, whose registrations are the city's own records), the researcher themselves, or a colleague
 # of the same institution. A researcher of another institution is only asked: the link waits in
 # pending_pi_id, shown as "awaiting confirmation", until they confirm it (it moves to pi_id) or decline
-# it. Everything that counts a project as someone's work reads pi_id only.
+# it. Everything that counts a project as someone's work reads pi_id only (and, for its team, the confirmed
+# links of members.py).
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from matchmaker.models import (
     Institution,
     OrderEvent,
     Project,
+    ProjectMember,
     ProjectStatus,
     ResearcherProfile,
     ResearchOrder,
@@ -31,11 +33,12 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, policy, reference
+from matchmaker.services import events, locking, policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.messaging import notifications
 from matchmaker.services.pagination import paginate
+from matchmaker.services.projects import members
 
 TITLE_MAX = 500
 TEXT_MAX = 10_000
@@ -54,7 +57,10 @@ class ProjectInput:
     summary: str = ""
     pi_name: str = ""
     pi_email: str = ""  # links the project to the PI's researcher account
-    team: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()  # names of people without an account
+    member_ids: tuple[
+        int, ...
+    ] = ()  # team members with an account (researchers' user ids)
     institution_id: int | None = None
     field_code: str | None = None
     priority_area: str | None = None
@@ -237,6 +243,7 @@ def new_project(user: User, data: ProjectInput) -> Project:
     db.session.add(project)
     db.session.flush()
     _link_pi(user, project, named_id)
+    members.sync_members(user, project, data.member_ids)
     events.changed("project", project.id)
     return project
 
@@ -252,12 +259,16 @@ def update_project(user: User, project: Project, data: ProjectInput) -> Project:
     """Change a project's record."""
     if not policy.may_edit_project(user, project):
         raise NotAllowed(_("You cannot edit this project."))
+    locking.lock_object(
+        project
+    )  # edits of one project wait for each other (its team links)
     values = check_input(data)
     named_id = values.pop("pi_id")
     values["institution_id"] = _institution(user, data.institution_id, project)
     for name, value in values.items():
         setattr(project, name, value)
     _link_pi(user, project, named_id)
+    members.sync_members(user, project, data.member_ids)
     events.changed("project", project.id)
     events.commit()
     return project
@@ -347,6 +358,7 @@ def get_project(project_id: int) -> Project | None:
             selectinload(Project.pending_pi),
             selectinload(Project.institution),
             selectinload(Project.order),
+            selectinload(Project.members).selectinload(ProjectMember.user),
         )
     )
 

@@ -16,6 +16,7 @@ from matchmaker.extensions import db
 from matchmaker.models import (
     Confidentiality,
     Project,
+    ProjectMember,
     ResearcherProfile,
     ResearchOrder,
     TechNeed,
@@ -55,7 +56,7 @@ def project_doc(project: Project) -> IndexDoc:
     return IndexDoc(
         kind="project", id=str(project.id), title=project.title,
         body=_plain(project.summary, project.products, project.ip, project.applied_at),
-        keywords=(project.pi_display, *project.team, *_topic_words([project.field_code], project.priority_area)),
+        keywords=(project.pi_display, *(m.user.full_name for m in project.members), *project.team, *_topic_words([project.field_code], project.priority_area)),
         institution=project.institution.name_vi if project.institution else "",
         field=_field_group(project.field_code), priority_area=project.priority_area or "",
         status=project.status.value, year=year, date=date(year, 1, 1) if year else project.created_at,
@@ -126,7 +127,9 @@ def document(kind: str, record_id: int) -> IndexDoc | None:
 def public_statements() -> list[sa.Select]:
     return [
         sa.select(Project).options(
-            selectinload(Project.pi), selectinload(Project.institution)
+            selectinload(Project.pi),
+            selectinload(Project.institution),
+            selectinload(Project.members).selectinload(ProjectMember.user),
         ),
         sa.select(ResearchOrder)
         .where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
