@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
@@ -223,7 +224,9 @@ def test_a_confirmed_deliverable_cannot_be_sent_back(revision_people, working_or
         now=SENT_BACK,
     )  # fmt: skip
     error = _refused_send_back(people, working_order, milestone)
-    assert "already confirmed" in error.message
+    assert error.message == _(
+        "This milestone is already confirmed as completed: its deliverable cannot be sent back."
+    )
 
 
 def test_a_deliverable_not_handed_in_cannot_be_sent_back(
@@ -235,7 +238,9 @@ def test_a_deliverable_not_handed_in_cannot_be_sent_back(
         people.official, working_order.id, milestone.id, REASON
     )
     error = _refused_send_back(people, working_order, milestone)  # a second time
-    assert "nothing to send back" in error.message
+    assert error.message == _(
+        "This deliverable is not handed in (or was just sent back): there is nothing to send back."
+    )
     assert len(_events(working_order, "return_deliverable")) == 1
 
 
@@ -262,7 +267,9 @@ def test_deliverables_are_sent_back_only_while_the_work_goes_on(
     milestone = _handed_in(people, working_order)
     _act(working_order, people.pi, Action.REQUEST_ACCEPTANCE)
     error = _refused_send_back(people, working_order, milestone)
-    assert "while the work goes on" in error.message
+    assert error.message == _(
+        "Deliverables are sent back for revision while the work goes on."
+    )
 
 
 def test_the_permissions_offer_sending_back_to_officials_while_in_progress(
@@ -360,7 +367,9 @@ def test_results_are_added_only_once_registered_and_until_closed(
         _act(order, people.official, Action.CLOSE)
     assert db.session.get(ResearchOrder, order.id).state == stage
     error = _refused_result(people, order, Conflict)
-    assert "once the results are registered" in error.message
+    assert error.message == _(
+        "A result is added once the results are registered, until the task is closed."
+    )
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "enterprise"])
