@@ -7,6 +7,8 @@ Public API
     :class:`TransitionRefused` with a machine-readable ``code`` and ``params``.
 ``allowed_actions(state, role)``
     The actions to offer as buttons.
+``may_record(state, entry, role)``
+    Whether a step of the work that keeps the state (an :class:`Entry`, table ``ENTRIES``) may be recorded.
 ``missing_steps(history)``
     Required steps not on record, for closing a failed task with its risk accepted.
 ``TRANSITIONS``
@@ -19,16 +21,33 @@ enum value) with a ``version`` and applies a planned transition with a compare-a
 from matchmaker.lifecycle.errors import CODES, TransitionRefused
 from matchmaker.lifecycle.evidence import missing_steps
 from matchmaker.lifecycle.fields import VIETNAM_TZ, Tranche
-from matchmaker.lifecycle.machine import Transition, allowed_actions, plan
-from matchmaker.lifecycle.states import Action, OrderState, Role, SelectionMethod, Step
-from matchmaker.lifecycle.table import TERMINAL_STATES, TRANSITIONS, Field, Rule
+from matchmaker.lifecycle.machine import Transition, allowed_actions, may_record, plan
+from matchmaker.lifecycle.states import (
+    Action,
+    Entry,
+    OrderState,
+    Role,
+    SelectionMethod,
+    Step,
+)
+from matchmaker.lifecycle.table import (
+    ENTRIES,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    EntryRule,
+    Field,
+    Rule,
+)
 
 __all__ = [
     "CODES",
+    "ENTRIES",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "VIETNAM_TZ",
     "Action",
+    "Entry",
+    "EntryRule",
     "Field",
     "OrderState",
     "Role",
@@ -39,6 +58,7 @@ __all__ = [
     "Transition",
     "TransitionRefused",
     "allowed_actions",
+    "may_record",
     "missing_steps",
     "plan",
 ]

@@ -14,8 +14,8 @@ from matchmaker.lifecycle.errors import (
     TransitionRefused,
 )
 from matchmaker.lifecycle.fields import VALIDATORS, is_blank
-from matchmaker.lifecycle.states import Action, OrderState, Role, Step
-from matchmaker.lifecycle.table import TERMINAL_STATES, TRANSITIONS, Rule
+from matchmaker.lifecycle.states import Action, Entry, OrderState, Role, Step
+from matchmaker.lifecycle.table import ENTRIES, TERMINAL_STATES, TRANSITIONS, Rule
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,24 @@ def allowed_actions(state: OrderState | str, role: Role | str) -> list[Action]:
         for action, rule in TRANSITIONS.items()
         if state in rule.sources and actor in rule.roles
     ]
+
+
+def may_record(
+    state: OrderState | str, entry: Entry | str, role: Role | str | None
+) -> bool:
+    """Whether ``role`` may record ``entry`` (a step that keeps the state) on an order in ``state``.
+
+    Parameters
+    ----------
+    state : OrderState or str
+    entry : Entry or str
+    role : Role, str or None
+        An unknown role, or none, may record nothing.
+
+    Returns
+    -------
+    bool
+    """
+    rule = ENTRIES[Entry(entry)]
+    actor = _role(role) if role is not None else None
+    return OrderState(state) in rule.states and actor in rule.roles

@@ -91,3 +91,13 @@ class Step(enum.Enum):
     CONTRACT = "contract"
     MID_TERM_CHECK = "mid_term_check"
     ACCEPTANCE_COUNCIL_RESULT = "acceptance_council_result"
+
+
+class Entry(enum.Enum):
+    """A step of the work recorded in the history that leaves the order in its state (see ``ENTRIES``)."""
+
+    DELIVERABLE_SUBMITTED = "submit_deliverable"
+    DELIVERABLE_RETURNED = (
+        "return_deliverable"  # sent back to the PI for revision, with a reason
+    )
+    RESULT_ADDED = "add_result"  # a result registered after the registration step

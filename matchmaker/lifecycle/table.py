@@ -14,7 +14,7 @@ from matchmaker.lifecycle.errors import (
     TransitionRefused,
 )
 from matchmaker.lifecycle.evidence import missing_steps
-from matchmaker.lifecycle.states import Action, OrderState, Role, SelectionMethod
+from matchmaker.lifecycle.states import Action, Entry, OrderState, Role, SelectionMethod
 
 S = OrderState
 Check = Callable[[Mapping[str, object], datetime, Sequence[object]], None]
@@ -211,3 +211,28 @@ TRANSITIONS: Mapping[Action, Rule] = MappingProxyType(
 TERMINAL_STATES = frozenset(
     state for state in OrderState if not any(state in rule.sources for rule in RULES)
 )
+
+
+@dataclass(frozen=True)
+class EntryRule:
+    """Who may record an :class:`Entry`, and in which states of the order."""
+
+    entry: Entry
+    states: frozenset[OrderState]
+    roles: frozenset[Role]
+
+
+# Deliverables are handed in and sent back while the work goes on (the PI can hand in again only then);
+# results are added once registered, while they are put to use.
+ENTRIES: Mapping[Entry, EntryRule] = MappingProxyType(
+    {
+        rule.entry: rule
+        for rule in (
+            EntryRule(Entry.DELIVERABLE_SUBMITTED, frozenset({S.IN_PROGRESS}), frozenset({Role.PI})),
+            EntryRule(Entry.DELIVERABLE_RETURNED, frozenset({S.IN_PROGRESS}), STAFF),
+            EntryRule(
+                Entry.RESULT_ADDED, frozenset({S.RESULTS_REGISTERED, S.IN_APPLICATION}), REPORTERS
+            ),
+        )
+    }
+)  # fmt: skip

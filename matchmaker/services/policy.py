@@ -246,6 +246,15 @@ def orders_in_charge(user: User | None) -> sa.ColumnElement[bool]:
     )
 
 
+def may_record_work_step(
+    user: User | None, order: ResearchOrder, entry: lifecycle.Entry
+) -> bool:
+    """Whether ``user`` may now record ``entry``, a step of the work that keeps the order's state (the
+    lifecycle's ``ENTRIES``: officials send a deliverable back while the work goes on; officials and the
+    principal investigator add a result once results are registered)."""
+    return lifecycle.may_record(order.state, entry, lifecycle_role(user, order))
+
+
 # --- proposals and their files -------------------------------------------------------------------------------
 
 

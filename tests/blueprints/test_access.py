@@ -171,6 +171,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/orders/{order}/work/milestones/999999/submit",
         RESEARCHER,
     ),  # the PI only
+    "orders.work.send_back_deliverable": (
+        "POST",
+        "/orders/{order}/work/milestones/999999/send-back",
+        STAFF,
+    ),
     "orders.work.disburse": ("POST", "/orders/{order}/work/disbursements", STAFF),
     "orders.work.report": (
         "POST",
@@ -181,6 +186,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "orders.work.results": (
         "POST",
         "/orders/{order}/work/results",
+        STAFF | RESEARCHER,
+    ),  # officials and the PI
+    "orders.work.add_result": (
+        "POST",
+        "/orders/{order}/work/results/add",
         STAFF | RESEARCHER,
     ),  # officials and the PI
     "projects.index": ("GET", "/projects/", EVERYONE),

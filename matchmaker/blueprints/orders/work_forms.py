@@ -77,6 +77,13 @@ class DeliverableForm(Form):
     submit = SubmitField(_l("Mark the deliverable submitted"))
 
 
+class DeliverableSendBackForm(Form):
+    """An official sends a handed-in deliverable back to the principal investigator for revision."""
+
+    reason = _text(_l("What must be revised (the PI reads it)"), rows=3, required=True)
+    submit = SubmitField(_l("Send back for revision"))
+
+
 class DisbursementForm(Form):
     """A payment against one tranche."""
 
@@ -211,3 +218,23 @@ class ResultsForm(Form):
     def filled(self) -> list[ResultEntryForm]:
         """The rows with something in them."""
         return [entry.form for entry in self.results.entries if not entry.form.is_blank]
+
+
+class ResultAddForm(Form):
+    """One more result of a task whose results are registered, with the fields of the registration."""
+
+    result = FormField(ResultEntryForm)
+    submit = SubmitField(_l("Add the result"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        row = self.result.form
+        if (
+            row.is_blank
+        ):  # an empty row is ignored at registration; here it is the whole form
+            row.product.errors = [
+                *row.product.errors,
+                _l("Name the product of this result."),
+            ]
+            return False
+        return valid

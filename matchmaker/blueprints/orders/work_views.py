@@ -15,11 +15,14 @@ from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
 from matchmaker.blueprints.orders.work_forms import (
     DeliverableForm,
+    DeliverableSendBackForm,
     DisbursementForm,
     MidTermForm,
     MilestoneCompleteForm,
     MilestoneForm,
     ProgressReportForm,
+    ResultAddForm,
+    ResultEntryForm,
     ResultsForm,
 )
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
@@ -55,6 +58,7 @@ def _blank_forms(order: ResearchOrder, overview: progress.WorkOverview) -> dict:
         "report": ProgressReportForm(prefix="report", formdata=None),
         "mid_term": MidTermForm(prefix="midterm", formdata=None),
         "results": ResultsForm(prefix="results", formdata=None),
+        "add_result": ResultAddForm(prefix="add", formdata=None),
     }
     for m in overview.milestones:
         forms[f"complete-{m.id}"] = MilestoneCompleteForm(
@@ -62,6 +66,9 @@ def _blank_forms(order: ResearchOrder, overview: progress.WorkOverview) -> dict:
         )
         forms[f"deliver-{m.id}"] = DeliverableForm(
             prefix=f"deliver-{m.id}", formdata=None
+        )
+        forms[f"send-back-{m.id}"] = DeliverableSendBackForm(
+            prefix=f"send-back-{m.id}", formdata=None
         )
     return forms
 
@@ -176,6 +183,30 @@ def work_deliverable_submit(order_id: int, milestone_id: int):
     )  # fmt: skip
 
 
+@bp.route(
+    "/<id:order_id>/work/milestones/<id:milestone_id>/send-back",
+    methods=["POST"],
+    endpoint="send_back_deliverable",
+)
+@role_required(*policy.STAFF_ROLES)
+def work_deliverable_send_back(order_id: int, milestone_id: int):
+    order = _followed(order_id)
+    milestone, key = _milestone(order, milestone_id), f"send-back-{milestone_id}"
+    form = DeliverableSendBackForm(prefix=key)
+    if not form.validate_on_submit():
+        return _page(order, 200, {key: form})
+    try:
+        progress.send_back_deliverable(
+            current_user, order.id, milestone.id, form.reason.data
+        )
+    except ServiceError as error:
+        return _refused(order, key, form, error)
+    return _done(
+        order, _("The deliverable is sent back for revision; the principal investigator is told."),
+        "milestones",
+    )  # fmt: skip
+
+
 @bp.route("/<id:order_id>/work/disbursements", methods=["POST"], endpoint="disburse")
 @role_required(*policy.STAFF_ROLES)
 def work_disburse(order_id: int):
@@ -232,21 +263,22 @@ def work_mid_term(order_id: int):
     return _done(order, _("The mid-term check is recorded."), "checks")
 
 
+def _result_input(row: ResultEntryForm) -> progress.ResultInput:
+    return progress.ResultInput(
+        product=row.product.data or "",
+        description=row.description.data or "",
+        ip_kind=IPKind(row.ip_kind.data) if row.ip_kind.data else None,
+        ip_number=row.ip_number.data or "",
+        ip_status=IPStatus(row.ip_status.data)
+        if row.ip_kind.data and row.ip_status.data
+        else None,
+        applied_at=row.applied_at.data or "",
+        beneficiary=row.beneficiary.data or "",
+    )  # fmt: skip
+
+
 def _result_inputs(form: ResultsForm) -> list[progress.ResultInput]:
-    return [
-        progress.ResultInput(
-            product=row.product.data or "",
-            description=row.description.data or "",
-            ip_kind=IPKind(row.ip_kind.data) if row.ip_kind.data else None,
-            ip_number=row.ip_number.data or "",
-            ip_status=IPStatus(row.ip_status.data)
-            if row.ip_kind.data and row.ip_status.data
-            else None,
-            applied_at=row.applied_at.data or "",
-            beneficiary=row.beneficiary.data or "",
-        )  # fmt: skip
-        for row in form.filled()
-    ]
+    return [_result_input(row) for row in form.filled()]
 
 
 @bp.route("/<id:order_id>/work/results", methods=["POST"], endpoint="results")
@@ -269,3 +301,21 @@ def work_results(order_id: int):
     except ServiceError as error:
         return _refused(order, "results", form, error)
     return _done(order, _("The results are registered."), "results")
+
+
+@bp.route("/<id:order_id>/work/results/add", methods=["POST"], endpoint="add_result")
+@role_required(*REPORTERS)
+def work_result_add(order_id: int):
+    order = _followed(order_id)
+    if not (progress.is_pi(current_user, order) or policy.is_staff(current_user)):
+        abort(403)
+    form = ResultAddForm(prefix="add")
+    if not form.validate_on_submit():
+        return _page(order, 200, {"add_result": form})
+    try:
+        progress.add_result(current_user, order.id, _result_input(form.result.form))
+    except ServiceError as error:
+        return _refused(order, "add_result", form, error)
+    return _done(
+        order, _("The result is added and recorded in the history."), "results"
+    )

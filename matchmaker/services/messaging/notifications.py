@@ -42,6 +42,10 @@ MESSAGES = {
     "deliverable_submitted": _l(
         "%(who)s submitted the deliverable of “%(milestone)s” in “%(title)s”."
     ),
+    "deliverable_sent_back": _l(
+        "%(who)s sent the deliverable of “%(milestone)s” in “%(title)s” back for revision; "
+        "open the work page to read the reason."
+    ),
     "milestone_completed": _l(
         "%(who)s confirmed the milestone “%(milestone)s” of “%(title)s” as completed."
     ),
@@ -57,6 +61,7 @@ MESSAGES = {
     ),
     "mid_term_recorded": _l("%(who)s recorded the mid-term check of “%(title)s”."),
     "results_registered": _l("%(who)s registered the results of “%(title)s”."),
+    "result_added": _l("%(who)s added the result “%(product)s” to “%(title)s”."),
     "lead_reviewer_assigned": _l(
         "%(who)s made you lead reviewer of %(n)s proposal(s) to “%(title)s”."
     ),

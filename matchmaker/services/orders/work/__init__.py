@@ -19,6 +19,7 @@ from matchmaker.services.orders.work.milestones import (
     complete_milestone,
     list_milestones,
     list_reports,
+    send_back_deliverable,
     submit_deliverable,
     submit_progress_report,
 )
@@ -36,6 +37,7 @@ from matchmaker.services.orders.work.payments import (
 )
 from matchmaker.services.orders.work.results import (
     ResultInput,
+    add_result,
     list_results,
     record_mid_term_check,
     register_results,
@@ -65,6 +67,7 @@ __all__ = [
     "TrancheLine",
     "WorkOverview",
     "add_milestone",
+    "add_result",
     "complete_milestone",
     "contract",
     "ensure_tranches",
@@ -80,6 +83,7 @@ __all__ = [
     "register_results",
     "results_are_public",
     "schedule_status",
+    "send_back_deliverable",
     "submit_deliverable",
     "submit_progress_report",
     "tranche_lines",

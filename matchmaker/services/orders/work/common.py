@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker import formatting, lifecycle
 from matchmaker.extensions import db
-from matchmaker.lifecycle import OrderState
+from matchmaker.lifecycle import Entry, OrderState
 from matchmaker.matching.text import normalise
 from matchmaker.models import (
     Notification,
+    OrderEvent,
     ResearchOrder,
     User,
     utcnow,
@@ -82,6 +83,8 @@ class Permissions:
     mid_term: bool
     register: bool
     request_acceptance: bool
+    send_back: bool  # a handed-in deliverable, for revision
+    add_result: bool  # one more result, once they are registered
 
 
 def permissions(user: User, order: ResearchOrder) -> Permissions:
@@ -97,6 +100,8 @@ def permissions(user: User, order: ResearchOrder) -> Permissions:
         mid_term=staff and state == S.IN_PROGRESS.value,
         register=(staff or pi) and state == S.ACCEPTED.value,
         request_acceptance=pi and state == S.IN_PROGRESS.value,
+        send_back=policy.may_record_work_step(user, order, Entry.DELIVERABLE_RETURNED),
+        add_result=policy.may_record_work_step(user, order, Entry.RESULT_ADDED),
     )
 
 
@@ -154,6 +159,26 @@ def past_date(value: date | None, field: str, now: datetime | None) -> date:
     if value > vietnam_today(now):
         raise Conflict(_("This date is in the future."), field=field)
     return value
+
+
+def record_entry(
+    order: ResearchOrder,
+    user: User,
+    entry: Entry,
+    subject: str,
+    note: str = "",
+    now: datetime | None = None,
+    **fields: object,
+) -> OrderEvent:
+    """Add a step of the work that keeps the order's state to its history (flushes): who, when, about
+    what (``subject``: a milestone's title, a result's product), the note, and ``fields`` (ids)."""
+    event = OrderEvent(
+        order_id=order.id, actor_id=user.id, action=entry.value, from_state=order.state,
+        to_state=order.state, fields={"subject": subject, **fields}, note=note, created_at=now or utcnow(),
+    )  # fmt: skip
+    db.session.add(event)
+    db.session.flush()
+    return event
 
 
 # --- notifications ---------------------------------------------------------------------------------------------

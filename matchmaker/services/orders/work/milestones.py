@@ -12,8 +12,16 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker import formatting
 from matchmaker.extensions import db
-from matchmaker.models import Milestone, ProgressReport, ResearchOrder, User, utcnow
-from matchmaker.services import events
+from matchmaker.lifecycle import Entry
+from matchmaker.models import (
+    Milestone,
+    OrderEvent,
+    ProgressReport,
+    ResearchOrder,
+    User,
+    utcnow,
+)
+from matchmaker.services import events, locking, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.orders import attachments
 from matchmaker.services.orders.work.common import (
@@ -33,6 +41,7 @@ from matchmaker.services.orders.work.common import (
     officials_concerned,
     past_date,
     pi_concerned,
+    record_entry,
 )
 from matchmaker.services.orders.work.payments import contract
 
@@ -111,9 +120,12 @@ def _milestone(order_id: int, milestone_id: int) -> tuple[ResearchOrder, Milesto
 def submit_deliverable(
     user: User, order_id: int, milestone_id: int, note: str, now: datetime | None = None
 ) -> Milestone:
-    """The principal investigator says a milestone's deliverable is handed in; officials hear of it."""
+    """The principal investigator says a milestone's deliverable is handed in (again, after it was sent
+    back for revision); it goes into the order's history and the officials hear of it."""
     order, milestone = _milestone(order_id, milestone_id)
     check_pi(user, order, _l("Only the principal investigator submits deliverables."))
+    # An official sending it back or confirming it at once waits, or is seen.
+    locking.lock_object(milestone)
     check_state(
         order, WORKING_STATES, _("Deliverables are submitted while the work goes on.")
     )
@@ -122,12 +134,64 @@ def submit_deliverable(
     milestone.submission_note = clean_text(note, "note", TEXT_MAX)
     milestone.submitted_at = now or utcnow()
     milestone.submitted_by_id = user.id
+    record_entry(
+        order, user, Entry.DELIVERABLE_SUBMITTED, milestone.title, milestone.submission_note,
+        now, milestone_id=milestone.id,
+    )  # fmt: skip
     notify_people(
         officials_concerned(order, user), "deliverable_submitted", order, user,
         milestone=milestone.title,
     )  # fmt: skip
     events.commit()
     return milestone
+
+
+def send_back_deliverable(
+    user: User,
+    order_id: int,
+    milestone_id: int,
+    reason: str,
+    now: datetime | None = None,
+) -> OrderEvent:
+    """An official sends a handed-in deliverable back to the principal investigator for revision.
+
+    The milestone is to be handed in again (late again if its due date has passed); the reason goes into the
+    history, where the work page shows it to the PI, and the PI hears of it. Only a deliverable handed in and
+    not confirmed can be sent back: of two officials sending it back at once, the second is refused.
+    """
+    check_staff(user, _l("Only city officials send deliverables back for revision."))
+    order, milestone = _milestone(order_id, milestone_id)
+    reason = clean_text(reason, "reason", TEXT_MAX, _("Say what must be revised."))
+    # The checks below read what a parallel request committed.
+    locking.lock_object(milestone)
+    if not policy.may_record_work_step(user, order, Entry.DELIVERABLE_RETURNED):
+        raise Conflict(
+            _("Deliverables are sent back for revision while the work goes on.")
+        )
+    if milestone.is_completed:
+        raise Conflict(
+            _(
+                "This milestone is already confirmed as completed: its deliverable cannot be sent back."
+            )
+        )
+    if milestone.submitted_at is None:
+        raise Conflict(
+            _(
+                "This deliverable is not handed in (or was just sent back): there is nothing to send back."
+            )
+        )
+    entry = record_entry(
+        order, user, Entry.DELIVERABLE_RETURNED, milestone.title, reason, now,
+        milestone_id=milestone.id, submitted_at=milestone.submitted_at.isoformat(),
+    )  # fmt: skip
+    milestone.submitted_at, milestone.submitted_by_id = None, None
+    milestone.submission_note = ""
+    notify_people(
+        pi_concerned(order, user), "deliverable_sent_back", order, user,
+        milestone=milestone.title,
+    )  # fmt: skip
+    events.commit()
+    return entry
 
 
 def complete_milestone(
@@ -146,6 +210,8 @@ def complete_milestone(
         CONFIRMING_STATES,
         _("Milestones are confirmed while the work or its acceptance goes on."),
     )
+    # An official sending it back at once waits, or is seen.
+    locking.lock_object(milestone)
     if milestone.is_completed:
         raise Conflict(_("This milestone is already confirmed as completed."))
     day = past_date(completed_on, "completed_on", now)

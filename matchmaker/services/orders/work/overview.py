@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from matchmaker import lifecycle
-from matchmaker.lifecycle import Action
+from matchmaker.lifecycle import Action, Entry
 from matchmaker.models import (
     Milestone,
     OrderEvent,
@@ -47,6 +47,23 @@ class WorkOverview:
     results: list[ResultRecord]
     registration_number: str
     overdue: frozenset[int]  # ids of the milestones that make the order late
+    # Milestone id → the step that sent its deliverable back, while it waits to be handed in again.
+    sent_back: dict[int, OrderEvent]
+
+
+def _sent_back(
+    milestones: list[Milestone], events: list[OrderEvent]
+) -> dict[int, OrderEvent]:
+    waiting = {
+        m.id for m in milestones if m.submitted_at is None and not m.is_completed
+    }
+    found: dict[int, OrderEvent] = {}
+    for event in events:  # oldest first: the last one sent back wins
+        if event.action == Entry.DELIVERABLE_RETURNED.value:
+            milestone_id = event.fields.get("milestone_id")
+            if milestone_id in waiting:
+                found[milestone_id] = event
+    return found
 
 
 def work_overview(order: ResearchOrder, today: date | None = None) -> WorkOverview:
@@ -67,4 +84,5 @@ def work_overview(order: ResearchOrder, today: date | None = None) -> WorkOvervi
         acceptance=[e for e in events if e.action in verdicts], results=list_results(order),
         registration_number=str(registered[-1].fields.get("registration_number") or "") if registered else "",
         overdue=frozenset(m.id for m in milestones if status.applies and is_overdue(m, status.today)),
+        sent_back=_sent_back(milestones, events),
     )  # fmt: skip

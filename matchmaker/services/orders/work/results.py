@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.extensions import db
-from matchmaker.lifecycle import Action
+from matchmaker.lifecycle import Action, Entry
 from matchmaker.models import (
     IPKind,
     IPStatus,
@@ -20,7 +20,7 @@ from matchmaker.models import (
     ResultRecord,
     User,
 )
-from matchmaker.services import events, policy
+from matchmaker.services import events, locking, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work.common import (
@@ -34,6 +34,7 @@ from matchmaker.services.orders.work.common import (
     notify_people,
     officials_concerned,
     pi_concerned,
+    record_entry,
 )
 
 
@@ -124,6 +125,41 @@ def register_results(
         raise
     events.commit()
     return records
+
+
+def add_result(
+    user: User, order_id: int, data: ResultInput, now: datetime | None = None
+) -> ResultRecord:
+    """Register one more result of a task whose results are registered or in application (a patent granted,
+    a new place it is applied): checked as at registration, recorded in the history with who and when,
+    public like the others; the officials concerned and the principal investigator hear of it."""
+    order = get_order(order_id)
+    if policy.lifecycle_role(user, order) is None:
+        raise NotAllowed(
+            _l("Only officials and the principal investigator register results.")
+        )
+    # A step closing the order at the same moment waits, or is seen here.
+    locking.lock_object(order)
+    if not policy.may_record_work_step(user, order, Entry.RESULT_ADDED):
+        raise Conflict(
+            _(
+                "A result is added once the results are registered, until the task is closed."
+            )
+        )
+    record = _result_record(data, order, user)
+    if now is not None:
+        record.created_at = now
+    db.session.add(record)
+    db.session.flush()
+    record_entry(
+        order, user, Entry.RESULT_ADDED, record.product, "", now, result_id=record.id
+    )
+    people = officials_concerned(order, user) + pi_concerned(order, user)
+    notify_people(people, "result_added", order, user, product=record.product)
+    # As the registration step: the order's public record changed.
+    events.changed("order", order.id)
+    events.commit()
+    return record
 
 
 def list_results(order: ResearchOrder) -> list[ResultRecord]:
