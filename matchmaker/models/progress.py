@@ -184,6 +184,9 @@ class ResultRecord(Base):
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow
     )
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     recorded_by: Mapped[User | None] = relationship()
 

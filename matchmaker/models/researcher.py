@@ -101,6 +101,10 @@ class Publication(Base):
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow
     )
+    # Matching compares it to see an edit in place (an addition or deletion changes the counts).
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     researcher: Mapped[ResearcherProfile] = relationship(back_populates="publications")
 
@@ -139,6 +143,9 @@ class IPAsset(Base):
     title: Mapped[str] = mapped_column(sa.String(500))
     year: Mapped[int | None]
     status: Mapped[IPStatus] = mapped_column(enum_type(IPStatus, "ip_status"))
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     researcher: Mapped[ResearcherProfile] = relationship(back_populates="ip_assets")
 

@@ -339,6 +339,7 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
             ResearchOrder.pi_id.label("owner"),
             sa.func.count(ResultRecord.id).label("n"),
             sa.func.max(ResultRecord.id).label("last"),
+            sa.func.max(ResultRecord.updated_at).label("changed"),
         )
         .group_by(ResearchOrder.pi_id)
         .subquery()
@@ -359,8 +360,10 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
             Institution.updated_at,
             pubs.c.n,
             pubs.c.last,
+            pubs.c.changed,
             ips.c.n,
             ips.c.last,
+            ips.c.changed,
             projects.c.n,
             projects.c.last,
             projects.c.changed,
@@ -370,6 +373,7 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
             joined.c.linked,
             results.c.n,
             results.c.last,
+            results.c.changed,
             fields.c.codes,
         )
         .join(User, User.id == ResearcherProfile.user_id)
@@ -395,6 +399,7 @@ def _counted(model: type[Publication] | type[IPAsset]) -> sa.Subquery:
             model.researcher_id.label("owner"),
             sa.func.count(model.id).label("n"),
             sa.func.max(model.id).label("last"),
+            sa.func.max(model.updated_at).label("changed"),
         )
         .group_by(model.researcher_id)
         .subquery()

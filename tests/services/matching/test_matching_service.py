@@ -517,3 +517,21 @@ def test_cli_match_rebuild_fits_and_saves_the_model(runner, matching_people_rows
     assert "Fitting the matching model" in result.output
     assert "researchers: 4, institutions: 2, texts: 0" in result.output
     assert matching_model.load_model(matching_model.model_path()) is not None
+
+
+def test_a_publication_edited_in_place_counts_as_an_addition_does(
+    matching_people_rows, make_user
+):
+    viewer = make_user()
+    query = "vắc xin bệnh gan thận mủ"
+    assert matching_people_rows["rice"].id not in _keys(
+        matching.matches_for_text(query, viewer).researchers
+    )
+    paper = matching_people_rows["rice"].publications[0]
+    paper.title = (
+        "Vắc xin phòng bệnh gan thận mủ trên cá tra"  # same count, same last id
+    )
+    db.session.commit()
+    assert matching_people_rows["rice"].id in _keys(
+        matching.matches_for_text(query, viewer).researchers
+    )
