@@ -28,7 +28,9 @@ class Meaning(enum.Enum):
     LATE = "late"  # late, or needs attention now
     DONE = "done"  # finished well
     FAILED = "failed"  # refused, cancelled, not accepted
-    INACTIVE = "inactive"  # set aside without a verdict: withdrawn, expired, deactivated
+    INACTIVE = (
+        "inactive"  # set aside without a verdict: withdrawn, expired, deactivated
+    )
 
     @property
     def icon(self) -> str:

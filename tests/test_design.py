@@ -66,8 +66,7 @@ def test_no_template_colours_a_badge_itself():
         for path in sorted(TEMPLATES.rglob("*.html"))
         if path.name != "ui.html" and path.parent.name != "mail"
         for tag in _badge_tags(path.read_text(encoding="utf-8"))
-        if STATUS_COLOURS.search(tag)
-        or any(name in tag for name in STATE_LABEL_NAMES)
+        if STATUS_COLOURS.search(tag) or any(name in tag for name in STATE_LABEL_NAMES)
     ]
     # A match level is a score, not a state: its colour comes from services.matching.levels.
     assert [o for o in offenders if not o.startswith("matching/_levels.html")] == []

@@ -38,30 +38,35 @@ def demo_server(live_server):
     return live_server
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def open_page(browser, demo_server):
-    """A fresh browser of ``role`` (None: a visitor) at ``viewport`` in ``language``; closed after the test."""
-    contexts = []
+    """The browser of ``role`` (None: a visitor) at ``viewport``, showing ``language``.
+
+    One signed-in browser per role and size serves the whole module (signing in hashes a password: slow).
+    """
+    pages = {}
 
     def open_as(role: str | None, viewport: dict, language: str = "vi"):
-        context = browser.new_context(
-            base_url=demo_server.url, viewport=viewport, locale="vi-VN"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        key = (role, viewport["width"])
+        if key not in pages:
+            context = browser.new_context(
+                base_url=demo_server.url, viewport=viewport, locale="vi-VN"
+            )
+            page = pages[key] = context.new_page()
+            page.set_default_timeout(20_000)
+            if role:
+                page.goto("/auth/login")
+                page.locator("input[name=email]").fill(f"{role}@demo.cantho.example")
+                page.locator("input[name=password]").fill(demo.DEMO_PASSWORD)
+                page.locator("main form [type=submit] >> nth=-1").click()
+                expect(page.locator("#whoami")).to_have_count(1)
+        page = pages[key]
         page.goto(f"/lang/{language}")
-        if role:
-            page.goto("/auth/login")
-            page.locator("input[name=email]").fill(f"{role}@demo.cantho.example")
-            page.locator("input[name=password]").fill(demo.DEMO_PASSWORD)
-            page.locator("main form [type=submit] >> nth=-1").click()
-            page.wait_for_url("**/")
         return page
 
     yield open_as
-    for context in contexts:
-        context.close()
+    for page in pages.values():
+        page.context.close()
 
 
 def _top_level_items(page):
@@ -107,7 +112,9 @@ def test_search_results_come_before_the_filters_on_a_phone(open_page):
     page.goto("/search/?q=lúa")
     first = page.locator("#search-results > li").first
     assert page.locator("#search-filters").is_hidden()
-    assert first.bounding_box()["y"] < PHONE["height"]  # the first result shows without scrolling
+    assert (
+        first.bounding_box()["y"] < PHONE["height"]
+    )  # the first result shows without scrolling
     page.locator("#show-filters").click()
     expect(page.locator("#search-filters")).to_be_visible()
     page.locator('#search-filters a[data-facet="kind"]').first.click()
