@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run test install translations extract-messages browser lint bench clean
+.PHONY: run test install translations extract-messages browser lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/goldstandard.py
 	$(BIN)/python bench/search_speed.py
 	$(BIN)/python bench/relevance.py --quiet
+
+## Refresh the committed Be Vietnam Pro font (woff2, weights 400-700) from the npm registry's @fontsource package.
+## Not needed by run or test: the files are in the repository (SIL Open Font License, LICENSE beside them).
+FONT_VERSION ?= 5.3.0
+FONT_DIR := matchmaker/static/vendor/be-vietnam-pro
+vendor-fonts:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @fontsource/be-vietnam-pro@$(FONT_VERSION) >/dev/null && tar xzf *.tgz && \
+	  cd $(CURDIR) && for s in vietnamese latin-ext latin; do for w in 400 500 600 700; do \
+	    cp $$tmp/package/files/be-vietnam-pro-$$s-$$w-normal.woff2 $(FONT_DIR)/files/; done; done && \
+	  cp $$tmp/package/LICENSE $(FONT_DIR)/LICENSE && rm -rf $$tmp && echo "Be Vietnam Pro $(FONT_VERSION) copied to $(FONT_DIR)"
 
 clean:
 	rm -rf $(VENV) instance/*.db

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from matchmaker import formatting, inputs
+from matchmaker import design, formatting, inputs
 from matchmaker.config import Config, public_url_settings, secret_key_path
 from matchmaker.extensions import (
     babel,
@@ -236,6 +236,9 @@ def register_http_hooks(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     # Templates ask the one policy for role-dependent links (``policy.is_admin(current_user)``).
     app.add_template_global(policy, "policy")
+    # The design system: the platform's name and what each state means (colour and icon come from app.css).
+    for name, value in design.template_globals().items():
+        app.add_template_global(value, name)
 
     @app.context_processor
     def template_globals() -> dict:

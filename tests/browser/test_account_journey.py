@@ -37,6 +37,9 @@ def test_new_user_account_journey(page, live_server):
 
     page.locator("#lang-en").click()
     assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role(
+        "button", name="Account menu"
+    ).click()  # sign-out sits in the account menu
     assert page.get_by_role("button", name="Sign out").is_visible()
 
     page.get_by_role("button", name="Sign out").click()

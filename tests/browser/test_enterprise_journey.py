@@ -20,6 +20,7 @@ def test_enterprise_posts_need_and_receives_interest(page, live_server):
         "an enterprise",
         PASSWORD,
     )
+    page.get_by_role("button", name="Account menu").click()
     page.get_by_role("link", name="My enterprise").click()
     page.get_by_label("Enterprise name").fill("Công ty TNHH Thủy sản Sông Hậu")
     page.get_by_label("Tax code (mã số thuế)").fill("1800154794")

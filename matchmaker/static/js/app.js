@@ -2,6 +2,22 @@
 (function () {
   "use strict";
 
+  // Phones: each cell of a data table is labelled by its column, so that app.css can show rows as cards.
+  // Tables with merged cells or without a header row keep their grid (data-reflow="off" opts out).
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head || table.dataset.reflow === "off" || table.querySelector("tbody [colspan], tbody [rowspan]")) { return; }
+    var labels = Array.prototype.map.call(head.cells, function (cell) { return cell.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, i) {
+          if (labels[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", labels[i]); }
+        });
+      });
+    });
+    table.classList.add("mm-reflow");
+  });
+
   // A search box above long <select data-filter> lists (institution picker): hides options that do not match.
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
