@@ -12,9 +12,10 @@ import enum
 
 from matchmaker.lifecycle import OrderState
 from matchmaker.models.need import InterestStatus, NeedStatus
-from matchmaker.models.project import ProjectStatus
+from matchmaker.models.project import MemberStatus, ProjectStatus
 from matchmaker.models.proposal import ProposalStatus
 from matchmaker.models.researcher import IPStatus
+from matchmaker.services.home.items import Severity
 
 PLATFORM_NAME = "Matchmaker Cần Thơ"
 
@@ -101,6 +102,11 @@ STATUS_MEANINGS: dict[enum.Enum, Meaning] = {
     ProjectStatus.COMPLETED: _M.DONE,
     ProjectStatus.IN_APPLICATION: _M.DONE,
     ProjectStatus.TERMINATED: _M.FAILED,
+    MemberStatus.PENDING: _M.OPEN,
+    MemberStatus.CONFIRMED: _M.DONE,
+    Severity.OVERDUE: _M.LATE,
+    Severity.SOON: _M.OPEN,
+    Severity.NORMAL: _M.IN_PROGRESS,
     IPStatus.FILED: _M.IN_PROGRESS,
     IPStatus.GRANTED: _M.DONE,
     IPStatus.EXPIRED: _M.INACTIVE,
@@ -120,6 +126,8 @@ STATE_ENUMS: tuple[type[enum.Enum], ...] = (
     NeedStatus,
     InterestStatus,
     ProjectStatus,
+    MemberStatus,
+    Severity,
     IPStatus,
     MilestoneState,
     AccountState,

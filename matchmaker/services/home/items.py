@@ -32,18 +32,8 @@ class Severity(enum.Enum):
     def label(self) -> str:
         return str(_SEVERITY_LABELS[self])
 
-    @property
-    def badge(self) -> str:
-        """The Bootstrap badge classes of the severity."""
-        return _BADGES[self]
-
 
 _RANKS = {Severity.OVERDUE: 0, Severity.SOON: 1, Severity.NORMAL: 2}
-_BADGES = {
-    Severity.OVERDUE: "text-bg-danger",
-    Severity.SOON: "text-bg-warning",
-    Severity.NORMAL: "text-bg-light border",
-}
 _SEVERITY_LABELS = {
     Severity.OVERDUE: _l("Overdue"),
     Severity.SOON: _l("Due soon"),
