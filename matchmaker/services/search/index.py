@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -274,21 +273,19 @@ def find(
 ) -> Outcome:
     """Search public records; a missing or corrupt index starts a rebuild and says so. Never raises."""
     index = get_index()
-    for attempt in (1, 2):
-        try:
-            return Outcome(
-                index.search(
-                    query, filters=filters, sort="date" if sort == "date" else "relevance",
-                    page=max(1, min(page, 1000)), limit=per_page,
-                )
-            )  # fmt: skip
-        except IndexUnavailable as error:
-            log.warning("search unavailable: %s", error)
-            _recover()
-            return Outcome(None, rebuilding=True)
-        except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
-            log.warning("search failed (attempt %d)", attempt, exc_info=True)
-            index = _fresh_index(index)
+    try:
+        return Outcome(
+            index.search(
+                query, filters=filters, sort="date" if sort == "date" else "relevance",
+                page=max(1, min(page, 1000)), limit=per_page,
+            )
+        )  # fmt: skip
+    except IndexUnavailable as error:
+        log.warning("search unavailable: %s", error)
+        _recover()
+        return Outcome(None, rebuilding=True)
+    except Exception:  # noqa: BLE001 — an index bug must not become a 500 (the library closed its searcher)
+        log.warning("search failed", exc_info=True)
     health = index.check()
     if (
         not health.ok
@@ -319,19 +316,11 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     except IndexUnavailable as error:
         log.warning("suggestions unavailable: %s", error)
         _recover()
-    except Exception:  # noqa: BLE001 — a stale reader or an index bug must not become a 500
+    except Exception:  # noqa: BLE001 — an index bug must not become a 500 (the library closed its searcher)
         log.warning("suggestions failed", exc_info=True)
-        if not _fresh_index(index).check().ok:
+        if not index.check().ok:
             _recover()
     return []
-
-
-def _fresh_index(index: SearchIndex) -> SearchIndex:
-    """Drop an index object whose reader went bad and open a new one."""
-    with contextlib.suppress(Exception):
-        index.close()
-    current_app.extensions.pop(EXTENSION, None)
-    return get_index()
 
 
 def health() -> Health:

@@ -162,6 +162,24 @@ def test_need_made_private_leaves_the_index(indexed_ctx, rice_rep):
     assert search.find("cảm biến", {}).result.total == 0
 
 
+def test_search_delete_search_on_one_index_object_needs_no_reopening(
+    indexed_ctx, rice_rep
+):
+    """Issue 18.6: the library refreshes its reader itself; the service keeps one index object."""
+    kept = add_need(rice_rep, Confidentiality.PUBLIC, title="Cảm biến độ mặn ao tôm")
+    gone = add_need(rice_rep, Confidentiality.PUBLIC, title="Cảm biến độ mặn ruộng lúa")
+    index = search.get_index()
+    assert sorted(ids("need", "cảm biến")) == sorted([kept.id, gone.id])
+    changed = NeedInput(
+        title=gone.title, description=gone.description, confidentiality=Confidentiality.PRIVATE
+    )  # fmt: skip
+    needs.update_need(rice_rep, gone, changed)
+    outcome = search.find("cảm biến", {})
+    assert not outcome.failed
+    assert [int(h.id) for h in outcome.result.hits] == [kept.id]
+    assert search.get_index() is index
+
+
 def _profile_input(profile: ResearcherProfile, **overrides) -> profiles.ProfileInput:
     values = dict(
         full_name="Nguyễn Thị Mai", academic_title=None, degree="TS", institution_id=None,
