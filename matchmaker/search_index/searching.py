@@ -37,6 +37,28 @@ def _order(
     return np.lexsort((found.ids, -found.scores, -dates, ~found.complete))
 
 
+def _bounded(page: int, per_page: int) -> tuple[int, int]:
+    return min(max(1, int(page)), MAX_PAGE), min(max(1, int(per_page)), MAX_PER_PAGE)
+
+
+def _one_page(
+    searcher: Searcher,
+    found: Matches,
+    parsed: ParsedQuery,
+    filters: Mapping[str, Iterable[str | int] | str | int],
+    cache: SegmentCache,
+    sort: Sort,
+    page: int,
+    per_page: int,
+) -> tuple[Matches, np.ndarray]:
+    """``found`` within the chosen facets, and the positions of its page ``page`` in order."""
+    wanted = normalise_filters({**parsed.filters, **filters})
+    if wanted and len(found.ids):
+        found = found.subset(filter_mask(searcher, found.ids, wanted, cache))
+    order = _order(searcher, found, sort, cache)
+    return found, order[(page - 1) * per_page : page * per_page]
+
+
 def run_search(
     searcher: Searcher,
     parsed: ParsedQuery,
@@ -48,15 +70,11 @@ def run_search(
     per_page: int = 20,
 ) -> SearchResult:
     """Search with a parsed, non-empty query; facet counts cover every matching document."""
-    page = min(max(1, int(page)), MAX_PAGE)
-    per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+    page, per_page = _bounded(page, per_page)
     found = Evaluator(searcher, cache, postings).rank(parsed)
-    wanted = normalise_filters({**parsed.filters, **filters})
-    if wanted and len(found.ids):
-        found = found.subset(filter_mask(searcher, found.ids, wanted, cache))
-    order = _order(searcher, found, sort, cache)[
-        (page - 1) * per_page : page * per_page
-    ]
+    found, order = _one_page(
+        searcher, found, parsed, filters, cache, sort, page, per_page
+    )
     labels = [unit.label for unit in parsed.positive]
     held = found.units if found.units is not None else np.zeros((0, len(found.ids)))
     hits = [
@@ -96,16 +114,12 @@ def run_browse(
     per_page: int = 20,
 ) -> SearchResult:
     """Every record (of the chosen facets), newest first: what a query with no searchable word shows."""
-    page = min(max(1, int(page)), MAX_PAGE)
-    per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+    page, per_page = _bounded(page, per_page)
     ids = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
     found = Matches(np.sort(ids), np.zeros(len(ids)))
-    wanted = normalise_filters({**parsed.filters, **filters})
-    if wanted and len(found.ids):
-        found = found.subset(filter_mask(searcher, found.ids, wanted, cache))
-    order = _order(searcher, found, "date", cache)[
-        (page - 1) * per_page : page * per_page
-    ]
+    found, order = _one_page(
+        searcher, found, parsed, filters, cache, "date", page, per_page
+    )
     hits = [
         _hit(
             searcher.stored_fields(int(found.ids[i])), 0.0, Marker.for_query(parsed), ()
