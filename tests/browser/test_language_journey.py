@@ -15,6 +15,7 @@ PASSWORD = "Ninh-Kieu-ben-tau-2026"
 def test_need_form_reads_ty_and_refuses_in_vietnamese(page, live_server):
     sign_up(page, live_server, "chu.doanh.nghiep@demo.cantho.example", "Trần Thị Sấy",
             "an enterprise", PASSWORD)  # fmt: skip
+    page.get_by_role("button", name="Account menu").click()
     page.get_by_role("link", name="My enterprise").click()
     page.get_by_label("Enterprise name").fill("Công ty TNHH Lúa Gạo Cờ Đỏ")
     page.get_by_label("Tax code (mã số thuế)").fill("1800154794")
