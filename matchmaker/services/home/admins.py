@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from matchmaker import formatting
 from matchmaker.extensions import db
 from matchmaker.models import User
 from matchmaker.services.home.items import (
@@ -53,6 +53,21 @@ def _with_severity(one: WorkItem, severity: Severity) -> WorkItem:
     return replace(one, severity=severity)
 
 
+def _failing(
+    name: str,
+    note: str,
+    today: date,
+    severity: Severity,
+    key: str,
+    detail: str | None = None,
+) -> tuple[HealthCheck, list[WorkItem]]:
+    """A check that needs attention, and the work item that says what to run."""
+    item_ = item(
+        Kind.PLATFORM_HEALTH, name, note, None, {}, today, severity=severity, key=key
+    )
+    return HealthCheck(name, False, detail or note), [item_]
+
+
 def _search_check(today: date) -> tuple[HealthCheck, list[WorkItem]]:
     health = search.health()
     waiting = search.pending_retries()
@@ -62,36 +77,21 @@ def _search_check(today: date) -> tuple[HealthCheck, list[WorkItem]]:
             "The search index cannot be read (%(reason)s): run “matchmaker search rebuild”.",
             reason=health.reason,
         )
-        return HealthCheck(name, False, note), [
-            item(
-                Kind.PLATFORM_HEALTH,
-                name,
-                note,
-                None,
-                {},
-                today,
-                severity=Severity.OVERDUE,
-                key="search-index",
-            )  # fmt: skip
-        ]
+        return _failing(name, note, today, Severity.OVERDUE, "search-index")
     detail = _("%(n)d documents indexed.", n=health.doc_count)
     if waiting:
         note = _(
             "%(n)d updates failed and wait for a retry: run “matchmaker search retry”.",
             n=waiting,
         )
-        return HealthCheck(name, False, f"{detail} {note}"), [
-            item(
-                Kind.PLATFORM_HEALTH,
-                name,
-                note,
-                None,
-                {},
-                today,
-                severity=Severity.SOON,
-                key="search-retries",
-            )  # fmt: skip
-        ]
+        return _failing(
+            name,
+            note,
+            today,
+            Severity.SOON,
+            "search-retries",
+            detail=f"{detail} {note}",
+        )
     return HealthCheck(name, True, detail), []
 
 
@@ -102,19 +102,8 @@ def _matching_check(today: date) -> tuple[HealthCheck, list[WorkItem]]:
         note = _(
             "No matching model is saved yet: it is built at the first match, or run “matchmaker match rebuild”."
         )
-        return HealthCheck(name, False, note), [
-            item(
-                Kind.PLATFORM_HEALTH,
-                name,
-                note,
-                None,
-                {},
-                today,
-                severity=Severity.SOON,
-                key="matching-model",
-            )  # fmt: skip
-        ]
-    detail = _("Fitted on %(when)s.", when=format_datetime(state.fitted_at, "short"))
+        return _failing(name, note, today, Severity.SOON, "matching-model")
+    detail = _("Fitted on %(when)s.", when=formatting.datetime(state.fitted_at))
     if state.refitting:
         detail = f"{detail} {_('A refit is running.')}"
     return HealthCheck(name, True, detail), []
