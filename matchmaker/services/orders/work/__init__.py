@@ -30,6 +30,8 @@ from matchmaker.services.orders.work.payments import (
     Totals,
     TrancheLine,
     contract,
+    contracts,
+    disbursed_total,
     ensure_tranches,
     record_disbursement,
     totals,
@@ -49,6 +51,7 @@ from matchmaker.services.orders.work.schedule import (
     ScheduleStatus,
     list_late_orders,
     schedule_status,
+    schedule_statuses,
 )
 from matchmaker.services.policy import results_are_public
 
@@ -70,6 +73,8 @@ __all__ = [
     "add_result",
     "complete_milestone",
     "contract",
+    "contracts",
+    "disbursed_total",
     "ensure_tranches",
     "is_pi",
     "list_late_orders",
@@ -83,6 +88,7 @@ __all__ = [
     "register_results",
     "results_are_public",
     "schedule_status",
+    "schedule_statuses",
     "send_back_deliverable",
     "submit_deliverable",
     "submit_progress_report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -53,14 +54,28 @@ def _as_date(value: object) -> date | None:
 
 def contract(order: ResearchOrder) -> Contract | None:
     """The contract recorded by the order's award step, or None before the award."""
-    award = db.session.scalar(
-        sa.select(OrderEvent)
-        .where(OrderEvent.order_id == order.id, OrderEvent.action == Action.AWARD.value)
-        .order_by(OrderEvent.id.desc())
-        .limit(1)
+    return contracts([order.id]).get(order.id)
+
+
+def contracts(order_ids: Collection[int]) -> dict[int, Contract]:
+    """The contract recorded by each order's last award step, for many orders in one query."""
+    if not order_ids:
+        return {}
+    last_award = (
+        sa.select(sa.func.max(OrderEvent.id))
+        .where(
+            OrderEvent.order_id.in_(order_ids),
+            OrderEvent.action == Action.AWARD.value,
+        )
+        .group_by(OrderEvent.order_id)
     )
-    if award is None:
-        return None
+    awards = db.session.scalars(
+        sa.select(OrderEvent).where(OrderEvent.id.in_(last_award))
+    )
+    return {award.order_id: _contract_of(award) for award in awards}
+
+
+def _contract_of(award: OrderEvent) -> Contract:
     fields = award.fields or {}
     schedule = tuple(
         lifecycle.Tranche(
@@ -116,6 +131,20 @@ def _disbursed_by_tranche(order_id: int) -> dict[int, int]:
         .group_by(Disbursement.tranche_id)
     )
     return {tranche_id: int(total or 0) for tranche_id, total in rows}
+
+
+def disbursed_total() -> sa.ScalarSelect:
+    """What has been disbursed to an order so far (VND), as a column of a query over ``ResearchOrder``.
+
+    The one definition of "disbursed" for lists, sorting and sums over many orders.
+    """
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .join(Tranche, Tranche.id == Disbursement.tranche_id)
+        .where(Tranche.order_id == ResearchOrder.id)
+        .correlate(ResearchOrder)
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)

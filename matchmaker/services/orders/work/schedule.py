@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,14 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker import formatting
 from matchmaker.extensions import db
-from matchmaker.models import Milestone, ResearchOrder
+from matchmaker.models import Disbursement, Milestone, ResearchOrder, Tranche
 from matchmaker.services.orders.work.common import (
     SCHEDULED_STATES,
     S,
     vietnam_today,
 )
-from matchmaker.services.orders.work.milestones import list_milestones
-from matchmaker.services.orders.work.payments import contract, tranche_lines
+from matchmaker.services.orders.work.payments import Contract, contracts
 
 
 class Lateness(enum.Enum):
@@ -84,28 +84,78 @@ def schedule_status(order: ResearchOrder, today: date | None = None) -> Schedule
 
     A milestone whose deliverable is submitted waits for the officials and does not make the order late.
     """
+    return schedule_statuses([order], today)[order.id]
+
+
+def schedule_statuses(
+    orders: Iterable[ResearchOrder], today: date | None = None
+) -> dict[int, ScheduleStatus]:
+    """``schedule_status`` of many orders at once, in four queries whatever their number.
+
+    The one definition of "on schedule" and "late" for the work page, the lists and the figures.
+    """
     today = today or vietnam_today()
-    if order.state not in SCHEDULED_STATES:
-        return ScheduleStatus(applies=False, today=today)
-    reasons = [
-        LateReason(Lateness.MILESTONE_OVERDUE, m.title, m.due_date)
-        for m in list_milestones(order)
-        if is_overdue(m, today)
-    ]
-    terms = contract(order)
-    working = order.state in {S.AWARDED.value, S.IN_PROGRESS.value}
-    if working and terms and terms.end_date and terms.end_date < today:
-        reasons.append(LateReason(Lateness.PAST_END_DATE, terms.number, terms.end_date))
-    reasons += [
-        LateReason(
-            Lateness.TRANCHE_OVERDUE, str(line.tranche.number), line.tranche.due_date
+    orders = list(orders)
+    running = [o.id for o in orders if o.state in SCHEDULED_STATES]
+    reasons: dict[int, list[LateReason]] = {order_id: [] for order_id in running}
+    overdue = sa.select(Milestone).where(
+        Milestone.order_id.in_(running),
+        Milestone.due_date < today,
+        Milestone.completed_on.is_(None),
+        Milestone.submitted_at.is_(None),
+    )
+    for m in db.session.scalars(overdue.order_by(Milestone.due_date, Milestone.id)):
+        reasons[m.order_id].append(
+            LateReason(Lateness.MILESTONE_OVERDUE, m.title, m.due_date)
         )
-        for line in tranche_lines(order)
-        if line.tranche.due_date
-        and line.tranche.due_date < today
-        and line.remaining > 0
+    terms = contracts(running)
+    working = {S.AWARDED.value, S.IN_PROGRESS.value}
+    for order in orders:
+        end = terms[order.id].end_date if order.id in terms else None
+        if order.id in reasons and order.state in working and end and end < today:
+            reasons[order.id].append(
+                LateReason(Lateness.PAST_END_DATE, terms[order.id].number, end)
+            )
+    for order_id, number, due in _overdue_tranches(running, terms, today):
+        reasons[order_id].append(LateReason(Lateness.TRANCHE_OVERDUE, str(number), due))
+    return {
+        order.id: ScheduleStatus(
+            applies=order.id in reasons, today=today, reasons=tuple(reasons.get(order.id, ()))
+        )
+        for order in orders
+    }  # fmt: skip
+
+
+def _overdue_tranches(
+    order_ids: list[int], terms: dict[int, Contract], today: date
+) -> list[tuple[int, int, date]]:
+    """(order id, tranche number, due date) of every tranche past due and not fully disbursed.
+
+    An award's payment schedule not yet copied into tranches counts as tranches with nothing paid.
+    """
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .where(Disbursement.tranche_id == Tranche.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Tranche.order_id, Tranche.number, Tranche.due_date, Tranche.planned_amount > paid)
+        .where(Tranche.order_id.in_(order_ids))
+        .order_by(Tranche.order_id, Tranche.number)
+    ).all()  # fmt: skip
+    recorded = {order_id for order_id, *_rest in rows}
+    found = [
+        (order_id, number, due)
+        for order_id, number, due, unpaid in rows
+        if due is not None and due < today and unpaid
     ]
-    return ScheduleStatus(applies=True, today=today, reasons=tuple(reasons))
+    for order_id in order_ids:
+        if order_id in recorded or order_id not in terms:
+            continue
+        for number, planned in enumerate(terms[order_id].schedule, start=1):
+            if planned.due_date and planned.due_date < today and planned.amount > 0:
+                found.append((order_id, number, planned.due_date))
+    return found
 
 
 def list_late_orders(
@@ -113,9 +163,8 @@ def list_late_orders(
 ) -> list[tuple[ResearchOrder, ScheduleStatus]]:
     """Every running order that is late on ``today``, with its reasons (for reminders)."""
     stmt = sa.select(ResearchOrder).where(ResearchOrder.state.in_(SCHEDULED_STATES))
-    found = []
-    for order in db.session.scalars(stmt.order_by(ResearchOrder.id)).all():
-        status = schedule_status(order, today)
-        if status.is_late:
-            found.append((order, status))
-    return found
+    orders = db.session.scalars(stmt.order_by(ResearchOrder.id)).all()
+    statuses = schedule_statuses(orders, today)
+    return [
+        (order, statuses[order.id]) for order in orders if statuses[order.id].is_late
+    ]

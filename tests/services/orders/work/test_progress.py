@@ -400,6 +400,52 @@ def test_late_orders_are_listed_with_their_reasons(
     ]
 
 
+def test_schedules_of_many_orders_match_each_order_and_cost_the_same_queries(
+    progress_people, running, award_order, app
+):
+    on_time = award_order("Đúng hạn")
+    _pay(progress_people, on_time, 1, 600_000_000)
+    draft = orders.create_order(
+        progress_people.official, orders.OrderInput(title="Nháp", agency_id=progress_people.agency.id)
+    )  # fmt: skip
+    day = date(2027, 1, 16)
+    assert all(o.state for o in (running, on_time, draft))  # loaded before counting
+    statements: list[str] = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        many = progress.schedule_statuses([running, on_time, draft], day)
+        n_many = len(statements)
+        statements.clear()
+        progress.schedule_statuses([running], day)
+        n_one = len(statements)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert n_many == n_one
+    for order in (running, on_time, draft):
+        assert many[order.id] == progress.schedule_status(order, day)
+    assert [r.code.value for r in many[running.id].reasons] == ["tranche_overdue"]
+    assert many[on_time.id].applies and not many[on_time.id].is_late
+    assert not many[draft.id].applies
+
+
+def test_disbursed_total_sums_each_orders_payments(
+    progress_people, running, award_order
+):
+    other = award_order("Chưa giải ngân")
+    _pay(progress_people, running, 1, 200_000_000)
+    _pay(progress_people, running, 1, 50_000_000)
+    rows = db.session.execute(
+        sa.select(ResearchOrder.id, progress.disbursed_total()).where(
+            ResearchOrder.id.in_([running.id, other.id])
+        )
+    )
+    assert dict(rows.all()) == {running.id: 250_000_000, other.id: 0}
+
+
 # --- progress reports ----------------------------------------------------------------------------------------
 
 
