@@ -18,9 +18,12 @@ from matchmaker.models import Institution, ResearchOrder, TechNeed, User
 from matchmaker.services.orders import lifecycle as orders
 
 DATA = Path(__file__).resolve().parent / "data" / "orders.json"
-# Orders past their call happened on this fictional timeline, 20 days a step (published on day 40, call closed
-# on day 50, applications closed on day 60); open calls close some weeks after loading.
-ANCHOR = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+# Each order walks its path 20 days a step (published on day 40, call closed on day 50, applications closed on
+# day 60) and took its last step some weeks before the demo is loaded: the n-th order STEP_DAYS * steps + the
+# n-th spread before loading, so the history covers the past year, the figures of "this year" are not empty
+# and running work is as late as real work, whenever the demo is loaded. Open calls close weeks after loading.
+STEP_DAYS = 20
+SPREAD_DAYS = (21, 130, 47, 95, 160, 33, 74, 115, 58, 140)
 
 Progress = Callable[[int], Any]
 A = Action
@@ -57,15 +60,26 @@ def load_orders(official: User, step: Progress) -> int:
     """Create every demo order that is missing (by title) and walk it to its target state."""
     existing = set(db.session.scalars(sa.select(ResearchOrder.title)))
     created = 0
-    for row in rows():
+    loaded = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+    for number, row in enumerate(rows()):
         if normalise(row["title"]) not in existing:
-            _walk(_create(row, official), row, official)
+            steps = len(PATHS[row["target_state"]])
+            back = timedelta(
+                days=SPREAD_DAYS[number % len(SPREAD_DAYS)] + STEP_DAYS * steps
+            )
+            anchor = loaded - back
+            _walk(
+                _create(row, official, anchor - timedelta(days=3)),
+                row,
+                official,
+                anchor,
+            )
             created += 1
         step(1)
     return created
 
 
-def _create(row: dict, official: User) -> ResearchOrder:
+def _create(row: dict, official: User, now: datetime) -> ResearchOrder:
     agency = db.session.scalar(
         sa.select(Institution).where(Institution.slug == row["agency"])
     )
@@ -81,10 +95,12 @@ def _create(row: dict, official: User) -> ResearchOrder:
     data = orders.OrderInput(
         agency_id=agency.id, need_id=need_id, **{k: row.get(k) for k in fields}
     )
-    return orders.create_order(official, data)
+    return orders.create_order(official, data, now=now)
 
 
-def _data(action: Action, row: dict, open_deadline: datetime, start: date) -> dict:
+def _data(
+    action: Action, row: dict, open_deadline: datetime, start: date, anchor: datetime
+) -> dict:
     value = (row.get("state_budget") or 0) + (row.get("cofunding") or 0)
     first = value * 6 // 10
     end = start + timedelta(days=30 * (row.get("duration_months") or 24))
@@ -96,7 +112,7 @@ def _data(action: Action, row: dict, open_deadline: datetime, start: date) -> di
         published = {"selection_method": "direct_assignment", "assignee_organisation": row.get("assignee_organisation"),
                      "justification": row.get("justification")}  # fmt: skip
     return {
-        A.APPROVE: {"decision_number": row.get("decision_number") or "1/QĐ-UBND", "decision_date": ANCHOR.date()},
+        A.APPROVE: {"decision_number": row.get("decision_number") or "1/QĐ-UBND", "decision_date": (anchor + timedelta(days=STEP_DAYS)).date()},
         A.PUBLISH: published,
         A.CLOSE_APPLICATIONS: published,
         A.AWARD: {"contract_number": row.get("contract_number") or "01/HĐ-SKHCN", "contract_value": value,
@@ -110,18 +126,18 @@ def _data(action: Action, row: dict, open_deadline: datetime, start: date) -> di
     }.get(action, {})  # fmt: skip
 
 
-def _walk(order: ResearchOrder, row: dict, official: User) -> None:
+def _walk(order: ResearchOrder, row: dict, official: User, anchor: datetime) -> None:
     path = PATHS[row["target_state"]]
     stays_open = row["target_state"] == "published"
     deadline = (
         (datetime.now(UTC) + timedelta(days=45))
         if stays_open
-        else ANCHOR + timedelta(days=50)
+        else anchor + timedelta(days=50)
     )
-    start = (ANCHOR + timedelta(days=60)).date()
+    start = (anchor + timedelta(days=60)).date()
     for number, action in enumerate(path):
         now = (
-            ANCHOR + timedelta(days=number * 20)
+            anchor + timedelta(days=number * STEP_DAYS)
             if not stays_open
             else datetime.now(UTC)
         )
@@ -131,7 +147,7 @@ def _walk(order: ResearchOrder, row: dict, official: User) -> None:
             )
         if action == A.CLOSE_APPLICATIONS:
             demo_work.submit_proposals(order, row, deadline - timedelta(days=2))
-        data = _data(action, row, deadline, start)
+        data = _data(action, row, deadline, start, anchor)
         if action == A.AWARD:
             demo_work.award(order, official, data, now)
         elif action == A.REGISTER_RESULTS:
@@ -148,7 +164,9 @@ def _walk(order: ResearchOrder, row: dict, official: User) -> None:
                 order, official, now, still_open=row["target_state"] == "under_review"
             )
         elif action == A.START_WORK:
-            award_data = _data(A.AWARD, row, deadline, start)
+            award_data = _data(A.AWARD, row, deadline, start, anchor)
             demo_work.plan_work(order, official, start, award_data["end_date"], now)
-            demo_work.report_progress(order, official, now + timedelta(days=10))
+            demo_work.report_progress(
+                order, official, now + timedelta(days=10), hand_in=not row.get("late")
+            )  # a late task has not handed in its first deliverable
         db.session.refresh(order)

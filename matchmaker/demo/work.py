@@ -180,30 +180,34 @@ def plan_work(
         )  # fmt: skip
 
 
-def report_progress(order: ResearchOrder, official: User, now: datetime) -> None:
-    """The PI hands in the first deliverable and reports; the official confirms the milestone."""
+def report_progress(
+    order: ResearchOrder, official: User, now: datetime, hand_in: bool = True
+) -> None:
+    """The PI reports; with ``hand_in`` they hand in the first deliverable and the official confirms it."""
     pi = db.session.get(User, order.pi_id)
     first = milestones.list_milestones(order)[0]
-    milestones.submit_deliverable(
-        pi,
-        order.id,
-        first.id,
-        "Đã nộp báo cáo tổng quan bản cứng và bản điện tử.",
-        now=now,
+    if hand_in:
+        milestones.submit_deliverable(
+            pi, order.id, first.id, "Đã nộp báo cáo tổng quan bản cứng và bản điện tử.", now=now
+        )  # fmt: skip
+    text = (
+        "Hoàn thành tổng quan tài liệu, khảo sát hiện trạng và chốt phương pháp; "
+        "đang triển khai thí nghiệm giai đoạn 1 đúng kế hoạch."
+        if hand_in
+        else "Đang khảo sát hiện trạng; báo cáo tổng quan chậm do thiết bị đo về muộn."
     )
     milestones.submit_progress_report(
         pi, order.id,
         milestones.ProgressInput(
-            period=f"Quý {(now.month - 1) // 3 + 1}/{now.year}", report_date=_day(now),
-            text="Hoàn thành tổng quan tài liệu, khảo sát hiện trạng và chốt phương pháp; "
-                 "đang triển khai thí nghiệm giai đoạn 1 đúng kế hoạch.",
-            percent_complete=30, milestone_ids=[first.id],
+            period=f"Quý {(now.month - 1) // 3 + 1}/{now.year}", report_date=_day(now), text=text,
+            percent_complete=30 if hand_in else 10, milestone_ids=[first.id] if hand_in else [],
         ),
         now=now,
     )  # fmt: skip
-    milestones.complete_milestone(
-        official, order.id, first.id, _day(now), "Biên bản kiểm tra ngày " + _day(now).strftime("%d/%m/%Y"), now=now
-    )  # fmt: skip
+    if hand_in:
+        milestones.complete_milestone(
+            official, order.id, first.id, _day(now), "Biên bản kiểm tra ngày " + _day(now).strftime("%d/%m/%Y"), now=now
+        )  # fmt: skip
 
 
 def register(order: ResearchOrder, row: dict, now: datetime) -> None:

@@ -237,3 +237,26 @@ def _count_where(model, clause) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(model).where(clause)
     )
+
+
+def test_demo_history_is_the_past_year_and_running_work_is_partly_late(app):
+    from datetime import UTC, datetime, timedelta
+
+    from matchmaker.models import OrderEvent, ResearchOrder
+    from matchmaker.services.orders import work
+
+    demo.load_demo_data()
+    loaded = datetime.now(UTC)
+    moments = [
+        m if m.tzinfo else m.replace(tzinfo=UTC)
+        for m in db.session.scalars(sa.select(OrderEvent.created_at))
+    ]
+    assert max(moments) <= loaded
+    assert min(moments) >= loaded - timedelta(days=400)
+    # Spread over the year, not one day: the figures of a period and the trends by month have something to show.
+    assert len({m.strftime("%Y-%m") for m in moments}) >= 8
+    running = db.session.scalars(
+        sa.select(ResearchOrder).where(ResearchOrder.state == "in_progress")
+    ).all()
+    late = [s.is_late for s in work.schedule_statuses(running).values()]
+    assert True in late and False in late

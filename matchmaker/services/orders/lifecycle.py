@@ -113,24 +113,32 @@ def _attach(
 
 
 def create_order(
-    user: User, data: OrderInput, uploads: Sequence = (), public_files: bool = False
+    user: User,
+    data: OrderInput,
+    uploads: Sequence = (),
+    public_files: bool = False,
+    now: datetime | None = None,
 ) -> ResearchOrder:
     """Start a draft order for a city agency; its creation is the first line of its history.
 
     ``uploads`` are PDF files kept with the order (``public_files``: published with it); a file that is not
-    a PDF or is too large refuses the whole draft.
+    a PDF or is too large refuses the whole draft. ``now`` dates the creation (imports, demo data).
     """
     if not policy.is_staff(user):
         raise NotAllowed(_l("Only city officials place research orders."))
     fields = _checked_fields(data)
-    order = ResearchOrder(created_by_id=user.id, state=OrderState.DRAFT.value, **fields)
+    moment = now or utcnow()
+    order = ResearchOrder(
+        created_by_id=user.id, state=OrderState.DRAFT.value, created_at=moment, **fields
+    )
     db.session.add(order)
     db.session.flush()
     db.session.add(
         OrderEvent(
-            order_id=order.id, actor_id=user.id, action="create", to_state=order.state
+            order_id=order.id, actor_id=user.id, action="create", to_state=order.state,
+            created_at=moment,
         )
-    )
+    )  # fmt: skip
     _attach(order, user, uploads, public_files)
     events.changed("order", order.id)
     events.commit()
