@@ -120,7 +120,9 @@ class PlanTaskUpdate(Base):
     author: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<PlanTaskUpdate {self.id} task={self.task_id} {self.status_after.value}>"
+        return (
+            f"<PlanTaskUpdate {self.id} task={self.task_id} {self.status_after.value}>"
+        )
 
 
 class PlanHistoryIsAppendOnly(Exception):
