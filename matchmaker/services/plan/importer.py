@@ -254,7 +254,7 @@ def parse(data: bytes) -> tuple[list[PlanRow], list[ImportProblem]]:
     rows, problems = sheet.read_rows(data)
     if problems:
         return [], problems
-    (_, header), body = rows[0], rows[1:]
+    header, body = rows[0][1], rows[1:]
     columns, problems = _columns(header)
     if problems:
         return [], problems
