@@ -120,7 +120,7 @@ def record_update(task_id: int):
         else:
             flash(_("The update is recorded."), "success")
             return redirect(url_for("plan.detail", task_id=task.id, _anchor="updates"))
-    return _detail(task, update_form=form, status=400)
+    return _detail(task, update_form=form)
 
 
 @bp.route("/<id:task_id>/complete", methods=["POST"])
@@ -144,7 +144,7 @@ def complete(task_id: int):
         else:
             flash(_("The task is marked as completed."), "success")
             return redirect(url_for("plan.detail", task_id=task.id))
-    return _detail(task, complete_form=form, status=400)
+    return _detail(task, complete_form=form)
 
 
 def _task_form(task: PlanTask | None) -> PlanTaskForm:
