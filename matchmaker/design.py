@@ -12,10 +12,12 @@ import enum
 
 from matchmaker.lifecycle import OrderState
 from matchmaker.models.need import InterestStatus, NeedStatus
+from matchmaker.models.plan import PlanTaskStatus
 from matchmaker.models.project import MemberStatus, ProjectStatus
 from matchmaker.models.proposal import ProposalStatus
 from matchmaker.models.researcher import IPStatus
 from matchmaker.services.home.items import Severity
+from matchmaker.services.plan.standing import TaskStanding
 
 PLATFORM_NAME = "Matchmaker Cần Thơ"
 
@@ -117,6 +119,14 @@ STATUS_MEANINGS: dict[enum.Enum, Meaning] = {
     AccountState.ACTIVE: _M.DONE,
     AccountState.UNCONFIRMED: _M.LATE,
     AccountState.DEACTIVATED: _M.INACTIVE,
+    # The action plan: the progress an agency reports, and where the task stands against its deadline.
+    PlanTaskStatus.NOT_STARTED: _M.OPEN,
+    PlanTaskStatus.IN_PROGRESS: _M.IN_PROGRESS,
+    PlanTaskStatus.COMPLETED: _M.DONE,
+    TaskStanding.NOT_STARTED: _M.OPEN,
+    TaskStanding.ON_SCHEDULE: _M.IN_PROGRESS,
+    TaskStanding.LATE: _M.LATE,
+    TaskStanding.COMPLETED: _M.DONE,
 }
 
 # Every lifecycle whose states are shown as badges; tests check each state of each has a meaning.
@@ -131,6 +141,8 @@ STATE_ENUMS: tuple[type[enum.Enum], ...] = (
     IPStatus,
     MilestoneState,
     AccountState,
+    PlanTaskStatus,
+    TaskStanding,
 )
 
 

@@ -26,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
     from matchmaker.blueprints.orders import bp as orders_bp
+    from matchmaker.blueprints.plan import bp as plan_bp
     from matchmaker.blueprints.projects import bp as projects_bp
     from matchmaker.blueprints.researchers import bp as researchers_bp
     from matchmaker.blueprints.search import bp as search_bp
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         orders_bp,
         projects_bp,
+        plan_bp,
         search_bp,
     ):
         app.register_blueprint(blueprint, url_prefix=f"/{blueprint.name}")

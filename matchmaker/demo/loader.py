@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from matchmaker.demo import orders as demo_orders
+from matchmaker.demo import plan as demo_plan
 from matchmaker.demo import projects as demo_projects
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
@@ -65,6 +66,7 @@ def total_steps() -> int:
         )
         + len(demo_orders.rows())
         + len(demo_projects.rows())
+        + len(demo_plan.rows())
     )
 
 
@@ -83,6 +85,7 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
     with events.quiet("records", "notes"):
         demo_orders.load_orders(_approving_official(), step)
         demo_projects.load_projects(step)
+        demo_plan.load_plan(_approving_official(), step)
     search.rebuild()
     return {
         "institutions": len(institutions),

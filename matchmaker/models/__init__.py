@@ -18,6 +18,13 @@ from matchmaker.models.need import (
 )
 from matchmaker.models.notification import Notification
 from matchmaker.models.order import HistoryIsAppendOnly, OrderEvent, ResearchOrder
+from matchmaker.models.plan import (
+    PlanHistoryIsAppendOnly,
+    PlanTask,
+    PlanTaskStatus,
+    PlanTaskUpdate,
+    plan_task_partners,
+)
 from matchmaker.models.progress import (
     Disbursement,
     Milestone,
@@ -71,6 +78,11 @@ __all__ = [
     "NeedInterest",
     "NeedStatus",
     "Notification",
+    "PlanHistoryIsAppendOnly",
+    "PlanTask",
+    "PlanTaskStatus",
+    "PlanTaskUpdate",
+    "plan_task_partners",
     "Disbursement",
     "Milestone",
     "ProgressReport",

@@ -13,6 +13,7 @@ from matchmaker.models.base import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Institution
+    from matchmaker.models.plan import PlanTask
     from matchmaker.models.user import User
 
 
@@ -60,10 +61,16 @@ class ResearchOrder(TimestampMixin, Base):
     )
     # Parts of the order kept internal (names from services.policy.ORDER_PARTS); the rest is public once published.
     internal_parts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The task of the city's Resolution 57 action plan this order serves, if any. use_alter: a task names
+    # an order (or its project) as evidence of completion, so the tables refer to each other.
+    plan_task_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("plan_tasks.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     agency: Mapped[Institution] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
+    plan_task: Mapped[PlanTask | None] = relationship(foreign_keys=[plan_task_id])
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", passive_deletes="all"
     )

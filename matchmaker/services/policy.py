@@ -30,6 +30,7 @@ from matchmaker.models import (
     CouncilMember,
     Enterprise,
     NeedStatus,
+    PlanTask,
     ProgressReport,
     Project,
     Proposal,
@@ -475,3 +476,27 @@ def may_link_member_directly(user: User, named: User) -> bool:
     for, a team list is rarely checked by anyone: each member says themselves that the work is theirs.
     """
     return _signed_in(user) and named.id == user.id
+
+
+# --- the action plan register (Resolution 57) ----------------------------------------------------------------
+# The register is the city's internal working record for now: officials and administrators see all of it,
+# researchers, enterprises and visitors none (the public results are a separate, later page).
+
+
+def may_view_plan(user: User | None) -> bool:
+    """Officials and administrators see every task of the action plan; nobody else sees any."""
+    return is_staff(user)
+
+
+def may_edit_plan(user: User | None) -> bool:
+    """Officials and administrators create, edit and import the plan's tasks."""
+    return is_staff(user)
+
+
+def may_record_plan_update(user: User | None, task: PlanTask) -> bool:
+    """Administrators, and the officials of the task's lead agency, report on it and complete it."""
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.OFFICIAL and user.institution_id == task.lead_agency_id

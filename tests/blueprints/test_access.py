@@ -193,6 +193,20 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         "/orders/{order}/work/results/add",
         STAFF | RESEARCHER,
     ),  # officials and the PI
+    "plan.index": ("GET", "/plan/", STAFF),
+    "plan.detail": ("GET", "/plan/{task}", STAFF),
+    "plan.create": ("GET", "/plan/new", STAFF),
+    "plan.edit": ("GET", "/plan/{task}/edit", STAFF),
+    "plan.import_upload": ("GET", "/plan/import", STAFF),
+    "plan.import_confirm": (
+        "POST",
+        "/plan/import/{batch}",
+        STAFF,
+    ),  # 404: not their batch
+    "plan.import_template": ("GET", "/plan/import/template.csv", STAFF),
+    # Officials of the task's lead agency too (the visiting official belongs to none).
+    "plan.record_update": ("POST", "/plan/{task}/updates", ADMIN),
+    "plan.complete": ("POST", "/plan/{task}/complete", ADMIN),
     "projects.index": ("GET", "/projects/", EVERYONE),
     "projects.detail": ("GET", "/projects/{project}", EVERYONE),
     "projects.create": (
@@ -262,6 +276,7 @@ def targets(make_user) -> dict[str, object]:
         IPStatus,
         NeedInterest,
         OutboxMessage,
+        PlanTask,
         Project,
         Proposal,
         Publication,
@@ -323,13 +338,14 @@ def targets(make_user) -> dict[str, object]:
     proposal = Proposal(
         order=order, pi=owner, approach="Mô hình", budget=1, submitted_at=utcnow()
     )
-    db.session.add_all([batch, attachment, project, proposal])
+    task = PlanTask(code="KH22-01", title="Dữ liệu mở", lead_agency=agency, evidence="")
+    db.session.add_all([batch, attachment, project, proposal, task])
     db.session.commit()
     return {
         "user": owner.id, "message": message.id, "profile": profile.id, "publication": publication.id,
         "asset": asset.id, "batch": batch.id, "slug": institution.slug, "enterprise": enterprise.id,
         "need": need.id, "interest": interest.id, "order": order.id, "attachment": attachment.id,
-        "project": project.id, "proposal": proposal.id,
+        "project": project.id, "proposal": proposal.id, "task": task.id,
     }  # fmt: skip
 
 

@@ -127,6 +127,10 @@ class OrderForm(Form):
         _l("Enterprise need this order answers (its enterprise co-funds it)"),
         validators=[Optional()],
     )
+    plan_task = SelectField(
+        _l("Task of the Resolution 57 action plan this order serves"),
+        validators=[Optional()],
+    )
     internal_parts = CheckboxesField(
         _l("Keep these parts internal (visible to officials only)"),
         choices=[SelectChoice(key, label) for key, label in PART_LABELS.items()],
@@ -142,8 +146,11 @@ class OrderForm(Form):
     )
     submit = SubmitField(_l("Save the draft"))
 
-    def fill_choices(self, agencies, needs=()) -> None:
+    def fill_choices(self, agencies, needs=(), plan_tasks=()) -> None:
         blank = [SelectChoice("", _l("— not specified —"))]
+        self.plan_task.choices = blank + [
+            SelectChoice(str(t.id), f"{t.code} — {t.title}"[:160]) for t in plan_tasks
+        ]
         self.agency.choices = [SelectChoice(str(a.id), a.name_vi) for a in agencies]
         self.need.choices = blank + [
             SelectChoice(str(n.id), f"{n.title} — {n.enterprise.name}") for n in needs

@@ -42,6 +42,7 @@ from matchmaker.services.matching import matches as matching
 from matchmaker.services.orders import attachments, proposals
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
+from matchmaker.services.plan import tasks as plan_tasks
 
 bp = Blueprint("orders", __name__)
 bp.register_blueprint(proposal_views.bp)
@@ -74,9 +75,11 @@ def _order_form(order: ResearchOrder | None = None) -> OrderForm:
     if request.method == "GET" and order is not None:
         form.agency.data, form.trl.data = str(order.agency_id), str(order.trl or "")
         form.need.data = str(order.need_id or "")
+        form.plan_task.data = str(order.plan_task_id or "")
     form.fill_choices(
         institutions.list_institutions(InstitutionKind.AGENCY),
         orders.linkable_needs(current_user, order.need_id if order else None),
+        plan_tasks.task_choices(),
     )
     return form
 
@@ -90,15 +93,19 @@ def _order_input(form: OrderForm) -> orders.OrderInput:
         priority_area=form.priority_area.data or None, duration_months=form.duration_months.data,
         state_budget=form.state_budget.data, cofunding=form.cofunding.data,
         need_id=int(form.need.data) if form.need.data else None,
+        plan_task_id=int(form.plan_task.data) if form.plan_task.data else None,
         internal_parts=tuple(form.internal_parts.data or ()),
     )  # fmt: skip
 
 
 def _field_error(form: OrderForm, error: ServiceError) -> None:
     """Show a service refusal beside its field (the agency when it names none)."""
-    name = {"agency_id": "agency", "need_id": "need", "attachment": "attachments"}.get(
-        error.field or "", error.field
-    )
+    name = {
+        "agency_id": "agency",
+        "need_id": "need",
+        "plan_task_id": "plan_task",
+        "attachment": "attachments",
+    }.get(error.field or "", error.field)
     target = getattr(form, name or "", None) or form.agency
     target.errors = [*target.errors, error.message]
 

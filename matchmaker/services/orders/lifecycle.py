@@ -21,6 +21,7 @@ from matchmaker.models import (
     InstitutionKind,
     NeedStatus,
     OrderEvent,
+    PlanTask,
     Project,
     Proposal,
     ProposalMember,
@@ -74,6 +75,7 @@ class OrderInput:
     cofunding: int | None = None
     need_id: int | None = None
     internal_parts: tuple[str, ...] = ()
+    plan_task_id: int | None = None
 
 
 def _checked_fields(data: OrderInput) -> dict:
@@ -85,6 +87,11 @@ def _checked_fields(data: OrderInput) -> dict:
         )
     if data.need_id is not None and db.session.get(TechNeed, data.need_id) is None:
         raise Conflict(_("Choose the enterprise need from the list."), field="need_id")
+    if (
+        data.plan_task_id is not None
+        and db.session.get(PlanTask, data.plan_task_id) is None
+    ):
+        raise Conflict(_("Choose the plan task from the list."), field="plan_task_id")
     if unknown := set(data.internal_parts) - set(policy.ORDER_PARTS):
         raise Conflict(
             _("Unknown parts: %(parts)s.", parts=", ".join(sorted(unknown))),
