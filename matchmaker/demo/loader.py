@@ -88,7 +88,7 @@ def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
         demo_plan.load_plan(_approving_official(), step)
     search.rebuild()
     return {
-        "institutions": len(institutions),
+        "institutions": db.session.scalar(sa.select(sa.func.count(Institution.id))),
         "enterprises": len(enterprises),
         "users": db.session.scalar(sa.select(sa.func.count(User.id))),
         "researchers": db.session.scalar(
