@@ -336,6 +336,13 @@ SORT_LABELS = {
     "changed": _l("Last change"),
 }
 
+# Why an order is late, in a few words for a crowded list (the full sentence is its tooltip).
+LATENESS_LABELS = {
+    "milestone_overdue": _l("Milestone overdue"),
+    "past_end_date": _l("Contract end passed"),
+    "tranche_overdue": _l("Tranche overdue"),
+}
+
 ACTION_LABELS = {
     "create": _l("Created"),
     "edit": _l("Draft edited"),

@@ -27,6 +27,7 @@ from matchmaker.blueprints.orders import (
 from matchmaker.blueprints.orders.forms import (
     ACTION_LABELS,
     PART_LABELS,
+    LATENESS_LABELS,
     SELECTION_LABELS,
     SORT_LABELS,
     STATE_LABELS,
@@ -68,7 +69,7 @@ def index():
         "orders/index.html", listing=listing, args=request.args, is_staff=is_staff,
         state_labels={k: v for k, v in STATE_LABELS.items() if is_staff or k in policy.PUBLIC_STATES},
         sort_labels={k: v for k, v in SORT_LABELS.items() if is_staff or k in PUBLIC_SORTS},
-        field_name=reference.field_name,
+        field_name=reference.field_name, lateness_labels=LATENESS_LABELS,
         agencies=institutions.list_institutions(InstitutionKind.AGENCY),
     )  # fmt: skip
 
