@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.models import (
@@ -13,6 +14,7 @@ from matchmaker.models import (
     Milestone,
     Role,
     Tranche,
+    User,
 )
 from matchmaker.services.orders import work as progress
 from matchmaker.services.orders.listing import OrderFilters, list_orders
@@ -191,3 +193,28 @@ def test_late_only_lists_the_late_running_orders_and_counts_them(schedules, offi
 def test_late_only_is_for_officials(schedules, make_user):
     listing = list_orders(make_user(Role.RESEARCHER), OrderFilters(late_only=True), now=NOW)
     assert len(listing.rows) == 3 and "late" not in listing.link_params()
+
+
+def test_a_listing_loads_its_agencies_with_the_orders(make_order, make_institution, official):
+    """Without the agencies' list of the page around it, 5 or 20 rows still cost the same statements."""
+    for n in range(20):
+        agency = make_institution(f"so-{n}", f"Sở số {n}", InstitutionKind.AGENCY)
+        make_order(f"{'Nhóm A' if n < 5 else 'Nhóm B'} {n}", agency_id=agency.id, state="in_progress")
+    official_id = official.id
+    counts = []
+    for text in ("nhom a", ""):
+        db.session.remove()
+        viewer = db.session.get(User, official_id)
+        statements: list[str] = []
+
+        def count(*args, into=statements):
+            into.append(args[2])
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            listing = list_orders(viewer, OrderFilters(text=text), now=NOW)
+            names = [row.order.agency.name_vi for row in listing.rows]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        counts.append((len(names), len(statements)))
+    assert counts[0][0] == 5 and counts[1][0] == 20 and counts[0][1] == counts[1][1]
