@@ -199,7 +199,11 @@ def test_time_left_of_nothing_is_empty(ctx):
         (2_000_000_000, "2 tỷ ₫", "2 billion ₫"),
         (250_000_000, "250 triệu ₫", "250 million ₫"),
         (1_234_567_890, "1,2 tỷ ₫", "1.2 billion ₫"),
-        (999_960_000, "1 tỷ ₫", "1 billion ₫"),  # rounds up into the next unit, never "1.000 triệu"
+        (
+            999_960_000,
+            "1 tỷ ₫",
+            "1 billion ₫",
+        ),  # rounds up into the next unit, never "1.000 triệu"
         (949_000_000, "949 triệu ₫", "949 million ₫"),
         (12_500_000_000_000, "12,5 nghìn tỷ ₫", "12.5 trillion ₫"),
         (800_000, "800 nghìn ₫", "800 thousand ₫"),
@@ -213,4 +217,7 @@ def test_vnd_compact_rounds_to_the_largest_unit(ctx, amount, vi, en):
         assert formatting.vnd(amount, compact=True) == vi
     with force_locale("en"):
         assert formatting.vnd(amount, compact=True) == en
-    assert formatting.vnd(amount) != formatting.vnd(amount, compact=True) or abs(amount) < 1000
+    assert (
+        formatting.vnd(amount) != formatting.vnd(amount, compact=True)
+        or abs(amount) < 1000
+    )

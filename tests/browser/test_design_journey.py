@@ -155,7 +155,12 @@ def test_tables_reflow_into_labelled_cards_on_a_phone(open_page):
 
 
 def _disbursed(page) -> list[int]:
-    return [int(a) for a in page.locator("#order-list td[data-amount]").evaluate_all("els => els.map(e => e.dataset.amount)")]
+    return [
+        int(a)
+        for a in page.locator("#order-list td[data-amount]").evaluate_all(
+            "els => els.map(e => e.dataset.amount)"
+        )
+    ]
 
 
 def test_an_official_sorts_the_orders_by_amount_disbursed(open_page):
@@ -179,7 +184,9 @@ def test_on_a_phone_the_sort_is_a_menu_and_rows_are_cards(open_page):
     page.locator("#sort").select_option("disbursed")
     page.locator("#dir").select_option("desc")
     page.locator("#order-filters [type=submit]").click()
-    expect(page.locator('#order-list th[data-sort="disbursed"]')).to_have_attribute("aria-sort", "descending")
+    expect(page.locator('#order-list th[data-sort="disbursed"]')).to_have_attribute(
+        "aria-sort", "descending"
+    )
     box = page.locator("#sort").bounding_box()
     assert box["height"] >= 44  # touch-sized
     assert page.locator("table.mm-reflow").bounding_box()["width"] <= PHONE["width"]

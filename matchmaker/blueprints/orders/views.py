@@ -26,8 +26,8 @@ from matchmaker.blueprints.orders import (
 )
 from matchmaker.blueprints.orders.forms import (
     ACTION_LABELS,
-    PART_LABELS,
     LATENESS_LABELS,
+    PART_LABELS,
     SELECTION_LABELS,
     SORT_LABELS,
     STATE_LABELS,

@@ -23,9 +23,20 @@ def _add_work(order, paid: int, late: bool) -> None:
     tranche = Tranche(order_id=order.id, number=1, planned_amount=paid * 2)
     db.session.add(tranche)
     db.session.flush()
-    db.session.add(Disbursement(tranche_id=tranche.id, amount=paid, disbursed_on=date(2026, 1, 5), reference="UNC"))
+    db.session.add(
+        Disbursement(
+            tranche_id=tranche.id,
+            amount=paid,
+            disbursed_on=date(2026, 1, 5),
+            reference="UNC",
+        )
+    )
     if late:
-        db.session.add(Milestone(order_id=order.id, title="Báo cáo kỳ 1", due_date=date(2020, 1, 1)))
+        db.session.add(
+            Milestone(
+                order_id=order.id, title="Báo cáo kỳ 1", due_date=date(2020, 1, 1)
+            )
+        )
     db.session.commit()
 
 
@@ -35,7 +46,9 @@ def money_orders(make_order):
     running = make_order("Sấy lúa bằng trấu", state="in_progress", state_budget=1_500_000_000,
                          contract_value=1_400_000_000)  # fmt: skip
     _add_work(running, 700_000_000, late=True)
-    hidden = make_order("Nháp nội bộ về đê bao", state="draft", state_budget=4_400_000_000)
+    hidden = make_order(
+        "Nháp nội bộ về đê bao", state="draft", state_budget=4_400_000_000
+    )
     return published, running, hidden
 
 
@@ -51,13 +64,23 @@ def test_officials_see_the_money_and_the_schedule(client, auth, money_orders):
 
 
 @pytest.mark.parametrize("role", [None, Role.RESEARCHER, Role.ENTERPRISE])
-def test_the_public_never_sees_money_nor_unpublished_orders(client, auth, money_orders, role):
+def test_the_public_never_sees_money_nor_unpublished_orders(
+    client, auth, money_orders, role
+):
     if role:
         auth.login_as(role)
     page = client.get("/orders/?sort=budget&dir=desc").get_data(as_text=True)
     assert "Dự báo mặn sông Hậu" in page and "Sấy lúa bằng trấu" in page
     assert "Nháp nội bộ về đê bao" not in page
-    for secret in ("₫", "tỷ", "triệu", "data-money", "data-schedule", 'data-sort="budget"', "aria-sort"):
+    for secret in (
+        "₫",
+        "tỷ",
+        "triệu",
+        "data-money",
+        "data-schedule",
+        'data-sort="budget"',
+        "aria-sort",
+    ):
         assert secret not in page, secret
     assert "còn 29 ngày" in page or "còn 30 ngày" in page  # the open call's time left
 
@@ -65,7 +88,9 @@ def test_the_public_never_sees_money_nor_unpublished_orders(client, auth, money_
 def test_sorted_header_says_so_and_links_the_other_way(client, auth, money_orders):
     auth.login_as(Role.OFFICIAL)
     page = client.get("/orders/?sort=disbursed&dir=desc&q=s").get_data(as_text=True)
-    header = re.search(r'<th[^>]*data-sort="disbursed"[^>]*>.*?</th>', page, flags=re.S).group(0)
+    header = re.search(
+        r'<th[^>]*data-sort="disbursed"[^>]*>.*?</th>', page, flags=re.S
+    ).group(0)
     assert 'aria-sort="descending"' in header and "bi-arrow-down" in header
     assert "sort=disbursed" in header and "dir=asc" in header and "q=s" in header
     assert page.count("aria-sort=") == 1
@@ -73,9 +98,18 @@ def test_sorted_header_says_so_and_links_the_other_way(client, auth, money_order
 
 @pytest.mark.parametrize(
     "query",
-    ["sort=%00&dir=up", "sort=title&dir=%27;--", "sort[]=x", "agency=abc", "agency=99999999999999999999", "page=-3&late=2"],
+    [
+        "sort=%00&dir=up",
+        "sort=title&dir=%27;--",
+        "sort[]=x",
+        "agency=abc",
+        "agency=99999999999999999999",
+        "page=-3&late=2",
+    ],
 )
-def test_bad_parameters_fall_back_to_the_default_list(client, auth, money_orders, query):
+def test_bad_parameters_fall_back_to_the_default_list(
+    client, auth, money_orders, query
+):
     auth.login_as(Role.OFFICIAL)
     response = client.get(f"/orders/?{query}")
     assert response.status_code == 200
@@ -84,19 +118,26 @@ def test_bad_parameters_fall_back_to_the_default_list(client, auth, money_orders
         assert 'aria-sort="ascending"' in page
     else:
         assert "aria-sort" not in page
-    assert page.index("Dự báo mặn sông Hậu") < page.index("Sấy lúa bằng trấu")  # open call first
+    assert page.index("Dự báo mặn sông Hậu") < page.index(
+        "Sấy lúa bằng trấu"
+    )  # open call first
 
 
 def test_pages_keep_the_filters_and_the_sort(client, auth, make_order):
     for n in range(22):
         make_order(f"Nhiệm vụ số {n:02d}")
     auth.login_as(Role.OFFICIAL)
-    page = client.get("/orders/?q=nhiem&sort=title&dir=desc&open=1").get_data(as_text=True)
+    page = client.get("/orders/?q=nhiem&sort=title&dir=desc&open=1").get_data(
+        as_text=True
+    )
     links = re.findall(r'class="page-link" href="([^"]+)"', page)
     assert links and all(
-        all(part in link for part in ("q=nhiem", "sort=title", "dir=desc", "open=1")) for link in links
+        all(part in link for part in ("q=nhiem", "sort=title", "dir=desc", "open=1"))
+        for link in links
     )
-    second = client.get("/orders/?q=nhiem&sort=title&dir=desc&open=1&page=2").get_data(as_text=True)
+    second = client.get("/orders/?q=nhiem&sort=title&dir=desc&open=1&page=2").get_data(
+        as_text=True
+    )
     assert "Nhiệm vụ số 01" in second and "Nhiệm vụ số 21" not in second
 
 
@@ -129,10 +170,14 @@ def twenty_orders(make_order, make_institution):
 
 @pytest.mark.parametrize("role", [Role.OFFICIAL, None])
 @pytest.mark.parametrize("sort", ["", "&sort=disbursed&dir=desc", "&sort=agency"])
-def test_a_page_of_5_or_20_orders_costs_the_same_queries(client, auth, twenty_orders, role, sort):
+def test_a_page_of_5_or_20_orders_costs_the_same_queries(
+    client, auth, twenty_orders, role, sort
+):
     if role:
         auth.login_as(role)
-    client.get("/orders/")  # warm up: the first request of a session loads more than the list
+    client.get(
+        "/orders/"
+    )  # warm up: the first request of a session loads more than the list
     five = _statements(client, f"/orders/?q=nhom+a{sort}")
     twenty = _statements(client, f"/orders/?q={sort}")
     assert twenty == five

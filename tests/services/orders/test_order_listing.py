@@ -37,13 +37,17 @@ def _pay(order, amount: int) -> None:
     db.session.add(tranche)
     db.session.flush()
     db.session.add(
-        Disbursement(tranche_id=tranche.id, amount=amount, disbursed_on=TODAY, reference="UNC-1")
+        Disbursement(
+            tranche_id=tranche.id, amount=amount, disbursed_on=TODAY, reference="UNC-1"
+        )
     )
     db.session.commit()
 
 
 def _overdue_milestone(order) -> None:
-    db.session.add(Milestone(order_id=order.id, title="Báo cáo giữa kỳ", due_date=date(2030, 1, 2)))
+    db.session.add(
+        Milestone(order_id=order.id, title="Báo cáo giữa kỳ", due_date=date(2030, 1, 2))
+    )
     db.session.commit()
 
 
@@ -59,32 +63,66 @@ def mixed(make_order):
     }  # fmt: skip
 
 
-def test_open_calls_come_first_soonest_closing_then_most_recently_changed(mixed, official):
+def test_open_calls_come_first_soonest_closing_then_most_recently_changed(
+    mixed, official
+):
     listing = list_orders(official, now=NOW)
-    assert _titles(listing) == ["Mở, đóng trước", "Mở, đóng sau", "Đang làm", "Bản nháp", "Hết hạn nộp"]
-    assert [row.is_open_call for row in listing.rows] == [True, True, False, False, False]
+    assert _titles(listing) == [
+        "Mở, đóng trước",
+        "Mở, đóng sau",
+        "Đang làm",
+        "Bản nháp",
+        "Hết hạn nộp",
+    ]
+    assert [row.is_open_call for row in listing.rows] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_the_public_default_is_the_same_without_unpublished_orders(mixed, make_user):
     for viewer in (None, make_user(Role.RESEARCHER)):
         listing = list_orders(viewer, now=NOW)
-        assert _titles(listing) == ["Mở, đóng trước", "Mở, đóng sau", "Đang làm", "Hết hạn nộp"]
+        assert _titles(listing) == [
+            "Mở, đóng trước",
+            "Mở, đóng sau",
+            "Đang làm",
+            "Hết hạn nộp",
+        ]
 
 
 def test_open_calls_only(mixed, make_user):
-    listing = list_orders(make_user(Role.RESEARCHER), OrderFilters(open_only=True), now=NOW)
+    listing = list_orders(
+        make_user(Role.RESEARCHER), OrderFilters(open_only=True), now=NOW
+    )
     assert _titles(listing) == ["Mở, đóng trước", "Mở, đóng sau"]
 
 
 @pytest.fixture
 def three(make_order, make_institution, places):
     """Three orders with a different place in every sort."""
-    ban = make_institution("ban", "Ban Quản lý khu công nghệ cao", InstitutionKind.AGENCY)
+    ban = make_institution(
+        "ban", "Ban Quản lý khu công nghệ cao", InstitutionKind.AGENCY
+    )
     ubnd = make_institution("ubnd", "UBND phường Ninh Kiều", InstitutionKind.AGENCY)
-    x = make_order("Bê tông tro trấu", agency_id=places["so"].id, application_deadline=NOW + timedelta(days=10),
-                   state_budget=3_000_000_000, updated_at=_ago(days=1))
-    y = make_order("Ấp trứng cá tra", agency_id=ban.id, state="in_progress", application_deadline=NOW + timedelta(days=1),
-                   state_budget=1_000_000_000, updated_at=_ago(days=5))
+    x = make_order(
+        "Bê tông tro trấu",
+        agency_id=places["so"].id,
+        application_deadline=NOW + timedelta(days=10),
+        state_budget=3_000_000_000,
+        updated_at=_ago(days=1),
+    )
+    y = make_order(
+        "Ấp trứng cá tra",
+        agency_id=ban.id,
+        state="in_progress",
+        application_deadline=NOW + timedelta(days=1),
+        state_budget=1_000_000_000,
+        updated_at=_ago(days=5),
+    )
     z = make_order("Cá tra giống", agency_id=ubnd.id, state="awarded", application_deadline=None,
                    state_budget=None, updated_at=_ago(days=2))  # fmt: skip
     _pay(y, 500_000_000)
@@ -97,7 +135,10 @@ SORTED = {
     # key: (ascending, descending); missing deadlines and budgets stay last both ways.
     "title": ([Y, X, Z], [Z, X, Y]),  # Ấp < Bê < Cá, accents ignored
     "agency": ([Y, X, Z], [Z, X, Y]),  # Ban < Sở < UBND
-    "state": ([X, Z, Y], [Y, Z, X]),  # published, awarded, in progress: the lifecycle's order
+    "state": (
+        [X, Z, Y],
+        [Y, Z, X],
+    ),  # published, awarded, in progress: the lifecycle's order
     "deadline": ([Y, X, Z], [X, Y, Z]),
     "budget": ([Y, X, Z], [X, Y, Z]),
     "disbursed": ([X, Z, Y], [Y, Z, X]),
@@ -108,25 +149,39 @@ SORTED = {
 @pytest.mark.parametrize("key", SORTED)
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 def test_each_sort_key_both_ways(three, official, key, direction):
-    listing = list_orders(official, OrderFilters(sort=key, direction=direction), now=NOW)
+    listing = list_orders(
+        official, OrderFilters(sort=key, direction=direction), now=NOW
+    )
     assert _titles(listing) == SORTED[key][direction == "desc"]
     assert (listing.sort, listing.direction) == (key, direction)
-    assert listing.aria_sort(key) == ("ascending" if direction == "asc" else "descending")
+    assert listing.aria_sort(key) == (
+        "ascending" if direction == "asc" else "descending"
+    )
     assert listing.direction_after(key) == ("desc" if direction == "asc" else "asc")
 
 
 @pytest.mark.parametrize(
     "sort, direction",
-    [("password", "asc"), ("title; drop table", "desc"), ("", "sideways"), ("__class__", ""), ("x" * 5000, "asc")],
+    [
+        ("password", "asc"),
+        ("title; drop table", "desc"),
+        ("", "sideways"),
+        ("__class__", ""),
+        ("x" * 5000, "asc"),
+    ],
 )
 def test_an_unknown_sort_falls_back_to_the_default(three, official, sort, direction):
-    listing = list_orders(official, OrderFilters(sort=sort, direction=direction), now=NOW)
+    listing = list_orders(
+        official, OrderFilters(sort=sort, direction=direction), now=NOW
+    )
     assert _titles(listing) == _titles(list_orders(official, now=NOW))
     assert listing.sort == "" and listing.link_params() == {}
 
 
 def test_a_known_sort_with_a_bad_direction_takes_its_natural_one(three, official):
-    listing = list_orders(official, OrderFilters(sort="disbursed", direction="up"), now=NOW)
+    listing = list_orders(
+        official, OrderFilters(sort="disbursed", direction="up"), now=NOW
+    )
     assert listing.direction == "desc" and _titles(listing) == SORTED["disbursed"][1]
 
 
@@ -134,20 +189,36 @@ def test_a_known_sort_with_a_bad_direction_takes_its_natural_one(three, official
 def test_the_public_cannot_sort_by_money(three, make_user, key):
     viewer = make_user(Role.RESEARCHER)
     listing = list_orders(viewer, OrderFilters(sort=key, direction="desc"), now=NOW)
-    assert listing.sort == "" and _titles(listing) == _titles(list_orders(viewer, now=NOW))
+    assert listing.sort == "" and _titles(listing) == _titles(
+        list_orders(viewer, now=NOW)
+    )
     assert all(row.disbursed is None and row.schedule is None for row in listing.rows)
 
 
 def test_officials_get_the_amount_disbursed_of_each_row(three, official):
-    rows = {row.order.title: row.disbursed for row in list_orders(official, now=NOW).rows}
+    rows = {
+        row.order.title: row.disbursed for row in list_orders(official, now=NOW).rows
+    }
     assert rows == {X: 0, Y: 500_000_000, Z: 200_000_000}
 
 
 def test_sort_and_filters_are_kept_in_the_links(three, official, places):
-    filters = OrderFilters(text="tro", agency_id=places["so"].id, open_only=True, sort="title", direction="desc")
+    filters = OrderFilters(
+        text="tro",
+        agency_id=places["so"].id,
+        open_only=True,
+        sort="title",
+        direction="desc",
+    )
     listing = list_orders(official, filters, now=NOW)
     assert _titles(listing) == [X]
-    assert listing.link_params() == {"q": "tro", "agency": places["so"].id, "open": "1", "sort": "title", "dir": "desc"}
+    assert listing.link_params() == {
+        "q": "tro",
+        "agency": places["so"].id,
+        "open": "1",
+        "sort": "title",
+        "dir": "desc",
+    }
     # A header link keeps the filters, starts again at page 1 and sorts by its column.
     assert listing.sort_params("budget") == {"q": "tro", "agency": places["so"].id, "open": "1", "sort": "budget", "dir": "desc"}  # fmt: skip
 
@@ -163,7 +234,11 @@ def test_pages_keep_the_sort(make_order, official):
     filters = OrderFilters(sort="budget", direction="asc")
     first = list_orders(official, filters, page=1, per_page=2, now=NOW)
     third = list_orders(official, filters, page=3, per_page=2, now=NOW)
-    assert (_titles(first), _titles(third), first.page.total) == (["Nhiệm vụ 0", "Nhiệm vụ 1"], ["Nhiệm vụ 4"], 5)
+    assert (_titles(first), _titles(third), first.page.total) == (
+        ["Nhiệm vụ 0", "Nhiệm vụ 1"],
+        ["Nhiệm vụ 4"],
+        5,
+    )
 
 
 @pytest.fixture
@@ -180,26 +255,38 @@ def test_the_schedule_column_agrees_with_schedule_status(schedules, official):
     for order in schedules:
         assert rows[order.id] == progress.schedule_status(order, TODAY)
     late, on_time, closed = schedules
-    assert rows[late.id].is_late and rows[late.id].reasons[0].subject == "Báo cáo giữa kỳ"
+    assert (
+        rows[late.id].is_late and rows[late.id].reasons[0].subject == "Báo cáo giữa kỳ"
+    )
     assert rows[on_time.id].applies and not rows[on_time.id].is_late
     assert not rows[closed.id].applies
 
 
-def test_late_only_lists_the_late_running_orders_and_counts_them(schedules, official, make_order):
+def test_late_only_lists_the_late_running_orders_and_counts_them(
+    schedules, official, make_order
+):
     listing = list_orders(official, OrderFilters(late_only=True), now=NOW)
     assert _titles(listing) == ["Chậm"] and listing.page.total == 1
 
 
 def test_late_only_is_for_officials(schedules, make_user):
-    listing = list_orders(make_user(Role.RESEARCHER), OrderFilters(late_only=True), now=NOW)
+    listing = list_orders(
+        make_user(Role.RESEARCHER), OrderFilters(late_only=True), now=NOW
+    )
     assert len(listing.rows) == 3 and "late" not in listing.link_params()
 
 
-def test_a_listing_loads_its_agencies_with_the_orders(make_order, make_institution, official):
+def test_a_listing_loads_its_agencies_with_the_orders(
+    make_order, make_institution, official
+):
     """Without the agencies' list of the page around it, 5 or 20 rows still cost the same statements."""
     for n in range(20):
         agency = make_institution(f"so-{n}", f"Sở số {n}", InstitutionKind.AGENCY)
-        make_order(f"{'Nhóm A' if n < 5 else 'Nhóm B'} {n}", agency_id=agency.id, state="in_progress")
+        make_order(
+            f"{'Nhóm A' if n < 5 else 'Nhóm B'} {n}",
+            agency_id=agency.id,
+            state="in_progress",
+        )
     official_id = official.id
     counts = []
     for text in ("nhom a", ""):
