@@ -131,18 +131,19 @@ def _agency_name() -> sa.ColumnElement:
     )
 
 
-def _sort_columns(sort: str, disbursed: sa.ColumnElement) -> list[sa.ColumnElement]:
-    """The column(s) of a sort key, missing values given as a leading "is null" so they stay last."""
-    state_rank = sa.case(_STATE_RANK, value=ResearchOrder.state, else_=len(_STATE_RANK))
+def _sort_column(sort: str, disbursed: sa.ColumnElement) -> sa.ColumnElement:
+    """What a sort key orders by: folded text (accents and case ignored), the lifecycle's order, a value."""
     return {
-        "title": [text_filter.folded(ResearchOrder.title)],
-        "agency": [text_filter.folded(_agency_name())],
-        "state": [state_rank],
-        "deadline": [ResearchOrder.application_deadline],
-        "budget": [ResearchOrder.state_budget],
-        "disbursed": [disbursed],
-        "changed": [ResearchOrder.updated_at],
-    }[sort]
+        "title": lambda: text_filter.folded(ResearchOrder.title),
+        "agency": lambda: text_filter.folded(_agency_name()),
+        "state": lambda: sa.case(
+            _STATE_RANK, value=ResearchOrder.state, else_=len(_STATE_RANK)
+        ),
+        "deadline": lambda: ResearchOrder.application_deadline,
+        "budget": lambda: ResearchOrder.state_budget,
+        "disbursed": lambda: disbursed,
+        "changed": lambda: ResearchOrder.updated_at,
+    }[sort]()
 
 
 def _order_by(sort: str, direction: str, now: datetime, disbursed) -> list:
@@ -154,11 +155,12 @@ def _order_by(sort: str, direction: str, now: datetime, disbursed) -> list:
             ResearchOrder.updated_at.desc(),
             ResearchOrder.id.desc(),
         ]
-    columns = _sort_columns(sort, disbursed)
-    ordered = [c.is_(None) for c in columns if sort in {"deadline", "budget"}]
-    ordered += [c.desc() if direction == DESC else c.asc() for c in columns]
-    tie = ResearchOrder.id.desc() if direction == DESC else ResearchOrder.id.asc()
-    return [*ordered, tie]
+    column = _sort_column(sort, disbursed)
+    # Missing deadlines and budgets stay last both ways (SQLite and PostgreSQL place NULLs differently).
+    nulls_last = [column.is_(None)] if sort in {"deadline", "budget"} else []
+    if direction == DESC:
+        return [*nulls_last, column.desc(), ResearchOrder.id.desc()]
+    return [*nulls_last, column.asc(), ResearchOrder.id.asc()]
 
 
 def _late_order_ids(today) -> list[int]:
