@@ -4,17 +4,24 @@ Templates use the filters registered by :func:`init_app` (``|date``, ``|datetime
 ``|vnd``); Python code that writes a message (a flash, a notification, a validation message) calls the
 functions of the same names. Years always have four digits and times are 24-hour, in Cần Thơ's time zone
 (``BABEL_DEFAULT_TIMEZONE``). Money is the exact amount in đồng with the language's separators
-(``1.500.000.000 ₫``; ``₫1,500,000,000`` in English): budgets are compared and copied, so none is rounded.
+(``1.500.000.000 ₫``; ``₫1,500,000,000`` in English): budgets are compared and copied, so none is rounded,
+except in the compact form that crowded lists use (``1,5 tỷ ₫``), which is always shown beside or over the
+exact amount. ``time_left`` says in words how long is left before a deadline (``còn 5 ngày``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from datetime import date as Date
 from datetime import datetime as DateTime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 import flask_babel
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 # Babel patterns per language. Vietnamese writes 22/04/2025; English writes 22 Apr 2025, so neither
 # reader can take the day for the month.
@@ -24,6 +31,16 @@ DATETIME_PATTERNS = {lang: f"{p} {TIME_PATTERN}" for lang, p in DATE_PATTERNS.it
 DATETIME_PATTERNS["en"] = f"{DATE_PATTERNS['en']}, {TIME_PATTERN}"
 
 Number = int | float | Decimal
+# Cần Thơ's time zone: "today" of a deadline given as a day is the city's today.
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Compact money: the largest unit that leaves at least 1 once rounded to one decimal (as "1,5 tỷ" is typed).
+COMPACT_UNITS = (
+    (10**12, _l("%(number)s trillion ₫")),
+    (10**9, _l("%(number)s billion ₫")),
+    (10**6, _l("%(number)s million ₫")),
+    (10**3, _l("%(number)s thousand ₫")),
+)
+_TENTH = Decimal("0.1")
 
 
 def _language() -> str:
@@ -64,12 +81,53 @@ def number(value: Number | None, digits: int | None = None) -> str:
     return flask_babel.format_decimal(value, pattern)
 
 
-def vnd(amount: Number | None) -> str:
-    """An amount in đồng, exact: ``1.500.000.000 ₫`` (Vietnamese), ``₫1,500,000,000`` (English)."""
+def vnd(amount: Number | None, compact: bool = False) -> str:
+    """An amount in đồng, exact: ``1.500.000.000 ₫`` (Vietnamese), ``₫1,500,000,000`` (English).
+
+    ``compact`` rounds to one decimal of the largest unit that fits: ``1,5 tỷ ₫`` / ``1.5 billion ₫``,
+    ``250 triệu ₫``; amounts under a thousand stay exact.
+    """
     if amount is None:
         return ""
+    if compact:
+        for size, pattern in COMPACT_UNITS:
+            rounded = (abs(Decimal(amount)) / size).quantize(_TENTH, ROUND_HALF_UP)
+            if rounded >= 1:
+                written = flask_babel.format_decimal(rounded, "#,##0.#")
+                return str(pattern) % {"number": ("-" if amount < 0 else "") + written}
     # Babel puts a no-break space before ₫; a plain one reads the same and is what people type and search.
     return flask_babel.format_currency(amount, "VND").replace("\xa0", " ")
+
+
+def time_left(deadline: Date | DateTime | None, now: DateTime | None = None) -> str:
+    """How long is left before ``deadline``, in words: ``còn 5 ngày``, ``còn 3 giờ``, ``còn 20 phút``.
+
+    A moment counts whole days, then whole hours, then minutes from ``now`` (default: this moment); a
+    day (no time) counts days in Cần Thơ, its last one being ``hết hạn hôm nay`` (closes today). A deadline
+    already past is ``đã hết hạn`` (closed). A naive moment is taken as UTC, as the database stores it.
+    """
+    if deadline is None:
+        return ""
+    now = now or DateTime.now(UTC)
+    if not isinstance(deadline, DateTime):
+        days = (deadline - now.astimezone(LOCAL_ZONE).date()).days
+        if days < 0:
+            return _("closed")
+        if days == 0:
+            return _("closes today")
+        return ngettext("%(num)d day left", "%(num)d days left", days)
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
+    left = deadline - now
+    if left <= timedelta(0):
+        return _("closed")
+    if left >= timedelta(days=1):
+        return ngettext("%(num)d day left", "%(num)d days left", left.days)
+    if left >= timedelta(hours=1):
+        hours = left // timedelta(hours=1)
+        return ngettext("%(num)d hour left", "%(num)d hours left", hours)
+    minutes = max(1, left // timedelta(minutes=1))
+    return ngettext("%(num)d minute left", "%(num)d minutes left", minutes)
 
 
 FILTERS = {
@@ -78,6 +136,7 @@ FILTERS = {
     "time": time,
     "number": number,
     "vnd": vnd,
+    "time_left": time_left,
 }
 
 

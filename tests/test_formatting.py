@@ -137,3 +137,87 @@ def test_work_page_writes_dates_and_money_in_vietnamese(
     page = _text(client.get(f"/orders/{order.id}").get_data(as_text=True))
     assert "15/10/2026 09:00" in page  # the application deadline, in Cần Thơ time
     assert not TWO_DIGIT_YEAR.search(page) and not ISO_DATE.search(page)
+
+
+# --- time left before a deadline, and compact money -----------------------------------------------------------
+
+DEADLINE = datetime(2030, 1, 15, 10, 0, tzinfo=UTC)  # 17:00 in Cần Thơ
+
+
+@pytest.mark.parametrize(
+    "before, vi, en",
+    [
+        (timedelta(days=5), "còn 5 ngày", "5 days left"),
+        (timedelta(days=1, hours=23), "còn 1 ngày", "1 day left"),
+        (timedelta(days=1), "còn 1 ngày", "1 day left"),
+        (timedelta(hours=23, minutes=59), "còn 23 giờ", "23 hours left"),
+        (timedelta(hours=3), "còn 3 giờ", "3 hours left"),
+        (timedelta(hours=1), "còn 1 giờ", "1 hour left"),
+        (timedelta(minutes=59), "còn 59 phút", "59 minutes left"),
+        (timedelta(seconds=20), "còn 1 phút", "1 minute left"),
+        (timedelta(0), "đã hết hạn", "closed"),
+        (-timedelta(hours=1), "đã hết hạn", "closed"),
+    ],
+)
+def test_time_left_before_a_moment_at_the_boundaries(ctx, before, vi, en):
+    now = DEADLINE - before
+    with force_locale("vi"):
+        assert formatting.time_left(DEADLINE, now) == vi
+    with force_locale("en"):
+        assert formatting.time_left(DEADLINE, now) == en
+
+
+def test_time_left_takes_a_stored_naive_moment_as_utc(ctx):
+    naive = DEADLINE.replace(tzinfo=None)
+    assert formatting.time_left(naive, DEADLINE - timedelta(hours=3)) == "còn 3 giờ"
+
+
+@pytest.mark.parametrize(
+    "now, vi",
+    [
+        # 16:59 UTC on the 14th is 23:59 on the 14th in Cần Thơ: the day due is tomorrow there.
+        (datetime(2030, 1, 14, 16, 59, tzinfo=UTC), "còn 1 ngày"),
+        # 17:00 UTC on the 14th is already the 15th in Cần Thơ.
+        (datetime(2030, 1, 14, 17, 0, tzinfo=UTC), "hết hạn hôm nay"),
+        (datetime(2030, 1, 15, 16, 59, tzinfo=UTC), "hết hạn hôm nay"),
+        (datetime(2030, 1, 15, 17, 0, tzinfo=UTC), "đã hết hạn"),
+        (datetime(2030, 1, 10, 2, 0, tzinfo=UTC), "còn 5 ngày"),
+    ],
+)
+def test_time_left_before_a_day_counts_days_in_can_tho(ctx, now, vi):
+    assert formatting.time_left(date(2030, 1, 15), now) == vi
+
+
+def test_time_left_of_nothing_is_empty(ctx):
+    assert formatting.time_left(None) == ""
+
+
+@pytest.mark.parametrize(
+    "amount, vi, en",
+    [
+        (1_500_000_000, "1,5 tỷ ₫", "1.5 billion ₫"),
+        (2_000_000_000, "2 tỷ ₫", "2 billion ₫"),
+        (250_000_000, "250 triệu ₫", "250 million ₫"),
+        (1_234_567_890, "1,2 tỷ ₫", "1.2 billion ₫"),
+        (
+            999_960_000,
+            "1 tỷ ₫",
+            "1 billion ₫",
+        ),  # rounds up into the next unit, never "1.000 triệu"
+        (949_000_000, "949 triệu ₫", "949 million ₫"),
+        (12_500_000_000_000, "12,5 nghìn tỷ ₫", "12.5 trillion ₫"),
+        (800_000, "800 nghìn ₫", "800 thousand ₫"),
+        (-1_500_000_000, "-1,5 tỷ ₫", "-1.5 billion ₫"),
+        (500, "500 ₫", "₫500"),
+        (0, "0 ₫", "₫0"),
+    ],
+)
+def test_vnd_compact_rounds_to_the_largest_unit(ctx, amount, vi, en):
+    with force_locale("vi"):
+        assert formatting.vnd(amount, compact=True) == vi
+    with force_locale("en"):
+        assert formatting.vnd(amount, compact=True) == en
+    assert (
+        formatting.vnd(amount) != formatting.vnd(amount, compact=True)
+        or abs(amount) < 1000
+    )

@@ -154,6 +154,44 @@ def test_tables_reflow_into_labelled_cards_on_a_phone(open_page):
     assert table["width"] <= PHONE["width"]  # no sideways scrolling
 
 
+def _disbursed(page) -> list[int]:
+    return [
+        int(a)
+        for a in page.locator("#order-list td[data-amount]").evaluate_all(
+            "els => els.map(e => e.dataset.amount)"
+        )
+    ]
+
+
+def test_an_official_sorts_the_orders_by_amount_disbursed(open_page):
+    page = open_page("official", LAPTOP)
+    page.goto("/orders/")
+    header = page.locator('#order-list th[data-sort="disbursed"]')
+    expect(header).not_to_have_attribute("aria-sort", "descending")
+    header.get_by_role("link").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    most_first = _disbursed(page)
+    assert most_first == sorted(most_first, reverse=True) and most_first[0] > 0
+    header.get_by_role("link").click()  # again: the other way
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert _disbursed(page) == sorted(_disbursed(page))
+
+
+def test_on_a_phone_the_sort_is_a_menu_and_rows_are_cards(open_page):
+    page = open_page("official", PHONE)
+    page.goto("/orders/")
+    page.get_by_role("button", name="Lọc và sắp xếp").click()
+    page.locator("#sort").select_option("disbursed")
+    page.locator("#dir").select_option("desc")
+    page.locator("#order-filters [type=submit]").click()
+    expect(page.locator('#order-list th[data-sort="disbursed"]')).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    box = page.locator("#sort").bounding_box()
+    assert box["height"] >= 44  # touch-sized
+    assert page.locator("table.mm-reflow").bounding_box()["width"] <= PHONE["width"]
+
+
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
 @pytest.mark.parametrize("role", ["visitor", *ROLES])
 def test_screenshots_of_the_main_pages(open_page, role, viewport):

@@ -18,7 +18,7 @@ from matchmaker.services.institutions.directory import (
     InstitutionInput,
     save_institution,
 )
-from matchmaker.services.orders.lifecycle import list_orders
+from matchmaker.services.orders.listing import OrderFilters, list_orders
 from matchmaker.services.researchers.profiles import list_researchers
 
 # The same words as stored, typed in capitals, and typed without accents.
@@ -81,7 +81,7 @@ def test_needs_by_title(app, make_enterprise, make_need, typed):
 def test_orders_by_title(app, make_order, official, typed):
     make_order("Giống lúa chịu mặn cho Đồng Tháp")
     make_order("Cảnh báo xâm nhập mặn sông Hậu")
-    found = list_orders(official, 1, query=typed).items
+    found = [r.order for r in list_orders(official, OrderFilters(text=typed)).rows]
     assert [o.title for o in found] == ["Giống lúa chịu mặn cho Đồng Tháp"]
 
 

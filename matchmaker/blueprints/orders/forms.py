@@ -332,6 +332,24 @@ STATE_LABELS = {
     "closed_risk_accepted": _l("Closed with risk accepted"),
 }
 
+# The list's sortable columns (keys of services.orders.listing.SORTS), as headers and the phone's sort menu.
+SORT_LABELS = {
+    "title": _l("Order"),
+    "agency": _l("Ordering agency"),
+    "state": _l("State"),
+    "deadline": _l("Application deadline"),
+    "budget": _l("State budget"),
+    "disbursed": _l("Disbursed"),
+    "changed": _l("Last change"),
+}
+
+# Why an order is late, in a few words for a crowded list (the full sentence is its tooltip).
+LATENESS_LABELS = {
+    "milestone_overdue": _l("Milestone overdue"),
+    "past_end_date": _l("Contract end passed"),
+    "tranche_overdue": _l("Tranche overdue"),
+}
+
 ACTION_LABELS = {
     "create": _l("Created"),
     "edit": _l("Draft edited"),

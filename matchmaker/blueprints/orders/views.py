@@ -26,8 +26,10 @@ from matchmaker.blueprints.orders import (
 )
 from matchmaker.blueprints.orders.forms import (
     ACTION_LABELS,
+    LATENESS_LABELS,
     PART_LABELS,
     SELECTION_LABELS,
+    SORT_LABELS,
     STATE_LABELS,
     OrderForm,
     TransitionForm,
@@ -41,6 +43,7 @@ from matchmaker.services.institutions import directory as institutions
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.orders import attachments, proposals
 from matchmaker.services.orders import lifecycle as orders
+from matchmaker.services.orders import listing as order_list
 from matchmaker.services.orders import work as progress
 from matchmaker.services.plan import tasks as plan_tasks
 
@@ -50,24 +53,26 @@ bp.register_blueprint(council_views.bp)
 bp.register_blueprint(work_views.bp)
 bp.register_blueprint(assignment_views.bp)
 REVIEWING = frozenset({"applications_closed", "under_review"})
+PUBLIC_SORTS = frozenset(
+    {"title", "agency", "state", "deadline"}
+)  # the columns everyone sees
 
 
 @bp.route("/")
 def index():
-    page = orders.list_orders(
+    listing = order_list.list_orders(
         current_user,
-        request.args.get("page", 1, type=int),
-        request.args.get("state", ""),
-        request.args.get("q", ""),
+        order_list.OrderFilters.from_args(request.args),
+        request.args.get("page", 1),
     )
     is_staff = policy.is_staff(current_user)
     return render_template(
-        "orders/index.html",
-        page=page,
-        args=request.args,
-        is_staff=is_staff,
-        state_labels=STATE_LABELS,
-    )
+        "orders/index.html", listing=listing, args=request.args, is_staff=is_staff,
+        state_labels={k: v for k, v in STATE_LABELS.items() if is_staff or k in policy.PUBLIC_STATES},
+        sort_labels={k: v for k, v in SORT_LABELS.items() if is_staff or k in PUBLIC_SORTS},
+        field_name=reference.field_name, lateness_labels=LATENESS_LABELS,
+        agencies=institutions.list_institutions(InstitutionKind.AGENCY),
+    )  # fmt: skip
 
 
 def _order_form(order: ResearchOrder | None = None) -> OrderForm:

@@ -31,11 +31,10 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, policy, text_filter
+from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments
-from matchmaker.services.pagination import paginate
 from matchmaker.services.projects import registry as projects
 
 # Recorded transition fields that are also kept on the order itself, for lists and filters.
@@ -390,25 +389,6 @@ def add_mid_term_check(
     db.session.add(entry)
     db.session.flush()
     return entry
-
-
-def list_orders(
-    user: User, page: int, state: str = "", query: str = "", per_page: int = 20
-):
-    """Orders ``user`` may see, newest first; officials filter by state, others see open calls first."""
-    stmt = sa.select(ResearchOrder)
-    if not policy.is_staff(user):
-        stmt = stmt.where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
-    if state in {s.value for s in OrderState}:
-        stmt = stmt.where(ResearchOrder.state == state)
-    if query := text_filter.query_text(query):
-        stmt = stmt.where(text_filter.contains(query, ResearchOrder.title))
-    stmt = stmt.order_by(
-        ResearchOrder.application_deadline.is_(None),
-        ResearchOrder.application_deadline,
-        ResearchOrder.id.desc(),
-    )
-    return paginate(stmt, page, per_page)
 
 
 def update_draft(
