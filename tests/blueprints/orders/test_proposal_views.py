@@ -647,7 +647,7 @@ def test_award_without_confirmation_is_refused_and_changes_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="confirm-errors"' in page
     assert (
-        "Vui lòng đánh dấu “Tôi xác nhận”" in page
+        "Please tick “I confirm”" in page
         and 'value="05/2027/HĐ-SKHCN"' in page
     )
     fresh = _fresh(ResearchOrder, order.id)
