@@ -515,7 +515,7 @@ def test_published_deadline_is_the_one_typed(live_server, journey_people, sign_i
     expect_done(page, "Published: open call")
     pattern = formatting.DATETIME_PATTERNS["en"]
     shown = format_datetime(typed, pattern, tzinfo=VIETNAM_TZ, locale="en")
-    heading = page.locator("p", has=page.locator("#order-state"))
+    heading = page.locator("#order-meta")  # under the title: agency and deadline
     expect(heading).to_contain_text(f"Application deadline: {shown}")
     with live_server.app.app_context():
         kept = db.session.get(ResearchOrder, order_id).application_deadline

@@ -170,7 +170,8 @@
       var send = function () {
         if (box) { box.checked = true; }
         form.dataset.confirmed = "yes";
-        form.submit();
+        // A WTForms SubmitField named "submit" hides the form's own submit() method.
+        HTMLFormElement.prototype.submit.call(form);
       };
       if (!dialog || !window.bootstrap) {
         if (window.confirm(form.dataset.confirmTitle + "\n\n" + (form.dataset.confirmText || ""))) { send(); }

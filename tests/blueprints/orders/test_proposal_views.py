@@ -646,10 +646,7 @@ def test_award_without_confirmation_is_refused_and_changes_nothing(
     response = client.post(f"/orders/proposals/{winner.id}/award", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="confirm-errors"' in page
-    assert (
-        "Please tick “I confirm”" in page
-        and 'value="05/2027/HĐ-SKHCN"' in page
-    )
+    assert "Please tick “I confirm”" in page and 'value="05/2027/HĐ-SKHCN"' in page
     fresh = _fresh(ResearchOrder, order.id)
     assert (fresh.state, fresh.version, fresh.pi_id) == ("under_review", before, None)
     assert _fresh(Proposal, winner.id).status == ProposalStatus.SUBMITTED
