@@ -16,15 +16,11 @@ OPEN_BUTTON = re.compile(r'id="open-([a-z_]+)"')
 
 
 @pytest.fixture
-def order(agency, official) -> ResearchOrder:
+def drafted(agency, official) -> ResearchOrder:
+    """A draft order; each test puts it in the state it needs."""
     return orders.create_order(
         official, orders.OrderInput(title="Cảnh báo mặn", agency_id=agency.id)
     )
-
-
-@pytest.fixture
-def pi(make_user):
-    return make_user(Role.RESEARCHER, full_name="Trần Văn Hậu")
 
 
 def _put(order: ResearchOrder, state: str, **columns) -> None:
@@ -70,11 +66,11 @@ PANELS = [
 
 @pytest.mark.parametrize(("state", "who", "buttons", "waiting"), PANELS)
 def test_next_step_panel_lists_the_steps_the_viewer_may_take(
-    client, auth, order, official, approver, pi, state, who, buttons, waiting
+    client, auth, drafted, official, approver, pi, state, who, buttons, waiting
 ):
-    _put(order, state, pi_id=pi.id if state == "in_progress" else None)
+    _put(drafted, state, pi_id=pi.id if state == "in_progress" else None)
     _sign_in(auth, who, official, approver, pi)
-    response = client.get(f"/orders/{order.id}")
+    response = client.get(f"/orders/{drafted.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert (
@@ -91,10 +87,10 @@ def test_next_step_panel_lists_the_steps_the_viewer_may_take(
     assert page.count('id="order-state"') == 1
 
 
-def test_next_step_buttons_are_styled_by_what_they_do(client, auth, order, approver):
-    _put(order, "submitted")
+def test_next_step_buttons_are_styled_by_what_they_do(client, auth, drafted, approver):
+    _put(drafted, "submitted")
     auth.login(approver.email)
-    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    page = client.get(f"/orders/{drafted.id}").get_data(as_text=True)
     assert re.search(
         r'class="btn btn-primary" id="open-approve" href="#step-approve"', page
     )
@@ -107,21 +103,21 @@ def test_next_step_buttons_are_styled_by_what_they_do(client, auth, order, appro
     assert form and "data-confirm-title" not in form.group(0)
 
 
-def test_awarding_leads_to_the_proposals_page(client, auth, order, approver):
-    _put(order, "under_review")
+def test_awarding_leads_to_the_proposals_page(client, auth, drafted, approver):
+    _put(drafted, "under_review")
     auth.login(approver.email)
-    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
-    link = f'id="open-award" href="/orders/{order.id}/proposals"'
+    page = client.get(f"/orders/{drafted.id}").get_data(as_text=True)
+    link = f'id="open-award" href="/orders/{drafted.id}/proposals"'
     assert link in page
 
 
 def test_a_refused_step_comes_back_open_with_what_was_typed(
-    client, auth, order, approver
+    client, auth, drafted, approver
 ):
-    _put(order, "submitted")
+    _put(drafted, "submitted")
     auth.login(approver.email)
     response = client.post(
-        f"/orders/{order.id}/act/approve",
+        f"/orders/{drafted.id}/act/approve",
         data={"version": "1", "decision_number": "123/QĐ-SKHCN", "confirm": "y"},
     )
     page = response.get_data(as_text=True)
@@ -129,7 +125,7 @@ def test_a_refused_step_comes_back_open_with_what_was_typed(
     assert re.search(r'id="step-approve"\s+class="step-form[^"]*is-open', page)
     assert 'value="123/QĐ-SKHCN"' in page and "alert-danger" in page
     assert not re.search(r'id="step-reject"\s+class="step-form[^"]*is-open', page)
-    assert _fresh(order.id) == ("submitted", 1)
+    assert _fresh(drafted.id) == ("submitted", 1)
 
 
 # Every action the order page takes, with the state it starts from, the stored facts it needs and
@@ -170,22 +166,22 @@ def _ready(order: ResearchOrder, action: Action) -> None:
 
 @pytest.mark.parametrize("action", list(STEP_DATA), ids=lambda a: a.value)
 def test_irreversible_steps_are_refused_without_confirmation(
-    client, auth, order, approver, action
+    client, auth, drafted, approver, action
 ):
-    _ready(order, action)
-    before = _fresh(order.id)
+    _ready(drafted, action)
+    before = _fresh(drafted.id)
     auth.login(approver.email)
     data = STEP_DATA[action] | {"version": str(before[1])}
-    response = client.post(f"/orders/{order.id}/act/{action.value}", data=data)
+    response = client.post(f"/orders/{drafted.id}/act/{action.value}", data=data)
     if action in IRREVERSIBLE:
         page = response.get_data(as_text=True)
         assert response.status_code == 409 and CONFIRM_REFUSED in page
         assert f'id="{action.value}-confirm-errors"' in page
-        assert _fresh(order.id) == before
-        assert [e.action for e in orders.history(order)] == ["create"]
+        assert _fresh(drafted.id) == before
+        assert [e.action for e in orders.history(drafted)] == ["create"]
     else:
         assert response.status_code == 302  # reversible: taken at once, nothing asked
-        assert _fresh(order.id) == (TRANSITIONS[action].target.value, before[1] + 1)
+        assert _fresh(drafted.id) == (TRANSITIONS[action].target.value, before[1] + 1)
 
 
 @pytest.mark.parametrize(
@@ -198,12 +194,12 @@ def test_irreversible_steps_are_refused_without_confirmation(
     ids=lambda a: a.value,
 )
 def test_irreversible_steps_are_taken_once_confirmed(
-    client, auth, order, approver, action
+    client, auth, drafted, approver, action
 ):
-    _ready(order, action)
-    before = _fresh(order.id)
+    _ready(drafted, action)
+    before = _fresh(drafted.id)
     auth.login(approver.email)
     data = STEP_DATA[action] | {"version": str(before[1]), "confirm": "y"}
-    response = client.post(f"/orders/{order.id}/act/{action.value}", data=data)
+    response = client.post(f"/orders/{drafted.id}/act/{action.value}", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert _fresh(order.id) == (TRANSITIONS[action].target.value, before[1] + 1)
+    assert _fresh(drafted.id) == (TRANSITIONS[action].target.value, before[1] + 1)
