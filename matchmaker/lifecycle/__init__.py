@@ -12,7 +12,10 @@ Public API
 ``missing_steps(history)``
     Required steps not on record, for closing a failed task with its risk accepted.
 ``TRANSITIONS``
-    The table itself: :class:`Action` to :class:`Rule` (sources, target, roles, fields, checks).
+    The table itself: :class:`Action` to :class:`Rule` (sources, target, roles, fields, checks, and
+    whether the step is irreversible).
+``IRREVERSIBLE``
+    The actions with no way back: the app asks for a confirmation before taking them.
 
 No Flask, no SQLAlchemy, no other matchmaker imports: the services layer stores ``state`` (the
 enum value) with a ``version`` and applies a planned transition with a compare-and-set update.
@@ -32,6 +35,7 @@ from matchmaker.lifecycle.states import (
 )
 from matchmaker.lifecycle.table import (
     ENTRIES,
+    IRREVERSIBLE,
     TERMINAL_STATES,
     TRANSITIONS,
     EntryRule,
@@ -42,6 +46,7 @@ from matchmaker.lifecycle.table import (
 __all__ = [
     "CODES",
     "ENTRIES",
+    "IRREVERSIBLE",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "VIETNAM_TZ",

@@ -32,7 +32,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the table; ``checks`` run after every field is valid."""
+    """One row of the table; ``checks`` run after every field is valid. ``irreversible``: no way back
+    from the target to the source (checked in tests), so the app asks for a confirmation first."""
 
     action: Action
     sources: frozenset[OrderState]
@@ -40,6 +41,7 @@ class Rule:
     roles: frozenset[Role]
     fields: tuple[Field, ...] = ()
     checks: tuple[Check, ...] = ()
+    irreversible: bool = True
 
 
 def _end_after_start(
@@ -102,13 +104,20 @@ BEFORE_AWARD = frozenset(
 RUNNING = frozenset({S.AWARDED, S.IN_PROGRESS, S.ACCEPTANCE_REVIEW})
 
 
-def _rule(action, sources, target, roles, fields=(), checks=()) -> Rule:
-    return Rule(action, frozenset(sources), target, roles, tuple(fields), tuple(checks))
+def _rule(action, sources, target, roles, fields=(), checks=(), irreversible=True) -> Rule:  # fmt: skip
+    return Rule(action, frozenset(sources), target, roles, tuple(fields), tuple(checks), irreversible)  # fmt: skip
 
 
 RULES: tuple[Rule, ...] = (
-    _rule(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, STAFF, NOTE),
-    _rule(Action.RETURN_FOR_REVISION, {S.SUBMITTED}, S.DRAFT, DECIDERS, REASON),
+    _rule(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, STAFF, NOTE, irreversible=False),
+    _rule(
+        Action.RETURN_FOR_REVISION,
+        {S.SUBMITTED},
+        S.DRAFT,
+        DECIDERS,
+        REASON,
+        irreversible=False,
+    ),
     _rule(Action.REJECT, {S.SUBMITTED}, S.REJECTED, DECIDERS, REASON),
     _rule(
         Action.APPROVE,
@@ -207,6 +216,8 @@ RULES: tuple[Rule, ...] = (
 TRANSITIONS: Mapping[Action, Rule] = MappingProxyType(
     {rule.action: rule for rule in RULES}
 )
+
+IRREVERSIBLE = frozenset(rule.action for rule in RULES if rule.irreversible)
 
 TERMINAL_STATES = frozenset(
     state for state in OrderState if not any(state in rule.sources for rule in RULES)

@@ -181,13 +181,17 @@ def submit(page, button) -> None:
 
 
 def take_step(page, action: str, **fields: str) -> None:
-    """Open the lifecycle step's panel on the order page, fill its fields and confirm it.
+    """Press the step's button in the order's "next step" panel, fill its form and send it, confirming
+    an irreversible step in the dialog that asks.
 
     The fields are found by name inside the step's own form: several step forms share field names.
     """
+    button = page.locator(f"#next-step #open-{action}")
+    expect(
+        button
+    ).to_be_in_viewport()  # at the top of the page, nothing to scroll or expand
+    button.click()
     form = page.locator(f"form[action$='/act/{action}']")
-    panel = page.locator("details", has=form)
-    panel.locator("summary").click()
     expect(form).to_be_visible()
     for name, value in fields.items():
         control = form.locator(f"[name={name}]")
@@ -195,7 +199,19 @@ def take_step(page, action: str, **fields: str) -> None:
             control.select_option(value)
         else:
             control.fill(value)
-    submit(page, form.locator(f"#do-{action}"))
+    send(page, form.locator(f"#do-{action}"), form.get_attribute("data-confirm-title"))
+
+
+def send(page, button, asks: str | None) -> None:
+    """Press a step's submit button; when the step cannot be undone, confirm it in the dialog."""
+    if asks is None:
+        submit(page, button)
+        return
+    button.click()
+    dialog = page.locator("#confirm-step")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#confirm-step-title")).to_have_text(asks)
+    submit(page, dialog.locator("#confirm-step-ok"))
 
 
 def expect_state(page, label: str) -> None:
@@ -386,9 +402,10 @@ def test_order_from_draft_to_accepted_results(live_server, journey_people, sign_
     official.locator("#payment_schedule").fill(
         f"660.000.000; {start.isoformat()}; Đợt 1\n440.000.000; {end.isoformat()}; Đợt 2"
     )
-    submit(
+    send(
         official,
         official.get_by_role("button", name="Award the order to this proposal"),
+        "Award the order",
     )
     expect(official.locator(".alert-success")).to_contain_text("The order is awarded")
     assert official.url.rstrip("/").endswith(f"/orders/{order_id}")
@@ -498,7 +515,7 @@ def test_published_deadline_is_the_one_typed(live_server, journey_people, sign_i
     expect_done(page, "Published: open call")
     pattern = formatting.DATETIME_PATTERNS["en"]
     shown = format_datetime(typed, pattern, tzinfo=VIETNAM_TZ, locale="en")
-    heading = page.locator("p", has=page.locator("#order-state"))
+    heading = page.locator("#order-meta")  # under the title: agency and deadline
     expect(heading).to_contain_text(f"Application deadline: {shown}")
     with live_server.app.app_context():
         kept = db.session.get(ResearchOrder, order_id).application_deadline

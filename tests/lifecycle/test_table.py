@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.lifecycle import (
+    IRREVERSIBLE,
     TERMINAL_STATES,
     TRANSITIONS,
     Action,
@@ -135,3 +136,28 @@ def test_transition_is_frozen_and_hashable():
     assert hash(transition) == hash(plan("draft", "submit", "official", {}, NOW))
     with pytest.raises(AttributeError):
         transition.to_state = OrderState.CLOSED  # type: ignore[misc]
+
+
+def _reachable(start: OrderState) -> set[OrderState]:
+    """Every state some sequence of actions leads to from ``start`` (``start`` itself included)."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        state = frontier.pop()
+        for rule in TRANSITIONS.values():
+            if state in rule.sources and rule.target not in seen:
+                seen.add(rule.target)
+                frontier.append(rule.target)
+    return seen
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_table_irreversible_means_no_way_back(action):
+    rule = TRANSITIONS[action]
+    way_back = any(source in _reachable(rule.target) for source in rule.sources)
+    assert rule.irreversible == (not way_back)
+    assert (action in IRREVERSIBLE) == rule.irreversible
+
+
+def test_table_only_submitting_and_returning_can_be_undone():
+    reversible = {action for action in Action if action not in IRREVERSIBLE}
+    assert reversible == {Action.SUBMIT, Action.RETURN_FOR_REVISION}

@@ -33,7 +33,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form, MoneyField
-from matchmaker.lifecycle import TRANSITIONS, VIETNAM_TZ, Action, SelectionMethod
+from matchmaker.lifecycle import (
+    IRREVERSIBLE,
+    TRANSITIONS,
+    VIETNAM_TZ,
+    Action,
+    SelectionMethod,
+)
 from matchmaker.services import reference
 
 TEXT_MAX = 10_000
@@ -168,6 +174,17 @@ class OrderForm(Form):
         ]
 
 
+CONFIRM_REQUIRED = _l(
+    "Please tick “I confirm”: this step cannot be undone, so it is only taken once confirmed."
+)
+
+
+def refuse_unconfirmed(action: Action | None, field) -> None:
+    """Refuse an irreversible ``action`` whose confirmation box ``field`` is not ticked."""
+    if action in IRREVERSIBLE and not field.data:
+        raise ValidationError(CONFIRM_REQUIRED)
+
+
 class TransitionForm(Form):
     """Every field a lifecycle step may record; a page shows only the ones its step needs."""
 
@@ -232,7 +249,16 @@ class TransitionForm(Form):
         validators=[pdf_within_limit],
         render_kw={"accept": ".pdf,application/pdf"},
     )
+    confirm = BooleanField(_l("I confirm this step: it cannot be undone"))
     submit = SubmitField(_l("Confirm"))
+
+    def __init__(self, *args, action: Action | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def validate_confirm(self, field) -> None:
+        """An irreversible step (the lifecycle's IRREVERSIBLE) is refused unless the person confirmed it."""
+        refuse_unconfirmed(self.action, field)
 
     def validate_end_date(self, field) -> None:
         if problem := bounds.check_period(self.start_date.data, field.data):

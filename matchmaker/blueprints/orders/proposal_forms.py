@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -30,8 +31,10 @@ from matchmaker.blueprints.orders.forms import (
     TEXT_MAX,
     CheckboxesField,
     pdf_files_within_limit,
+    refuse_unconfirmed,
     schedule_of,
 )
+from matchmaker.lifecycle import Action
 from matchmaker.models import DeclineReason, ProposalStatus, Role, User
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.orders import councils, proposals
@@ -211,7 +214,11 @@ class AwardForm(Form):
         validators=[DataRequired(), Length(max=TEXT_MAX)],
         render_kw={"rows": 3},
     )
+    confirm = BooleanField(_l("I confirm this step: it cannot be undone"))
     submit = SubmitField(_l("Award the order to this proposal"))
+
+    def validate_confirm(self, field) -> None:
+        refuse_unconfirmed(Action.AWARD, field)
 
     def validate_version(self, field) -> None:
         if not (field.data or "").isdigit() or len(field.data) > 9:

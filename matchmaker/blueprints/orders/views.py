@@ -22,6 +22,7 @@ from matchmaker.blueprints.orders import (
     assignment_views,
     council_views,
     proposal_views,
+    steps,
     work_views,
 )
 from matchmaker.blueprints.orders.forms import (
@@ -185,29 +186,29 @@ def _render_detail(
     order: ResearchOrder, status: int = 200, failed: Action | None = None, form=None
 ):
     role = policy.lifecycle_role(current_user, order)
-    # Awarding names the winning proposal: it has its own page (proposals and ranking).
-    actions = [
-        a
-        for a in (allowed_actions(order.state, role) if role is not None else [])
-        if a != Action.AWARD
-    ]
+    actions = allowed_actions(order.state, role) if role is not None else []
+    # Awarding names the winning proposal: its button leads to the proposals and ranking page.
     forms = {
         a: (
             form
             if a == failed and form is not None
-            else TransitionForm(formdata=None, version=order.version)
+            else TransitionForm(formdata=None, version=order.version, action=a)
         ).scoped(a)
         for a in actions
+        if a != Action.AWARD
     }
+    next_steps = steps.next_steps(actions, forms, failed)
+    is_staff = policy.is_staff(current_user)
     options = matching.MatchOptions.from_args(request.args)
-    if policy.is_staff(current_user) and order.state in REVIEWING:
+    if is_staff and order.state in REVIEWING:
         # Looking for reviewers: leave out the applicants, their teams and their institutions' researchers.
         options = dataclasses.replace(
             options, exclude_profile_ids=matching.conflicted_profile_ids(order)
         )
     visible = policy.visible_order_parts(current_user, order)
     page = render_template(
-        "orders/detail.html", order=order, actions=forms, is_staff=policy.is_staff(current_user),
+        "orders/detail.html", order=order, steps=next_steps, is_staff=is_staff,
+        waiting=steps.waits_for_approver(order.state, is_staff, next_steps),
         history=orders.history(order) if policy.HISTORY in visible else [],
         field_name=reference.field_name, area_name=reference.priority_area_name,
         selection_labels=SELECTION_LABELS, state_labels=STATE_LABELS, action_labels=ACTION_LABELS,
@@ -239,8 +240,10 @@ def act(order_id: int, action: str):
     if step == Action.AWARD:
         flash(_("Award the order from its proposals and ranking."), "info")
         return redirect(url_for("orders.proposals.list", order_id=order.id))
-    form = TransitionForm()
+    form = TransitionForm(action=step)
     if not form.validate_on_submit() or not form.version.data.isdigit():
+        for error in form.confirm.errors:
+            flash(str(error), "danger")
         return _render_detail(order, 409, step, form)
     try:
         orders.apply_action(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -28,7 +29,9 @@ from wtforms.validators import (
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form, MoneyField, SubForm
+from matchmaker.blueprints.orders.forms import refuse_unconfirmed
 from matchmaker.blueprints.researchers.forms import IP_KIND_LABELS, IP_STATUS_LABELS
+from matchmaker.lifecycle import Action
 from matchmaker.models import IPKind, IPStatus
 from matchmaker.services.orders.work.common import AMOUNT_MAX
 
@@ -209,7 +212,11 @@ class ResultsForm(Form):
     results = FieldList(
         FormField(ResultEntryForm), min_entries=RESULT_ROWS, max_entries=RESULTS_MAX
     )
+    confirm = BooleanField(_l("I confirm this step: it cannot be undone"))
     submit = SubmitField(_l("Register the results"))
+
+    def validate_confirm(self, field) -> None:
+        refuse_unconfirmed(Action.REGISTER_RESULTS, field)
 
     def validate_results(self, field) -> None:
         if all(entry.form.is_blank for entry in field.entries):

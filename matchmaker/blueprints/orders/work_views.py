@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.forms import Form
+from matchmaker.blueprints.orders import steps
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
 from matchmaker.blueprints.orders.work_forms import (
     DeliverableForm,
@@ -87,6 +88,7 @@ def _page(order: ResearchOrder, status: int = 200, failed: dict | None = None):
         can=progress.permissions(current_user, order), state_labels=STATE_LABELS,
         shows_budget=policy.may_see_budget(current_user, order),
         action_labels=ACTION_LABELS, ip_kind_labels=IP_KIND_LABELS, ip_status_labels=IP_STATUS_LABELS,
+        hints=steps.HINTS_BY_NAME,
     )  # fmt: skip
     return page, status
 

@@ -157,4 +157,33 @@
     });
     input.addEventListener("blur", close);
   });
+  // An irreversible step (a form with data-confirm-title) asks in a dialog before it is sent; the dialog ticks
+  // the form's "I confirm" box, which is hidden here. The server refuses the step without that box.
+  var dialog = document.getElementById("confirm-step");
+  document.querySelectorAll("form[data-confirm-title]").forEach(function (form) {
+    var box = form.querySelector("input[name=confirm]");
+    var wrapper = form.querySelector(".mm-confirm");
+    if (wrapper && !wrapper.querySelector(".is-invalid")) { wrapper.classList.add("d-none"); }
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.confirmed === "yes") { return; }
+      event.preventDefault();
+      var send = function () {
+        if (box) { box.checked = true; }
+        form.dataset.confirmed = "yes";
+        // A WTForms SubmitField named "submit" hides the form's own submit() method.
+        HTMLFormElement.prototype.submit.call(form);
+      };
+      if (!dialog || !window.bootstrap) {
+        if (window.confirm(form.dataset.confirmTitle + "\n\n" + (form.dataset.confirmText || ""))) { send(); }
+        return;
+      }
+      document.getElementById("confirm-step-title").textContent = form.dataset.confirmTitle;
+      document.getElementById("confirm-step-text").textContent = form.dataset.confirmText || "";
+      var ok = document.getElementById("confirm-step-ok");
+      ok.className = "btn btn-" + (form.dataset.confirmTone === "danger" ? "danger" : "primary");
+      ok.onclick = function () { ok.disabled = true; send(); };
+      ok.disabled = false;
+      window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+    });
+  });
 })();

@@ -253,7 +253,8 @@ def test_the_principal_investigator_requests_acceptance_others_cannot(
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert 'id="do-request_acceptance"' in page and 'id="do-terminate"' not in page
     response = client.post(
-        f"/orders/{order.id}/act/request_acceptance", data={"version": version}
+        f"/orders/{order.id}/act/request_acceptance",
+        data={"version": version, "confirm": "y"},
     )
     assert response.status_code == 302
     db.session.expire_all()

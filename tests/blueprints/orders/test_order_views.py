@@ -74,7 +74,12 @@ def test_official_submits_then_refused_step_gets_409_and_changes_nothing(
     # A plain official may not approve: refused with a message, nothing changes.
     response = client.post(
         f"/orders/{draft_order.id}/act/approve",
-        data={"version": "2", "decision_number": "1/QĐ", "decision_date": "2026-11-20"},
+        data={
+            "version": "2",
+            "decision_number": "1/QĐ",
+            "decision_date": "2026-11-20",
+            "confirm": "y",
+        },
     )
     assert response.status_code == 409 and _state(draft_order.id) == ("submitted", 2)
 
@@ -88,6 +93,7 @@ def test_approver_approves_with_decision_recorded(client, auth, draft_order):
         "version": "2",
         "decision_number": "123/QĐ-SKHCN",
         "decision_date": "2026-11-20",
+        "confirm": "y",
     }
     assert (
         client.post(f"/orders/{draft_order.id}/act/approve", data=data).status_code
@@ -106,7 +112,7 @@ def test_stale_version_is_refused(client, auth, draft_order):
     # Another official already moved the order to version 2; this page still had version 1.
     response = client.post(
         f"/orders/{draft_order.id}/act/reject",
-        data={"version": "1", "reason": "Trùng lặp"},
+        data={"version": "1", "reason": "Trùng lặp", "confirm": "y"},
     )
     assert response.status_code == 409 and _state(draft_order.id) == ("submitted", 2)
 

@@ -45,6 +45,7 @@ CONTRACT = {
     "start_date": "2027-01-15",
     "end_date": "2028-07-15",
     "payment_schedule": "600.000.000; 2027-02-01; Đợt 1\n300.000.000; 2028-08-01; Đợt 2",
+    "confirm": "y",  # awarding cannot be undone
 }
 
 
@@ -630,6 +631,25 @@ def test_award_form_shape_errors_keep_the_input(client, auth, reviewed, approver
     assert response.status_code == 200 and 'id="payment_schedule-errors"' in page
     assert "sáu trăm triệu; hôm nay" in page
     assert _fresh(ResearchOrder, reviewed["order"].id).state == "under_review"
+
+
+def test_award_without_confirmation_is_refused_and_changes_nothing(
+    client, auth, reviewed, approver
+):
+    order, winner = reviewed["order"], reviewed["first"]
+    before = _fresh(ResearchOrder, order.id).version
+    auth.login(approver.email)
+    data = {k: v for k, v in CONTRACT.items() if k != "confirm"} | {
+        "version": str(before), "contract_value": "700.000.000",
+        "payment_schedule": "700.000.000; 2027-02-01; Một đợt",
+    }  # fmt: skip
+    response = client.post(f"/orders/proposals/{winner.id}/award", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="confirm-errors"' in page
+    assert "Please tick “I confirm”" in page and 'value="05/2027/HĐ-SKHCN"' in page
+    fresh = _fresh(ResearchOrder, order.id)
+    assert (fresh.state, fresh.version, fresh.pi_id) == ("under_review", before, None)
+    assert _fresh(Proposal, winner.id).status == ProposalStatus.SUBMITTED
 
 
 def test_award_with_a_stale_version_is_refused(client, auth, reviewed, approver):

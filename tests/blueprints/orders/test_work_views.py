@@ -389,7 +389,7 @@ def _results(version: int) -> dict:
             "results-results-0-product": "Hệ thống cảnh báo mặn",
             "results-results-0-ip_kind": "utility_solution", "results-results-0-ip_number": "2-2027-00012",
             "results-results-0-ip_status": "filed", "results-results-0-applied_at": "Trạm bơm Cái Răng",
-            "results-results-1-product": "Bản đồ mặn"}  # fmt: skip
+            "results-results-1-product": "Bản đồ mặn", "results-confirm": "y"}  # fmt: skip
 
 
 def test_pi_registers_results_then_the_public_sees_them(
@@ -421,6 +421,24 @@ def test_results_refused_in_the_wrong_state_write_nothing_and_keep_input(
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(ResearchOrder, running_order.id).state == "in_progress"
+    assert _count(ResultRecord) == 0
+
+
+def test_results_without_confirmation_are_refused_and_write_nothing(
+    client, auth, work_people, running_order
+):
+    _accept(work_people, running_order)
+    _as(auth, work_people, "official")
+    before = db.session.get(ResearchOrder, running_order.id).version
+    data = _results(before)
+    del data["results-confirm"]
+    response = client.post(f"/orders/{running_order.id}/work/results", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="results-confirm-errors"' in page
+    assert "Trạm bơm Cái Răng" in page
+    db.session.expire_all()
+    fresh = db.session.get(ResearchOrder, running_order.id)
+    assert (fresh.state, fresh.version) == ("accepted", before)
     assert _count(ResultRecord) == 0
 
 
@@ -506,7 +524,11 @@ def test_pi_requests_acceptance_from_the_work_page(
     _as(auth, work_people, "pi")
     page = client.get(f"/orders/{running_order.id}/work").get_data(as_text=True)
     assert 'id="do-request-acceptance"' in page
-    data = {"version": str(running_order.version), "note": "Đã hoàn thành"}
+    data = {
+        "version": str(running_order.version),
+        "note": "Đã hoàn thành",
+        "confirm": "y",
+    }
     response = client.post(
         f"/orders/{running_order.id}/act/request_acceptance", data=data
     )
