@@ -34,10 +34,10 @@ from matchmaker.blueprints.orders.forms import (
 )
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, allowed_actions
-from matchmaker.models import Attachment, InstitutionKind, ResearchOrder
+from matchmaker.models import Attachment, ResearchOrder
 from matchmaker.services import policy, reference
 from matchmaker.services.errors import ServiceError
-from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.institutions import choices
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.orders import attachments, proposals
 from matchmaker.services.orders import lifecycle as orders
@@ -75,7 +75,7 @@ def _order_form(order: ResearchOrder | None = None) -> OrderForm:
         form.agency.data, form.trl.data = str(order.agency_id), str(order.trl or "")
         form.need.data = str(order.need_id or "")
     form.fill_choices(
-        institutions.list_institutions(InstitutionKind.AGENCY),
+        choices.list_choosable(current_user, "order"),
         orders.linkable_needs(current_user, order.need_id if order else None),
     )
     return form
