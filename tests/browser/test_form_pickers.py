@@ -34,9 +34,22 @@ def _user(email: str, name: str, role: Role) -> User:
 def people(live_server) -> dict[str, int]:
     with live_server.app.test_request_context():
         places = [
-            Institution(slug="ctu-pick", name_vi="Trường Đại học Cần Thơ", short_name="CTU", kind=InstitutionKind.UNIVERSITY),  # fmt: skip
-            Institution(slug="so-nn-pick", name_vi="Sở Nông nghiệp và Môi trường thành phố Cần Thơ", kind=InstitutionKind.AGENCY),  # fmt: skip
-            Institution(slug="so-kh-pick", name_vi="Sở Khoa học và Công nghệ thành phố Cần Thơ", kind=InstitutionKind.AGENCY),  # fmt: skip
+            Institution(
+                slug="ctu-pick",
+                name_vi="Trường Đại học Cần Thơ",
+                short_name="CTU",
+                kind=InstitutionKind.UNIVERSITY,
+            ),  # fmt: skip
+            Institution(
+                slug="so-nn-pick",
+                name_vi="Sở Nông nghiệp và Môi trường thành phố Cần Thơ",
+                kind=InstitutionKind.AGENCY,
+            ),  # fmt: skip
+            Institution(
+                slug="so-kh-pick",
+                name_vi="Sở Khoa học và Công nghệ thành phố Cần Thơ",
+                kind=InstitutionKind.AGENCY,
+            ),  # fmt: skip
         ]
         researcher = _user("field.picker@demo.cantho.example", "Trương Hoàng Phúc", Role.RESEARCHER)  # fmt: skip
         official = _user("agency.picker@demo.cantho.example", "Lê Văn Cán Bộ", Role.OFFICIAL)  # fmt: skip
@@ -58,7 +71,9 @@ def test_researcher_picks_a_field_and_an_institution_with_the_keyboard(
 ):
     _login(page, "field.picker@demo.cantho.example")
     page.goto("/researchers/me")
-    expect(page.get_by_role("checkbox")).to_have_count(2)  # the field list is hidden: two yes/no boxes left
+    expect(page.get_by_role("checkbox")).to_have_count(
+        2
+    )  # the field list is hidden: two yes/no boxes left
     box = page.get_by_role("combobox", name="Find a research field by name or code")
     box.press_sequentially("nong nghiep")
     listbox = page.get_by_role("listbox")
@@ -98,7 +113,9 @@ def test_researcher_picks_a_field_and_an_institution_with_the_keyboard(
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
     with live_server.app.app_context():
         profile = db.session.scalar(
-            sa.select(ResearcherProfile).where(ResearcherProfile.user_id == people["researcher"])  # fmt: skip
+            sa.select(ResearcherProfile).where(
+                ResearcherProfile.user_id == people["researcher"]
+            )  # fmt: skip
         )
         assert profile.field_codes == ["402"]
         assert profile.user.institution_id == people["ctu"]

@@ -79,6 +79,7 @@ def test_order_form_sends_the_agency_id(client, auth, agency):
     ("url", "purpose", "role"),
     [
         ("/projects/new", "project", Role.OFFICIAL),
+        ("/projects/import", "project", Role.OFFICIAL),
         ("/admin/users/new", "account", Role.ADMIN),
     ],
 )
