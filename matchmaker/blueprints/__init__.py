@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.auth import bp as auth_bp
     from matchmaker.blueprints.enterprises import bp as enterprises_bp
     from matchmaker.blueprints.institutions import bp as institutions_bp
+    from matchmaker.blueprints.lookups import bp as lookups_bp
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
     from matchmaker.blueprints.orders import bp as orders_bp
@@ -43,5 +44,6 @@ def register_blueprints(app: Flask) -> None:
         projects_bp,
         plan_bp,
         search_bp,
+        lookups_bp,
     ):
         app.register_blueprint(blueprint, url_prefix=f"/{blueprint.name}")

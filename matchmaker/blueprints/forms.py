@@ -13,8 +13,8 @@ import babel.numbers
 import flask_babel
 import wtforms
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.widgets import TextInput
+from wtforms import IntegerField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from matchmaker.validators import InvalidValue, parse_amount
 
@@ -46,6 +46,13 @@ class SubForm(wtforms.Form):
     class Meta:
         def get_translations(self, form) -> Translations:
             return TRANSLATIONS
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the pickers of templates/_macros/picker.html use it)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class MoneyField(IntegerField):

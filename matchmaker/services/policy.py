@@ -29,6 +29,8 @@ from matchmaker.models import (
     Council,
     CouncilMember,
     Enterprise,
+    Institution,
+    InstitutionKind,
     NeedStatus,
     PlanTask,
     ProgressReport,
@@ -439,6 +441,35 @@ def may_register_project(user: User | None) -> bool:
     return is_staff(user) or (
         user.role == Role.RESEARCHER and user.institution_id is not None
     )
+
+
+# The forms that offer a choice of institution (see choosable_institutions).
+INSTITUTION_PURPOSES = ("profile", "account", "project", "order")
+
+
+def choosable_institutions(user: User | None, purpose: str) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``Institution`` selecting what ``user`` may choose in the form of ``purpose``:
+    a researcher's profile (any institution), an administrator's account form (any), a project (staff: any;
+    a researcher: their own), a research order (staff: the city agencies). Nothing for anyone else."""
+    if not may_choose_institutions(user, purpose):
+        return sa.false()
+    if purpose == "project" and not is_staff(user):
+        return Institution.id == user.institution_id
+    if purpose == "order":
+        return Institution.kind == InstitutionKind.AGENCY
+    return sa.true()
+
+
+def may_choose_institutions(user: User | None, purpose: str) -> bool:
+    """Whether ``user`` fills a form of ``purpose`` that offers a choice of institution."""
+    if not _signed_in(user):
+        return False
+    return {
+        "profile": user.role == Role.RESEARCHER,
+        "account": is_admin(user),
+        "project": may_register_project(user),
+        "order": is_staff(user),
+    }.get(purpose, False)
 
 
 def may_edit_project(user: User | None, project: Project) -> bool:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask_babel import get_locale
 
+from matchmaker.services import text_filter
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -75,3 +77,27 @@ def priority_area_name(key: str | None) -> str:
     """The priority area's name in the current language."""
     area = priority_areas().get(key or "")
     return area.name() if area else (key or "")
+
+
+def _field_words(query: str | None) -> list[str]:
+    # "2.02" or "2 02" as typed from a printed classification is the code "202".
+    words = text_filter.query_text(query).split()
+    if words and all(w.replace(".", "").isdigit() for w in words):
+        return ["".join(words).replace(".", "")]
+    return words
+
+
+def find_subfields(query: str | None) -> list[tuple[str, str, str]]:
+    """The sub-fields (as :func:`subfield_choices`) whose code, name or group name, in Vietnamese or in
+    English, contains every word of ``query``, case and accents ignored; all of them for an empty query."""
+    fields = science_fields()
+    words = _field_words(query)
+    found = []
+    for code, label, group in subfield_choices():
+        field = fields[code]
+        parent = fields[field.parent or ""]
+        names = (code, field.name_vi, field.name_en, parent.name_vi, parent.name_en)
+        haystack = text_filter.fold(" ".join(names))
+        if all(word in haystack for word in words):
+            found.append((code, label, group))
+    return found

@@ -59,6 +59,8 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     ),
     "researchers.ip_list": ("GET", "/researchers/me/ip", RESEARCHER),
     "researchers.ip_delete": ("POST", "/researchers/me/ip/{asset}/delete", RESEARCHER),
+    "lookups.fields": ("GET", "/lookups/fields?q=nong", SIGNED_IN),
+    "lookups.institutions": ("GET", "/lookups/institutions/order?q=so", STAFF),
     "institutions.index": ("GET", "/institutions/", EVERYONE),
     "institutions.detail": ("GET", "/institutions/{slug}", EVERYONE),
     "institutions.create": ("GET", "/institutions/new", ADMIN),

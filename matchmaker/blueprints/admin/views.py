@@ -23,7 +23,7 @@ from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
 from matchmaker.services.accounts import users
 from matchmaker.services.errors import ServiceError
-from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.institutions import choices
 from matchmaker.services.messaging import mail
 
 bp = Blueprint("admin", __name__)
@@ -51,7 +51,8 @@ def user_list():
 def user_create():
     form = UserCreateForm()
     form.institution.choices = [SelectChoice("0", _("— none —"))] + [
-        SelectChoice(str(i.id), i.name_vi) for i in institutions.list_institutions()
+        SelectChoice(str(i.id), i.name_vi)
+        for i in choices.list_choosable(current_user, "account")
     ]
     if form.validate_on_submit():
         try:

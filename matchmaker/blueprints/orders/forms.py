@@ -16,7 +16,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -28,11 +27,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.forms import Form, MoneyField
+from matchmaker.blueprints.forms import CheckboxesField, Form, MoneyField
 from matchmaker.lifecycle import (
     IRREVERSIBLE,
     TRANSITIONS,
@@ -83,13 +81,6 @@ def pdf_files_within_limit(_form, field) -> None:
 
 def pdf_within_limit(_form, field) -> None:
     _check_pdf(field.data)
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _long(label) -> TextAreaField:

@@ -40,6 +40,7 @@ from matchmaker.lifecycle import Action, allowed_actions
 from matchmaker.models import Attachment, InstitutionKind, ResearchOrder
 from matchmaker.services import policy, reference
 from matchmaker.services.errors import ServiceError
+from matchmaker.services.institutions import choices
 from matchmaker.services.institutions import directory as institutions
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.orders import attachments, proposals
@@ -83,7 +84,7 @@ def _order_form(order: ResearchOrder | None = None) -> OrderForm:
         form.need.data = str(order.need_id or "")
         form.plan_task.data = str(order.plan_task_id or "")
     form.fill_choices(
-        institutions.list_institutions(InstitutionKind.AGENCY),
+        choices.list_choosable(current_user, "order"),
         orders.linkable_needs(current_user, order.need_id if order else None),
         plan_tasks.task_choices(),
     )

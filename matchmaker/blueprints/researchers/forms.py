@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
-from matchmaker.blueprints.forms import Form
+from matchmaker.blueprints.forms import CheckboxesField, Form
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import IPKind, IPStatus
 from matchmaker.services import reference
@@ -80,16 +79,14 @@ class ProfileEditForm(Form):
     )
     academic_title = SelectField(_l("Academic title"), validators=[Optional()])
     degree = SelectField(_l("Degree"), validators=[Optional()])
-    institution = SelectField(
-        _l("Institution"), validators=[Optional()], render_kw={"data-filter": "1"}
-    )
+    institution = SelectField(_l("Institution"), validators=[Optional()])
     department = StringField(
         _l("Department"), filters=[strip_text], validators=[Length(max=200)]
     )
     position = StringField(
         _l("Position"), filters=[strip_text], validators=[Length(max=200)]
     )
-    fields = SelectMultipleField(_l("Research fields"), render_kw={"size": 8})
+    fields = CheckboxesField(_l("Research fields"))
     priority_area = SelectField(_l("City priority area"), validators=[Optional()])
     keywords = TextAreaField(
         _l("Expertise keywords"), validators=[Length(max=2000)], render_kw={"rows": 3}

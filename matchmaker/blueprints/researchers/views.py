@@ -22,6 +22,7 @@ from matchmaker.blueprints.uploads import read_text
 from matchmaker.models import IPKind, IPStatus, Role
 from matchmaker.services import policy, reference
 from matchmaker.services.errors import NotAllowed, ServiceError
+from matchmaker.services.institutions import choices
 from matchmaker.services.institutions import directory as institutions
 from matchmaker.services.projects import members as project_members
 from matchmaker.services.researchers import profiles, publications
@@ -110,7 +111,7 @@ def _edit_form(profile) -> ProfileEditForm:
                 "links": "\n".join(profile.links),
             }
         )
-    form.fill_choices(institutions.list_institutions())
+    form.fill_choices(choices.list_choosable(current_user, "profile"))
     return form
 
 

@@ -103,10 +103,8 @@ def is_asked_to_confirm(user: User, project: Project) -> bool:
 
 def institutions_for(user: User) -> list[Institution]:
     """The institutions ``user`` may register projects for."""
-    stmt = sa.select(Institution).order_by(Institution.name_vi)
-    if not policy.is_staff(user):
-        stmt = stmt.where(Institution.id == (user.institution_id or 0))
-    return list(db.session.scalars(stmt))
+    stmt = sa.select(Institution).where(policy.choosable_institutions(user, "project"))
+    return list(db.session.scalars(stmt.order_by(Institution.name_vi)))
 
 
 def _text(value: str, limit: int, name: str, required: bool = False) -> str:
