@@ -17,9 +17,12 @@ class _PageAudit(HTMLParser):
         self.h1 = 0
         self.skip_link = False
         self.lang = None
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
         if tag == "html":
             self.lang = a.get("lang")
         elif tag == "label" and a.get("for"):
@@ -76,6 +79,17 @@ def test_page_is_accessible(client, auth, role, path):
     ]
     assert unlabelled == []
     assert audit.h1 == 1 and audit.skip_link and audit.lang == "vi"
+    assert sorted({i for i in audit.ids if audit.ids.count(i) > 1}) == []
+    # No browser check: its bubble would speak the browser's language, not the page's.
+    assert [c for c in audit.controls if "required" in c] == []
+
+
+def test_required_fields_are_announced_without_the_browsers_own_check(client):
+    audit = _audit(client.get("/auth/register").get_data(as_text=True))
+    email = next(c for c in audit.controls if c.get("id") == "email")
+    assert email.get("aria-required") == "true" and "required" not in email
+    radios = [c for c in audit.controls if c.get("type") == "radio"]
+    assert radios and all("aria-required" not in c for c in radios)
 
 
 def test_form_errors_are_announced_with_the_field(client):

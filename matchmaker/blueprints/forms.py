@@ -32,20 +32,48 @@ class Translations:
 TRANSLATIONS = Translations()
 
 
+class _Meta:
+    """Every message in the user's language, the browser's own checks included; ids unique on a page.
+
+    WTForms marks a required field with the HTML ``required`` attribute, and the browser then stops an empty
+    form with a bubble in the browser's language (English in most browsers), before the server could answer
+    in the user's. The attribute is left out; ``aria-required`` still tells assistive technology on the
+    controls that take it (not on a radio button, nor on the list around a group).
+    """
+
+    def get_translations(self, form) -> Translations:
+        return TRANSLATIONS
+
+    def render_field(self, field, render_kw):
+        if field.type == "CSRFTokenField":
+            # A page holds several forms (the navigation's sign-out, for one): their tokens need no id.
+            render_kw = {"id": False} | dict(render_kw)
+        if field.flags.required:
+            extra = {"required": False}
+            if _takes_aria_required(field.widget):
+                extra["aria-required"] = "true"
+            render_kw = extra | dict(render_kw)
+        return super().render_field(field, render_kw)
+
+
+def _takes_aria_required(widget) -> bool:
+    if isinstance(widget, wtforms.widgets.Input):
+        return widget.input_type not in {"radio", "hidden", "submit"}
+    return isinstance(widget, wtforms.widgets.Select | wtforms.widgets.TextArea)
+
+
 class Form(FlaskForm):
     """A page's form: CSRF-protected, every message in the user's language."""
 
-    class Meta:
-        def get_translations(self, form) -> Translations:
-            return TRANSLATIONS
+    class Meta(_Meta):
+        pass
 
 
 class SubForm(wtforms.Form):
     """A group of fields repeated inside a form (no CSRF of its own), in the user's language."""
 
-    class Meta:
-        def get_translations(self, form) -> Translations:
-            return TRANSLATIONS
+    class Meta(_Meta):
+        pass
 
 
 class CheckboxesField(SelectMultipleField):

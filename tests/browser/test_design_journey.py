@@ -27,8 +27,8 @@ MAIN_PAGES = {
     "researchers": "/researchers/",
     "search": "/search/?q=lúa",
 }
-# A one-line navigation bar is the height of one link plus its padding; two lines would be about 100 px.
-ONE_LINE = 70
+# A one-line navigation bar is the height of one link plus its padding (58 px); two lines would be about 100 px.
+ONE_LINE = 64
 
 
 @pytest.fixture(scope="module")

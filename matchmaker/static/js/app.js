@@ -18,6 +18,35 @@
     table.classList.add("mm-reflow");
   });
 
+  // A table wider than its box scrolls sideways in .table-responsive: the box then joins the tab order as a
+  // region named by the table's caption or the heading above it, so the keyboard can scroll it too
+  // (axe-core: scrollable-region-focusable). Checked again when the window changes size.
+  function headingBefore(element) {
+    for (var node = element; node && node !== document.body; node = node.parentElement) {
+      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        var heading = /^H[1-6]$/.test(before.tagName) ? before : before.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading) { return heading.textContent.trim(); }
+      }
+    }
+    return document.title;
+  }
+  function markScrollableTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : headingBefore(box));
+        box.dataset.scrollable = "1";
+      } else if (!scrolls && box.dataset.scrollable) {
+        ["tabindex", "role", "aria-label", "data-scrollable"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  markScrollableTables();
+  window.addEventListener("resize", markScrollableTables);
+
   // A search box above long <select data-filter> lists (institution picker): hides options that do not match.
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();

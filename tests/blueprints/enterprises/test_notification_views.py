@@ -30,7 +30,7 @@ def test_page_lists_only_my_notifications(client, auth, make_user):
     assert response.status_code == 200
     assert "Công ty Gạo accepted your interest in “Của tôi”." in page
     assert "Của người khác" not in page
-    assert 'id="unread-count"' in page and "1 unread notification" in page
+    assert 'id="unread-summary"' in page and "1 unread notification" in page
     assert page.count("<h1") == 1
 
 

@@ -301,7 +301,7 @@ def test_member_scores_a_proposal(
     page = client.get(f"/orders/proposals/{late_proposal_of_pi.id}/score").get_data(
         as_text=True
     )
-    assert 'name="team_capacity" required type="number" value="9"' in page
+    assert 'name="team_capacity" type="number" value="9"' in page
 
 
 def test_conflicted_member_is_refused(
