@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matchmaker.services.dashboard import (
+    catalogue,
     health,
     money,
     orders,
@@ -25,6 +26,7 @@ from matchmaker.services.dashboard.scope import (
     Period,
     Scope,
     filter_choices,
+    local_today,
     parse_args,
 )
 from matchmaker.services.dashboard.types import Dashboard, Figure, Row, Section, Table
@@ -67,7 +69,9 @@ __all__ = [
     "SectionSpec",
     "Table",
     "build_dashboard",
+    "catalogue",
     "filter_choices",
+    "local_today",
     "parse_args",
     "records",
 ]

@@ -82,7 +82,7 @@ class Scope:
 
     period: Period
     filters: Filters = field(default_factory=Filters)
-    today: date = field(default_factory=lambda: datetime.now(VIETNAM_TZ).date())
+    today: date = field(default_factory=lambda: local_today())
     public: bool = False
 
     def as_args(self) -> dict[str, str]:
@@ -238,3 +238,8 @@ def scoped_orders(scope: Scope) -> sa.Select:
 def since(today: date, days: int) -> datetime:
     """The first moment (UTC) of the day ``days`` days before ``today``."""
     return _instant(today - timedelta(days=days))
+
+
+def local_today() -> date:
+    """Today's date in Cần Thơ."""
+    return datetime.now(VIETNAM_TZ).date()
