@@ -47,8 +47,8 @@ def _heading(sheet, board: Dashboard, section: Section) -> None:
     period = board.scope.period
     sheet.append([str(catalogue.SECTIONS[section.key])])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("From"), period.start])
-    sheet.append([_("To"), period.end])
+    sheet.append([_("Start date"), period.start])
+    sheet.append([_("End date"), period.end])
     for row in (2, 3):
         sheet.cell(row, 2).number_format = "dd/mm/yyyy"
     filters = board.scope.filters
