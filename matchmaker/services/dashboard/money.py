@@ -22,6 +22,7 @@ from matchmaker.services.dashboard.records import (
     figure,
     records_of,
     total,
+    totals,
 )
 from matchmaker.services.dashboard.scope import Scope, scoped_orders
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
@@ -88,42 +89,25 @@ def _tranches_overdue(scope: Scope) -> RecordSet:
 
 def section(scope: Scope) -> Section:
     """The money section (internal only: an order's budget may be marked internal)."""
+    approved = records_of("approved", scope)
+    budget, cofunding = totals(
+        approved, ResearchOrder.state_budget, ResearchOrder.cofunding
+    )
+    contracted = total(records_of("awarded", scope), ResearchOrder.contract_value)
+    paid = total(records_of("disbursed", scope), Disbursement.amount)
     committed = total(records_of("committed", scope), ResearchOrder.contract_value)
     cumulative = total(records_of("disbursed_cumulative", scope), Disbursement.amount)
     overdue = records_of("tranches_overdue", scope)
     outstanding = total(overdue, Tranche.planned_amount - _paid())
+    share = round(100 * cumulative / committed, 1) if committed else None
     figures = (
-        Figure(
-            "state_budget",
-            total(records_of("approved", scope), ResearchOrder.state_budget),
-            "vnd",
-            "approved",
-        ),  # fmt: skip
-        Figure(
-            "cofunding",
-            total(records_of("approved", scope), ResearchOrder.cofunding),
-            "vnd",
-            "approved",
-        ),  # fmt: skip
-        Figure(
-            "contract_value",
-            total(records_of("awarded", scope), ResearchOrder.contract_value),
-            "vnd",
-            "awarded",
-        ),  # fmt: skip
-        Figure(
-            "disbursed",
-            total(records_of("disbursed", scope), Disbursement.amount),
-            "vnd",
-            "disbursed",
-        ),  # fmt: skip
+        Figure("state_budget", budget, "vnd", "approved"),
+        Figure("cofunding", cofunding, "vnd", "approved"),
+        Figure("contract_value", contracted, "vnd", "awarded"),
+        Figure("disbursed", paid, "vnd", "disbursed"),
         Figure("committed", committed, "vnd", "committed"),
         Figure("disbursed_cumulative", cumulative, "vnd", "disbursed_cumulative"),
-        Figure(
-            "disbursed_share",
-            round(100 * cumulative / committed, 1) if committed else None,
-            "percent",
-        ),  # fmt: skip
+        Figure("disbursed_share", share, "percent"),
         Figure("tranches_overdue", count(overdue), "count", "tranches_overdue"),
         Figure("tranches_overdue_amount", outstanding, "vnd", "tranches_overdue"),
     )

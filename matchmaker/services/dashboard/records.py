@@ -93,10 +93,14 @@ def count(records: RecordSet) -> int:
 
 def total(records: RecordSet, column: sa.ColumnElement) -> int:
     """The sum of ``column`` (of the kind's model) over the records."""
-    stmt = sa.select(sa.func.coalesce(sa.func.sum(column), 0)).where(
-        records.condition()
-    )
-    return int(db.session.scalar(stmt) or 0)
+    return totals(records, column)[0]
+
+
+def totals(records: RecordSet, *columns: sa.ColumnElement) -> tuple[int, ...]:
+    """The sums of ``columns`` (of the kind's model) over the records, in one query."""
+    sums = [sa.func.coalesce(sa.func.sum(column), 0) for column in columns]
+    row = db.session.execute(sa.select(*sums).where(records.condition())).one()
+    return tuple(int(value or 0) for value in row)
 
 
 def record_ids(key: str, scope: Scope) -> list[int]:
