@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
+from matchmaker.config import TestConfig, database_url
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, OrderState
 from matchmaker.models import (
@@ -252,7 +252,13 @@ def main() -> None:
             args.orders,
         )
     if args.pg:
-        measure(args.pg, "postgresql", args.runs, args.researchers, args.orders)
+        measure(
+            database_url(args.pg),
+            "postgresql",
+            args.runs,
+            args.researchers,
+            args.orders,
+        )
 
 
 if __name__ == "__main__":
