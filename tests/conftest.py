@@ -25,6 +25,7 @@ from tests.fixtures.constants import PASSWORD
 pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.context",
+    "tests.fixtures.dashboard",
     "tests.fixtures.enterprises",
     "tests.fixtures.institutions",
     "tests.fixtures.orders",

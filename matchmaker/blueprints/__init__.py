@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = RowIdConverter
     from matchmaker.blueprints.admin import bp as admin_bp
     from matchmaker.blueprints.auth import bp as auth_bp
+    from matchmaker.blueprints.dashboard import bp as dashboard_bp
     from matchmaker.blueprints.enterprises import bp as enterprises_bp
     from matchmaker.blueprints.institutions import bp as institutions_bp
     from matchmaker.blueprints.lookups import bp as lookups_bp
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp,
         admin_bp,
+        dashboard_bp,
         researchers_bp,
         institutions_bp,
         enterprises_bp,

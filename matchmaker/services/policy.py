@@ -138,6 +138,14 @@ def agency_officials(agency_id: int | None) -> sa.ColumnElement[bool]:
     return sa.and_(User.role == Role.OFFICIAL, User.institution_id == agency_id)
 
 
+def may_view_dashboard(user: User | None) -> bool:
+    """The results dashboard with every figure (money and data health included): officials and administrators.
+
+    Everyone else sees its public version: published orders and their results, never money.
+    """
+    return is_staff(user)
+
+
 def may_use_links(user: User) -> bool:
     """True for an account whose mailed links work: active, or invited and not yet cancelled."""
     return user.active or user.invitation_pending

@@ -1,0 +1,265 @@
+"""Benchmark of the results dashboard: the service and the rendered page over a city-sized database.
+
+# Run: PYTHONPATH=. .venv/bin/python bench/dashboard.py [--runs 7] [--pg postgresql://127.0.0.1:5432/bench]
+# Builds, with bulk inserts, 10,000 researchers, 2,000 orders in assorted states with their history,
+# tranches, disbursements, milestones, proposals and results in a temporary SQLite database (and in the
+# PostgreSQL database given by --pg, which must exist and be empty: its tables are created and dropped),
+# then times build_dashboard() and GET /dashboard/ as an official. The last lines are machine-readable:
+#   db=sqlite queries=… dashboard_cold_ms=… dashboard_cpu_p50_ms=… dashboard_p50_ms=… dashboard_p95_ms=…
+#   page_p50_ms=… page_p95_ms=… target_ms=300 within_target=… load_average=… cpus=…
+# On a shared machine wall-clock times grow with the load; the CPU time of the service (SQLite runs in
+# the process) is the figure to compare with the target there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from matchmaker import create_app
+from matchmaker.config import TestConfig, database_url
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action, OrderState
+from matchmaker.models import (
+    Disbursement,
+    Enterprise,
+    Institution,
+    InstitutionKind,
+    Milestone,
+    NeedInterest,
+    OrderEvent,
+    Proposal,
+    ProposalStatus,
+    Publication,
+    ResearcherField,
+    ResearcherProfile,
+    ResearchOrder,
+    ResultRecord,
+    Role,
+    TechNeed,
+    Tranche,
+    User,
+)
+from matchmaker.services import dashboard
+
+TARGET_MS = 300
+PASSWORD = "Bench-dashboard-2027"
+S = OrderState
+# The path of steps to each state (the steps after creation), and the state each step leads to.
+PATH = [
+    (Action.SUBMIT, S.SUBMITTED), (Action.APPROVE, S.APPROVED), (Action.PUBLISH, S.PUBLISHED),
+    (Action.CLOSE_APPLICATIONS, S.APPLICATIONS_CLOSED), (Action.START_REVIEW, S.UNDER_REVIEW),
+    (Action.AWARD, S.AWARDED), (Action.START_WORK, S.IN_PROGRESS),
+    (Action.REQUEST_ACCEPTANCE, S.ACCEPTANCE_REVIEW), (Action.ACCEPT, S.ACCEPTED),
+    (Action.REGISTER_RESULTS, S.RESULTS_REGISTERED), (Action.START_APPLICATION, S.IN_APPLICATION),
+    (Action.CLOSE, S.CLOSED),
+]  # fmt: skip
+FIELDS = ["101", "102", "201", "202", "301", "401", "405", "501"]
+AREAS = ["aquaculture", "rice_fruit", "salinity_water", "health", "ai"]
+TODAY = date(2027, 6, 30)
+EPOCH = datetime(2025, 1, 1, 3, tzinfo=UTC)
+
+
+def _insert(model, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(sa.insert(model), rows)
+
+
+def build(researchers: int, orders: int, rng: random.Random) -> None:
+    """Fill the empty database with a synthetic city."""
+    _insert(Institution, [{"id": i, "slug": f"i{i}", "name_vi": f"Cơ quan {i}", "name_en": "", "short_name": "",
+                           "kind": InstitutionKind.AGENCY if i <= 4 else InstitutionKind.UNIVERSITY,
+                           "district": "", "address": ""} for i in range(1, 21)])  # fmt: skip
+    _insert(User, [{"id": 1, "email": "official@bench.example", "full_name": "Cán bộ", "role": Role.OFFICIAL,
+                    "password_hash": generate_password_hash(PASSWORD), "institution_id": 1, "email_verified_at": EPOCH, "session_version": 1, "active": True}])  # fmt: skip
+    _insert(User, [{"id": 100 + n, "email": f"r{n}@bench.example", "full_name": f"Nhà khoa học {n}",
+                    "role": Role.RESEARCHER, "institution_id": 5 + n % 16 if n % 5 else None,
+                    "session_version": 1, "active": True} for n in range(researchers)])  # fmt: skip
+    _insert(ResearcherProfile, [{"id": n + 1, "user_id": 100 + n, "keywords": [], "links": [],
+                                 "priority_area": AREAS[n % 5], "summary": "", "capabilities": "",
+                                 "updated_at": EPOCH + timedelta(days=n % 900)} for n in range(researchers)])  # fmt: skip
+    _insert(ResearcherField, [{"researcher_id": n + 1, "field_code": FIELDS[n % 8]} for n in range(0, researchers, 2)])  # fmt: skip
+    _insert(Publication, [{"researcher_id": n + 1, "title": "Bài báo", "title_key": "bai bao"}
+                          for n in range(0, researchers, 3)])  # fmt: skip
+    _insert(
+        Enterprise,
+        [
+            {"id": e, "slug": f"e{e}", "name": f"Doanh nghiệp {e}"}
+            for e in range(1, 201)
+        ],
+    )
+    _insert(TechNeed, [{"id": k, "enterprise_id": 1 + k % 200, "title": "Nhu cầu", "description": "",
+                        "field_code": FIELDS[k % 8], "created_at": EPOCH + timedelta(days=k % 900),
+                        "updated_at": EPOCH + timedelta(days=k % 900)} for k in range(1, 1001)])  # fmt: skip
+    _insert(NeedInterest, [{"need_id": 1 + k % 1000, "user_id": 100 + k, "message": "",
+                            "created_at": EPOCH + timedelta(days=k % 900)} for k in range(2000)])  # fmt: skip
+    _orders(orders, researchers, rng)
+    db.session.commit()
+
+
+def _orders(count: int, researchers: int, rng: random.Random) -> None:
+    order_rows, events, tranches, pays, milestones, proposals, results = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    tranche_id = 0
+    for oid in range(1, count + 1):
+        steps = rng.randint(0, len(PATH))
+        start = EPOCH + timedelta(days=rng.randint(0, 800))
+        state, when = S.DRAFT, start
+        awarded = steps >= 6
+        value = rng.randint(2, 20) * 100_000_000
+        pi = 100 + rng.randrange(researchers)
+        for number, (action, target) in enumerate(PATH[:steps]):
+            when += timedelta(days=rng.randint(3, 40))
+            fields = {}
+            if action == Action.AWARD:
+                fields = {"contract_value": value, "payment_schedule": [], "start_date": when.date().isoformat(),
+                          "end_date": (when + timedelta(days=540)).date().isoformat(), "contract_number": f"HĐ{oid}"}  # fmt: skip
+            events.append({"order_id": oid, "action": action.value, "from_state": state.value,
+                           "to_state": target.value, "fields": fields, "note": "", "created_at": when})  # fmt: skip
+            state = target
+            if action == Action.PUBLISH:
+                proposals += [{"order_id": oid, "pi_id": 100 + rng.randrange(researchers), "institution_id": 5 + p,
+                               "budget": value, "status": ProposalStatus.SUBMITTED, "submitted_at": when + timedelta(days=5),
+                               "approach": "", "timeline": "", "decline_comment": ""} for p in range(rng.randint(0, 4))]  # fmt: skip
+            if action == Action.AWARD:
+                for n in (1, 2):
+                    tranche_id += 1
+                    due = (when + timedelta(days=30 + 300 * (n - 1))).date()
+                    tranches.append({"id": tranche_id, "order_id": oid, "number": n, "label": "",
+                                     "planned_amount": value // 2, "due_date": due})  # fmt: skip
+                    if rng.random() < 0.7:
+                        pays.append({"tranche_id": tranche_id, "amount": value // 2 - rng.choice([0, 50_000_000]),
+                                     "disbursed_on": due, "reference": f"UNC{tranche_id}", "note": ""})  # fmt: skip
+                for n in range(3):
+                    due = (when + timedelta(days=90 * (n + 1))).date()
+                    done = rng.random() < 0.5
+                    milestones.append({"order_id": oid, "title": f"Mốc {n}", "deliverable": "", "due_date": due,
+                                       "completed_on": due if done else None, "evidence": "BB" if done and n else "",
+                                       "submission_note": ""})  # fmt: skip
+            if action == Action.REGISTER_RESULTS:
+                results += [{"order_id": oid, "product": "Sản phẩm", "applied_at": "HTX" if r else "",
+                             "ip_number": "", "beneficiary": "", "description": "", "created_at": when} for r in range(2)]  # fmt: skip
+            del number
+        order_rows.append({"id": oid, "title": f"Nhiệm vụ {oid}", "agency_id": 1 + oid % 4, "state": state.value,
+                           "field_code": FIELDS[oid % 8], "priority_area": AREAS[oid % 5],
+                           "state_budget": value, "cofunding": value // 10, "version": steps + 1,
+                           "contract_value": value if awarded else None, "pi_id": pi if awarded else None,
+                           "internal_parts": [], "created_by_id": 1, "beneficiary": "", "necessity": "",
+                           "objectives": "", "main_content": "", "expected_products": ""})  # fmt: skip
+    for model, rows in [(ResearchOrder, order_rows), (OrderEvent, events), (Tranche, tranches),
+                        (Disbursement, pays), (Milestone, milestones), (Proposal, proposals),
+                        (ResultRecord, results)]:  # fmt: skip
+        for i in range(0, len(rows), 5000):
+            _insert(model, rows[i : i + 5000])
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(url: str, label: str, runs: int, researchers: int, orders: int) -> None:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        MATCHMAKER_DATA_DIR = tempfile.mkdtemp(prefix="bench-dash-")
+
+    app = create_app(Config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        began = time.perf_counter()
+        build(researchers, orders, random.Random(57))
+        print(f"# {label}: built in {time.perf_counter() - began:.1f} s")
+        scope = dashboard.Scope(dashboard.Period.year(2026), today=TODAY)
+        queries = []
+        sa.event.listen(
+            db.engine, "before_cursor_execute", lambda *a: queries.append(1)
+        )
+        began = time.perf_counter()
+        dashboard.build_dashboard(
+            scope
+        )  # the first run fills SQLAlchemy's statement cache
+        cold = 1000 * (time.perf_counter() - began)
+        db.session.remove()
+        service, cpu = [], []
+        for _ in range(runs):
+            queries.clear()
+            began, began_cpu = time.perf_counter(), time.process_time()
+            dashboard.build_dashboard(scope)
+            service.append(1000 * (time.perf_counter() - began))
+            cpu.append(1000 * (time.process_time() - began_cpu))
+            db.session.remove()
+        per_build = len(queries)
+        client = app.test_client()
+        signed_in = client.post(
+            "/auth/login",
+            data={"email": "official@bench.example", "password": PASSWORD},
+        )
+        assert signed_in.status_code == 302, signed_in.status_code
+        page = []
+        client.get("/dashboard/?year=2026")  # warm the templates
+        for _ in range(runs):
+            began = time.perf_counter()
+            response = client.get("/dashboard/?year=2026")
+            page.append(1000 * (time.perf_counter() - began))
+            assert response.status_code == 200, response.status_code
+        figures = dashboard.build_dashboard(scope)
+        print(f"# {label}: awarded={figures.value('awarded')} late={figures.value('late')} "
+              f"disbursed={figures.value('disbursed')}")  # fmt: skip
+        db.session.remove()
+        db.drop_all()
+    p50, p95 = statistics.median(service), _pct(service, 0.95)
+    load = os.getloadavg()[0]
+    print(
+        f"db={label} researchers={researchers} orders={orders} runs={runs} queries={per_build} "
+        f"dashboard_cold_ms={cold:.0f} dashboard_cpu_p50_ms={statistics.median(cpu):.0f} "
+        f"dashboard_p50_ms={p50:.0f} dashboard_p95_ms={p95:.0f} "
+        f"page_p50_ms={statistics.median(page):.0f} page_p95_ms={_pct(page, 0.95):.0f} "
+        f"target_ms={TARGET_MS} within_target={str(p95 <= TARGET_MS).lower()} "
+        f"cpu_within_target={str(statistics.median(cpu) <= TARGET_MS).lower()} "
+        f"load_average={load:.1f} cpus={os.cpu_count()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--researchers", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=2_000)
+    parser.add_argument("--pg", help="an empty PostgreSQL database to use as well")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        measure(
+            f"sqlite:///{tmp}/bench.db",
+            "sqlite",
+            args.runs,
+            args.researchers,
+            args.orders,
+        )
+    if args.pg:
+        measure(
+            database_url(args.pg),
+            "postgresql",
+            args.runs,
+            args.researchers,
+            args.orders,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Money (VND): budget ordered, co-funding, contracts, disbursements by month, agency and field, tranches overdue."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.lifecycle import Action
+from matchmaker.models import (
+    Disbursement,
+    Institution,
+    OrderEvent,
+    ResearchOrder,
+    Tranche,
+)
+from matchmaker.services import reference
+from matchmaker.services.dashboard.records import (
+    RecordSet,
+    count,
+    figure,
+    records_of,
+    total,
+    totals,
+)
+from matchmaker.services.dashboard.scope import Scope, scoped_orders
+from matchmaker.services.dashboard.types import Figure, Row, Section, Table
+from matchmaker.services.orders.work.common import SCHEDULED_STATES
+
+
+def _paid() -> sa.ScalarSelect:
+    """What has been paid against a tranche, as a column of a query over ``Tranche``."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .where(Disbursement.tranche_id == Tranche.id)
+        .correlate(Tranche)
+        .scalar_subquery()
+    )
+
+
+def _disbursements(scope: Scope, *conditions) -> sa.Select:
+    return (
+        sa.select(Disbursement.id)
+        .join(Tranche, Tranche.id == Disbursement.tranche_id)
+        .where(Tranche.order_id.in_(scoped_orders(scope)), *conditions)
+    )
+
+
+@figure("disbursed")
+def _disbursed(scope: Scope) -> RecordSet:
+    period = scope.period
+    return RecordSet("disbursement", _disbursements(
+        scope, Disbursement.disbursed_on >= period.start, Disbursement.disbursed_on <= period.end
+    ))  # fmt: skip
+
+
+@figure("disbursed_cumulative")
+def _disbursed_cumulative(scope: Scope) -> RecordSet:
+    return RecordSet(
+        "disbursement", _disbursements(scope, Disbursement.disbursed_on <= scope.period.end)
+    )  # fmt: skip
+
+
+def committed_orders(scope: Scope) -> sa.Select:
+    """The ids of the orders in scope awarded (under contract) by the end of the period."""
+    _start, end = scope.period.bounds()
+    awards = sa.select(OrderEvent.order_id).where(
+        OrderEvent.action == Action.AWARD.value, OrderEvent.created_at < end
+    )
+    return scoped_orders(scope).where(ResearchOrder.id.in_(awards))
+
+
+@figure("committed")
+def _committed(scope: Scope) -> RecordSet:
+    return RecordSet("order", committed_orders(scope))
+
+
+@figure("tranches_overdue")
+def _tranches_overdue(scope: Scope) -> RecordSet:
+    running = scoped_orders(scope).where(ResearchOrder.state.in_(SCHEDULED_STATES))
+    stmt = sa.select(Tranche.id).where(
+        Tranche.order_id.in_(running),
+        Tranche.due_date < scope.today,
+        Tranche.planned_amount > _paid(),
+    )
+    return RecordSet("tranche", stmt)
+
+
+def section(scope: Scope) -> Section:
+    """The money section (internal only: an order's budget may be marked internal)."""
+    approved = records_of("approved", scope)
+    budget, cofunding = totals(
+        approved, ResearchOrder.state_budget, ResearchOrder.cofunding
+    )
+    contracted = total(records_of("awarded", scope), ResearchOrder.contract_value)
+    paid = total(records_of("disbursed", scope), Disbursement.amount)
+    committed = total(records_of("committed", scope), ResearchOrder.contract_value)
+    cumulative = total(records_of("disbursed_cumulative", scope), Disbursement.amount)
+    overdue = records_of("tranches_overdue", scope)
+    outstanding = total(overdue, Tranche.planned_amount - _paid())
+    share = round(100 * cumulative / committed, 1) if committed else None
+    figures = (
+        Figure("state_budget", budget, "vnd", "approved"),
+        Figure("cofunding", cofunding, "vnd", "approved"),
+        Figure("contract_value", contracted, "vnd", "awarded"),
+        Figure("disbursed", paid, "vnd", "disbursed"),
+        Figure("committed", committed, "vnd", "committed"),
+        Figure("disbursed_cumulative", cumulative, "vnd", "disbursed_cumulative"),
+        Figure("disbursed_share", share, "percent"),
+        Figure("tranches_overdue", count(overdue), "count", "tranches_overdue"),
+        Figure("tranches_overdue_amount", outstanding, "vnd", "tranches_overdue"),
+    )
+    tables = (by_month(scope), by_group(scope, "agency"), by_group(scope, "field"))
+    return Section("money", figures, tables)
+
+
+def by_month(scope: Scope) -> Table:
+    """Disbursed in each month of the period."""
+    stmt = (
+        sa.select(Disbursement.disbursed_on, sa.func.sum(Disbursement.amount))
+        .where(Disbursement.id.in_(records_of("disbursed", scope).ids))
+        .group_by(Disbursement.disbursed_on)
+    )
+    months: dict = defaultdict(int)
+    for day, amount in db.session.execute(stmt):
+        months[day.replace(day=1)] += int(amount or 0)
+    rows = tuple(Row(month, (months.get(month, 0),)) for month in scope.period.months())
+    return Table("by_month", ("disbursed",), ("vnd",), rows)
+
+
+def by_group(scope: Scope, group: str) -> Table:
+    """State budget, contract value and disbursed (to the end of the period) by agency or by field."""
+    column = ResearchOrder.agency_id if group == "agency" else ResearchOrder.field_code
+    budgets = db.session.execute(
+        sa.select(column, sa.func.sum(ResearchOrder.state_budget), sa.func.sum(ResearchOrder.contract_value))
+        .where(ResearchOrder.id.in_(committed_orders(scope)))
+        .group_by(column)
+    ).all()  # fmt: skip
+    paid = dict(
+        db.session.execute(
+            sa.select(column, sa.func.sum(Disbursement.amount))
+            .select_from(Disbursement)
+            .join(Tranche, Tranche.id == Disbursement.tranche_id)
+            .join(ResearchOrder, ResearchOrder.id == Tranche.order_id)
+            .where(Disbursement.id.in_(records_of("disbursed_cumulative", scope).ids))
+            .group_by(column)
+        ).all()
+    )
+    names = _names(group, [key for key, *_rest in budgets])
+    rows = sorted(
+        (
+            Row(names.get(key, ""), (int(budget or 0), int(value or 0), int(paid.get(key) or 0)))
+            for key, budget, value in budgets
+        ),
+        key=lambda row: (-row.values[1], str(row.label)),
+    )  # fmt: skip
+    return Table(f"by_{group}", ("state_budget", "contract_value", "disbursed"), ("vnd",) * 3, tuple(rows))  # fmt: skip
+
+
+def _names(group: str, keys: list) -> dict:
+    if group == "field":
+        return {key: reference.field_name(key) if key else "" for key in keys}
+    stmt = sa.select(Institution.id, Institution.name_vi).where(
+        Institution.id.in_(keys)
+    )
+    return dict(db.session.execute(stmt).all())

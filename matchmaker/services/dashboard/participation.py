@@ -1,0 +1,140 @@
+"""Participation: researchers, institutions and enterprises taking part, expressions of interest, profiles."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from matchmaker.models import (
+    Enterprise,
+    Institution,
+    NeedInterest,
+    Proposal,
+    ProposalMember,
+    Publication,
+    ResearcherField,
+    ResearcherProfile,
+    TechNeed,
+    User,
+)
+from matchmaker.services.dashboard.orders import needs_conditions
+from matchmaker.services.dashboard.records import RecordSet, count, figure, records_of
+from matchmaker.services.dashboard.scope import Scope, scoped_orders
+from matchmaker.services.dashboard.types import Figure, Section
+
+
+def _proposals(scope: Scope) -> sa.Select:
+    start, end = scope.period.bounds()
+    return sa.select(Proposal.id).where(
+        Proposal.order_id.in_(scoped_orders(scope)),
+        Proposal.submitted_at >= start,
+        Proposal.submitted_at < end,
+    )
+
+
+@figure("proposals_submitted")
+def _proposals_submitted(scope: Scope) -> RecordSet:
+    return RecordSet("proposal", _proposals(scope))
+
+
+@figure("researchers_taking_part")
+def _researchers(scope: Scope) -> RecordSet:
+    proposals = _proposals(scope)
+    people = sa.union(
+        sa.select(Proposal.pi_id).where(Proposal.id.in_(proposals)),
+        sa.select(ProposalMember.user_id).where(
+            ProposalMember.proposal_id.in_(proposals)
+        ),
+    ).subquery()
+    return RecordSet(
+        "user", sa.select(User.id).where(User.id.in_(sa.select(people.c[0])))
+    )
+
+
+@figure("institutions_taking_part")
+def _institutions(scope: Scope) -> RecordSet:
+    proposals = _proposals(scope)
+    places = sa.union(
+        sa.select(Proposal.institution_id).where(Proposal.id.in_(proposals)),
+        sa.select(ProposalMember.institution_id).where(ProposalMember.proposal_id.in_(proposals)),
+    ).subquery()  # fmt: skip
+
+    return RecordSet("institution", sa.select(Institution.id).where(Institution.id.in_(sa.select(places.c[0]))))  # fmt: skip
+
+
+def _needs_in_period(scope: Scope) -> sa.Select:
+    start, end = scope.period.bounds()
+    return sa.select(TechNeed.id).where(
+        TechNeed.created_at >= start,
+        TechNeed.created_at < end,
+        *needs_conditions(scope),
+    )
+
+
+@figure("enterprises_taking_part")
+def _enterprises(scope: Scope) -> RecordSet:
+    posting = sa.select(TechNeed.enterprise_id).where(
+        TechNeed.id.in_(_needs_in_period(scope))
+    )
+
+    return RecordSet(
+        "enterprise", sa.select(Enterprise.id).where(Enterprise.id.in_(posting))
+    )
+
+
+@figure("interests_expressed")
+def _interests(scope: Scope) -> RecordSet:
+    start, end = scope.period.bounds()
+    needs = sa.select(TechNeed.id).where(*needs_conditions(scope))
+    stmt = sa.select(NeedInterest.id).where(
+        NeedInterest.need_id.in_(needs),
+        NeedInterest.created_at >= start,
+        NeedInterest.created_at < end,
+    )
+    return RecordSet("interest", stmt)
+
+
+def profiles(scope: Scope, *conditions) -> sa.Select:
+    """The ids of the researcher profiles of active accounts matching the scope's field, area and institution."""
+    found = scope.filters
+    stmt = (
+        sa.select(ResearcherProfile.id)
+        .join(User, User.id == ResearcherProfile.user_id)
+        .where(User.active.is_(True), *conditions)
+    )
+    if found.field_code:
+        fields = sa.select(ResearcherField.researcher_id).where(ResearcherField.field_code == found.field_code)  # fmt: skip
+        stmt = stmt.where(ResearcherProfile.id.in_(fields))
+    if found.priority_area:
+        stmt = stmt.where(ResearcherProfile.priority_area == found.priority_area)
+    if found.institution_id:
+        stmt = stmt.where(User.institution_id == found.institution_id)
+    return stmt
+
+
+@figure("profiles_total")
+def _profiles_total(scope: Scope) -> RecordSet:
+    return RecordSet("profile", profiles(scope))
+
+
+@figure("profiles_complete")
+def _profiles_complete(scope: Scope) -> RecordSet:
+    """Complete: at least one research field, at least one publication, and an institution."""
+    with_field = sa.select(ResearcherField.researcher_id)
+    with_paper = sa.select(Publication.researcher_id)
+    return RecordSet("profile", profiles(
+        scope, ResearcherProfile.id.in_(with_field), ResearcherProfile.id.in_(with_paper),
+        User.institution_id.is_not(None),
+    ))  # fmt: skip
+
+
+def section(scope: Scope) -> Section:
+    """The participation section."""
+    keys = (
+        "proposals_submitted", "researchers_taking_part", "institutions_taking_part",
+        "enterprises_taking_part", "interests_expressed", "profiles_total", "profiles_complete",
+    )  # fmt: skip
+    figures = [Figure(key, count(records_of(key, scope)), records=key) for key in keys]
+    total, complete = figures[-2].value, figures[-1].value
+    share = round(100 * complete / total, 1) if total else None
+    figures.append(Figure("profiles_complete_share", share, "percent"))
+    return Section("participation", tuple(figures))

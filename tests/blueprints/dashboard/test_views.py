@@ -1,0 +1,131 @@
+"""The dashboard's pages: who sees what, filters from the address, records behind figures, the workbook."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from matchmaker.models import Role
+from matchmaker.services import dashboard
+from matchmaker.services.dashboard import Filters, Period, Scope, records
+from tests.fixtures.dashboard import TODAY
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """The dashboard's "today" is the dataset's: its schedule and data health are as of 30 June 2027."""
+    monkeypatch.setattr(dashboard, "local_today", lambda: TODAY)
+
+
+@pytest.fixture
+def official_client(client, city, auth, frozen_today):
+    auth.login(city.people.official.email)
+    return client
+
+
+def _figure(html: str, key: str) -> str:
+    found = re.search(rf'id="figure-{key}".*?data-value="([^"]*)"', html, re.S)
+    assert found, key
+    return found.group(1)
+
+
+def test_officials_see_every_section_with_links_to_records(official_client, city):
+    html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
+    for section in ("orders", "money", "results", "participation", "health"):
+        assert f'id="section-{section}"' in html
+    assert _figure(html, "awarded") == "2" and _figure(html, "disbursed") == "600000000"
+    assert "/dashboard/records/awarded?period=year&amp;year=2027" in html
+    assert 'role="img"' in html and "<caption" in html
+
+
+def test_an_agency_filter_in_the_address_changes_the_figures(official_client, city):
+    html = official_client.get(f"/dashboard/?year=2027&agency={city.farm.id}").get_data(as_text=True)  # fmt: skip
+    assert _figure(html, "awarded") == "0" and _figure(html, "accepted") == "1"
+    assert f"agency={city.farm.id}" in html
+
+
+def test_bad_filters_show_a_message_and_the_defaults(official_client, city):
+    response = official_client.get(
+        "/dashboard/?period=decade&agency=%00x&field=zz&year=-1"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count('class="alert alert-warning"') == 3
+
+
+@pytest.mark.parametrize("role", [Role.RESEARCHER, Role.ENTERPRISE])
+def test_others_are_refused_the_full_dashboard(client, auth, city, role):
+    auth.login_as(role)
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/records/approved").status_code == 403
+    assert client.get("/dashboard/export.xlsx").status_code == 403
+
+
+def test_a_records_page_lists_exactly_what_its_figure_counts(official_client, city):
+    scope = Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY)
+    board = dashboard.build_dashboard(scope)
+    for key in ("approved", "awarded", "late", "on_schedule", "disbursed", "stale_needs", "state_in_progress"):  # fmt: skip
+        html = official_client.get(f"/dashboard/records/{key}?year=2027&agency={city.agency.id}").get_data(as_text=True)  # fmt: skip
+        listed = sorted(int(i) for i in re.findall(r'<tr data-id="(\d+)"', html))
+        assert listed == records.record_ids(key, scope), key
+        if key.startswith("state_"):
+            continue
+        found = next(f for s in board.sections for f in s.figures if f.key == key)
+        if found.unit == "count":
+            assert len(listed) == found.value, key
+
+
+def test_unknown_figures_are_not_found(official_client, city):
+    assert official_client.get("/dashboard/records/nope").status_code == 404
+    assert official_client.get("/dashboard/public/records/approved").status_code == 404
+    assert (
+        official_client.get("/dashboard/public/records/state_draft").status_code == 404
+    )
+
+
+def test_the_public_version_shows_no_money_and_nothing_internal(
+    client, city, frozen_today
+):
+    html = client.get("/dashboard/public?year=2027").get_data(as_text=True)
+    assert 'id="section-orders"' in html and 'id="section-results"' in html
+    assert 'id="section-money"' not in html and 'id="section-health"' not in html
+    # O6's budget is marked internal; the draft O5 is not published
+    assert "777" not in html and "O5 Bản nháp" not in html
+    assert _figure(html, "published") == "2"
+    listing = client.get("/dashboard/public/records/published?year=2027").get_data(
+        as_text=True
+    )
+    assert "O6 Đô thị thông minh" in listing and "777" not in listing
+    assert "Bản nháp" not in client.get("/dashboard/public/records/awarded?year=2026").get_data(as_text=True)  # fmt: skip
+
+
+def test_definitions_explain_every_figure(client, app):
+    html = client.get("/dashboard/definitions").get_data(as_text=True)
+    for keys in dashboard.catalogue.SECTION_FIGURES.values():
+        for key in keys:
+            assert f'id="def-{key}"' in html
+
+
+def test_the_workbook_holds_the_services_figures(official_client, city):
+    response = official_client.get(
+        f"/dashboard/export.xlsx?year=2027&agency={city.agency.id}"
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    board = dashboard.build_dashboard(Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY))  # fmt: skip
+    assert len(book.sheetnames) == len(board.sections) == 5
+    for sheet, section in zip(book.worksheets, board.sections, strict=True):
+        assert sheet["B2"].value.date() == date(2027, 1, 1)
+        values = {}
+        for row in sheet.iter_rows(values_only=True):
+            values.setdefault(row[0], row[1] if len(row) > 1 else None)
+        for found in section.figures:
+            label = str(dashboard.catalogue.FIGURES[found.key].label)
+            assert values[label] == found.value, found.key
+    money = book.worksheets[1]
+    february = next(r for r in money.iter_rows() if r[0].value is not None and hasattr(r[0].value, "month") and r[0].value.month == 2 and r[0].row > 5)  # fmt: skip
+    assert february[1].value == 400_000_000 and "#,##0" in february[1].number_format
