@@ -159,6 +159,13 @@ def may_view_order(user: User | None, order: ResearchOrder) -> bool:
     return is_staff(user) or order.state in PUBLIC_STATES
 
 
+def visible_orders(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``ResearchOrder`` selecting the orders ``user`` may see (as :func:`may_view_order`)."""
+    if is_staff(user):
+        return sa.true()
+    return ResearchOrder.state.in_(PUBLIC_STATES)
+
+
 def results_are_public(order: ResearchOrder) -> bool:
     """Registered results of a published order are shown to everyone."""
     return order.state in PUBLIC_RESULT_STATES
@@ -440,6 +447,16 @@ def joins_teams() -> sa.ColumnElement[bool]:
         User.role == Role.RESEARCHER,
         ResearcherProfile.open_to_orders.is_(True),
     )
+
+
+def may_view_project(user: User | None, project: Project) -> bool:
+    """The register of projects is public: everyone sees every project (its order follows its own rule)."""
+    return True
+
+
+def visible_projects(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``Project`` selecting the projects ``user`` may see (as :func:`may_view_project`)."""
+    return sa.true()
 
 
 def may_register_project(user: User | None) -> bool:

@@ -216,6 +216,7 @@ ROUTES: dict[str, tuple[str, str, object]] = {
         STAFF,
     ),  # 404: not their batch
     "plan.import_template": ("GET", "/plan/import/template.csv", STAFF),
+    "plan.evidence_candidates": ("GET", "/plan/evidence-candidates?q=man", STAFF),
     # Officials of the task's lead agency too (the visiting official belongs to none).
     "plan.record_update": ("POST", "/plan/{task}/updates", ADMIN),
     "plan.complete": ("POST", "/plan/{task}/complete", ADMIN),

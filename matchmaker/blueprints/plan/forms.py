@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -13,14 +15,22 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from matchmaker.blueprints import bounds
 from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form
+from matchmaker.blueprints.orders.forms import CheckboxesField
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import PlanTaskStatus
 from matchmaker.services.plan import tasks as plan_tasks
+from matchmaker.services.plan.evidence import EvidenceRecord
 from matchmaker.services.plan.standing import TaskStanding
 
 STATUS_LABELS = {
@@ -113,20 +123,36 @@ class PlanCompleteForm(Form):
         _l("Evidence (decision, document)"), filters=[strip_text],
         validators=[DataRequired(), Length(max=plan_tasks.TEXT_MAX)], render_kw={"rows": 2},
     )  # fmt: skip
-    evidence_order = SelectField(
-        _l("Research order it produced"), validators=[Optional()]
+    evidence_records = CheckboxesField(
+        _l("Research order or project it produced"),
+        validators=[Optional()],
+        invalid_choice_message=_l(
+            "Cite only research orders and projects you may see, chosen from the list."
+        ),
     )
-    evidence_project = SelectField(_l("Project it produced"), validators=[Optional()])
+    evidence_query = StringField(
+        _l("Find a research order or project by its title"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100)],
+    )
+    find_evidence = SubmitField(_l("Find"))
     submit = SubmitField(_l("Mark as completed"))
 
-    def fill_choices(self, orders, projects) -> None:
-        blank = [SelectChoice("", _l("— none —"))]
-        self.evidence_order.choices = blank + [
-            SelectChoice(str(o.id), o.title[:120]) for o in orders
+    def fill_evidence(self, *groups: Iterable[EvidenceRecord]) -> None:
+        """The choices: those the official may see among what was sent, the task's own, what a search found."""
+        seen: dict[str, EvidenceRecord] = {}
+        for record in (r for group in groups for r in group):
+            seen.setdefault(record.key, record)
+        self.evidence_records.choices = [
+            SelectChoice(r.key, f"{r.name} — {r.detail}") for r in seen.values()
         ]
-        self.evidence_project.choices = blank + [
-            SelectChoice(str(p.id), p.title[:120]) for p in projects
-        ]
+
+    def validate_evidence_records(self, field) -> None:
+        kinds = [key.partition("-")[0] for key in field.data or ()]
+        if kinds.count("order") > 1 or kinds.count("project") > 1:
+            raise ValidationError(
+                _l("Cite at most one research order and one project.")
+            )
 
 
 class PlanImportForm(Form):

@@ -13,8 +13,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from matchmaker.blueprints import pickers
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.bounds import row_id
@@ -27,11 +29,11 @@ from matchmaker.blueprints.plan.forms import (
     PlanTaskForm,
     PlanUpdateForm,
 )
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter
 from matchmaker.models import PlanTask, PlanTaskStatus
 from matchmaker.services import policy
 from matchmaker.services.errors import NotAllowed, ServiceError
-from matchmaker.services.plan import importer
+from matchmaker.services.plan import evidence, importer
 from matchmaker.services.plan import standing as standings
 from matchmaker.services.plan import tasks as plan_tasks
 from matchmaker.services.plan.standing import PlanFilters, TaskStanding
@@ -68,21 +70,33 @@ def index():
     )  # fmt: skip
 
 
-def _detail(task: PlanTask, update_form=None, complete_form=None, status=200):
-    orders, projects = (
-        plan_tasks.linked_orders(task),
-        plan_tasks.evidence_projects(task),
-    )
+def _detail(task: PlanTask, update_form=None, complete_form=None, lookup=None):
     if complete_form is None:
         complete_form = PlanCompleteForm(formdata=None)
-    complete_form.fill_choices(orders, projects)
+        complete_form.fill_evidence(evidence.suggestions(task))
     return render_template(
         "plan/detail.html", task=task, standing=plan_tasks.standing_of(task), standing_labels=STANDING_LABELS,
-        status_labels=STATUS_LABELS, on_time=plan_tasks.is_completed_on_time(task), orders=orders,
+        status_labels=STATUS_LABELS, on_time=plan_tasks.is_completed_on_time(task), orders=plan_tasks.linked_orders(task),
         can_edit=policy.may_edit_plan(current_user), can_report=policy.may_record_plan_update(current_user, task),
         update_form=update_form or PlanUpdateForm(formdata=None, reported_on=standings.today_in_vietnam()),
-        complete_form=complete_form, Completed=PlanTaskStatus.COMPLETED,
-    ), status  # fmt: skip
+        complete_form=complete_form, Completed=PlanTaskStatus.COMPLETED, min_chars=evidence.MIN_CHARS,
+        found_ids={r.key for r in lookup.records} if lookup else set(),
+        lookup_message=_lookup_message(lookup) if lookup else "",
+    )  # fmt: skip
+
+
+def _lookup_message(lookup: evidence.Lookup) -> str:
+    if lookup.too_short:
+        return _("Type at least %(n)d characters of the title.", n=evidence.MIN_CHARS)
+    if not lookup.records:
+        return _("No research order or project you may see has this in its title.")
+    if lookup.more:
+        return _("The first records found: type more of the title to narrow the list.")
+    return ngettext(
+        "%(num)d record found: tick it to cite it, then mark the task as completed.",
+        "%(num)d records found: tick the one to cite, then mark the task as completed.",
+        len(lookup.records),
+    )
 
 
 @bp.route("/<id:task_id>")
@@ -91,12 +105,20 @@ def detail(task_id: int):
     return _detail(db.get_or_404(PlanTask, task_id))
 
 
-def _report_error(form, error: ServiceError, fallback: str) -> None:
+def _report_error(form, error: ServiceError, fallback: str, fields=None) -> None:
     db.session.rollback()
-    name = (error.field or "").removesuffix("_id")
+    name = (fields or {}).get(error.field or "") or (error.field or "").removesuffix(
+        "_id"
+    )
     target = getattr(form, name, None) if name else None
     target = target or getattr(form, fallback)
     target.errors = [*target.errors, error.message]
+
+
+_EVIDENCE_FIELDS = {
+    "evidence_order_id": "evidence_records",
+    "evidence_project_id": "evidence_records",
+}
 
 
 @bp.route("/<id:task_id>/updates", methods=["POST"])
@@ -130,21 +152,42 @@ def complete(task_id: int):
     if not policy.may_record_plan_update(current_user, task):
         abort(403)
     form = PlanCompleteForm()
-    form.fill_choices(
-        plan_tasks.linked_orders(task), plan_tasks.evidence_projects(task)
+    lookup = None
+    if (
+        form.find_evidence.data
+    ):  # the search without JavaScript: the form comes back with what was found
+        lookup = evidence.find(current_user, form.evidence_query.data)
+    sent = evidence.records(current_user, form.evidence_records.data or ())
+    form.fill_evidence(
+        sent, evidence.suggestions(task), lookup.records if lookup else ()
     )
-    if form.validate_on_submit():
+    if lookup is None and form.validate_on_submit():
         try:
+            order_id, project_id = evidence.chosen_ids(form.evidence_records.data or ())
             plan_tasks.complete_task(
-                current_user, task, form.completed_on.data, form.evidence.data,
-                int(form.evidence_order.data or 0) or None, int(form.evidence_project.data or 0) or None,
+                current_user, task, form.completed_on.data, form.evidence.data, order_id, project_id
             )  # fmt: skip
         except ServiceError as error:
-            _report_error(form, error, "evidence")
+            _report_error(form, error, "evidence", _EVIDENCE_FIELDS)
         else:
             flash(_("The task is marked as completed."), "success")
             return redirect(url_for("plan.detail", task_id=task.id))
-    return _detail(task, complete_form=form)
+    return _detail(task, complete_form=form, lookup=lookup)
+
+
+@bp.route("/evidence-candidates")
+@role_required(*STAFF)
+@limiter.limit(pickers.lookup_limit, key_func=pickers.account_key)
+def evidence_candidates():
+    """Research orders and projects the official may see whose title contains ``q``, for the evidence picker."""
+    lookup = evidence.find(current_user, request.args.get("q", ""))
+    results = [
+        {"id": r.key, "name": r.name, "kind": r.kind, "detail": r.detail}
+        for r in lookup.records
+    ]
+    return pickers.lookup_response(
+        results, message=_lookup_message(lookup), more=lookup.more
+    )
 
 
 def _task_form(task: PlanTask | None) -> PlanTaskForm:
@@ -198,7 +241,9 @@ def edit(task_id: int):
 def import_upload():
     form = PlanImportForm()
     if form.validate_on_submit():
-        report = importer.preview(current_user, form.upload.data.read())
+        upload = form.upload.data
+        name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        report = importer.preview(current_user, upload.read(), name)
         return render_template(
             "plan/import_preview.html", report=report, action_form=ActionForm(), status_labels=STATUS_LABELS,
             Status=PlanTaskStatus,

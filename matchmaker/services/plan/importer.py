@@ -11,21 +11,31 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
-from matchmaker.models import ImportBatch, Institution, PlanTask, PlanTaskStatus, User
+from matchmaker.models import (
+    ImportBatch,
+    Institution,
+    PlanTask,
+    PlanTaskStatus,
+    PlanTaskUpdate,
+    User,
+)
 from matchmaker.services import events, policy, staging, text_filter
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.imports import ImportProblem
 from matchmaker.services.plan import sheet
+from matchmaker.services.plan import standing as standings
 from matchmaker.services.plan import tasks as plan_tasks
 
 IMPORT_KIND = "plan_tasks"
 TARGET = 0  # the plan is one register: the batch targets no particular record
 REQUIRED = ("code", "title", "lead_agency")
+FILE_NAME_MAX = 200
 # Header names after folding (lower case, no accents), Vietnamese or English.
 _ALIASES = {
     "ma": "code", "ma nhiem vu": "code", "ma so": "code", "stt": "code", "code": "code",
@@ -285,8 +295,11 @@ def parse(data: bytes) -> tuple[list[PlanRow], list[ImportProblem]]:
     return valid, problems
 
 
-def preview(user: User, data: bytes) -> PlanReport:
-    """Check a task list without writing it; keep it for confirmation only if every row is valid."""
+def preview(user: User, data: bytes, file_name: str = "") -> PlanReport:
+    """Check a task list without writing it; keep it for confirmation only if every row is valid.
+
+    The file's name is kept with the rows: the timeline of a task whose status the import changes names it.
+    """
     if not policy.may_edit_plan(user):
         raise NotAllowed(_("Only city officials edit the action plan."))
     rows, problems = parse(data)
@@ -300,22 +313,54 @@ def preview(user: User, data: bytes) -> PlanReport:
         user_id=user.id,
         kind=IMPORT_KIND,
         target_id=TARGET,
-        payload=[asdict(r) for r in rows],
+        payload={
+            "file_name": " ".join(file_name.split())[:FILE_NAME_MAX],
+            "rows": [asdict(r) for r in rows],
+        },
     )
     db.session.add(batch)
     events.commit()
     return PlanReport(batch.id, rows, [])
 
 
-def _write(row: PlanRow) -> None:
+def _import_note(batch: ImportBatch, file_name: str) -> str:
+    # Kept in Vietnamese, the language of the plan's record, whatever language the importer reads.
+    with force_locale("vi"):
+        if file_name:
+            return _(
+                "Status changed by the import of the file “%(file)s” (import no. %(batch)d).",
+                file=file_name,
+                batch=batch.id,
+            )
+        return _("Status changed by an import (import no. %(batch)d).", batch=batch.id)
+
+
+def _write(
+    row: PlanRow, user: User, batch: ImportBatch, file_name: str, today: date
+) -> None:
     task = _existing(row.code)
     fields = plan_tasks.check_input(row.as_input(), task)
+    before = None if task is None else task.status
     if task is None:
         task = PlanTask(evidence="")
         db.session.add(task)
     for name, value in fields.items():
         setattr(task, name, value)
     task.status = PlanTaskStatus(row.status)
+    if before is not None and before != task.status:
+        # The timeline says what changed the progress, as a report would (append-only, same transaction).
+        completed = task.status == PlanTaskStatus.COMPLETED and row.completed_on
+        db.session.add(
+            PlanTaskUpdate(
+                task=task,
+                author_id=user.id,
+                reported_on=date.fromisoformat(row.completed_on)
+                if completed
+                else today,
+                text=_import_note(batch, file_name),
+                status_after=task.status,
+            )
+        )
     task.completed_on = (
         date.fromisoformat(row.completed_on) if row.completed_on else None
     )
@@ -329,13 +374,17 @@ def confirm(user: User, batch_id: int) -> tuple[int, int]:
     if not policy.may_edit_plan(user):
         raise NotAllowed(_("Only city officials edit the action plan."))
     batch = staging.pending_batch(batch_id, IMPORT_KIND, user, TARGET)
+    payload = batch.payload
+    if isinstance(payload, list):  # a batch checked before the file name was kept
+        payload = {"file_name": "", "rows": payload}
     rows = [
         PlanRow(**(values | {"partner_ids": tuple(values["partner_ids"])}))
-        for values in batch.payload
+        for values in payload["rows"]
     ]
+    today = standings.reference_day(None)
     try:
         for row in rows:
-            _write(row)
+            _write(row, user, batch, payload.get("file_name", ""), today)
     except ServiceError:
         db.session.rollback()  # the register changed since the preview: nothing is written
         raise

@@ -16,13 +16,13 @@ from matchmaker.models import (
     PlanTask,
     PlanTaskStatus,
     PlanTaskUpdate,
-    Project,
     ResearchOrder,
     User,
 )
 from matchmaker.services import events, policy
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.pagination import paginate
+from matchmaker.services.plan import evidence as citable
 from matchmaker.services.plan import standing as standings
 from matchmaker.services.plan.standing import PlanFilters, TaskStanding
 
@@ -163,20 +163,28 @@ def complete_task(
     today: date | None = None,
 ) -> PlanTask:
     """Mark the task completed on ``completed_on`` with its evidence (a decision, a document...), which
-    is required; optionally the research order or project it produced."""
+    is required; optionally a research order and a project it cites, any that ``user`` may see."""
     _may_report(user, task)
     if completed_on is None:
         raise Conflict(_("Enter the date of completion."), field="completed_on")
     if completed_on > standings.reference_day(today):
         raise Conflict(_("The date cannot be in the future."), field="completed_on")
     evidence = _text(evidence, TEXT_MAX, "evidence", required=True)
-    if evidence_order_id and db.session.get(ResearchOrder, evidence_order_id) is None:
+    # Any order or project the official may see, not only those linked to the task; nothing else.
+    if evidence_order_id and citable.visible_order(user, evidence_order_id) is None:
         raise Conflict(
-            _("Choose the research order from the list."), field="evidence_order_id"
+            _(
+                "This research order cannot be cited: choose one you may see from the list."
+            ),
+            field="evidence_order_id",
         )
-    if evidence_project_id and db.session.get(Project, evidence_project_id) is None:
+    if (
+        evidence_project_id
+        and citable.visible_project(user, evidence_project_id) is None
+    ):
         raise Conflict(
-            _("Choose the project from the list."), field="evidence_project_id"
+            _("This project cannot be cited: choose one you may see from the list."),
+            field="evidence_project_id",
         )
     task.status, task.completed_on, task.evidence = (
         PlanTaskStatus.COMPLETED,
@@ -244,18 +252,6 @@ def linked_orders(task: PlanTask) -> list[ResearchOrder]:
             sa.select(ResearchOrder)
             .where(ResearchOrder.plan_task_id == task.id)
             .order_by(ResearchOrder.id.desc())
-        )
-    )
-
-
-def evidence_projects(task: PlanTask) -> list[Project]:
-    """Projects that may stand as evidence: those of the orders linked to ``task``."""
-    return list(
-        db.session.scalars(
-            sa.select(Project)
-            .join(ResearchOrder, ResearchOrder.id == Project.order_id)
-            .where(ResearchOrder.plan_task_id == task.id)
-            .order_by(Project.id.desc())
         )
     )
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from matchmaker.extensions import db
-from matchmaker.models import InstitutionKind, PlanTask, PlanTaskStatus
+from matchmaker.models import InstitutionKind, PlanTask, PlanTaskStatus, PlanTaskUpdate
+from matchmaker.services.errors import ServiceError
 from matchmaker.services.plan import importer
 
 HEADER = "Mã,Tên nhiệm vụ,Cơ quan chủ trì,Cơ quan phối hợp,Kế hoạch,Thời hạn,Tình trạng,Ngày hoàn thành,Minh chứng\n"
@@ -122,3 +123,74 @@ def test_template_reads_back_without_problems(make_institution):
         make_institution(slug, name, InstitutionKind.AGENCY, short_name=short)
     rows, problems = importer.parse(importer.template_csv().encode())
     assert problems == [] and [r.code for r in rows] == ["KH22-01", "KH22-02"]
+
+
+def _import(official, rows: str, file_name: str = "") -> tuple[int, int]:
+    report = importer.preview(official, (HEADER + rows).encode(), file_name)
+    assert report.problems == []
+    return report.batch_id, importer.confirm(official, report.batch_id)
+
+
+def test_a_reimport_that_changes_the_status_adds_it_to_the_timeline(official, agencies):
+    _import(official, "KH22-01,Trung tâm dữ liệu,Sở KH&CN,,,,,,\n", "dot-1.csv")
+    task = db.session.scalar(sa.select(PlanTask))
+    assert task.updates == []  # a new task has no timeline yet
+    batch_id, _counts = _import(
+        official,
+        "KH22-01,Trung tâm dữ liệu,Sở KH&CN,,,,Đang thực hiện,,\n",
+        "ke-hoach-quy-4.csv",
+    )
+    db.session.expire_all()
+    [update] = db.session.scalar(sa.select(PlanTask)).updates
+    assert update.author_id == official.id
+    assert update.status_after == PlanTaskStatus.IN_PROGRESS
+    assert "ke-hoach-quy-4.csv" in update.text and str(batch_id) in update.text
+    assert update.text.startswith("Tình trạng")  # the record is kept in Vietnamese
+
+
+def test_a_reimport_that_completes_a_task_dates_the_entry_on_its_completion(
+    official, agencies
+):
+    _import(official, "KH22-02,Quy chế,Sở KH&CN,,,,Đang thực hiện,,\n")
+    _import(
+        official,
+        "KH22-02,Quy chế,Sở KH&CN,,,,Hoàn thành,15/06/2026,QĐ 12/QĐ-UBND\n",
+        "hoan-thanh.csv",
+    )
+    db.session.expire_all()
+    task = db.session.scalar(sa.select(PlanTask))
+    [update] = task.updates
+    assert (update.status_after, update.reported_on) == (
+        PlanTaskStatus.COMPLETED,
+        date(2026, 6, 15),
+    )
+
+
+def test_a_reimport_that_keeps_the_status_adds_nothing(official, agencies):
+    _import(official, "KH22-01,Cũ,Sở KH&CN,,,,Đang thực hiện,,\n")
+    _import(official, "KH22-01,Mới,Sở KH&CN,,,,đang thực hiện,,\n")
+    db.session.expire_all()
+    task = db.session.scalar(sa.select(PlanTask))
+    assert (task.title, task.updates) == ("Mới", [])
+
+
+def test_a_reimport_that_fails_writes_no_timeline_entry(official, agencies):
+    _import(official, "KH22-01,Một,Sở KH&CN,,,,,,\nKH22-02,Hai,Sở KH&CN,,,,,,\n")
+    report = importer.preview(
+        official,
+        (
+            HEADER
+            + "KH22-01,Một,Sở KH&CN,,,,Đang thực hiện,,\n"
+            + "KH22-03,Ba,Sở Nội vụ,,,,,,\n"
+        ).encode(),
+        "lan-2.csv",
+    )
+    # Between the preview and the confirmation the second row's lead agency is removed.
+    db.session.delete(agencies["nv"])
+    db.session.commit()
+    with pytest.raises(ServiceError):
+        importer.confirm(official, report.batch_id)
+    db.session.expire_all()
+    first = db.session.scalar(sa.select(PlanTask).where(PlanTask.code == "KH22-01"))
+    assert first.status == PlanTaskStatus.NOT_STARTED
+    assert db.session.scalar(sa.select(sa.func.count(PlanTaskUpdate.id))) == 0
