@@ -377,22 +377,39 @@ def add_mid_term_check(
     return entry
 
 
+# The orders of a list in the order asked for: by deadline (open calls first, as the web list), newest, title.
+ORDER_SORTS = {
+    "deadline": (
+        ResearchOrder.application_deadline.is_(None),
+        ResearchOrder.application_deadline,
+        ResearchOrder.id.desc(),
+    ),
+    "newest": (ResearchOrder.created_at.desc(), ResearchOrder.id.desc()),
+    "title": (ResearchOrder.title, ResearchOrder.id),
+}
+
+
 def list_orders(
-    user: User, page: int, state: str = "", query: str = "", per_page: int = 20
+    user: User,
+    page: int,
+    state: str = "",
+    query: str = "",
+    per_page: int = 20,
+    field_code: str = "",
+    sort: str = "deadline",
 ):
-    """Orders ``user`` may see, newest first; officials filter by state, others see open calls first."""
+    """Orders ``user`` may see, by deadline (open calls first) unless ``sort`` names another order
+    (``ORDER_SORTS``); filtered by state, research field (a code or its prefix) and words of the title."""
     stmt = sa.select(ResearchOrder)
     if not policy.is_staff(user):
         stmt = stmt.where(ResearchOrder.state.in_(policy.PUBLIC_STATES))
     if state in {s.value for s in OrderState}:
         stmt = stmt.where(ResearchOrder.state == state)
+    if field_code:
+        stmt = stmt.where(ResearchOrder.field_code.like(f"{field_code[:8]}%"))
     if query := text_filter.query_text(query):
         stmt = stmt.where(text_filter.contains(query, ResearchOrder.title))
-    stmt = stmt.order_by(
-        ResearchOrder.application_deadline.is_(None),
-        ResearchOrder.application_deadline,
-        ResearchOrder.id.desc(),
-    )
+    stmt = stmt.order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["deadline"]))
     return paginate(stmt, page, per_page)
 
 
