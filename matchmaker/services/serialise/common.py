@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from matchmaker.models import Institution as InstitutionRow
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back the stored UTC times without their zone; an RFC 3339 date-time needs one.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A moment in time, always with its zone (UTC as stored).
+Timestamp = Annotated[datetime, AfterValidator(_aware)]
 
 
 class Record(BaseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import Field
 
 from matchmaker.models import TechNeed, User
 from matchmaker.services import policy
-from matchmaker.services.serialise.common import Record
+from matchmaker.services.serialise.common import Record, Timestamp
 
 
 class EnterpriseRef(Record):
@@ -40,7 +40,7 @@ class Need(Record):
     budget_max: int | None
     deadline: date | None
     cofund: bool | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 def need(row: TechNeed, viewer: User | None = None) -> Need:

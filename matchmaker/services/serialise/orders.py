@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from matchmaker.services import policy
 from matchmaker.services.serialise.common import (
     InstitutionRef,
     Record,
+    Timestamp,
     institution_ref,
 )
 
@@ -32,7 +33,7 @@ class Order(Record):
     trl: int | None = Field(description="Technology readiness level sought (1-9).")
     duration_months: int | None
     selection_method: str | None
-    application_deadline: datetime | None
+    application_deadline: Timestamp | None
     decision_number: str | None
     decision_date: date | None
     assignee_organisation: str | None
@@ -45,8 +46,8 @@ class Order(Record):
     )
     cofunding: int | None
     contract_value: int | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 _TEXT_PARTS = ("necessity", "objectives", "main_content", "expected_products")
@@ -89,7 +90,7 @@ class Result(Record):
     ip_status: str | None = Field(description="filed, granted or expired.")
     applied_at: str
     beneficiary: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 def result(row: ResultRecord, viewer: User | None = None) -> Result:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from matchmaker.models import Institution as InstitutionRow
@@ -12,6 +10,7 @@ from matchmaker.services import policy
 from matchmaker.services.serialise.common import (
     InstitutionRef,
     Record,
+    Timestamp,
     institution_ref,
 )
 
@@ -80,7 +79,7 @@ class Researcher(Record):
     contact_email: str | None
     publications: list[Publication]
     ip_assets: list[IPAsset]
-    updated_at: datetime
+    updated_at: Timestamp
 
 
 def researcher(row: ResearcherProfile, viewer: User | None = None) -> Researcher:

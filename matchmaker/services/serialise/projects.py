@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from matchmaker.models import Project as ProjectRow
@@ -12,6 +10,7 @@ from matchmaker.services import policy
 from matchmaker.services.serialise.common import (
     InstitutionRef,
     Record,
+    Timestamp,
     institution_ref,
 )
 
@@ -37,7 +36,7 @@ class Project(Record):
     ip: str
     applied_at: str
     order_id: int | None
-    updated_at: datetime
+    updated_at: Timestamp
 
 
 def project(row: ProjectRow, viewer: User | None = None) -> Project:
