@@ -13,6 +13,7 @@ from matchmaker.models.base import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Institution
+    from matchmaker.models.need import TechNeed
     from matchmaker.models.user import User
 
 
@@ -64,6 +65,7 @@ class ResearchOrder(TimestampMixin, Base):
     agency: Mapped[Institution] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
+    need: Mapped[TechNeed | None] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", passive_deletes="all"
     )

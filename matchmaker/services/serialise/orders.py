@@ -37,6 +37,11 @@ class Order(Record):
     decision_number: str | None
     decision_date: date | None
     assignee_organisation: str | None
+    principal_investigator: str | None
+    contract_number: str | None
+    need_id: int | None = Field(
+        description="The enterprise need it answers, when that need is public."
+    )
     necessity: str | None
     objectives: str | None
     main_content: str | None
@@ -62,12 +67,19 @@ def order(row: ResearchOrder, viewer: User | None = None) -> Order:
         raise LookupError(row.id)
     parts = policy.visible_order_parts(viewer, row)
     budget = "budget" in parts
+    need = (
+        row.need
+        if row.need is not None and policy.may_view_need(viewer, row.need)
+        else None
+    )
     return Order(
         id=row.id, title=row.title, state=row.state, agency=institution_ref(row.agency),
         beneficiary=row.beneficiary or "", field_code=row.field_code, priority_area=row.priority_area,
         trl=row.trl, duration_months=row.duration_months, selection_method=row.selection_method,
         application_deadline=row.application_deadline, decision_number=row.decision_number,
         decision_date=row.decision_date, assignee_organisation=row.assignee_organisation,
+        principal_investigator=row.pi.full_name if row.pi else None, contract_number=row.contract_number,
+        need_id=need.id if need else None,
         **{part: (getattr(row, part) or "") if part in parts else None for part in _TEXT_PARTS},
         state_budget=row.state_budget if budget else None, cofunding=row.cofunding if budget else None,
         contract_value=row.contract_value if budget else None,

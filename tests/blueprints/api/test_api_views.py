@@ -104,6 +104,17 @@ def test_public_parts_shown_internal_parts_null(client, api_records):
     ] == [None] * 4
 
 
+def test_an_order_names_its_need_only_when_the_need_is_public(client, api_records):
+    public = client.get(f"/api/v1/orders/{api_records['public']['order']}").get_json()
+    internal = client.get(
+        f"/api/v1/orders/{api_records['public']['internal_order']}"
+    ).get_json()
+    assert (
+        public["need_id"] == api_records["public"]["need"]
+        and internal["need_id"] is None
+    )
+
+
 def test_summary_need_gives_its_summary_only(client, api_records):
     need = client.get(
         f"/api/v1/needs/{api_records['public']['summary_need']}"
