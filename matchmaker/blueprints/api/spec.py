@@ -30,7 +30,7 @@ openapi = SpecTree(
 )
 
 
-def answers(model: type[BaseModel], rebuilding: bool = False) -> Response:
+def responses(model: type[BaseModel], rebuilding: bool = False) -> Response:
     """The responses of a read operation: the record or page, not modified, and the JSON errors
     (``rebuilding``: also 503 while the search index is rebuilt)."""
     errors = {f"HTTP_{code}": ErrorBody for code in (400, 404, 429, 500)}

@@ -6,11 +6,10 @@ Every view is anonymous (public data only, whoever is signed in), answers JSON b
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app
 from flask_login import AnonymousUserMixin
-from pydantic import BaseModel
 
-from matchmaker.blueprints.api import docs
+from matchmaker.blueprints.api import answers, docs
 from matchmaker.blueprints.api.errors import BadParameter, error_response
 from matchmaker.blueprints.api.params import (
     Common,
@@ -23,7 +22,7 @@ from matchmaker.blueprints.api.params import (
     SearchQuery,
     parse,
 )
-from matchmaker.blueprints.api.spec import answers, document, openapi
+from matchmaker.blueprints.api.spec import document, openapi, responses
 from matchmaker.extensions import csrf, db, limiter
 from matchmaker.models import (
     Institution,
@@ -72,54 +71,22 @@ def bad_parameter(error: BadParameter):
     return error_response(400, "bad_parameter", error.message)
 
 
-@bp.after_request
-def conditional(response: Response) -> Response:
-    """CORS for reads; an ETag on every successful answer, and 304 when the caller has it already."""
-    if request.method in {"GET", "HEAD"}:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.vary.add("Accept-Language")
-        if response.status_code == 200:
-            response.headers.setdefault("Cache-Control", "public, no-cache")
-            if not response.direct_passthrough:
-                response.add_etag()
-            response.make_conditional(request)
-    return response
-
-
-def _json(body: BaseModel) -> Response:
-    return Response(body.model_dump_json(), mimetype="application/json")
-
-
-def _page(
-    model: type[BaseModel], page, items: list, endpoint: str, query: ListQuery
-) -> Response:
-    """A page of ``items`` with its total and absolute links built from the platform's public address."""
-    args = query.model_dump(exclude_defaults=True, exclude={"page"})
-    last = max(1, page.pages)
-
-    def link(number: int) -> str:
-        return links.absolute_url(endpoint, **args, page=number)
-
-    return _json(model(
-        items=items, total=page.total, page=page.page, per_page=page.per_page,
-        links=serialise.Links(self=link(page.page), first=link(1), last=link(last),
-                              next=link(page.page + 1) if page.page < last else None,
-                              prev=link(page.page - 1) if page.page > 1 else None),
-    ))  # fmt: skip
+bp.after_request(answers.conditional)
 
 
 def _record(make, row) -> Response:
+    """``make(row)`` for the anonymous visitor; 404 for a missing row or one the visitor may not see."""
     if row is None:
         abort(404)
     try:
-        return _json(make(row, VISITOR))
+        return answers.json_body(make(row, VISITOR))
     except LookupError:
         abort(404)
 
 
 @bp.get("/orders")
 @openapi.validate(
-    query=OrderQuery, resp=answers(OrderPage), tags=["orders"], skip_validation=True
+    query=OrderQuery, resp=responses(OrderPage), tags=["orders"], skip_validation=True
 )
 def order_list():
     """Published research orders (their public parts)."""
@@ -127,12 +94,12 @@ def order_list():
     page = orders.list_orders(VISITOR, query.page, query.state or "", query.q, query.per_page,
                               field_code=query.field, sort=query.sort)  # fmt: skip
     items = [serialise.order(row, VISITOR) for row in page.items]
-    return _page(OrderPage, page, items, "api.order_list", query)
+    return answers.page(OrderPage, page, items, "api.order_list", query)
 
 
 @bp.get("/orders/<id:order_id>")
 @openapi.validate(
-    query=Common, resp=answers(serialise.Order), tags=["orders"], skip_validation=True
+    query=Common, resp=responses(serialise.Order), tags=["orders"], skip_validation=True
 )
 def order(order_id: int):
     """One published research order (its public parts)."""
@@ -142,19 +109,22 @@ def order(order_id: int):
 
 @bp.get("/results")
 @openapi.validate(
-    query=ListQuery, resp=answers(ResultPage), tags=["results"], skip_validation=True
+    query=ListQuery, resp=responses(ResultPage), tags=["results"], skip_validation=True
 )
 def result_list():
     """Registered results of accepted tasks, newest first."""
     query = parse(ListQuery)
     page = results.list_public_results(query.page, query.q, query.per_page)
     items = [serialise.result(row, VISITOR) for row in page.items]
-    return _page(ResultPage, page, items, "api.result_list", query)
+    return answers.page(ResultPage, page, items, "api.result_list", query)
 
 
 @bp.get("/results/<id:result_id>")
 @openapi.validate(
-    query=Common, resp=answers(serialise.Result), tags=["results"], skip_validation=True
+    query=Common,
+    resp=responses(serialise.Result),
+    tags=["results"],
+    skip_validation=True,
 )
 def result(result_id: int):
     """One registered result."""
@@ -165,7 +135,7 @@ def result(result_id: int):
 @bp.get("/projects")
 @openapi.validate(
     query=ProjectQuery,
-    resp=answers(ProjectPage),
+    resp=responses(ProjectPage),
     tags=["projects"],
     skip_validation=True,
 )
@@ -177,13 +147,13 @@ def project_list():
     )
     page = projects.list_projects(filters, query.page, query.per_page, sort=query.sort)
     items = [serialise.project(row, VISITOR) for row in page.items]
-    return _page(ProjectPage, page, items, "api.project_list", query)
+    return answers.page(ProjectPage, page, items, "api.project_list", query)
 
 
 @bp.get("/projects/<id:project_id>")
 @openapi.validate(
     query=Common,
-    resp=answers(serialise.Project),
+    resp=responses(serialise.Project),
     tags=["projects"],
     skip_validation=True,
 )
@@ -196,7 +166,7 @@ def project(project_id: int):
 @bp.get("/researchers")
 @openapi.validate(
     query=ResearcherQuery,
-    resp=answers(ResearcherPage),
+    resp=responses(ResearcherPage),
     tags=["researchers"],
     skip_validation=True,
 )
@@ -206,13 +176,13 @@ def researcher_list():
     page = profiles.list_researchers(VISITOR, query.page, query=query.q, field_code=query.field,
                                      institution_id=query.institution, per_page=query.per_page)  # fmt: skip
     items = [serialise.researcher(row, VISITOR) for row in page.items]
-    return _page(ResearcherPage, page, items, "api.researcher_list", query)
+    return answers.page(ResearcherPage, page, items, "api.researcher_list", query)
 
 
 @bp.get("/researchers/<id:researcher_id>")
 @openapi.validate(
     query=Common,
-    resp=answers(serialise.Researcher),
+    resp=responses(serialise.Researcher),
     tags=["researchers"],
     skip_validation=True,
 )
@@ -225,7 +195,7 @@ def researcher(researcher_id: int):
 @bp.get("/institutions")
 @openapi.validate(
     query=InstitutionQuery,
-    resp=answers(InstitutionPage),
+    resp=responses(InstitutionPage),
     tags=["institutions"],
     skip_validation=True,
 )
@@ -235,13 +205,13 @@ def institution_list():
     kind = InstitutionKind(query.kind) if query.kind else None
     page = institutions.page_institutions(query.page, kind, query.q, query.per_page)
     items = [serialise.institution(row) for row in page.items]
-    return _page(InstitutionPage, page, items, "api.institution_list", query)
+    return answers.page(InstitutionPage, page, items, "api.institution_list", query)
 
 
 @bp.get("/institutions/<id:institution_id>")
 @openapi.validate(
     query=Common,
-    resp=answers(serialise.Institution),
+    resp=responses(serialise.Institution),
     tags=["institutions"],
     skip_validation=True,
 )
@@ -249,12 +219,12 @@ def institution(institution_id: int):
     """One institution."""
     parse(Common)
     row = db.session.get(Institution, institution_id) or abort(404)
-    return _json(serialise.institution(row))
+    return answers.json_body(serialise.institution(row))
 
 
 @bp.get("/needs")
 @openapi.validate(
-    query=NeedQuery, resp=answers(NeedPage), tags=["needs"], skip_validation=True
+    query=NeedQuery, resp=responses(NeedPage), tags=["needs"], skip_validation=True
 )
 def need_list():
     """Enterprises' technology needs that are not private, newest first."""
@@ -263,12 +233,12 @@ def need_list():
                                 status=NeedStatus(query.status) if query.status else None)  # fmt: skip
     page = needs.list_needs(None, filters, query.page, query.per_page, sort=query.sort)
     items = [serialise.need(row, VISITOR) for row in page.items]
-    return _page(NeedPage, page, items, "api.need_list", query)
+    return answers.page(NeedPage, page, items, "api.need_list", query)
 
 
 @bp.get("/needs/<id:need_id>")
 @openapi.validate(
-    query=Common, resp=answers(serialise.Need), tags=["needs"], skip_validation=True
+    query=Common, resp=responses(serialise.Need), tags=["needs"], skip_validation=True
 )
 def need(need_id: int):
     """One technology need (its summary only, when the enterprise keeps the details to members)."""
@@ -279,7 +249,7 @@ def need(need_id: int):
 @bp.get("/search")
 @openapi.validate(
     query=SearchQuery,
-    resp=answers(SearchPage, rebuilding=True),
+    resp=responses(SearchPage, rebuilding=True),
     tags=["search"],
     skip_validation=True,
 )
@@ -297,17 +267,9 @@ def search_records():
         return links.absolute_url(endpoint, **{key: int(record_id)})
 
     items = [serialise.hit(h, href(h.kind, h.id)) for h in found.hits]
-    return _page(
-        SearchPage, _SearchPagination(found), items, "api.search_records", query
+    return answers.page(
+        SearchPage, answers.SearchPagination(found), items, "api.search_records", query
     )
-
-
-class _SearchPagination:
-    """The search result's numbers, as the pages of the other lists give them."""
-
-    def __init__(self, found) -> None:
-        self.total, self.page, self.per_page = found.total, found.page, found.per_page
-        self.pages = -(-found.total // found.per_page) if found.per_page else 0
 
 
 @bp.get("/openapi.json")
