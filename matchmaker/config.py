@@ -88,6 +88,8 @@ class Config:
     MAIL_REQUEST_LIMIT = os.environ.get("MAIL_REQUEST_LIMIT", "5 per minute")
     # Type-ahead look-ups of people (the proposal team picker), per signed-in account.
     LOOKUP_LIMIT = os.environ.get("LOOKUP_LIMIT", "60 per minute")
+    # Requests to the public API (/api) per address.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

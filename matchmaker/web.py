@@ -173,10 +173,15 @@ def is_unique_violation(error: IntegrityError) -> bool:
 def register_error_handlers(app: Flask) -> None:
     """Error pages in the user's language."""
 
+    # Under /api the same errors are JSON with a stable code (the API's own module says which).
+    from matchmaker.blueprints.api import errors as api
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if api.is_api_request():
+            return api.error_response(error.code)
         return _render_error(
             error.code, "csrf" if isinstance(error, CSRFError) else None
         )
@@ -198,7 +203,9 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if not is_unique_violation(error):
             app.logger.exception("unhandled error on %s", request.path)
-            return _render_error(500)
+            return (
+                api.error_response(500) if api.is_api_request() else _render_error(500)
+            )
         app.logger.info(
             "refused a simultaneous write on %s: %s", request.path, error.orig
         )
@@ -208,7 +215,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)
         db.session.rollback()
-        return _render_error(500)
+        return api.error_response(500) if api.is_api_request() else _render_error(500)
 
 
 def register_http_hooks(app: Flask) -> None:

@@ -24,6 +24,7 @@ from tests.fixtures.constants import PASSWORD
 
 pytest_plugins = [
     "tests.fixtures.accounts",
+    "tests.fixtures.api",
     "tests.fixtures.context",
     "tests.fixtures.dashboard",
     "tests.fixtures.enterprises",

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``; the URL prefix is the blueprint's name."""
     app.url_map.converters["id"] = RowIdConverter
     from matchmaker.blueprints.admin import bp as admin_bp
+    from matchmaker.blueprints.api import bp as api_bp
     from matchmaker.blueprints.auth import bp as auth_bp
     from matchmaker.blueprints.dashboard import bp as dashboard_bp
     from matchmaker.blueprints.enterprises import bp as enterprises_bp
@@ -34,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.search import bp as search_bp
 
     app.register_blueprint(main_bp)
+    # The API carries its version in its prefix (/api/v1); a breaking change gets a new blueprint at /api/v2.
+    app.register_blueprint(api_bp)
     for blueprint in (
         auth_bp,
         admin_bp,

@@ -13,6 +13,7 @@ from matchmaker.models.base import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Institution
+    from matchmaker.models.need import TechNeed
     from matchmaker.models.plan import PlanTask
     from matchmaker.models.user import User
 
@@ -71,6 +72,7 @@ class ResearchOrder(TimestampMixin, Base):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     pi: Mapped[User | None] = relationship(foreign_keys=[pi_id])
     plan_task: Mapped[PlanTask | None] = relationship(foreign_keys=[plan_task_id])
+    need: Mapped[TechNeed | None] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", passive_deletes="all"
     )

@@ -13,6 +13,7 @@ from matchmaker.models.researcher import IPKind, IPStatus
 
 if TYPE_CHECKING:
     from matchmaker.models.attachment import Attachment
+    from matchmaker.models.order import ResearchOrder
     from matchmaker.models.user import User
 
 
@@ -188,6 +189,7 @@ class ResultRecord(Base):
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
+    order: Mapped[ResearchOrder] = relationship()
     recorded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:

@@ -426,6 +426,11 @@ def may_view_profile(viewer: User | None, profile: ResearcherProfile) -> bool:
     return profile.public or _signed_in(viewer)
 
 
+def may_see_contact(viewer: User | None) -> bool:
+    """A researcher's contact address is shown to signed-in users only (never to the open API)."""
+    return _signed_in(viewer)
+
+
 def may_edit_profile(editor: User | None, profile: ResearcherProfile) -> bool:
     """The profile's owner and administrators."""
     return _signed_in(editor) and (profile.is_owned_by(editor) or is_admin(editor))

@@ -63,7 +63,7 @@ def detail(researcher_id: int):
         profile=profile,
         is_owner=is_owner,
         completeness=profiles.completeness(profile) if is_owner else None,
-        show_contact=current_user.is_authenticated,
+        show_contact=policy.may_see_contact(current_user),
         field_name=reference.field_name,
         area_name=reference.priority_area_name,
         ip_kinds=IP_KIND_LABELS,

@@ -77,12 +77,22 @@ def _text_clause(query: str, user: User | None) -> sa.ColumnElement[bool]:
     return sa.or_(in_title, in_text)
 
 
-def list_needs(user: User | None, filters: NeedFilters, page: int, per_page: int = 20):
-    """The needs ``user`` may see, newest first, filtered and paginated."""
+NEED_SORTS = {
+    "newest": (TechNeed.created_at.desc(), TechNeed.id.desc()),
+    "title": (TechNeed.title, TechNeed.id),
+}
+
+
+def list_needs(
+    user: User | None,
+    filters: NeedFilters,
+    page: int,
+    per_page: int = 20,
+    sort: str = "newest",
+):
+    """The needs ``user`` may see, newest first (or by ``sort``, a key of ``NEED_SORTS``), filtered and paginated."""
     stmt = sa.select(TechNeed).join(TechNeed.enterprise)
-    stmt = _visible_to(stmt, user).order_by(
-        TechNeed.created_at.desc(), TechNeed.id.desc()
-    )
+    stmt = _visible_to(stmt, user).order_by(*NEED_SORTS.get(sort, NEED_SORTS["newest"]))
     if filters.field_code:
         stmt = stmt.where(TechNeed.field_code == filters.field_code)
     if filters.priority_area:

@@ -29,12 +29,32 @@ class InstitutionInput:
     website: str | None
 
 
-def list_institutions(kind: InstitutionKind | None = None) -> list[Institution]:
-    """Every institution (or every one of a kind), by Vietnamese name."""
-    stmt = sa.select(Institution).order_by(Institution.name_vi)
+def institutions_statement(
+    kind: InstitutionKind | None = None, query: str = ""
+) -> sa.Select:
+    """Institutions (of a kind, with words of a name), by Vietnamese name."""
+    stmt = sa.select(Institution).order_by(Institution.name_vi, Institution.id)
     if kind is not None:
         stmt = stmt.where(Institution.kind == kind)
-    return list(db.session.scalars(stmt))
+    if words := text_filter.query_text(query):
+        stmt = stmt.where(
+            text_filter.contains(
+                words, Institution.name_vi, Institution.name_en, Institution.short_name
+            )
+        )
+    return stmt
+
+
+def list_institutions(kind: InstitutionKind | None = None) -> list[Institution]:
+    """Every institution (or every one of a kind), by Vietnamese name."""
+    return list(db.session.scalars(institutions_statement(kind)))
+
+
+def page_institutions(
+    page: int, kind: InstitutionKind | None = None, query: str = "", per_page: int = 20
+):
+    """One page of :func:`institutions_statement`."""
+    return paginate(institutions_statement(kind, query), page, per_page)
 
 
 def get_by_slug(slug: str) -> Institution | None:

@@ -51,6 +51,7 @@ class OrderFilters:
     state: str = ""
     text: str = ""
     agency_id: int | None = None
+    field_code: str = ""  # a research field's code or its prefix (digits)
     open_only: bool = False
     late_only: bool = False
     sort: str = ""
@@ -63,6 +64,7 @@ class OrderFilters:
         return cls(
             state=args.get("state", ""), text=args.get("q", ""),
             agency_id=int(agency) if agency.isdigit() and len(agency) < 10 else None,
+            field_code=args.get("field", ""),
             open_only=args.get("open") == "1", late_only=args.get("late") == "1",
             sort=args.get("sort", ""), direction=args.get("dir", ""),
         )  # fmt: skip
@@ -183,6 +185,10 @@ def _filtered(user: User | None, filters: OrderFilters, now: datetime):
         stmt = stmt.where(text_filter.contains(query, ResearchOrder.title))
     if filters.agency_id is not None:
         stmt = stmt.where(ResearchOrder.agency_id == filters.agency_id)
+    if filters.field_code.isdigit():
+        stmt = stmt.where(
+            ResearchOrder.field_code.startswith(filters.field_code[:8], autoescape=True)
+        )
     if filters.open_only:
         stmt = stmt.where(_open_call(now))
     if filters.late_only and staff:
@@ -196,6 +202,7 @@ def _params(user: User | None, filters: OrderFilters) -> dict[str, Any]:
     values = {
         "q": filters.text, "state": filters.state if filters.state in _STATE_RANK else "",
         "agency": filters.agency_id, "open": "1" if filters.open_only else "",
+        "field": filters.field_code if filters.field_code.isdigit() else "",
         "late": "1" if filters.late_only and policy.is_staff(user) else "",
     }  # fmt: skip
     return {name: value for name, value in values.items() if value}

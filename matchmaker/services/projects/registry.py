@@ -33,7 +33,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, locking, policy, reference
+from matchmaker.services import events, locking, policy, reference, text_filter
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.messaging import notifications
@@ -81,6 +81,7 @@ class ProjectFilters:
     institution_id: int | None = None
     priority_area: str = ""
     field_group: str = ""
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -361,8 +362,19 @@ def get_project(project_id: int) -> Project | None:
     )
 
 
-def list_projects(filters: ProjectFilters, page: int, per_page: int = 20):
-    """Projects, the most recent first, filtered and paginated."""
+PROJECT_SORTS = {
+    "recent": (
+        sa.func.coalesce(Project.end_year, Project.start_year).desc().nulls_last(),
+        Project.id.desc(),
+    ),
+    "title": (Project.title, Project.id),
+}
+
+
+def list_projects(
+    filters: ProjectFilters, page: int, per_page: int = 20, sort: str = "recent"
+):
+    """Projects, the most recent first (or by ``sort``, a key of ``PROJECT_SORTS``), filtered and paginated."""
     stmt = sa.select(Project).options(
         selectinload(Project.institution), selectinload(Project.pi)
     )
@@ -374,10 +386,9 @@ def list_projects(filters: ProjectFilters, page: int, per_page: int = 20):
         stmt = stmt.where(Project.priority_area == filters.priority_area)
     if filters.field_group:
         stmt = stmt.where(Project.field_code.like(f"{filters.field_group[:1]}%"))
-    stmt = stmt.order_by(
-        sa.func.coalesce(Project.end_year, Project.start_year).desc().nulls_last(),
-        Project.id.desc(),
-    )
+    if query := text_filter.query_text(filters.query):
+        stmt = stmt.where(text_filter.contains(query, Project.title, Project.summary))
+    stmt = stmt.order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["recent"]))
     return paginate(stmt, page, per_page)
 
 

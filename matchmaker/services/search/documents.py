@@ -51,12 +51,12 @@ def _topic_words(codes: Iterable[str | None], area: str | None) -> tuple[str, ..
 
 
 def project_doc(project: Project) -> IndexDoc:
-    """A project is public as a whole."""
+    """A project is public as a whole; a team member counts (and is found) once they confirmed."""
     year = project.end_year or project.start_year
     return IndexDoc(
         kind="project", id=str(project.id), title=project.title,
         body=_plain(project.summary, project.products, project.ip, project.applied_at),
-        keywords=(project.pi_display, *(m.user.full_name for m in project.members), *project.team, *_topic_words([project.field_code], project.priority_area)),
+        keywords=(project.pi_display, *(m.user.full_name for m in project.confirmed_members), *project.team, *_topic_words([project.field_code], project.priority_area)),
         institution=project.institution.name_vi if project.institution else "",
         field=_field_group(project.field_code), priority_area=project.priority_area or "",
         status=project.status.value, year=year, date=date(year, 1, 1) if year else project.created_at,

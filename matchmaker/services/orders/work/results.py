@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action, Entry
@@ -20,7 +21,7 @@ from matchmaker.models import (
     ResultRecord,
     User,
 )
-from matchmaker.services import events, locking, policy
+from matchmaker.services import events, locking, policy, text_filter
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work.common import (
@@ -36,6 +37,7 @@ from matchmaker.services.orders.work.common import (
     pi_concerned,
     record_entry,
 )
+from matchmaker.services.pagination import paginate
 
 
 def record_mid_term_check(
@@ -166,3 +168,37 @@ def list_results(order: ResearchOrder) -> list[ResultRecord]:
     """The order's registered results, in the order they were recorded."""
     stmt = sa.select(ResultRecord).where(ResultRecord.order_id == order.id)
     return list(db.session.scalars(stmt.order_by(ResultRecord.id)))
+
+
+def public_results_statement(query: str = "") -> sa.Select:
+    """Results of the published orders whose results are public (``policy.results_are_public``), newest
+    first, their order loaded; ``query``: words of the product, its description or where it is applied."""
+    stmt = (
+        sa.select(ResultRecord)
+        .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
+        .where(ResearchOrder.state.in_(policy.PUBLIC_RESULT_STATES))
+        .options(selectinload(ResultRecord.order))
+        .order_by(ResultRecord.created_at.desc(), ResultRecord.id.desc())
+    )
+    if words := text_filter.query_text(query):
+        stmt = stmt.where(
+            text_filter.contains(
+                words,
+                ResultRecord.product,
+                ResultRecord.description,
+                ResultRecord.applied_at,
+            )
+        )
+    return stmt
+
+
+def list_public_results(page: int, query: str = "", per_page: int = 20):
+    """One page of :func:`public_results_statement`."""
+    return paginate(public_results_statement(query), page, per_page)
+
+
+def get_public_result(result_id: int) -> ResultRecord | None:
+    """The public result ``result_id`` (its order loaded), or None."""
+    return db.session.scalar(
+        public_results_statement().where(ResultRecord.id == result_id)
+    )

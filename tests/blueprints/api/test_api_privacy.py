@@ -1,0 +1,74 @@
+"""No private or internal value ever reaches an anonymous API answer: every field that must stay private
+holds a planted word (tests/fixtures/api.py), and every list, record and search answer is searched for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.models import Role
+from matchmaker.services.search import index as search
+
+LISTS = [
+    "orders",
+    "results",
+    "projects",
+    "researchers",
+    "institutions",
+    "needs",
+    "search",
+]
+
+
+def _every_answer(client) -> list[tuple[str, str]]:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    urls = []
+    for path in spec["paths"]:
+        if "{" in path:
+            urls += [path.split("{")[0] + str(n) for n in range(1, 16)]
+        else:
+            urls += [f"{path}?per_page=100", f"{path}?per_page=100&lang=en"]
+    urls += [
+        f"/api/v1/search?per_page=100&kind={k}"
+        for k in ("order", "need", "researcher", "project")
+    ]
+    return [(url, client.get(url).get_data(as_text=True)) for url in urls]
+
+
+def test_no_planted_word_reaches_any_anonymous_answer(app, client, api_records):
+    search.rebuild()
+    answers = _every_answer(client)
+    assert len(answers) > 100
+    words = [str(w).lower() for w in api_records["words"].values()]
+    leaks = [(url, w) for url, body in answers for w in words if w in body.lower()]
+    assert leaks == []
+
+
+def test_the_walk_reads_the_public_records(app, client, api_records):
+    """The privacy walk is not vacuous: public records and the public parts are in the answers."""
+    search.rebuild()
+    text = " ".join(body for _url, body in _every_answer(client))
+    for public in ("Giám sát xâm nhập mặn sông Hậu", "Nguyễn Văn Công Khai", "Bản đồ độ mặn",
+                   "Dự án giống lúa chịu mặn", "Xử lý nước thải ao tôm", "Nhu cầu chỉ công khai tóm tắt"):  # fmt: skip
+        assert public in text
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_searching_a_list_for_a_planted_word_finds_nothing(
+    app, client, api_records, name
+):
+    search.rebuild()
+    for word in api_records["words"].values():
+        body = client.get(f"/api/v1/{name}", query_string={"q": str(word)}).get_json()
+        assert body["total"] == 0, (name, word)
+
+
+def test_a_signed_in_browser_still_gets_the_public_view(app, client, api_records, auth):
+    auth.login_as(Role.OFFICIAL)
+    order = client.get(
+        f"/api/v1/orders/{api_records['public']['internal_order']}"
+    ).get_json()
+    assert order["main_content"] is None and order["state_budget"] is None
+    assert (
+        client.get(f"/api/v1/orders/{api_records['hidden']['order']}").status_code
+        == 404
+    )
