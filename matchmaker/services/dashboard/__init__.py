@@ -3,7 +3,7 @@
 Plain functions a view, a job queue or an API can call: ``build_dashboard(scope)`` returns frozen
 sections; ``records.record_ids(key, scope)`` / ``records.list_records(key, scope)`` the records behind a
 figure, by the same query as its count. A section is one module with a ``section(scope)`` function, listed
-in ``SECTIONS`` (a "Plan tasks" section is one more module there and one more block in the template).
+in ``SECTIONS`` (the Resolution 57 plan's tasks are one such module, ``plan``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from matchmaker.services.dashboard import (
     money,
     orders,
     participation,
+    plan,
     records,
     results,
 )
@@ -42,6 +43,7 @@ class SectionSpec:
 
 
 SECTIONS = (
+    SectionSpec("plan", plan.section, False),
     SectionSpec("orders", orders.section, True),
     SectionSpec("money", money.section, False),
     SectionSpec("results", results.section, True),

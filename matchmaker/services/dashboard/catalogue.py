@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 SECTIONS = {
+    "plan": _l("Resolution 57 action plan"),
     "orders": _l("Research orders"),
     "money": _l("Money"),
     "results": _l("Results"),
@@ -28,6 +29,42 @@ def _e(label, definition) -> Entry:
 
 
 FIGURES: dict[str, Entry] = {
+    "plan_tasks": _e(
+        _l("Plan tasks"),
+        _l(
+            "Tasks of the action plan register (of the lead agency chosen, if any), as they stand today."
+        ),
+    ),  # fmt: skip
+    "plan_completed": _e(
+        _l("Completed"),
+        _l("Tasks marked completed, with their completion date and evidence."),
+    ),  # fmt: skip
+    "plan_completed_on_time": _e(
+        _l("Completed on time"),
+        _l(
+            "Completed tasks whose completion date is on or before their deadline (or that have no deadline)."
+        ),
+    ),  # fmt: skip
+    "plan_on_schedule": _e(
+        _l("In progress, on schedule"),
+        _l("Tasks in progress whose deadline has not passed (or that have none)."),
+    ),  # fmt: skip
+    "plan_late": _e(
+        _l("Late"),
+        _l(
+            "Tasks not completed whose deadline is before today, whether started or not. Lateness is computed, never typed."
+        ),
+    ),  # fmt: skip
+    "plan_not_started": _e(
+        _l("Not started"),
+        _l("Tasks not started whose deadline has not passed."),
+    ),  # fmt: skip
+    "plan_on_time_rate": _e(
+        _l("On-time rate"),
+        _l(
+            "Completed on time ÷ completed, in per cent: the KPI each agency is judged by."
+        ),
+    ),  # fmt: skip
     "needs_received": _e(
         _l("Needs received"),
         _l(
@@ -217,6 +254,7 @@ FIGURES: dict[str, Entry] = {
 }
 
 TABLES = {
+    "plan_by_agency": _l("Plan tasks by lead agency"),
     "funnel": _l("Orders by current state"),
     "by_month": _l("Disbursed by month"),
     "by_agency": _l("Budget and disbursed by agency"),
@@ -225,6 +263,12 @@ TABLES = {
 }
 
 COLUMNS = {
+    "tasks": _l("Tasks"),
+    "completed": _l("Completed"),
+    "on_schedule": _l("On schedule"),
+    "late": _l("Late"),
+    "not_started": _l("Not started"),
+    "on_time_rate": _l("On-time rate"),
     "orders": _l("Orders"),
     "disbursed": _l("Disbursed"),
     "state_budget": _l("State budget"),
@@ -234,6 +278,9 @@ COLUMNS = {
 
 # Shown on the definitions page under each section's figures.
 NOTES = {
+    "plan": _l(
+        "Plan tasks stand as of today, whatever the period; the agency filter selects the tasks an agency leads (not those it cooperates on). Shown to officials only, as the register is."
+    ),  # fmt: skip
     "orders": _l(
         "Steps are counted by the date they were recorded in the order's history (Cần Thơ time); the schedule and the funnel are as of today."
     ),  # fmt: skip
@@ -253,6 +300,8 @@ NOTES = {
 
 # The figures of each section, in the order the page and the workbook show them.
 SECTION_FIGURES = {
+    "plan": ("plan_tasks", "plan_completed", "plan_completed_on_time", "plan_on_schedule", "plan_late",
+             "plan_not_started", "plan_on_time_rate"),
     "orders": ("needs_received", "approved", "published", "awarded", "accepted", "not_accepted",
                "closed_risk_accepted", "calls_closed", "on_schedule", "late", "days_approval_to_publication",
                "days_publication_to_award", "proposals_per_call_median", "proposals_per_call_mean"),

@@ -14,6 +14,7 @@ from matchmaker.models import (
     Institution,
     Milestone,
     NeedInterest,
+    PlanTask,
     Proposal,
     ResearcherProfile,
     ResearchOrder,
@@ -30,7 +31,7 @@ KINDS: dict[str, type] = {
     "order": ResearchOrder, "need": TechNeed, "user": User, "institution": Institution,
     "enterprise": Enterprise, "result": ResultRecord, "tranche": Tranche, "milestone": Milestone,
     "disbursement": Disbursement, "interest": NeedInterest, "proposal": Proposal,
-    "profile": ResearcherProfile,
+    "profile": ResearcherProfile, "plan_task": PlanTask,
 }  # fmt: skip
 
 

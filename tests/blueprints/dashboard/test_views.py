@@ -35,7 +35,7 @@ def _figure(html: str, key: str) -> str:
 
 def test_officials_see_every_section_with_links_to_records(official_client, city):
     html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
-    for section in ("orders", "money", "results", "participation", "health"):
+    for section in ("plan", "orders", "money", "results", "participation", "health"):
         assert f'id="section-{section}"' in html
     assert _figure(html, "awarded") == "2" and _figure(html, "disbursed") == "600000000"
     assert "/dashboard/records/awarded?period=year&amp;year=2027" in html

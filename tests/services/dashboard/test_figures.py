@@ -14,6 +14,9 @@ YEAR = Scope(Period.year(2027), today=TODAY)
 M = 1_000_000
 
 EXPECTED_2027 = {
+    # the action plan: this city has no plan tasks (tests/services/dashboard/test_plan_section.py has some)
+    "plan_tasks": 0, "plan_completed": 0, "plan_completed_on_time": 0, "plan_on_schedule": 0, "plan_late": 0,
+    "plan_not_started": 0, "plan_on_time_rate": None,
     # orders: steps taken in 2027, the work's schedule on 30 June 2027, medians of the 2027 steps
     "needs_received": 1, "approved": 2, "published": 2, "awarded": 2, "accepted": 1, "not_accepted": 1,
     "closed_risk_accepted": 1, "calls_closed": 1, "on_schedule": 1, "late": 1,

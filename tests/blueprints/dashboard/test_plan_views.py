@@ -1,0 +1,57 @@
+"""The plan section on the officials' dashboard: its line, its records page and the workbook's sheet."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from matchmaker.extensions import db
+from matchmaker.models import PlanTask, Role
+from matchmaker.services import dashboard
+from tests.services.plan.test_standing import TODAY, plan  # noqa: F401 — the nine-task plan fixture
+
+
+@pytest.fixture
+def official(client, auth, monkeypatch, plan):  # noqa: F811
+    monkeypatch.setattr(dashboard, "local_today", lambda: TODAY)
+    auth.login_as(Role.OFFICIAL)
+    return client
+
+
+def test_officials_see_the_plan_line_and_its_late_tasks(official):
+    html = official.get(f"/dashboard/?year={TODAY.year}").get_data(as_text=True)
+    assert 'id="section-plan"' in html and 'id="table-plan_by_agency"' in html
+    page = official.get(f"/dashboard/records/plan_late?year={TODAY.year}").get_data(
+        as_text=True
+    )
+    listed = {int(i) for i in re.findall(r'<tr data-id="(\d+)"', page)}
+    late = set(
+        db.session.scalars(
+            sa.select(PlanTask.id).where(PlanTask.code.in_(["A5", "B1"]))
+        )
+    )
+    assert listed == late
+    assert "Nhiệm vụ A5" in page and "/plan/" in page
+
+
+def test_the_workbook_has_the_plan_sheet(official):
+    response = official.get(f"/dashboard/export.xlsx?year={TODAY.year}")
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book.worksheets[0]
+    numbers = [
+        c.value
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, int | float)
+    ]
+    assert 9 in numbers and 75.0 in numbers
+
+
+def test_the_public_dashboard_shows_no_plan(client, plan):  # noqa: F811
+    html = client.get("/dashboard/public").get_data(as_text=True)
+    assert 'id="section-plan"' not in html
+    assert client.get("/dashboard/public/records/plan_late").status_code == 404
