@@ -136,8 +136,21 @@ def test_official_chooses_the_agency_by_typing_without_accents(
     agency.press("ArrowDown")
     agency.press("Enter")
     expect(agency).to_have_value("Sở Nông nghiệp và Môi trường thành phố Cần Thơ")
+    field = page.get_by_role("combobox", name="Research field")
+    field.press_sequentially(
+        "thuy san"
+    )  # Vietnamese words find the field in the English page
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Agricultural sciences")  # its group
+    field.press("ArrowDown")
+    field.press("Enter")
+    expect(field).to_have_value(
+        "405 · Fisheries and aquaculture"
+    )  # typed in Vietnamese
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_text("The draft order is saved.")).to_be_visible()
     with live_server.app.app_context():
         order = db.session.scalar(sa.select(ResearchOrder).where(ResearchOrder.title == "Cảnh báo sớm xâm nhập mặn"))  # fmt: skip
         assert order.agency_id == people["so_nn"]
+        assert order.field_code == "405"

@@ -89,3 +89,26 @@ def test_other_institution_forms_use_the_picker(client, auth, ctu, url, purpose,
     assert f'data-picker-url="/lookups/institutions/{purpose}"' in page
     assert f'<option value="{ctu.id}">Trường Đại học Cần Thơ</option>' in page
     assert "js/picker.js" in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/orders/new", "/projects/new", "/enterprises/needs/new"]
+)
+def test_one_research_field_is_chosen_with_the_field_picker(
+    client, auth, login_rep, make_enterprise, url
+):
+    if url.startswith("/enterprises"):
+        login_rep(make_enterprise())
+    else:
+        auth.login_as(Role.OFFICIAL)
+    page = client.get(url).get_data(as_text=True)
+    picker = re.search(
+        r'<div class="mb-3 mm-picker" id="field_code-picker"[^>]*>', page
+    )
+    assert picker, url
+    assert 'data-picker-url="/lookups/fields"' in picker.group(0)
+    assert 'data-picker-detail="group"' in picker.group(0)
+    assert (
+        '<option value="405">405 · Thủy sản</option>' in page
+    )  # the select is sent, and all there is without JS
+    assert "js/picker.js" in page
