@@ -223,7 +223,16 @@ def test_the_public_dashboard_has_public_figures_only(city):
         ({"period": "quarter", "year": "2027", "quarter": "9"}, 1),
         ({"period": "custom", "from": "2027-05-01", "to": "2027-01-01"}, 1),
         ({"year": "99999999999"}, 1),
-        ({"field": "nope", "area": "moon", "agency": "x", "institution": "999", "province": "Mars"}, 5),
+        (
+            {
+                "field": "nope",
+                "area": "moon",
+                "agency": "x",
+                "institution": "999",
+                "province": "Mars",
+            },
+            5,
+        ),
         ({"province": "An Giang"}, 0),
     ],
 )
@@ -251,7 +260,11 @@ def test_query_values_are_read(city):
 def test_a_province_filter_keeps_the_teams_and_participants_of_that_province(city):
     regional = _values(Scope(Period.year(2027), Filters(province=REGIONAL), TODAY))
     # every order's team (principal investigator) is at Cần Thơ University: no order is Vĩnh Long's
-    assert (regional["awarded"], regional["results_registered"], regional["disbursed"]) == (0, 0, 0)
+    assert (
+        regional["awarded"],
+        regional["results_registered"],
+        regional["disbursed"],
+    ) == (0, 0, 0)
     # participants: the rival's proposal to O2 from Tây Đô; the member's profile at Tây Đô
     assert {key: regional[key] for key in (
         "proposals_submitted", "researchers_taking_part", "institutions_taking_part",
@@ -261,9 +274,18 @@ def test_a_province_filter_keeps_the_teams_and_participants_of_that_province(cit
         "regional_institutions_taking_part": 1, "profiles_total": 1, "profiles_complete": 0,
     }  # fmt: skip
     home = _values(Scope(Period.year(2027), Filters(province=HOME_PROVINCE), TODAY))
-    assert (home["awarded"], home["results_transferred"], home["proposals_submitted"]) == (2, 1, 1)
-    assert (home["institutions_taking_part"], home["regional_institutions_taking_part"]) == (1, 0)
-    assert home["profiles_total"] == 1  # the PI's; the old researcher has no institution
+    assert (
+        home["awarded"],
+        home["results_transferred"],
+        home["proposals_submitted"],
+    ) == (2, 1, 1)
+    assert (
+        home["institutions_taking_part"],
+        home["regional_institutions_taking_part"],
+    ) == (1, 0)
+    assert (
+        home["profiles_total"] == 1
+    )  # the PI's; the old researcher has no institution
 
 
 def test_new_figures_list_the_right_records(city):
@@ -279,11 +301,19 @@ def test_new_figures_list_the_right_records(city):
 
 def test_money_by_tranche(city):
     """Recorded tranches of O1..O4 (awarded by the end of 2027); O4's were never recorded (no payment)."""
-    rows = [(str(label), values) for label, values in _rows(YEAR, "money", "by_tranche")]
+    rows = [
+        (str(label), values) for label, values in _rows(YEAR, "money", "by_tranche")
+    ]
     assert [values for _label, values in rows] == [
-        (600 * M + 500 * M + 300 * M, 400 * M + 200 * M + 300 * M),  # O1, O2, O3's first tranches
+        (
+            600 * M + 500 * M + 300 * M,
+            400 * M + 200 * M + 300 * M,
+        ),  # O1, O2, O3's first tranches
         (300 * M, 0),  # O1's second, due at the end of 2027
     ]
     assert rows[0][0].endswith("1") and rows[1][0].endswith("2")
     agency = Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY)
-    assert [v for _l, v in _rows(agency, "money", "by_tranche")] == [(1100 * M, 600 * M), (300 * M, 0)]
+    assert [v for _l, v in _rows(agency, "money", "by_tranche")] == [
+        (1100 * M, 600 * M),
+        (300 * M, 0),
+    ]
