@@ -45,6 +45,7 @@ class InstitutionForm(Form):
             [SelectChoice("", _l("Not given"))]
             + [SelectChoice(name, name) for name in reference.PROVINCES]
         ),
+        default="",
     )
     district = StringField(
         _l("District"), filters=[strip_text], validators=[Length(max=120)]
