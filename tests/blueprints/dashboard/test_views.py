@@ -117,7 +117,7 @@ def test_the_workbook_holds_the_services_figures(official_client, city):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     board = dashboard.build_dashboard(Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY))  # fmt: skip
-    assert len(book.sheetnames) == len(board.sections) == 5
+    assert len(book.sheetnames) == len(board.sections) == 6  # the plan section first
     for sheet, section in zip(book.worksheets, board.sections, strict=True):
         assert sheet["B2"].value.date() == date(2027, 1, 1)
         values = {}
@@ -126,7 +126,7 @@ def test_the_workbook_holds_the_services_figures(official_client, city):
         for found in section.figures:
             label = str(dashboard.catalogue.FIGURES[found.key].label)
             assert values[label] == found.value, found.key
-    money = book.worksheets[1]
+    money = book.worksheets[2]
     february = next(r for r in money.iter_rows() if r[0].value is not None and hasattr(r[0].value, "month") and r[0].value.month == 2 and r[0].row > 5)  # fmt: skip
     assert february[1].value == 400_000_000 and "#,##0" in february[1].number_format
 
