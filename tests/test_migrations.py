@@ -101,3 +101,27 @@ def test_notification_links_become_endpoints_and_back(empty_app):
         "/orders/7", "/orders/7/work", "/orders/7/council/review", "/projects/8",
         "/enterprises/needs/9", "/enterprises/10", "/enterprises/needs/9", None, None, None,
     ]  # fmt: skip
+
+
+def test_province_and_transfer_columns_default_to_blank_on_existing_rows(empty_app):
+    upgrade(revision="b7e3d9a1c2f4")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    institutions = sa.Table("institutions", sa.MetaData(), autoload_with=db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(institutions.insert().values(
+            id=1, slug="ctu", name_vi="Trường Đại học Cần Thơ", name_en="", short_name="", kind="university",
+            district="", address="", created_at=now, updated_at=now,
+        ))  # fmt: skip
+    upgrade()
+    inspector = sa.inspect(db.engine)
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT province FROM institutions")).scalar_one()
+            == ""
+        )
+    assert {"ix_order_events_action_created_at"} <= {
+        i["name"] for i in inspector.get_indexes("order_events")
+    }
+    assert "transferred_to" in {
+        c["name"] for c in inspector.get_columns("result_records")
+    }

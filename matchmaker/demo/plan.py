@@ -25,6 +25,7 @@ from matchmaker.models import (
     Role,
     User,
 )
+from matchmaker.services import reference
 from matchmaker.services.plan.standing import today_in_vietnam
 
 Progress = Callable[[int], Any]
@@ -172,6 +173,7 @@ def _agencies() -> dict[str, Institution]:
                 short_name=short,
                 kind=InstitutionKind.AGENCY,
                 district="Ninh Kiều",
+                province=reference.HOME_PROVINCE,
             )
             db.session.add(existing[slug])
     db.session.flush()

@@ -222,6 +222,8 @@ def register(order: ResearchOrder, row: dict, now: datetime) -> None:
             description="Sản phẩm chính theo đặt hàng, đã được hội đồng nghiệm thu.",
             applied_at=order.beneficiary or "",
             beneficiary=order.beneficiary or "",
+            # every other main product is transferred to its beneficiary, so the dashboard counts some
+            transferred_to=order.beneficiary if order.id % 2 else "",
         ),
         results.ResultInput(
             product="Quy trình kỹ thuật kèm hướng dẫn áp dụng",

@@ -36,6 +36,8 @@ class Institution(TimestampMixin, Base):
         enum_type(InstitutionKind, "institution_kind")
     )
     district: Mapped[str] = mapped_column(sa.String(120), default="")
+    # One of matchmaker.provinces.PROVINCES ("" when not given): the dashboard's province filter.
+    province: Mapped[str] = mapped_column(sa.String(80), default="", index=True)
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     website: Mapped[str | None] = mapped_column(sa.String(300))
 

@@ -179,6 +179,8 @@ class ResultRecord(Base):
     )
     applied_at: Mapped[str] = mapped_column(sa.String(300), default="")
     beneficiary: Mapped[str] = mapped_column(sa.String(300), default="")
+    # To whom the result was transferred (chuyển giao); "" when it has not been.
+    transferred_to: Mapped[str] = mapped_column(sa.String(300), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -101,3 +101,20 @@ def find_subfields(query: str | None) -> list[tuple[str, str, str]]:
         if all(word in haystack for word in words):
             found.append((code, label, group))
     return found
+
+
+# The provinces an institution may be in: Cần Thơ city as merged on 1 July 2025 (Resolution 202/2025/QH15:
+# with the former Sóc Trăng and Hậu Giang), the other Mekong Delta provinces after the same merger
+# (An Giang with Kiên Giang, Cà Mau with Bạc Liêu, Đồng Tháp with Tiền Giang, Vĩnh Long with Bến Tre and
+# Trà Vinh, Tây Ninh with Long An), then the two cities many partners come from. Proper names: not translated.
+HOME_PROVINCE = "Thành phố Cần Thơ"
+PROVINCES = (
+    HOME_PROVINCE,
+    "An Giang",
+    "Cà Mau",
+    "Đồng Tháp",
+    "Vĩnh Long",
+    "Tây Ninh",
+    "Thành phố Hồ Chí Minh",
+    "Thành phố Hà Nội",
+)

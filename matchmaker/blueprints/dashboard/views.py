@@ -145,4 +145,11 @@ def _charts(board: dashboard.Dashboard) -> dict:
                 ),  # fmt: skip
                 _millions,
             )
+        tranches = [(str(r.label), r.values) for r in money.table("by_tranche").rows]
+        summary = "; ".join(f"{label}: {formatting.vnd(p)} / {formatting.vnd(d)}" for label, (p, d) in tranches)  # fmt: skip
+        drawn["by_tranche"] = charts.hbars(
+            tranches,
+            _("Planned against disbursed. %(summary)s", summary=summary or _("none")),
+            _millions,
+        )
     return drawn

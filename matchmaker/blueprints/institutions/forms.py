@@ -11,6 +11,7 @@ from matchmaker.blueprints.auth.forms import strip_text
 from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.uploads import within_upload_limit
 from matchmaker.models import InstitutionKind
+from matchmaker.services import reference
 from matchmaker.validators import InvalidValue, normalise_url
 
 KIND_LABELS = {
@@ -37,6 +38,14 @@ class InstitutionForm(Form):
     kind = SelectField(
         _l("Kind"),
         choices=lambda: [SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
+    )
+    province = SelectField(
+        _l("Province or city"),
+        choices=lambda: (
+            [SelectChoice("", _l("Not given"))]
+            + [SelectChoice(name, name) for name in reference.PROVINCES]
+        ),
+        default="",
     )
     district = StringField(
         _l("District"), filters=[strip_text], validators=[Length(max=120)]

@@ -53,6 +53,7 @@ def _input(form: InstitutionForm) -> institutions.InstitutionInput:
     return institutions.InstitutionInput(
         form.name_vi.data, form.name_en.data or "", form.short_name.data or "", InstitutionKind(form.kind.data),
         form.district.data or "", form.address.data or "", form.website.data or None,
+        form.province.data or "",
     )  # fmt: skip
 
 

@@ -181,12 +181,18 @@ class ResultEntryForm(SubForm):
     beneficiary = StringField(
         _l("Beneficiary"), filters=[strip_text], validators=[Length(max=300)]
     )
+    transferred_to = StringField(
+        _l("Transferred to"),
+        filters=[strip_text],
+        validators=[Length(max=300)],
+    )
 
     @property
     def is_blank(self) -> bool:
         return not any(
             (self.product.data, self.description.data, self.ip_kind.data,
-             self.ip_number.data, self.applied_at.data, self.beneficiary.data)
+             self.ip_number.data, self.applied_at.data, self.beneficiary.data,
+             self.transferred_to.data)
         )  # fmt: skip
 
     def validate_product(self, field) -> None:

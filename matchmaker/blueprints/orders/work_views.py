@@ -276,6 +276,7 @@ def _result_input(row: ResultEntryForm) -> progress.ResultInput:
         else None,
         applied_at=row.applied_at.data or "",
         beneficiary=row.beneficiary.data or "",
+        transferred_to=row.transferred_to.data or "",
     )  # fmt: skip
 
 

@@ -187,6 +187,12 @@ FIGURES: dict[str, Entry] = {
         _l("Results applied"),
         _l("Results registered during the period that say where they are applied."),
     ),  # fmt: skip
+    "results_transferred": _e(
+        _l("Results transferred"),
+        _l(
+            "Results registered during the period that say to whom they were transferred (chuyển giao)."
+        ),
+    ),  # fmt: skip
     "ip_filed": _e(
         _l("Intellectual property filed"),
         _l(
@@ -210,6 +216,12 @@ FIGURES: dict[str, Entry] = {
     "institutions_taking_part": _e(
         _l("Institutions taking part"),
         _l("Different institutions of those proposals and their team members."),
+    ),  # fmt: skip
+    "regional_institutions_taking_part": _e(
+        _l("Regional institutions taking part"),
+        _l(
+            "Of those institutions, the ones whose province is given and is not Cần Thơ city (as merged in 2025): the region's universities and institutes working for the city."
+        ),
     ),  # fmt: skip
     "enterprises_taking_part": _e(
         _l("Enterprises taking part"),
@@ -259,6 +271,7 @@ TABLES = {
     "by_month": _l("Disbursed by month"),
     "by_agency": _l("Budget and disbursed by agency"),
     "by_field": _l("Budget and disbursed by field"),
+    "by_tranche": _l("Planned and disbursed by tranche"),
     "where_applied": _l("Where results are applied"),
 }
 
@@ -274,6 +287,7 @@ COLUMNS = {
     "state_budget": _l("State budget"),
     "contract_value": _l("Contract value"),
     "results": _l("Results"),
+    "planned": _l("Planned"),
 }
 
 # Shown on the definitions page under each section's figures.
@@ -285,13 +299,13 @@ NOTES = {
         "Steps are counted by the date they were recorded in the order's history (Cần Thơ time); the schedule and the funnel are as of today."
     ),  # fmt: skip
     "money": _l(
-        "Money is shown to officials only: an order's budget may be kept internal. By agency and by field: orders awarded up to the end of the period, payments dated up to its end."
+        "Money is shown to officials only: an order's budget may be kept internal. By agency, by field and by tranche: orders awarded up to the end of the period, payments dated up to its end."
     ),  # fmt: skip
     "results": _l(
-        "A result's transfer (chuyển giao) is not recorded on the platform yet, so it is not counted."
+        "A result is transferred (chuyển giao) when its record says to whom; the registering team or the officials fill it in on the order's work page."
     ),  # fmt: skip
     "participation": _l(
-        "Filters by agency apply to proposals (through their order), not to needs or profiles; the institution filter applies to the team's principal investigator and to profiles."
+        "Filters by agency apply to proposals (through their order), not to needs or profiles; the institution filter applies to the team's principal investigator and to profiles. The province filter applies to each participant's institution (the proposal's, the team member's, the profile's)."
     ),  # fmt: skip
     "health": _l(
         "Counts of records to look at today, whatever the period: each opens its list."
@@ -307,9 +321,9 @@ SECTION_FIGURES = {
                "days_publication_to_award", "proposals_per_call_median", "proposals_per_call_mean"),
     "money": ("state_budget", "cofunding", "contract_value", "disbursed", "committed", "disbursed_cumulative",
               "disbursed_share", "tranches_overdue", "tranches_overdue_amount"),
-    "results": ("results_registered", "results_applied", "ip_filed", "ip_granted"),
+    "results": ("results_registered", "results_applied", "results_transferred", "ip_filed", "ip_granted"),
     "participation": ("proposals_submitted", "researchers_taking_part", "institutions_taking_part",
-                      "enterprises_taking_part", "interests_expressed", "profiles_total", "profiles_complete",
+                      "regional_institutions_taking_part", "enterprises_taking_part", "interests_expressed", "profiles_total", "profiles_complete",
                       "profiles_complete_share"),
     "health": ("silent_work", "stale_needs", "stale_profiles", "milestones_without_evidence"),
 }  # fmt: skip

@@ -62,6 +62,8 @@ def _heading(sheet, board: Dashboard, section: Section) -> None:
         sheet.append([_("Agency"), filters.agency_id])
     if filters.institution_id:
         sheet.append([_("Institution"), filters.institution_id])
+    if filters.province:
+        sheet.append([_("Province or city"), filters.province])
     sheet.append([])
 
 

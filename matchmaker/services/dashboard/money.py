@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
@@ -111,7 +112,9 @@ def section(scope: Scope) -> Section:
         Figure("tranches_overdue", count(overdue), "count", "tranches_overdue"),
         Figure("tranches_overdue_amount", outstanding, "vnd", "tranches_overdue"),
     )
-    tables = (by_month(scope), by_group(scope, "agency"), by_group(scope, "field"))
+    tables = (
+        by_month(scope), by_group(scope, "agency"), by_group(scope, "field"), by_tranche(scope),
+    )  # fmt: skip
     return Section("money", figures, tables)
 
 
@@ -156,6 +159,33 @@ def by_group(scope: Scope, group: str) -> Table:
         key=lambda row: (-row.values[1], str(row.label)),
     )  # fmt: skip
     return Table(f"by_{group}", ("state_budget", "contract_value", "disbursed"), ("vnd",) * 3, tuple(rows))  # fmt: skip
+
+
+def by_tranche(scope: Scope) -> Table:
+    """Planned and disbursed by tranche number (1st, 2nd…), over the recorded tranches of the orders
+    awarded up to the end of the period; disbursed counts the payments dated up to its end."""
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .where(
+            Disbursement.tranche_id == Tranche.id,
+            Disbursement.id.in_(records_of("disbursed_cumulative", scope).ids),
+        )
+        .correlate(Tranche)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(
+            Tranche.number, sa.func.sum(Tranche.planned_amount), sa.func.sum(paid)
+        )
+        .where(Tranche.order_id.in_(committed_orders(scope)))
+        .group_by(Tranche.number)
+        .order_by(Tranche.number)
+    )
+    rows = tuple(
+        Row(_l("Tranche %(n)s", n=number), (int(planned or 0), int(done or 0)))
+        for number, planned, done in db.session.execute(stmt)
+    )
+    return Table("by_tranche", ("planned", "disbursed"), ("vnd", "vnd"), rows)
 
 
 def _names(group: str, keys: list) -> dict:

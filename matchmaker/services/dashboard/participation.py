@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from matchmaker.models import (
@@ -16,33 +18,52 @@ from matchmaker.models import (
     TechNeed,
     User,
 )
+from matchmaker.services import reference
 from matchmaker.services.dashboard.orders import needs_conditions
 from matchmaker.services.dashboard.records import RecordSet, count, figure, records_of
-from matchmaker.services.dashboard.scope import Scope, scoped_orders
+from matchmaker.services.dashboard.scope import (
+    Scope,
+    province_institutions,
+    scoped_orders,
+)
 from matchmaker.services.dashboard.types import Figure, Section
 
 
 def _proposals(scope: Scope) -> sa.Select:
+    """Proposals submitted in the period to the orders in scope. The province filter is not applied to the
+    order (a call's order has no team yet) but to each participant's institution, by ``_in_province``."""
     start, end = scope.period.bounds()
+    orders = replace(scope, filters=replace(scope.filters, province=None))
     return sa.select(Proposal.id).where(
-        Proposal.order_id.in_(scoped_orders(scope)),
+        Proposal.order_id.in_(scoped_orders(orders)),
         Proposal.submitted_at >= start,
         Proposal.submitted_at < end,
     )
 
 
+def _in_province(
+    scope: Scope, column: sa.ColumnElement
+) -> list[sa.ColumnElement[bool]]:
+    """The condition that the institution ``column`` is in the province filtered on (none if none)."""
+    province = scope.filters.province
+    return [column.in_(province_institutions(province))] if province else []
+
+
 @figure("proposals_submitted")
 def _proposals_submitted(scope: Scope) -> RecordSet:
-    return RecordSet("proposal", _proposals(scope))
+    return RecordSet("proposal", _proposals(scope).where(*_in_province(scope, Proposal.institution_id)))  # fmt: skip
 
 
 @figure("researchers_taking_part")
 def _researchers(scope: Scope) -> RecordSet:
     proposals = _proposals(scope)
     people = sa.union(
-        sa.select(Proposal.pi_id).where(Proposal.id.in_(proposals)),
+        sa.select(Proposal.pi_id).where(
+            Proposal.id.in_(proposals), *_in_province(scope, Proposal.institution_id)
+        ),
         sa.select(ProposalMember.user_id).where(
-            ProposalMember.proposal_id.in_(proposals)
+            ProposalMember.proposal_id.in_(proposals),
+            *_in_province(scope, ProposalMember.institution_id),
         ),
     ).subquery()
     return RecordSet(
@@ -50,15 +71,31 @@ def _researchers(scope: Scope) -> RecordSet:
     )
 
 
-@figure("institutions_taking_part")
-def _institutions(scope: Scope) -> RecordSet:
+def _places(scope: Scope, *conditions) -> sa.Select:
+    """The ids of the institutions of the proposals (and their team members) in scope."""
     proposals = _proposals(scope)
     places = sa.union(
         sa.select(Proposal.institution_id).where(Proposal.id.in_(proposals)),
         sa.select(ProposalMember.institution_id).where(ProposalMember.proposal_id.in_(proposals)),
     ).subquery()  # fmt: skip
+    return sa.select(Institution.id).where(
+        Institution.id.in_(sa.select(places.c[0])),
+        *_in_province(scope, Institution.id),
+        *conditions,
+    )
 
-    return RecordSet("institution", sa.select(Institution.id).where(Institution.id.in_(sa.select(places.c[0]))))  # fmt: skip
+
+@figure("institutions_taking_part")
+def _institutions(scope: Scope) -> RecordSet:
+    return RecordSet("institution", _places(scope))
+
+
+@figure("regional_institutions_taking_part")
+def _regional_institutions(scope: Scope) -> RecordSet:
+    """Institutions taking part whose province is given and is not Cần Thơ city."""
+    return RecordSet("institution", _places(
+        scope, Institution.province != "", Institution.province != reference.HOME_PROVINCE
+    ))  # fmt: skip
 
 
 def _needs_in_period(scope: Scope) -> sa.Select:
@@ -108,6 +145,10 @@ def profiles(scope: Scope, *conditions) -> sa.Select:
         stmt = stmt.where(ResearcherProfile.priority_area == found.priority_area)
     if found.institution_id:
         stmt = stmt.where(User.institution_id == found.institution_id)
+    if found.province:
+        stmt = stmt.where(
+            User.institution_id.in_(province_institutions(found.province))
+        )
     return stmt
 
 
@@ -131,7 +172,7 @@ def section(scope: Scope) -> Section:
     """The participation section."""
     keys = (
         "proposals_submitted", "researchers_taking_part", "institutions_taking_part",
-        "enterprises_taking_part", "interests_expressed", "profiles_total", "profiles_complete",
+        "regional_institutions_taking_part", "enterprises_taking_part", "interests_expressed", "profiles_total", "profiles_complete",
     )  # fmt: skip
     figures = [Figure(key, count(records_of(key, scope)), records=key) for key in keys]
     total, complete = figures[-2].value, figures[-1].value

@@ -11,7 +11,6 @@ from matchmaker.services.dashboard.records import RecordSet, count, figure, reco
 from matchmaker.services.dashboard.scope import Scope, scoped_orders
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
 
-# There is no "transferred" mark on a result record: the figure is left out until the model records it.
 WHERE_APPLIED_ROWS = 10
 
 
@@ -41,6 +40,11 @@ def _applied(scope: Scope) -> RecordSet:
     return _results(scope, sa.func.trim(ResultRecord.applied_at) != "")
 
 
+@figure("results_transferred", public=True)
+def _transferred(scope: Scope) -> RecordSet:
+    return _results(scope, sa.func.trim(ResultRecord.transferred_to) != "")
+
+
 @figure("ip_filed", public=True)
 def _ip_filed(scope: Scope) -> RecordSet:
     return _results(scope, ResultRecord.ip_kind.is_not(None))
@@ -53,7 +57,9 @@ def _ip_granted(scope: Scope) -> RecordSet:
 
 def section(scope: Scope) -> Section:
     """The results section."""
-    keys = ("results_registered", "results_applied", "ip_filed", "ip_granted")
+    keys = (
+        "results_registered", "results_applied", "results_transferred", "ip_filed", "ip_granted",
+    )  # fmt: skip
     figures = tuple(
         Figure(key, count(records_of(key, scope)), records=key) for key in keys
     )

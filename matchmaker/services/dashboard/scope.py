@@ -60,18 +60,21 @@ def _instant(day: date) -> datetime:
 @dataclass(frozen=True)
 class Filters:
     """Which orders (and needs, people) count: a science field, a priority area, the ordering agency, the
-    institution of the performing team (its principal investigator's institution)."""
+    institution of the performing team (its principal investigator's institution), and that institution's
+    province (for participation: the participant's institution's province)."""
 
     field_code: str | None = None
     priority_area: str | None = None
     agency_id: int | None = None
     institution_id: int | None = None
+    province: str | None = None
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments (only those set)."""
         pairs = {
             "field": self.field_code, "area": self.priority_area,
             "agency": self.agency_id, "institution": self.institution_id,
+            "province": self.province,
         }  # fmt: skip
         return {key: str(value) for key, value in pairs.items() if value is not None}
 
@@ -119,6 +122,8 @@ def parse_args(args: Mapping[str, str], today: date) -> ParsedScope:
                           _l("The agency was not recognised; every agency is shown.")),
         institution_id=_row_id(args.get("institution"), _institution_ids(), messages,
                                _l("The institution was not recognised; every institution is shown.")),
+        province=_choice(args.get("province"), dict.fromkeys(reference.PROVINCES), messages,
+                         _l("The province was not recognised; every province is shown.")),
     )  # fmt: skip
     return ParsedScope(period, filters, tuple(str(m) for m in messages))
 
@@ -209,6 +214,7 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         "area": [(key, area.name()) for key, area in reference.priority_areas().items()],
         "agency": institutions(True),
         "institution": institutions(False),
+        "province": [(name, name) for name in reference.PROVINCES],
     }  # fmt: skip
 
 
@@ -225,9 +231,19 @@ def order_conditions(scope: Scope) -> list[sa.ColumnElement[bool]]:
     if found.institution_id:
         team = sa.select(User.id).where(User.institution_id == found.institution_id)
         conditions.append(ResearchOrder.pi_id.in_(team))
+    if found.province:
+        people = sa.select(User.id).where(
+            User.institution_id.in_(province_institutions(found.province))
+        )
+        conditions.append(ResearchOrder.pi_id.in_(people))
     if scope.public:
         conditions.append(ResearchOrder.state.in_(policy.PUBLIC_STATES))
     return conditions
+
+
+def province_institutions(province: str) -> sa.Select:
+    """The ids of the institutions in ``province``."""
+    return sa.select(Institution.id).where(Institution.province == province)
 
 
 def scoped_orders(scope: Scope) -> sa.Select:

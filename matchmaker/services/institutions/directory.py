@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.extensions import db
 from matchmaker.matching.text import fold, normalise
 from matchmaker.models import Institution, InstitutionKind, ResearcherProfile, User
-from matchmaker.services import events, text_filter
+from matchmaker.services import events, reference, text_filter
 from matchmaker.services.errors import Conflict
 from matchmaker.services.pagination import paginate
 
@@ -27,6 +27,7 @@ class InstitutionInput:
     district: str
     address: str
     website: str | None
+    province: str = ""
 
 
 def institutions_statement(
@@ -103,6 +104,9 @@ def save_institution(
         normalise(data.district),
         normalise(data.address),
     )
+    if data.province and data.province not in reference.PROVINCES:
+        raise Conflict(str(_l("Choose the province from the list.")), field="province")
+    institution.province = data.province or ""
     institution.website = data.website or None
     events.commit()
     return institution

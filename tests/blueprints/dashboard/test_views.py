@@ -117,7 +117,7 @@ def test_the_workbook_holds_the_services_figures(official_client, city):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     board = dashboard.build_dashboard(Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY))  # fmt: skip
-    assert len(book.sheetnames) == len(board.sections) == 5
+    assert len(book.sheetnames) == len(board.sections) == 6  # the plan section first
     for sheet, section in zip(book.worksheets, board.sections, strict=True):
         assert sheet["B2"].value.date() == date(2027, 1, 1)
         values = {}
@@ -126,6 +126,53 @@ def test_the_workbook_holds_the_services_figures(official_client, city):
         for found in section.figures:
             label = str(dashboard.catalogue.FIGURES[found.key].label)
             assert values[label] == found.value, found.key
-    money = book.worksheets[1]
+    money = book.worksheets[2]
     february = next(r for r in money.iter_rows() if r[0].value is not None and hasattr(r[0].value, "month") and r[0].value.month == 2 and r[0].row > 5)  # fmt: skip
     assert february[1].value == 400_000_000 and "#,##0" in february[1].number_format
+
+
+@pytest.mark.parametrize(
+    "key", ["results_transferred", "regional_institutions_taking_part"]
+)
+def test_the_new_figures_open_their_records(official_client, city, key):
+    html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
+    assert _figure(html, key) == "1"
+    page = official_client.get(f"/dashboard/records/{key}?year=2027").get_data(
+        as_text=True
+    )
+    assert ("Giống OM-1" if key == "results_transferred" else city.tdu.name_vi) in page
+
+
+def test_the_province_filter_is_read_from_the_address(official_client, city):
+    html = official_client.get(
+        "/dashboard/?year=2027&province=V%C4%A9nh+Long"
+    ).get_data(as_text=True)
+    assert (
+        _figure(html, "awarded") == "0" and _figure(html, "proposals_submitted") == "1"
+    )
+    assert '<option value="Vĩnh Long" selected' in html
+
+
+def test_the_workbook_has_the_new_figures_and_the_tranche_table(official_client, city):
+    response = official_client.get(
+        "/dashboard/export.xlsx?year=2027&province=V%C4%A9nh+Long"
+    )
+    book = load_workbook(io.BytesIO(response.data))
+    cells = {
+        c
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c
+    }
+    assert {
+        "Kết quả đã chuyển giao",
+        "Tổ chức trong vùng tham gia",
+        "Kế hoạch và đã cấp phát theo đợt",
+    } <= cells
+    assert "Vĩnh Long" in cells
+
+
+def test_the_definitions_page_defines_the_new_figures(client):
+    page = client.get("/dashboard/definitions").get_data(as_text=True)
+    assert "Kết quả đã chuyển giao" in page and "Tổ chức trong vùng tham gia" in page

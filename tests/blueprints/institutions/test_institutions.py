@@ -215,3 +215,28 @@ def test_staff_import_refuses_non_utf8_file(client, auth, ctu):
         as_text=True
     )
     assert 'id="staff-problems"' in page and 'id="confirm-staff"' not in page
+
+
+def test_admin_sets_the_province_shown_on_the_institution_page(client, auth, ctu):
+    auth.login_as(Role.ADMIN)
+    data = NEW | {
+        "name_vi": "Trường Đại học Cần Thơ",
+        "short_name": "CTU",
+        "kind": "university",
+    }
+    client.post("/institutions/ctu/edit", data=data | {"province": "Thành phố Cần Thơ"})
+    db.session.refresh(ctu)
+    assert ctu.province == "Thành phố Cần Thơ"
+    page = client.get("/institutions/ctu").get_data(as_text=True)
+    assert 'id="institution-province">Thành phố Cần Thơ<' in page
+
+
+def test_an_unknown_province_is_refused_and_what_was_typed_is_kept(client, auth, ctu):
+    auth.login_as(Role.ADMIN)
+    page = client.post(
+        "/institutions/ctu/edit",
+        data=NEW | {"kind": "university", "province": "Sao Hỏa"},
+    ).get_data(as_text=True)
+    assert 'id="province-errors"' in page and 'value="CLRRI"' in page
+    db.session.refresh(ctu)
+    assert ctu.province == "" and ctu.name_vi == "Trường Đại học Cần Thơ"

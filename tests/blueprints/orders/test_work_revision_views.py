@@ -320,3 +320,23 @@ def test_adding_a_result_while_the_work_goes_on_is_refused(
     response = client.post(f"/orders/{order.id}/work/results/add", data=RESULT)
     assert response.status_code == 409 and _count(ResultRecord) == 0
     assert 'id="do-add-result"' not in response.get_data(as_text=True)
+
+
+def test_a_result_says_to_whom_it_was_transferred(
+    client, auth, revision_team, applied_order
+):
+    _login(auth, revision_team, "pi")
+    data = RESULT | {"add-result-transferred_to": "Công ty TNHH Thủy sản Cần Thơ"}
+    client.post(f"/orders/{applied_order.id}/work/results/add", data=data)
+    added = db.session.scalars(
+        sa.select(ResultRecord).order_by(ResultRecord.id.desc())
+    ).first()
+    assert added.transferred_to == "Công ty TNHH Thủy sản Cần Thơ"
+    page = client.get(f"/orders/{applied_order.id}/work").get_data(as_text=True)
+    assert "Công ty TNHH Thủy sản Cần Thơ" in page
+    # an invalid row (no product) keeps what was typed, the transfer included
+    page = client.post(
+        f"/orders/{applied_order.id}/work/results/add",
+        data=data | {"add-result-product": ""},
+    ).get_data(as_text=True)
+    assert 'value="Công ty TNHH Thủy sản Cần Thơ"' in page

@@ -8,7 +8,8 @@ import pytest
 
 from matchmaker.services import dashboard
 from matchmaker.services.dashboard import Filters, Period, Scope, records
-from tests.fixtures.dashboard import FIELD, TODAY
+from matchmaker.services.reference import HOME_PROVINCE
+from tests.fixtures.dashboard import FIELD, REGIONAL, TODAY
 
 YEAR = Scope(Period.year(2027), today=TODAY)
 M = 1_000_000
@@ -28,9 +29,10 @@ EXPECTED_2027 = {
     "disbursed": 600 * M, "committed": 1900 * M, "disbursed_cumulative": 900 * M,
     "disbursed_share": 47.4, "tranches_overdue": 1, "tranches_overdue_amount": 200 * M,
     # results
-    "results_registered": 3, "results_applied": 2, "ip_filed": 2, "ip_granted": 1,
-    # participation
+    "results_registered": 3, "results_applied": 2, "results_transferred": 1, "ip_filed": 2, "ip_granted": 1,
+    # participation (O2's two proposals; Tây Đô is in Vĩnh Long, a regional institution)
     "proposals_submitted": 2, "researchers_taking_part": 2, "institutions_taking_part": 2,
+    "regional_institutions_taking_part": 1,
     "enterprises_taking_part": 1, "interests_expressed": 1, "profiles_total": 3, "profiles_complete": 1,
     "profiles_complete_share": 33.3,
     # data health
@@ -202,7 +204,8 @@ def test_the_public_dashboard_has_public_figures_only(city):
     assert values == {
         "published": 2, "awarded": 2, "accepted": 1, "not_accepted": 1, "closed_risk_accepted": 1,
         "calls_closed": 1, "days_publication_to_award": 76.5, "proposals_per_call_median": 2.0,
-        "proposals_per_call_mean": 2.0, "results_registered": 3, "results_applied": 2, "ip_filed": 2,
+        "proposals_per_call_mean": 2.0, "results_registered": 3, "results_applied": 2,
+        "results_transferred": 1, "ip_filed": 2,
         "ip_granted": 1,
     }  # fmt: skip
     states = [row.label for row in board.section("orders").table("funnel").rows]
@@ -220,7 +223,17 @@ def test_the_public_dashboard_has_public_figures_only(city):
         ({"period": "quarter", "year": "2027", "quarter": "9"}, 1),
         ({"period": "custom", "from": "2027-05-01", "to": "2027-01-01"}, 1),
         ({"year": "99999999999"}, 1),
-        ({"field": "nope", "area": "moon", "agency": "x", "institution": "999"}, 4),
+        (
+            {
+                "field": "nope",
+                "area": "moon",
+                "agency": "x",
+                "institution": "999",
+                "province": "Mars",
+            },
+            5,
+        ),
+        ({"province": "An Giang"}, 0),
     ],
 )
 def test_bad_query_values_fall_back_to_defaults_with_a_message(city, args, messages):
@@ -242,3 +255,65 @@ def test_query_values_are_read(city):
     # an agency is not a performing institution, and an institution is not an agency
     wrong = dashboard.parse_args({"agency": str(city.ctu.id), "institution": str(city.agency.id)}, TODAY)  # fmt: skip
     assert wrong.filters == Filters() and len(wrong.messages) == 2
+
+
+def test_a_province_filter_keeps_the_teams_and_participants_of_that_province(city):
+    regional = _values(Scope(Period.year(2027), Filters(province=REGIONAL), TODAY))
+    # every order's team (principal investigator) is at Cần Thơ University: no order is Vĩnh Long's
+    assert (
+        regional["awarded"],
+        regional["results_registered"],
+        regional["disbursed"],
+    ) == (0, 0, 0)
+    # participants: the rival's proposal to O2 from Tây Đô; the member's profile at Tây Đô
+    assert {key: regional[key] for key in (
+        "proposals_submitted", "researchers_taking_part", "institutions_taking_part",
+        "regional_institutions_taking_part", "profiles_total", "profiles_complete",
+    )} == {
+        "proposals_submitted": 1, "researchers_taking_part": 1, "institutions_taking_part": 1,
+        "regional_institutions_taking_part": 1, "profiles_total": 1, "profiles_complete": 0,
+    }  # fmt: skip
+    home = _values(Scope(Period.year(2027), Filters(province=HOME_PROVINCE), TODAY))
+    assert (
+        home["awarded"],
+        home["results_transferred"],
+        home["proposals_submitted"],
+    ) == (2, 1, 1)
+    assert (
+        home["institutions_taking_part"],
+        home["regional_institutions_taking_part"],
+    ) == (1, 0)
+    assert (
+        home["profiles_total"] == 1
+    )  # the PI's; the old researcher has no institution
+
+
+def test_new_figures_list_the_right_records(city):
+    ids = lambda key, scope=YEAR: records.record_ids(key, scope)  # noqa: E731
+    assert ids("regional_institutions_taking_part") == [city.tdu.id]
+    transferred = records.list_records("results_transferred", YEAR).items
+    assert [r.product for r in transferred] == ["Giống OM-1"]
+    public = Scope(Period.year(2027), today=TODAY, public=True)
+    assert records.is_known("results_transferred", public=True)
+    assert len(ids("results_transferred", public)) == 1
+    assert not records.is_known("regional_institutions_taking_part", public=True)
+
+
+def test_money_by_tranche(city):
+    """Recorded tranches of O1..O4 (awarded by the end of 2027); O4's were never recorded (no payment)."""
+    rows = [
+        (str(label), values) for label, values in _rows(YEAR, "money", "by_tranche")
+    ]
+    assert [values for _label, values in rows] == [
+        (
+            600 * M + 500 * M + 300 * M,
+            400 * M + 200 * M + 300 * M,
+        ),  # O1, O2, O3's first tranches
+        (300 * M, 0),  # O1's second, due at the end of 2027
+    ]
+    assert rows[0][0].endswith("1") and rows[1][0].endswith("2")
+    agency = Scope(Period.year(2027), Filters(agency_id=city.agency.id), TODAY)
+    assert [v for _l, v in _rows(agency, "money", "by_tranche")] == [
+        (1100 * M, 600 * M),
+        (300 * M, 0),
+    ]

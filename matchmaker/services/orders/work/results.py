@@ -68,6 +68,7 @@ class ResultInput:
     ip_status: IPStatus | None = None
     applied_at: str = ""
     beneficiary: str = ""
+    transferred_to: str = ""
 
 
 def _result_record(data: ResultInput, order: ResearchOrder, user: User) -> ResultRecord:
@@ -86,6 +87,7 @@ def _result_record(data: ResultInput, order: ResearchOrder, user: User) -> Resul
         ip_status=(data.ip_status or IPStatus.FILED) if data.ip_kind else None,
         applied_at=clean_text(data.applied_at, "results", SHORT_MAX),
         beneficiary=clean_text(data.beneficiary, "results", SHORT_MAX), recorded_by_id=user.id,
+        transferred_to=clean_text(data.transferred_to, "results", SHORT_MAX),
     )  # fmt: skip
 
 
