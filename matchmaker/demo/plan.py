@@ -22,10 +22,9 @@ from matchmaker.models import (
     PlanTaskStatus,
     PlanTaskUpdate,
     ResearchOrder,
-    Role,
     User,
 )
-from matchmaker.services import reference
+from matchmaker.services import policy, reference
 from matchmaker.services.plan.standing import today_in_vietnam
 
 Progress = Callable[[int], Any]
@@ -252,9 +251,7 @@ def rows(today: date | None = None) -> list[dict]:
 
 def _author(agency: Institution, fallback: User) -> User:
     official = db.session.scalar(
-        sa.select(User)
-        .where(User.role == Role.OFFICIAL, User.institution_id == agency.id)
-        .order_by(User.id)
+        sa.select(User).where(policy.agency_officials(agency.id)).order_by(User.id)
     )
     return official or fallback
 

@@ -93,6 +93,11 @@ def contains(query: str, *columns: sa.ColumnElement[Any]) -> sa.ColumnElement[bo
     )
 
 
+def same_code(column: sa.ColumnElement[Any], code: str) -> sa.ColumnElement[bool]:
+    """Whether ``column`` holds ``code``, case and accents ignored (a register's codes: "kh22-051" is KH22-051)."""
+    return folded(column) == fold(code)
+
+
 def _fold_or_none(value: Any) -> str | None:
     return None if value is None else fold(str(value))
 

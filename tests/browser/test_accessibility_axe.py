@@ -119,7 +119,7 @@ LINKS = "els => els.map(e => e.getAttribute('href'))"
 
 
 @pytest.fixture(scope="module")
-def demo_server(live_server):
+def axe_server(live_server):
     with live_server.app.app_context():
         demo.load_demo_data()
     return live_server
@@ -180,15 +180,15 @@ def _open(browser, server, role: str, viewport: dict):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("role", OWN)
-def test_no_serious_accessibility_violation(browser, demo_server, axe, role, size):
-    page = _open(browser, demo_server, role, SIZES[size])
+def test_no_serious_accessibility_violation(browser, axe_server, axe, role, size):
+    page = _open(browser, axe_server, role, SIZES[size])
     try:
         links: dict[str, list[str]] = {}
         problems: list[str] = []
         for step in (*COMMON, *OWN[role]):
             path = step.path
             if step.name == "order work":
-                path = work_path(demo_server.app, role)
+                path = work_path(axe_server.app, role)
             elif step.source:
                 path = next(
                     (h for h in links[step.source] if re.fullmatch(step.pattern, h)),
@@ -214,12 +214,12 @@ def test_no_serious_accessibility_violation(browser, demo_server, axe, role, siz
 
 
 def test_a_table_wider_than_the_screen_is_a_named_region_the_keyboard_reaches(
-    browser, demo_server, axe
+    browser, axe_server, axe
 ):
     # At 700 px the work page's tranche table (no link in it) is wider than its box: it scrolls sideways.
-    page = _open(browser, demo_server, "official", {"width": 700, "height": 900})
+    page = _open(browser, axe_server, "official", {"width": 700, "height": 900})
     try:
-        page.goto(work_path(demo_server.app, "official"))
+        page.goto(work_path(axe_server.app, "official"))
         box = page.locator(".table-responsive", has=page.locator("#tranche-list"))
         assert box.evaluate("b => b.scrollWidth > b.clientWidth")
         assert box.get_attribute("tabindex") == "0"
@@ -253,8 +253,8 @@ EMPTY_FORMS = [
 
 
 @pytest.mark.parametrize(("role", "path"), EMPTY_FORMS)
-def test_an_empty_form_is_answered_in_vietnamese(browser, demo_server, role, path):
-    page = _open(browser, demo_server, role, SIZES["1366"])
+def test_an_empty_form_is_answered_in_vietnamese(browser, axe_server, role, path):
+    page = _open(browser, axe_server, role, SIZES["1366"])
     try:
         page.goto(path)
         form = page.locator("main form:has([aria-required=true])").last

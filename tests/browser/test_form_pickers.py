@@ -31,7 +31,7 @@ def _user(email: str, name: str, role: Role) -> User:
 
 
 @pytest.fixture(scope="module")
-def people(live_server) -> dict[str, int]:
+def form_picker_people(live_server) -> dict[str, int]:
     with live_server.app.test_request_context():
         places = [
             Institution(
@@ -67,7 +67,7 @@ def _login(page, email: str) -> None:
 
 
 def test_researcher_picks_a_field_and_an_institution_with_the_keyboard(
-    page, live_server, people
+    page, live_server, form_picker_people
 ):
     _login(page, "field.picker@demo.cantho.example")
     page.goto("/researchers/me")
@@ -114,15 +114,15 @@ def test_researcher_picks_a_field_and_an_institution_with_the_keyboard(
     with live_server.app.app_context():
         profile = db.session.scalar(
             sa.select(ResearcherProfile).where(
-                ResearcherProfile.user_id == people["researcher"]
+                ResearcherProfile.user_id == form_picker_people["researcher"]
             )  # fmt: skip
         )
         assert profile.field_codes == ["402"]
-        assert profile.user.institution_id == people["ctu"]
+        assert profile.user.institution_id == form_picker_people["ctu"]
 
 
 def test_official_chooses_the_agency_by_typing_without_accents(
-    page, live_server, people
+    page, live_server, form_picker_people
 ):
     _login(page, "agency.picker@demo.cantho.example")
     page.goto("/orders/new")
@@ -152,5 +152,5 @@ def test_official_chooses_the_agency_by_typing_without_accents(
     expect(page.get_by_text("The draft order is saved.")).to_be_visible()
     with live_server.app.app_context():
         order = db.session.scalar(sa.select(ResearchOrder).where(ResearchOrder.title == "Cảnh báo sớm xâm nhập mặn"))  # fmt: skip
-        assert order.agency_id == people["so_nn"]
+        assert order.agency_id == form_picker_people["so_nn"]
         assert order.field_code == "405"

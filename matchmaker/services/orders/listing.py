@@ -38,7 +38,7 @@ SORTS = {
     "disbursed": DESC,
     "changed": DESC,
 }
-STAFF_SORTS = frozenset({"budget", "disbursed"})
+MONEY_SORTS = frozenset({"budget", "disbursed"})
 # The filters a link keeps when it changes the sort or the page (query parameter names).
 FILTER_PARAMS = ("q", "state", "agency", "open", "late")
 _STATE_RANK = {state.value: rank for rank, state in enumerate(OrderState)}
@@ -115,7 +115,7 @@ class OrderListing:
 
 def sort_in_force(user: User | None, sort: str, direction: str) -> tuple[str, str]:
     """The whitelisted sort ``user`` may use (``""`` is the default order) and its direction."""
-    if sort not in SORTS or (sort in STAFF_SORTS and not policy.is_staff(user)):
+    if sort not in SORTS or (sort in MONEY_SORTS and not policy.is_staff(user)):
         return "", ""
     return sort, direction if direction in (ASC, DESC) else SORTS[sort]
 

@@ -253,9 +253,7 @@ def _check_row(
 
 def _existing(code: str) -> PlanTask | None:
     return db.session.scalar(
-        sa.select(PlanTask).where(
-            sa.func.lower(PlanTask.code) == normalise(code).lower()
-        )
+        sa.select(PlanTask).where(text_filter.same_code(PlanTask.code, normalise(code)))
     )
 
 

@@ -19,7 +19,7 @@ from matchmaker.models import (
     ResearchOrder,
     User,
 )
-from matchmaker.services import events, policy
+from matchmaker.services import events, policy, text_filter
 from matchmaker.services.errors import Conflict, NotAllowed
 from matchmaker.services.pagination import paginate
 from matchmaker.services.plan import evidence as citable
@@ -64,7 +64,7 @@ def check_input(data: TaskInput, task: PlanTask | None = None) -> dict:
     """The task's columns from ``data`` after checking every rule; raises Conflict naming the field."""
     code = _text(data.code, CODE_MAX, "code", required=True)
     taken = db.session.scalar(
-        sa.select(PlanTask.id).where(sa.func.lower(PlanTask.code) == code.lower())
+        sa.select(PlanTask.id).where(text_filter.same_code(PlanTask.code, code))
     )
     if taken is not None and (task is None or taken != task.id):
         raise Conflict(
@@ -83,14 +83,14 @@ def check_input(data: TaskInput, task: PlanTask | None = None) -> dict:
     }
 
 
-def _may_edit(user: User) -> None:
+def _check_editor(user: User) -> None:
     if not policy.may_edit_plan(user):
         raise NotAllowed(_("Only city officials edit the action plan."))
 
 
 def create_task(user: User, data: TaskInput) -> PlanTask:
     """Register a task of the plan (not started)."""
-    _may_edit(user)
+    _check_editor(user)
     task = PlanTask(status=PlanTaskStatus.NOT_STARTED, evidence="", **check_input(data))
     db.session.add(task)
     events.commit()
@@ -99,7 +99,7 @@ def create_task(user: User, data: TaskInput) -> PlanTask:
 
 def update_task(user: User, task: PlanTask, data: TaskInput) -> PlanTask:
     """Change what the task is, who leads it and by when; its progress is left as it is."""
-    _may_edit(user)
+    _check_editor(user)
     fields = check_input(data, task)
     for name, value in fields.items():
         setattr(task, name, value)
@@ -107,7 +107,7 @@ def update_task(user: User, task: PlanTask, data: TaskInput) -> PlanTask:
     return task
 
 
-def _may_report(user: User, task: PlanTask) -> None:
+def _check_reporter(user: User, task: PlanTask) -> None:
     if not policy.may_record_plan_update(user, task):
         raise NotAllowed(_("Only the lead agency's officials report on this task."))
 
@@ -129,7 +129,7 @@ def record_update(
     today: date | None = None,
 ) -> PlanTaskUpdate:
     """Add a periodic report and set the task's progress; completing goes through :func:`complete_task`."""
-    _may_report(user, task)
+    _check_reporter(user, task)
     if status_after == PlanTaskStatus.COMPLETED:
         raise Conflict(
             _("To complete a task, record its evidence."), field="status_after"
@@ -164,7 +164,7 @@ def complete_task(
 ) -> PlanTask:
     """Mark the task completed on ``completed_on`` with its evidence (a decision, a document...), which
     is required; optionally a research order and a project it cites, any that ``user`` may see."""
-    _may_report(user, task)
+    _check_reporter(user, task)
     if completed_on is None:
         raise Conflict(_("Enter the date of completion."), field="completed_on")
     if completed_on > standings.reference_day(today):

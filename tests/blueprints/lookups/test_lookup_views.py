@@ -11,7 +11,7 @@ FIELDS = "/lookups/fields"
 
 
 @pytest.fixture
-def places(make_institution) -> dict:
+def lookup_places(make_institution) -> dict:
     return {
         "so": make_institution(
             "so-khcn",
@@ -47,16 +47,24 @@ def test_fields_lookup_says_when_nothing_matches_in_english(client, auth):
     assert data["message"].startswith("No research field matches")
 
 
-def test_institution_lookup_for_an_order_lists_agencies_only(client, auth, places):
+def test_institution_lookup_for_an_order_lists_agencies_only(
+    client, auth, lookup_places
+):
     auth.login_as(Role.OFFICIAL)
     data = _json(client, "/lookups/institutions/order", "can tho")
     assert data["results"] == [
-        {"id": places["so"].id, "name": places["so"].name_vi, "short": "Sở KH&CN"}
+        {
+            "id": lookup_places["so"].id,
+            "name": lookup_places["so"].name_vi,
+            "short": "Sở KH&CN",
+        }
     ]
     assert data["message"] == "Tìm thấy 1 đơn vị."
 
 
-def test_institution_lookup_for_a_profile_finds_universities(client, auth, places):
+def test_institution_lookup_for_a_profile_finds_universities(
+    client, auth, lookup_places
+):
     auth.login_as(Role.RESEARCHER)
     data = _json(client, "/lookups/institutions/profile", "dai hoc")
     assert [r["name"] for r in data["results"]] == [
@@ -65,7 +73,7 @@ def test_institution_lookup_for_a_profile_finds_universities(client, auth, place
     ]
 
 
-def test_institution_lookup_needs_two_letters(client, auth, places):
+def test_institution_lookup_needs_two_letters(client, auth, lookup_places):
     auth.login_as(Role.RESEARCHER)
     client.get("/lang/en")
     data = _json(client, "/lookups/institutions/profile", "d")
@@ -73,11 +81,11 @@ def test_institution_lookup_needs_two_letters(client, auth, places):
 
 
 def test_a_researcher_finds_only_their_own_institution_for_a_project(
-    client, auth, places
+    client, auth, lookup_places
 ):
-    auth.login_as(Role.RESEARCHER, institution_id=places["tvu"].id)
+    auth.login_as(Role.RESEARCHER, institution_id=lookup_places["tvu"].id)
     data = _json(client, "/lookups/institutions/project", "dai hoc")
-    assert [r["id"] for r in data["results"]] == [places["tvu"].id]
+    assert [r["id"] for r in data["results"]] == [lookup_places["tvu"].id]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +101,7 @@ def test_a_researcher_finds_only_their_own_institution_for_a_project(
     ],
 )
 def test_institution_lookup_answers_only_who_fills_that_form(
-    client, auth, places, role, purpose, status
+    client, auth, lookup_places, role, purpose, status
 ):
     if role is not None:
         auth.login_as(role)
@@ -111,7 +119,9 @@ def test_fields_lookup_needs_a_sign_in(client):
     assert response.headers["Location"].startswith("/auth/login")
 
 
-def test_lookups_are_rate_limited_per_account(app, client, auth, make_user, places):
+def test_lookups_are_rate_limited_per_account(
+    app, client, auth, make_user, lookup_places
+):
     app.config["LOOKUP_LIMIT"] = "3 per minute"
     auth.login_as(Role.OFFICIAL)
     url = "/lookups/institutions/order"

@@ -14,7 +14,7 @@ from matchmaker.services.plan import standing as standings
 
 
 @pytest.fixture
-def lead(make_institution):
+def lead_official(make_institution):
     return make_institution(
         "sokhcn",
         "Sở Khoa học và Công nghệ",
@@ -24,14 +24,14 @@ def lead(make_institution):
 
 
 @pytest.fixture
-def tasks(lead):
+def tasks(lead_official):
     today = standings.today_in_vietnam()
     made = [
-        PlanTask(code="T1", title="Trung tâm dữ liệu", plan="KH 22", objective="Hạ tầng số", lead_agency=lead,
+        PlanTask(code="T1", title="Trung tâm dữ liệu", plan="KH 22", objective="Hạ tầng số", lead_agency=lead_official,
                  status=PlanTaskStatus.IN_PROGRESS, deadline=today - timedelta(days=3), evidence=""),
-        PlanTask(code="T2", title="Đào tạo nhân lực", plan="CTHĐ 83", objective="Nhân lực", lead_agency=lead,
+        PlanTask(code="T2", title="Đào tạo nhân lực", plan="CTHĐ 83", objective="Nhân lực", lead_agency=lead_official,
                  status=PlanTaskStatus.COMPLETED, deadline=today, completed_on=today - timedelta(days=1), evidence="QĐ 1"),
-        PlanTask(code="T3", title="Khởi nghiệp", plan="KH 22", objective="Đổi mới", lead_agency=lead,
+        PlanTask(code="T3", title="Khởi nghiệp", plan="KH 22", objective="Đổi mới", lead_agency=lead_official,
                  status=PlanTaskStatus.NOT_STARTED, deadline=today + timedelta(days=30), evidence=""),
     ]  # fmt: skip
     db.session.add_all(made)
@@ -82,19 +82,25 @@ def test_list_survives_bad_input(client, auth, tasks, query):
     assert client.get("/plan/" + query).status_code == 200
 
 
-def test_create_form_keeps_what_was_typed_on_a_taken_code(client, auth, tasks, lead):
+def test_create_form_keeps_what_was_typed_on_a_taken_code(
+    client, auth, tasks, lead_official
+):
     auth.login_as(Role.OFFICIAL)
     response = client.post(
         "/plan/new",
-        data={"code": "T1", "title": "Một nhiệm vụ mới", "lead_agency": str(lead.id)},
+        data={
+            "code": "T1",
+            "title": "Một nhiệm vụ mới",
+            "lead_agency": str(lead_official.id),
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Một nhiệm vụ mới" in page and "T1" in page
     assert db.session.scalar(sa.select(sa.func.count(PlanTask.id))) == 3
 
 
-def test_lead_official_records_an_update(client, auth, tasks, lead):
-    auth.login_as(Role.OFFICIAL, institution_id=lead.id)
+def test_lead_official_records_an_update(client, auth, tasks, lead_official):
+    auth.login_as(Role.OFFICIAL, institution_id=lead_official.id)
     today = standings.today_in_vietnam().isoformat()
     response = client.post(
         f"/plan/{tasks[2].id}/updates",
@@ -112,8 +118,8 @@ def test_lead_official_records_an_update(client, auth, tasks, lead):
     )
 
 
-def test_complete_without_evidence_keeps_the_date(client, auth, tasks, lead):
-    auth.login_as(Role.OFFICIAL, institution_id=lead.id)
+def test_complete_without_evidence_keeps_the_date(client, auth, tasks, lead_official):
+    auth.login_as(Role.OFFICIAL, institution_id=lead_official.id)
     response = client.post(
         f"/plan/{tasks[0].id}/complete",
         data={"completed_on": "2026-01-02", "evidence": ""},
@@ -134,7 +140,7 @@ def test_other_agency_official_may_not_record_an_update(client, auth, tasks):
     assert response.status_code == 403
 
 
-def test_import_upload_preview_and_confirm(client, auth, lead):
+def test_import_upload_preview_and_confirm(client, auth, lead_official):
     auth.login_as(Role.OFFICIAL)
     csv = "Mã,Tên nhiệm vụ,Cơ quan chủ trì\nN1,Nhiệm vụ nhập,Sở KH&CN\n".encode()
     preview = client.post(

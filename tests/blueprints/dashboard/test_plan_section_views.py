@@ -16,18 +16,18 @@ from tests.services.plan.test_standing import TODAY, plan  # noqa: F401 — the 
 
 
 @pytest.fixture
-def official(client, auth, monkeypatch, plan):  # noqa: F811
+def plan_official(client, auth, monkeypatch, plan):  # noqa: F811
     monkeypatch.setattr(dashboard, "local_today", lambda: TODAY)
     auth.login_as(Role.OFFICIAL)
     return client
 
 
-def test_officials_see_the_plan_line_and_its_late_tasks(official):
-    html = official.get(f"/dashboard/?year={TODAY.year}").get_data(as_text=True)
+def test_officials_see_the_plan_line_and_its_late_tasks(plan_official):
+    html = plan_official.get(f"/dashboard/?year={TODAY.year}").get_data(as_text=True)
     assert 'id="section-plan"' in html and 'id="table-plan_by_agency"' in html
-    page = official.get(f"/dashboard/records/plan_late?year={TODAY.year}").get_data(
-        as_text=True
-    )
+    page = plan_official.get(
+        f"/dashboard/records/plan_late?year={TODAY.year}"
+    ).get_data(as_text=True)
     listed = {int(i) for i in re.findall(r'<tr data-id="(\d+)"', page)}
     late = set(
         db.session.scalars(
@@ -38,8 +38,8 @@ def test_officials_see_the_plan_line_and_its_late_tasks(official):
     assert "Nhiệm vụ A5" in page and "/plan/" in page
 
 
-def test_the_workbook_has_the_plan_sheet(official):
-    response = official.get(f"/dashboard/export.xlsx?year={TODAY.year}")
+def test_the_workbook_has_the_plan_sheet(plan_official):
+    response = plan_official.get(f"/dashboard/export.xlsx?year={TODAY.year}")
     book = load_workbook(io.BytesIO(response.data))
     sheet = book.worksheets[0]
     numbers = [
