@@ -183,6 +183,14 @@ def results_are_public(order: ResearchOrder) -> bool:
     return order.state in PUBLIC_RESULT_STATES
 
 
+def visible_results(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``ResearchOrder`` selecting the orders whose registered results ``user`` may
+    read: staff every order's, everyone else those of :func:`results_are_public`."""
+    if is_staff(user):
+        return sa.true()
+    return ResearchOrder.state.in_(PUBLIC_RESULT_STATES)
+
+
 def public_order_parts(order: ResearchOrder) -> frozenset[str]:
     """The parts of ``order`` anyone may read once it is published (whatever its state now)."""
     return frozenset(ORDER_PARTS) - set(order.internal_parts or ())

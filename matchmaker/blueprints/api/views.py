@@ -122,7 +122,7 @@ def order(order_id: int):
 def result_list():
     """Registered results of accepted tasks, newest first."""
     query = parse(ListQuery)
-    page = results.list_public_results(query.page, query.q, query.per_page)
+    page = results.list_public_results(query.page, query.q, query.per_page, VISITOR)
     items = [serialise.result(row, VISITOR) for row in page.items]
     return answers.page(ResultPage, page, items, "api.result_list", query)
 
@@ -137,7 +137,7 @@ def result_list():
 def result(result_id: int):
     """One registered result."""
     parse(Common)
-    return _record(serialise.result, results.get_public_result(result_id))
+    return _record(serialise.result, results.get_public_result(result_id, VISITOR))
 
 
 @bp.get("/projects")
