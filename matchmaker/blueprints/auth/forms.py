@@ -110,7 +110,7 @@ class ApiTokenForm(Form):
     """A new access token to the API: its name says what it is for."""
 
     name = StringField(
-        _l("Name"),
+        _l("Token name"),
         filters=[strip_text],
         validators=[DataRequired(), Length(max=100)],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import limits
 from flask import (
     Blueprint,
     abort,
@@ -14,8 +15,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from matchmaker import formatting
 from matchmaker.blueprints.auth.decorators import (
     anonymous_only,
     is_safe_next,
@@ -210,6 +213,26 @@ def reset_password(token: str):
     return render_template("auth/reset.html", form=form, token=token)
 
 
+_PER = {
+    "second": _l("%(n)s requests per second"),
+    "minute": _l("%(n)s requests per minute"),
+    "hour": _l("%(n)s requests per hour"),
+    "day": _l("%(n)s requests per day"),
+}
+
+
+def _rate(setting: str) -> str:
+    """A rate limit setting (``600 per minute``) in the reader's words; as written if it says more."""
+    try:
+        limit = limits.parse(current_app.config[setting])
+    except ValueError:
+        return current_app.config[setting]
+    unit = limit.GRANULARITY.name
+    if limit.multiples != 1 or unit not in _PER:
+        return current_app.config[setting]
+    return str(_PER[unit]) % {"n": formatting.number(limit.amount)}
+
+
 def _token_holder() -> None:
     """Only those the policy lets hold access tokens reach their page (others: 403)."""
     if not policy.may_hold_api_tokens(current_user):
@@ -238,6 +261,8 @@ def api_token_list():
         revoke_form=RevokeTokenForm(formdata=None),
         max_active=api_tokens.MAX_ACTIVE,
         example_url=links.absolute_url("api.order_list"),
+        token_rate=_rate("API_TOKEN_RATE_LIMIT"),
+        address_rate=_rate("API_RATE_LIMIT"),
     )
     # The page may hold a secret shown this once: no cache keeps it.
     return body, 200, {"Cache-Control": "no-store"}
