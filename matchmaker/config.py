@@ -89,7 +89,9 @@ class Config:
     # Type-ahead look-ups of people (the proposal team picker), per signed-in account.
     LOOKUP_LIMIT = os.environ.get("LOOKUP_LIMIT", "60 per minute")
     # Requests to the public API (/api) per address.
-    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per address
+    # Per access token (officials' and administrators' reporting scripts).
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "600 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

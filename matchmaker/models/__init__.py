@@ -1,5 +1,6 @@
 """Every model, re-exported so Alembic autogenerate sees them all."""
 
+from matchmaker.models.api_token import ApiToken
 from matchmaker.models.attachment import Attachment
 from matchmaker.models.base import Base, TimestampMixin, utcnow
 from matchmaker.models.institution import (
@@ -62,6 +63,7 @@ from matchmaker.models.staging import ImportBatch
 from matchmaker.models.user import SELF_SERVICE_ROLES, Role, User
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "Base",
     "Confidentiality",

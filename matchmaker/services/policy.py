@@ -146,6 +146,18 @@ def may_view_dashboard(user: User | None) -> bool:
     return is_staff(user)
 
 
+def may_hold_api_tokens(user: User | None) -> bool:
+    """Access tokens to the API (read-only, the internal dataset for reporting): active officials and
+    administrators. A token stops working as soon as its holder no longer passes this rule."""
+    return is_staff(user) and user.active
+
+
+def api_audience(user: User | None) -> str:
+    """Which view of the records the API gives ``user``: ``internal`` (every state, internal parts, money,
+    schedule: what staff see on the website) or ``public``."""
+    return "internal" if is_staff(user) else "public"
+
+
 def may_use_links(user: User) -> bool:
     """True for an account whose mailed links work: active, or invited and not yet cancelled."""
     return user.active or user.invitation_pending
@@ -169,6 +181,14 @@ def visible_orders(user: User | None) -> sa.ColumnElement[bool]:
 def results_are_public(order: ResearchOrder) -> bool:
     """Registered results of a published order are shown to everyone."""
     return order.state in PUBLIC_RESULT_STATES
+
+
+def visible_results(user: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``ResearchOrder`` selecting the orders whose registered results ``user`` may
+    read: staff every order's, everyone else those of :func:`results_are_public`."""
+    if is_staff(user):
+        return sa.true()
+    return ResearchOrder.state.in_(PUBLIC_RESULT_STATES)
 
 
 def public_order_parts(order: ResearchOrder) -> frozenset[str]:

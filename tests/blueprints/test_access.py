@@ -33,6 +33,12 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "auth.verify_email": ("GET", "/auth/verify/not-a-token", EVERYONE),
     "auth.reset_password": ("GET", "/auth/reset/not-a-token", EVERYONE),
     "auth.logout": ("POST", "/auth/logout", EVERYONE),
+    "auth.api_token_list": ("GET", "/auth/api-tokens", STAFF),
+    "auth.api_token_revoke": (
+        "POST",
+        "/auth/api-tokens/999999/revoke",
+        STAFF,
+    ),  # 404: no such token of theirs
     "admin.user_list": ("GET", "/admin/users", ADMIN),
     "admin.user_create": ("GET", "/admin/users/new", ADMIN),
     "admin.user_detail": ("GET", "/admin/users/{user}", ADMIN),

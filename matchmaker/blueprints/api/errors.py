@@ -16,11 +16,19 @@ PREFIX = "/api/"
 # Status → (stable code, message). The code never changes within a version of the API.
 ERRORS = {
     400: ("bad_request", _l("The request could not be understood.")),
+    401: (
+        "invalid_token",
+        _l("The access token is unknown, revoked or no longer allowed."),
+    ),
+    403: (
+        "forbidden",
+        _l("Access tokens are read-only: only GET requests are allowed."),
+    ),
     404: ("not_found", _l("There is no such record, or it is not public.")),
     405: ("method_not_allowed", _l("This address only answers GET requests.")),
     429: (
         "too_many_requests",
-        _l("Too many requests from your address. Wait, then try again."),
+        _l("Too many requests from your address or token. Wait, then try again."),
     ),
     500: (
         "server_error",

@@ -11,12 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from matchmaker.blueprints.api.errors import BadParameter
 from matchmaker.inputs import MAX_PAGE
 from matchmaker.lifecycle import OrderState
-from matchmaker.services import policy
 
 MAX_PER_PAGE = 100
-PUBLIC_ORDER_STATES = tuple(
-    s.value for s in OrderState if s.value in policy.PUBLIC_STATES
-)
+# Every state may be asked for; the states before publication only ever match with a token.
+ORDER_STATES = tuple(s.value for s in OrderState)
 
 
 class Common(BaseModel):
@@ -43,8 +41,9 @@ class ListQuery(Common):
 
 
 class OrderQuery(ListQuery):
-    state: Literal[PUBLIC_ORDER_STATES] | None = Field(
-        None, description="Lifecycle state."
+    state: Literal[ORDER_STATES] | None = Field(
+        None,
+        description="Lifecycle state (states before publication: with an access token only).",
     )  # type: ignore[valid-type]
     field: str = Field(
         "",

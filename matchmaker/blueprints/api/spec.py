@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 from pydantic import BaseModel
-from spectree import Response, SpecTree
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 
 from matchmaker.blueprints import MAX_ROW_ID
 from matchmaker.blueprints.api.errors import ErrorBody
@@ -18,9 +19,27 @@ openapi = SpecTree(
     version=VERSION,
     description=(
         "Public records of the platform (published research orders, results, projects, researchers, "
-        "institutions, technology needs), read-only and anonymous. Errors are JSON "
+        "institutions, technology needs), read-only. Anonymous callers get the public data. Officials and "
+        "administrators create access tokens on their account page; with `Authorization: Bearer <token>` "
+        "the records carry the internal fields their role sees (every order state, budgets, disbursed, "
+        "schedule, unlisted profiles, private needs). Tokens are read-only (other methods: 403); a token "
+        "that does not work is a 401, never the public view. Rate limits count per token and, without "
+        "one, per address: 429 with Retry-After. Errors are JSON "
         '`{"error": {"code": ..., "message": ...}}`; every GET answer carries an ETag.'
     ),
+    security_schemes=[
+        SecurityScheme(
+            name="bearerToken",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP,
+                scheme="bearer",
+                bearer_format="mm_…",
+                description="An access token from the account page of an official or administrator.",
+            ),
+        )  # fmt: skip
+    ],
+    # Anonymous (no security requirement) or a token.
+    security=[{}, {"bearerToken": []}],
     mode="strict",
     # A parameter the API cannot use is a 400 with the API's error body (declared by ``answers``).
     validation_error_status=400,  # only the API's own views, never the website's pages
@@ -31,9 +50,10 @@ openapi = SpecTree(
 
 
 def responses(model: type[BaseModel], rebuilding: bool = False) -> Response:
-    """The responses of a read operation: the record or page, not modified, and the JSON errors
-    (``rebuilding``: also 503 while the search index is rebuilt)."""
-    errors = {f"HTTP_{code}": ErrorBody for code in (400, 404, 429, 500)}
+    """The responses of a read operation: the record or page, not modified, and the JSON errors (401: a
+    token that does not work, 403: a token on anything but a read; ``rebuilding``: also 503 while the
+    search index is rebuilt)."""
+    errors = {f"HTTP_{code}": ErrorBody for code in (400, 401, 403, 404, 429, 500)}
     if rebuilding:
         errors["HTTP_503"] = ErrorBody
     return Response(HTTP_200=model, HTTP_304=None, **errors)

@@ -1,15 +1,15 @@
 """``/api/v1``: lists and records of the platform's public data, search, the OpenAPI document and its docs.
 
-Every view is anonymous (public data only, whoever is signed in), answers JSON built by
-``services.serialise`` and reads through the same service queries as the website's lists.
+Every view reads as ``VISITOR``: the anonymous visitor (public data only, whoever is signed in), or the
+holder of the request's access token (``api.auth``: the internal dataset their role sees). It answers
+JSON built by ``services.serialise`` and reads through the same service queries as the website's lists.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app
-from flask_login import AnonymousUserMixin
+from flask import Blueprint, Response, abort
 
-from matchmaker.blueprints.api import answers, docs
+from matchmaker.blueprints.api import answers, auth, docs
 from matchmaker.blueprints.api.errors import BadParameter, error_response
 from matchmaker.blueprints.api.params import (
     Common,
@@ -46,10 +46,12 @@ from matchmaker.services.search import index as search
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(docs.bp)
 csrf.exempt(bp)  # read-only: nothing to forge
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+limiter.limit(auth.rate_limit, key_func=auth.rate_key)(bp)
+bp.before_app_request(lambda: auth.refuse_unless_readable(bp.url_prefix))
+bp.after_request(auth.private_when_authenticated)
 
-# The API reads as nobody in particular: public data only, even for a signed-in browser.
-VISITOR = AnonymousUserMixin()
+# Whom the request reads as: the anonymous visitor, or the holder of its access token.
+VISITOR = auth.READER
 
 OrderPage = serialise.page_model("OrderPage", serialise.Order)
 ResultPage = serialise.page_model("ResultPage", serialise.Result)
@@ -89,14 +91,17 @@ def _record(make, row) -> Response:
     query=OrderQuery, resp=responses(OrderPage), tags=["orders"], skip_validation=True
 )
 def order_list():
-    """Published research orders (their public parts)."""
+    """Published research orders (their public parts); with a token, every order and its internal fields."""
     query = parse(OrderQuery)
     filters = order_listing.OrderFilters(
         state=query.state or "", text=query.q, field_code=query.field,
         sort="" if query.sort == "default" else query.sort, direction=query.dir or "",
     )  # fmt: skip
     found = order_listing.list_orders(VISITOR, filters, query.page, query.per_page)
-    items = [serialise.order(row.order, VISITOR) for row in found.rows]
+    items = [
+        serialise.order(row.order, VISITOR, row.disbursed, row.schedule)
+        for row in found.rows
+    ]
     return answers.page(OrderPage, found.page, items, "api.order_list", query)
 
 
@@ -105,7 +110,7 @@ def order_list():
     query=Common, resp=responses(serialise.Order), tags=["orders"], skip_validation=True
 )
 def order(order_id: int):
-    """One published research order (its public parts)."""
+    """One published research order (its public parts); with a token, any order and its internal fields."""
     parse(Common)
     return _record(serialise.order, db.session.get(ResearchOrder, order_id))
 
@@ -117,7 +122,7 @@ def order(order_id: int):
 def result_list():
     """Registered results of accepted tasks, newest first."""
     query = parse(ListQuery)
-    page = results.list_public_results(query.page, query.q, query.per_page)
+    page = results.list_public_results(query.page, query.q, query.per_page, VISITOR)
     items = [serialise.result(row, VISITOR) for row in page.items]
     return answers.page(ResultPage, page, items, "api.result_list", query)
 
@@ -132,7 +137,7 @@ def result_list():
 def result(result_id: int):
     """One registered result."""
     parse(Common)
-    return _record(serialise.result, results.get_public_result(result_id))
+    return _record(serialise.result, results.get_public_result(result_id, VISITOR))
 
 
 @bp.get("/projects")
@@ -234,7 +239,9 @@ def need_list():
     query = parse(NeedQuery)
     filters = needs.NeedFilters(field_code=query.field, query=query.q,
                                 status=NeedStatus(query.status) if query.status else None)  # fmt: skip
-    page = needs.list_needs(None, filters, query.page, query.per_page, sort=query.sort)
+    page = needs.list_needs(
+        VISITOR, filters, query.page, query.per_page, sort=query.sort
+    )
     items = [serialise.need(row, VISITOR) for row in page.items]
     return answers.page(NeedPage, page, items, "api.need_list", query)
 

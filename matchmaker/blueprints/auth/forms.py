@@ -104,3 +104,23 @@ class ResetPasswordForm(NewPasswordMixin, Form):
 
 class ActionForm(Form):
     """An empty form: a button that posts with a CSRF token (sign out, delete, confirm, deactivate)."""
+
+
+class ApiTokenForm(Form):
+    """A new access token to the API: its name says what it is for."""
+
+    name = StringField(
+        _l("Token name"),
+        filters=[strip_text],
+        validators=[DataRequired(), Length(max=100)],
+    )
+    submit = SubmitField(_l("Create a token"))
+
+
+class RevokeTokenForm(Form):
+    """Revoke a token: the dialog (or, without JavaScript, the box) confirms it."""
+
+    confirm = BooleanField(
+        _l("I confirm: scripts using this token stop working at once."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

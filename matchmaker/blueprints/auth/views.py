@@ -1,9 +1,11 @@
-"""Sign up, e-mail verification, sign in and out, password reset."""
+"""Sign up, e-mail verification, sign in and out, password reset, and officials' access tokens to the API."""
 
 from __future__ import annotations
 
+import limits
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -13,20 +15,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from matchmaker.blueprints.auth.decorators import anonymous_only, is_safe_next
+from matchmaker import formatting
+from matchmaker.blueprints.auth.decorators import (
+    anonymous_only,
+    is_safe_next,
+    role_required,
+)
 from matchmaker.blueprints.auth.forms import (
     ActionForm,
+    ApiTokenForm,
     EmailRequestForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
+    RevokeTokenForm,
 )
 from matchmaker.extensions import limiter
 from matchmaker.models import Role
+from matchmaker.services import policy
+from matchmaker.services.accounts import api_tokens
 from matchmaker.services.accounts import identity as accounts
 from matchmaker.services.errors import InvalidToken, ServiceError
+from matchmaker.services.messaging import links
 
 bp = Blueprint("auth", __name__)
 
@@ -198,3 +211,73 @@ def reset_password(token: str):
             )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, token=token)
+
+
+_PER = {
+    "second": _l("%(n)s requests per second"),
+    "minute": _l("%(n)s requests per minute"),
+    "hour": _l("%(n)s requests per hour"),
+    "day": _l("%(n)s requests per day"),
+}
+
+
+def _rate(setting: str) -> str:
+    """A rate limit setting (``600 per minute``) in the reader's words; as written if it says more."""
+    try:
+        limit = limits.parse(current_app.config[setting])
+    except ValueError:
+        return current_app.config[setting]
+    unit = limit.GRANULARITY.name
+    if limit.multiples != 1 or unit not in _PER:
+        return current_app.config[setting]
+    return str(_PER[unit]) % {"n": formatting.number(limit.amount)}
+
+
+def _token_holder() -> None:
+    """Only those the policy lets hold access tokens reach their page (others: 403)."""
+    if not policy.may_hold_api_tokens(current_user):
+        abort(403)
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@role_required(*Role)
+def api_token_list():
+    """The signed-in official's access tokens to the API: create one (its secret shown once), revoke one."""
+    _token_holder()
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            created = api_tokens.create(current_user, form.name.data)
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            form = ApiTokenForm(formdata=None)
+    body = render_template(
+        "auth/api_tokens.html",
+        form=form,
+        created=created,
+        tokens=api_tokens.list_tokens(current_user),
+        revoke_form=RevokeTokenForm(formdata=None),
+        max_active=api_tokens.MAX_ACTIVE,
+        example_url=links.absolute_url("api.order_list"),
+        token_rate=_rate("API_TOKEN_RATE_LIMIT"),
+        address_rate=_rate("API_RATE_LIMIT"),
+    )
+    # The page may hold a secret shown this once: no cache keeps it.
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/api-tokens/<id:token_id>/revoke", methods=["POST"])
+@role_required(*Role)
+def api_token_revoke(token_id: int):
+    _token_holder()
+    if not RevokeTokenForm().validate_on_submit():
+        flash(_("Tick the box to confirm."), "danger")
+        return redirect(url_for("auth.api_token_list"))
+    try:
+        token = api_tokens.revoke(current_user, token_id)
+    except LookupError:
+        abort(404)
+    flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
+    return redirect(url_for("auth.api_token_list"))

@@ -71,7 +71,7 @@ def _text_clause(query: str, user: User | None) -> sa.ColumnElement[bool]:
     in_text = text_filter.contains(
         query, TechNeed.description, TechNeed.desired_outcome
     )
-    if user is None:
+    if user is None or not user.is_authenticated:
         # A visitor must not learn hidden text by searching for it: only public needs match on it.
         in_text = sa.and_(TechNeed.confidentiality == Confidentiality.PUBLIC, in_text)
     return sa.or_(in_title, in_text)

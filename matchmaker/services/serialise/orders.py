@@ -1,13 +1,21 @@
-"""Research orders (their public parts, or every part for staff) and the registered results of the tasks."""
+"""Research orders (their public parts, or every part for staff) and the registered results of the tasks.
+
+The internal audience (``policy.api_audience``: officials and administrators, on the API with a token)
+gets the same record with its internal fields filled: every part, the money, which parts are internal,
+what has been disbursed and whether the work keeps to its schedule. For the public they are ``null``.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from pydantic import Field
 
+from matchmaker.extensions import db
 from matchmaker.models import ResearchOrder, ResultRecord, User
 from matchmaker.services import policy
+from matchmaker.services.orders import work
 from matchmaker.services.serialise.common import (
     InstitutionRef,
     Record,
@@ -53,18 +61,43 @@ class Order(Record):
     contract_value: int | None
     created_at: Timestamp
     updated_at: Timestamp
+    # Internal: null for the public.
+    internal_parts: list[str] | None = Field(
+        description="Internal: the parts an official keeps from the public."
+    )
+    disbursed: int | None = Field(
+        description="Internal: disbursed so far, in đồng (0 before any tranche)."
+    )
+    schedule: str | None = Field(
+        description="Internal: on_schedule or late while the task runs, else null."
+    )
+    late_reasons: list[str] | None = Field(
+        description="Internal: why a running task is late (milestone_overdue, past_end_date, "
+        "tranche_overdue)."
+    )
 
 
 _TEXT_PARTS = ("necessity", "objectives", "main_content", "expected_products")
 
 
-def order(row: ResearchOrder, viewer: User | None = None) -> Order:
+def order(
+    row: ResearchOrder,
+    viewer: User | None = None,
+    disbursed: int | None = None,
+    schedule: work.ScheduleStatus | None = None,
+) -> Order:
     """``row`` as ``viewer`` may read it (anonymous: the public parts of a published order).
 
-    Raises ``LookupError`` if ``viewer`` may not see the order at all.
+    ``disbursed`` and ``schedule``, when a list has them already (``orders.listing``), spare the queries
+    of the internal fields. Raises ``LookupError`` if ``viewer`` may not see the order at all.
     """
     if not policy.may_view_order(viewer, row):
         raise LookupError(row.id)
+    internal = policy.api_audience(viewer) == "internal"
+    if internal:
+        schedule = schedule or work.schedule_status(row)
+        if disbursed is None:
+            disbursed = _disbursed(row)
     parts = policy.visible_order_parts(viewer, row)
     budget = "budget" in parts
     need = (
@@ -84,7 +117,20 @@ def order(row: ResearchOrder, viewer: User | None = None) -> Order:
         state_budget=row.state_budget if budget else None, cofunding=row.cofunding if budget else None,
         contract_value=row.contract_value if budget else None,
         created_at=row.created_at, updated_at=row.updated_at,
+        internal_parts=sorted(row.internal_parts or ()) if internal else None,
+        disbursed=int(disbursed or 0) if internal else None,
+        schedule=("late" if schedule.is_late else "on_schedule") if internal and schedule.applies else None,
+        late_reasons=[r.code.value for r in schedule.reasons] if internal and schedule.applies else None,
     )  # fmt: skip
+
+
+def _disbursed(row: ResearchOrder) -> int:
+    stmt = (
+        sa.select(work.disbursed_total())
+        .select_from(ResearchOrder)
+        .where(ResearchOrder.id == row.id)
+    )
+    return int(db.session.scalar(stmt) or 0)
 
 
 class Result(Record):

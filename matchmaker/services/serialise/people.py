@@ -59,7 +59,8 @@ class IPAsset(Record):
 
 
 class Researcher(Record):
-    """A scientist's profile. The contact address is ``null`` for the public."""
+    """A scientist's profile. The contact address is ``null`` for the public; the internal audience also
+    gets the profiles kept out of the public directory."""
 
     id: int
     name: str = Field(description="With academic title and degree.")
@@ -80,6 +81,10 @@ class Researcher(Record):
     publications: list[Publication]
     ip_assets: list[IPAsset]
     updated_at: Timestamp
+    listed: bool | None = Field(
+        description="Internal: whether the profile is in the public directory (null for the public, "
+        "who only ever see listed ones)."
+    )
 
 
 def researcher(row: ResearcherProfile, viewer: User | None = None) -> Researcher:
@@ -102,4 +107,5 @@ def researcher(row: ResearcherProfile, viewer: User | None = None) -> Researcher
             for a in row.ip_assets
         ],
         updated_at=row.updated_at,
+        listed=row.public if policy.api_audience(viewer) == "internal" else None,
     )  # fmt: skip

@@ -215,4 +215,19 @@
       window.bootstrap.Modal.getOrCreateInstance(dialog).show();
     });
   });
+  // A button with data-copy="<input id>" copies that input's value (a new access token) and says so.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.dataset.copy);
+      if (!input) { return; }
+      input.select();
+      var done = function () { button.textContent = button.dataset.copied; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
 })();

@@ -1,12 +1,16 @@
 """No private or internal value ever reaches an anonymous API answer: every field that must stay private
-holds a planted word (tests/fixtures/api.py), and every list, record and search answer is searched for it."""
+holds a planted word (tests/fixtures/api.py), and every list, record and search answer is searched for it.
+With an official's access token the same walk finds the internal ones (the walk can see them), and still
+never what no API answer gives anyone."""
 
 from __future__ import annotations
 
 import pytest
 
 from matchmaker.models import Role
+from matchmaker.services.accounts import api_tokens
 from matchmaker.services.search import index as search
+from tests.fixtures.api import PLANTED
 
 LISTS = [
     "orders",
@@ -19,7 +23,7 @@ LISTS = [
 ]
 
 
-def _every_answer(client) -> list[tuple[str, str]]:
+def _every_answer(client, headers=None) -> list[tuple[str, str]]:
     spec = client.get("/api/v1/openapi.json").get_json()
     urls = []
     for path in spec["paths"]:
@@ -31,7 +35,10 @@ def _every_answer(client) -> list[tuple[str, str]]:
         f"/api/v1/search?per_page=100&kind={k}"
         for k in ("order", "need", "researcher", "project")
     ]
-    return [(url, client.get(url).get_data(as_text=True)) for url in urls]
+    return [
+        (url, client.get(url, headers=headers or {}).get_data(as_text=True))
+        for url in urls
+    ]
 
 
 def test_no_planted_word_reaches_any_anonymous_answer(app, client, api_records):
@@ -72,3 +79,37 @@ def test_a_signed_in_browser_still_gets_the_public_view(app, client, api_records
         client.get(f"/api/v1/orders/{api_records['hidden']['order']}").status_code
         == 404
     )
+
+
+# What an official reads on the website, and so with a token: internal parts and money, drafts, unlisted
+# profiles and contact addresses, private needs and the details of needs shown in summary.
+INTERNAL = [
+    "order_necessity", "order_objectives", "order_content", "order_products", "order_budget",
+    "order_cofunding", "order_contract_value", "draft_title", "draft_content", "hidden_profile_name",
+    "hidden_profile_summary", "contact_email", "private_need_title", "private_need_text",
+    "summary_need_description", "summary_need_outcome", "summary_need_targets", "summary_need_budget",
+    "early_result",
+]  # fmt: skip
+# What no API answer gives anyone: a closed account, a login address, the messages of an interest, the
+# history's notes, a team member or PI who has not confirmed, an enterprise's tax code.
+NEVER = [
+    "inactive_name", "login_email", "interest_message", "order_history", "pending_member", "pending_pi",
+    "enterprise_tax_code",
+]  # fmt: skip
+
+
+def test_every_planted_word_is_either_internal_or_never_given():
+    assert sorted(INTERNAL + NEVER) == sorted(PLANTED)
+
+
+@pytest.mark.parametrize("role", [Role.OFFICIAL, Role.ADMIN])
+def test_a_token_reads_the_internal_words_and_never_the_others(
+    app, client, api_records, make_user, role
+):
+    search.rebuild()
+    secret = api_tokens.create(make_user(role), "Báo cáo").secret
+    answers = _every_answer(client, {"Authorization": f"Bearer {secret}"})
+    text = " ".join(body for _url, body in answers).lower()
+    words = api_records["words"]
+    assert [name for name in INTERNAL if str(words[name]).lower() not in text] == []
+    assert [name for name in NEVER if str(words[name]).lower() in text] == []

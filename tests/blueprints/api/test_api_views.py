@@ -143,7 +143,7 @@ def test_hidden_or_missing_records_are_json_404(client, api_records, path):
         "per_page=0",
         "page=0",
         "page=abc",
-        "state=draft",
+        "state=bogus",
         "sort=bogus",
         "sort=budget",
         "dir=up",

@@ -172,13 +172,14 @@ def list_results(order: ResearchOrder) -> list[ResultRecord]:
     return list(db.session.scalars(stmt.order_by(ResultRecord.id)))
 
 
-def public_results_statement(query: str = "") -> sa.Select:
-    """Results of the published orders whose results are public (``policy.results_are_public``), newest
-    first, their order loaded; ``query``: words of the product, its description or where it is applied."""
+def public_results_statement(query: str = "", viewer: User | None = None) -> sa.Select:
+    """Results of the published orders whose results are public (``policy.results_are_public``; for staff,
+    every order's), newest first, their order loaded; ``query``: words of the product, its description or
+    where it is applied."""
     stmt = (
         sa.select(ResultRecord)
         .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
-        .where(ResearchOrder.state.in_(policy.PUBLIC_RESULT_STATES))
+        .where(policy.visible_results(viewer))
         .options(selectinload(ResultRecord.order))
         .order_by(ResultRecord.created_at.desc(), ResultRecord.id.desc())
     )
@@ -194,13 +195,17 @@ def public_results_statement(query: str = "") -> sa.Select:
     return stmt
 
 
-def list_public_results(page: int, query: str = "", per_page: int = 20):
+def list_public_results(
+    page: int, query: str = "", per_page: int = 20, viewer: User | None = None
+):
     """One page of :func:`public_results_statement`."""
-    return paginate(public_results_statement(query), page, per_page)
+    return paginate(public_results_statement(query, viewer), page, per_page)
 
 
-def get_public_result(result_id: int) -> ResultRecord | None:
-    """The public result ``result_id`` (its order loaded), or None."""
+def get_public_result(
+    result_id: int, viewer: User | None = None
+) -> ResultRecord | None:
+    """The result ``result_id`` if it is public (or ``viewer`` is staff), its order loaded; else None."""
     return db.session.scalar(
-        public_results_statement().where(ResultRecord.id == result_id)
+        public_results_statement(viewer=viewer).where(ResultRecord.id == result_id)
     )
