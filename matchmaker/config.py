@@ -150,6 +150,9 @@ class Config:
     # --- Production: several processes, health checks, metrics, logs (README "Production") ---
     # Redis, shared by every worker and machine: rate limits (above) and the job queue.
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # When Redis does not answer, each worker counts in its own memory meanwhile, rather than failing
+    # every limited request (sign-in above all) with an error; /readyz reports Redis down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, the
     # address of the connection is the client's). Rate limits and /metrics trust exactly this many.
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))

@@ -42,6 +42,8 @@ graceful_timeout = _settings["graceful_timeout"]
 max_requests = _settings["max_requests"]
 max_requests_jitter = _settings["max_requests_jitter"]
 preload_app = False
+# gunicorn 25+ opens a control socket in $HOME by default: one path for every instance on the machine.
+control_socket_disable = True
 loglevel = _settings["log_level"]
 accesslog = "-"
 errorlog = "-"
@@ -67,6 +69,8 @@ logconfig_dict = {
             "stream": "ext://sys.stderr",
         }
     },
+    # The app installs its own handler on the root logger when each worker builds it.
+    "root": {"level": loglevel.upper(), "handlers": []},
     "loggers": {
         "gunicorn.error": {
             "level": loglevel.upper(),

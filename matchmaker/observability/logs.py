@@ -170,7 +170,7 @@ def _access_fields(record: logging.LogRecord) -> dict[str, object] | None:
         "message": f"{atoms.get('m')} {atoms.get('U')} {atoms.get('s')}",
         "method": atoms.get("m"),
         "path": atoms.get("U"),  # without the query string, which may carry a token
-        "status": atoms.get("s"),
+        "status": int(atoms["s"]) if str(atoms.get("s")).isdigit() else atoms.get("s"),
         "duration_ms": round(int(atoms.get("D") or 0) / 1000, 1),
         "bytes": atoms.get("B"),
         "request_id": atoms.get("{x-request-id}o") or None,

@@ -133,6 +133,7 @@ def test_probes_are_never_rate_limited(tmp_path):
                 assert client.get("/metrics").status_code == 200
             # The default limit is in force for the pages all the same.
             codes = [client.get("/auth/login").status_code for _ in range(3)]
+            db.session.remove()
             db.engine.dispose()
     finally:
         # The limiter is one object for every app: a default limit, once set, would stay for later tests.
