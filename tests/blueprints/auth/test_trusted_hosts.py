@@ -73,7 +73,9 @@ def test_signed_in_user_on_untrusted_host_gets_400(trusting, client, make_user):
 def test_probes_answer_any_host_and_nothing_else_does(trusting, client):
     for path in ProbeHostMiddleware.PATHS:
         response = client.get(path, headers={"Host": "10.0.0.7:8000"})
-        assert response.status_code in (200, 503), path  # answered (ready or not), not refused
+        assert response.status_code in (200, 503), (
+            path
+        )  # answered (ready or not), not refused
         assert response.is_json
         assert client.post(path, headers={"Host": "10.0.0.7"}).status_code == 400
     assert client.get("/healthz/", headers={"Host": "10.0.0.7"}).status_code == 400
