@@ -158,7 +158,12 @@ class RedactingTextFormatter(logging.Formatter):
         )
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        request_id = getattr(record, "request_id", None)
+        record.request_id = request_id or "-"  # outside a request
+        try:
+            return redact(super().format(record))
+        finally:
+            record.request_id = request_id
 
 
 def _access_fields(record: logging.LogRecord) -> dict[str, object] | None:

@@ -165,3 +165,21 @@ def test_gunicorn_access_lines_keep_no_query_string():
     assert line["request_id"] == "0123456789abcdef0123456789abcdef"
     assert line["status"] == 302 and line["duration_ms"] == 12.3
     assert "abc123" not in json.dumps(line)
+
+
+def test_text_lines_are_redacted_and_carry_the_id(app):
+    stream = io.StringIO()
+    handler = logs.make_handler("text", stream)
+    log = logging.getLogger("matchmaker.text-test")
+    log.addHandler(handler)
+    try:
+        with app.test_request_context("/"):
+            app.preprocess_request()
+            request_id = logs.current_request_id()
+            log.warning("reset asked by an@example.vn, token=s3cr3t-value")
+        log.warning("outside")
+    finally:
+        log.removeHandler(handler)
+    inside, outside = stream.getvalue().splitlines()
+    assert f"[{request_id}] reset asked by [redacted], token=[redacted]" in inside
+    assert "[-] outside" in outside
