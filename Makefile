@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run test install translations extract-messages browser lint bench clean vendor-fonts
+.PHONY: run serve-prod test install translations extract-messages browser lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install
 	$(BIN)/matchmaker db upgrade
 	$(BIN)/matchmaker demo-data --if-empty
 	$(BIN)/matchmaker run --host $(HOST) --port $(PORT)
+
+## Production: migrations, then gunicorn with several workers on DATABASE_URL and REDIS_URL (README, "Production").
+serve-prod: install
+	@BIN=$(BIN) bash scripts/serve-prod.sh
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 browser:

@@ -16,6 +16,7 @@ def create_app(config: type[Config] | Mapping | None = None) -> Flask:
     """Build the application: load config, bind extensions, register blueprints, CLI and error pages."""
     from matchmaker.blueprints import register_blueprints
     from matchmaker.cli import register_cli
+    from matchmaker.observability import init_app as init_observability
     from matchmaker.services import subscribers
     from matchmaker.web import (
         init_extensions,
@@ -31,6 +32,7 @@ def create_app(config: type[Config] | Mapping | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config or config_for_env())
+    init_observability(app)  # first: every later hook already has the request id
     init_extensions(app)
     subscribers.init_app(app)
     register_blueprints(app)

@@ -40,6 +40,37 @@ def database_url(raw: str | None) -> str | None:
 DEV_BASE_URL = "http://127.0.0.1:5000"
 
 
+def ratelimit_storage_uri(explicit: str | None, redis_url: str | None) -> str:
+    """The rate limits' store: an explicit URI, else Redis when configured, else this process's memory."""
+    return explicit or redis_url or "memory://"
+
+
+def gunicorn_settings() -> dict[str, object]:
+    """gunicorn's settings from the environment (read by matchmaker/gunicorn_conf.py).
+
+    Workers: GUNICORN_WORKERS, else WEB_CONCURRENCY, else 2 x CPUs + 1 (at most 8: each worker holds the
+    matching model in memory). Threads per worker: GUNICORN_THREADS (default 4). BIND (default
+    127.0.0.1:8000, behind a reverse proxy), GUNICORN_TIMEOUT (60 s: an import or export may take that
+    long), GUNICORN_GRACEFUL_TIMEOUT (30 s), GUNICORN_MAX_REQUESTS (1000, with jitter: a worker is
+    replaced after so many requests, which bounds slow leaks).
+    """
+    cpus = os.cpu_count() or 1
+    workers = os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY")
+    max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 1000))
+    return {
+        "bind": os.environ.get("BIND", "127.0.0.1:8000"),
+        "workers": int(workers) if workers else min(2 * cpus + 1, 8),
+        "threads": int(os.environ.get("GUNICORN_THREADS", 4)),
+        "timeout": int(os.environ.get("GUNICORN_TIMEOUT", 60)),
+        "graceful_timeout": int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30)),
+        "max_requests": max_requests,
+        "max_requests_jitter": max_requests // 10,
+        "log_level": os.environ.get("LOG_LEVEL", "INFO").lower(),
+        "log_format": os.environ.get("LOG_FORMAT", "json").lower(),
+        "multiproc_dir": os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+    }
+
+
 class Config:
     """Settings shared by every environment; each can be overridden by an environment variable."""
 
@@ -92,7 +123,10 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per address
     # Per access token (officials' and administrators' reporting scripts).
     API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "600 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Where the counters live: RATELIMIT_STORAGE_URI, else REDIS_URL (shared by every worker), else memory.
+    RATELIMIT_STORAGE_URI = ratelimit_storage_uri(
+        os.environ.get("RATELIMIT_STORAGE_URI"), os.environ.get("REDIS_URL")
+    )
     RATELIMIT_HEADERS_ENABLED = False
 
     # Mail: without MAIL_SERVER, messages go to the console and to the administrators' outbox page.
@@ -115,6 +149,29 @@ class Config:
     SERVER_NAME = os.environ.get("SERVER_NAME")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    # --- Production: several processes, health checks, metrics, logs (README "Production") ---
+    # Redis, shared by every worker and machine: rate limits (above) and the job queue.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # When Redis does not answer, each worker counts in its own memory meanwhile, rather than failing
+    # every limited request (sign-in above all) with an error; /readyz reports Redis down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, the
+    # address of the connection is the client's). Rate limits and /metrics trust exactly this many.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+    # Logs: "json" (one object per line) or "text"; JSON in production.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # A header set by a trusted proxy that carries the request id (e.g. X-Request-ID); unset: every
+    # request gets a new id and a client's header is ignored. The id is returned as X-Request-ID.
+    REQUEST_ID_HEADER = os.environ.get("REQUEST_ID_HEADER") or None
+    # /metrics (Prometheus): open to requests from this machine that came through no proxy, and to
+    # "Authorization: Bearer <METRICS_TOKEN>" when a token is set; everyone else gets 403.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW_LOOPBACK = _env_bool("METRICS_ALLOW_LOOPBACK", True)
+    # Where gunicorn's workers keep their metrics, so that /metrics adds them up (gunicorn_conf.py
+    # makes a fresh folder when it is unset); prometheus_client reads the variable itself.
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
 
 class DevConfig(Config):
     """Local development: the defaults above."""
@@ -130,6 +187,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").lower()
 
 
 class TestConfig(Config):
@@ -149,6 +207,12 @@ class TestConfig(Config):
     # Not the test client's own host (localhost): a link built from the request would show.
     PUBLIC_BASE_URL = "http://matchmaker.test"
     TRUSTED_HOSTS = None
+    # Tests that need Redis or JSON logs say so; the environment of the machine never leaks in.
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOG_FORMAT = "text"
+    REQUEST_ID_HEADER = None
+    METRICS_TOKEN = None
 
 
 def config_for_env() -> type[Config]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from matchmaker import design, formatting, inputs
 from matchmaker.config import Config, public_url_settings, secret_key_path
@@ -122,9 +125,18 @@ def _development_secret(app: Flask) -> str:
         )
     path = secret_key_path(app.instance_path)
     if not path.exists():
+        # Several workers may start at once: the key is written to a file of its own, then linked into
+        # place, which fails if another worker got there first; everyone then reads the same key.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        try:
+            os.write(handle, secrets.token_hex(32).encode())
+            os.close(handle)
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 
@@ -218,8 +230,42 @@ def register_error_handlers(app: Flask) -> None:
         return api.error_response(500) if api.is_api_request() else _render_error(500)
 
 
+class ProbeHostMiddleware:
+    """Lets load balancers probe /healthz and /readyz by address: their Host becomes a trusted one.
+
+    Health checks come to each server's IP address, which is not among TRUSTED_HOSTS. These two
+    answers build no link and show nothing that depends on the host, so for them alone (exact paths,
+    GET or HEAD) the Host header is replaced by the first trusted host; every other request is checked.
+    """
+
+    PATHS = frozenset({"/healthz", "/readyz"})
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+
+    def __call__(self, environ, start_response):  # noqa: ANN001 - the WSGI signature
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if (
+            trusted
+            and environ.get("PATH_INFO") in self.PATHS
+            and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        ):
+            environ["HTTP_HOST"] = trusted[0]
+        return self.wsgi_app(environ, start_response)
+
+
 def register_http_hooks(app: Flask) -> None:
     """Clean input on every request; security headers on every response, and template globals."""
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies:
+        # The client's address, scheme and host as the trusted proxies report them (rate limits count
+        # per client, not per proxy); a header that no trusted proxy set is ignored.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    # Outermost: a probe's Host is set before anything (ProxyFix included) reads it.
+    app.wsgi_app = ProbeHostMiddleware(app)
     inputs.init_app(app)
 
     @app.after_request

@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.lookups import bp as lookups_bp
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
+    from matchmaker.blueprints.ops import bp as ops_bp
     from matchmaker.blueprints.orders import bp as orders_bp
     from matchmaker.blueprints.plan import bp as plan_bp
     from matchmaker.blueprints.projects import bp as projects_bp
@@ -35,6 +36,9 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.search import bp as search_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(
+        ops_bp
+    )  # /healthz, /readyz, /metrics at the root, where load balancers look
     # The API carries its version in its prefix (/api/v1); a breaking change gets a new blueprint at /api/v2.
     app.register_blueprint(api_bp)
     for blueprint in (

@@ -26,6 +26,10 @@ ALL_ROLES = [ANONYMOUS, *Role]
 ROUTES: dict[str, tuple[str, str, object]] = {
     "main.index": ("GET", "/", EVERYONE),
     "main.set_language": ("GET", "/lang/en", EVERYONE),
+    # Operations (tests/blueprints/ops): no sign-in; /metrics answers the test client's loopback address.
+    "ops.healthz": ("GET", "/healthz", EVERYONE),
+    "ops.readyz": ("GET", "/readyz", EVERYONE),
+    "ops.metrics_page": ("GET", "/metrics", EVERYONE),
     "auth.register": ("GET", "/auth/register", VISITORS),
     "auth.login": ("GET", "/auth/login", VISITORS),
     "auth.forgot_password": ("GET", "/auth/forgot", VISITORS),
@@ -391,8 +395,8 @@ def targets(make_user) -> dict[str, object]:
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_route_access(client, auth, targets, role, endpoint):
     method, path, allowed = ROUTES[endpoint]
-    if endpoint == "api.search_records":
-        search.rebuild()  # the API searches at once (the search page's bare form does not): it needs an index
+    if endpoint in ("api.search_records", "ops.readyz"):
+        search.rebuild()  # the API searches at once, and readiness needs an index
     if role is not None:
         auth.login_as(role)
     response = client.open(path.format(**targets), method=method)

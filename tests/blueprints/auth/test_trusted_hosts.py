@@ -6,6 +6,7 @@ import pytest
 from werkzeug.routing.converters import AnyConverter, BaseConverter, NumberConverter
 
 from matchmaker.models import Role
+from matchmaker.web import ProbeHostMiddleware
 
 TRUSTED = "http://matchmaker.test"
 
@@ -36,6 +37,8 @@ def _paths(app) -> list[tuple[str, str]]:
 def test_every_route_refuses_an_untrusted_host(trusting, client):
     assert len(_paths(trusting)) > 50
     for method, path in _paths(trusting):
+        if path in ProbeHostMiddleware.PATHS and method == "GET":
+            continue  # load balancers probe by address (test_probes_answer_any_host)
         for headers in (
             {"Host": "evil.example"},
             {"Host": "matchmaker.test.evil.example"},
@@ -65,3 +68,15 @@ def test_signed_in_user_on_untrusted_host_gets_400(trusting, client, make_user):
     assert (
         client.get("/admin/users", headers={"Host": "evil.example"}).status_code == 400
     )
+
+
+def test_probes_answer_any_host_and_nothing_else_does(trusting, client):
+    for path in ProbeHostMiddleware.PATHS:
+        response = client.get(path, headers={"Host": "10.0.0.7:8000"})
+        assert response.status_code in (200, 503), (
+            path
+        )  # answered (ready or not), not refused
+        assert response.is_json
+        assert client.post(path, headers={"Host": "10.0.0.7"}).status_code == 400
+    assert client.get("/healthz/", headers={"Host": "10.0.0.7"}).status_code == 400
+    assert client.get("/metrics", headers={"Host": "10.0.0.7"}).status_code == 400
