@@ -32,9 +32,12 @@ def _lines(stream: io.StringIO) -> list[dict]:
 
 @pytest.fixture
 def careless_logging(app):
-    """A hook that logs everything a request carries, as a careless line of code might."""
+    """A hook that logs everything a request carries, as a careless line of code might.
 
-    @app.before_request
+    It runs right after the request id is assigned, before the other hooks, so requests the API's token
+    check refuses are logged too.
+    """
+
     def log_everything() -> None:
         current_app.logger.warning(
             "request %s form=%s headers=%s",
@@ -43,6 +46,9 @@ def careless_logging(app):
             dict(request.headers),
         )
 
+    hooks = app.before_request_funcs.setdefault(None, [])
+    first = [hook.__name__ for hook in hooks].index("assign_request_id") + 1
+    hooks.insert(first, log_everything)
     return app
 
 
