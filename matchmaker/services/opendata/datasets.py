@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin
 from pydantic import BaseModel
 
 from matchmaker.extensions import db
@@ -40,8 +39,20 @@ from matchmaker.services.researchers import profiles
 # minor step (1.1); renaming, removing or retyping one is a major step (2.0). See README "Open data".
 SCHEMA_VERSION = "1.0"
 
-# Downloads read as nobody in particular: public data only.
-VISITOR = AnonymousUserMixin()
+
+class _Visitor:
+    """Nobody in particular, as Flask-Login's anonymous user reads to the policy: public data only."""
+
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+
+    def get_id(self) -> None:
+        return None
+
+
+# Downloads read as nobody in particular, whoever asks for them (a job queue, the CLI, a signed-in browser).
+VISITOR = _Visitor()
 
 
 def _all(page_of: Callable[[int, int], Any]) -> list:
