@@ -97,6 +97,19 @@ class Config:
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH") or None
     SEARCH_LOCK_TIMEOUT = float(os.environ.get("SEARCH_LOCK_TIMEOUT", 30))
 
+    # Open data downloads (CSV, JSON, XLSX): where they are cached (data folder/opendata by default), under
+    # which licence they are published and by whom (named in the DCAT catalogue and the data packages).
+    OPEN_DATA_DIR = os.environ.get("OPEN_DATA_DIR") or None
+    OPEN_DATA_LICENSE = os.environ.get(
+        "OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+    )
+    OPEN_DATA_LICENSE_NAME = os.environ.get("OPEN_DATA_LICENSE_NAME", "CC BY 4.0")
+    OPEN_DATA_PUBLISHER = os.environ.get(
+        "OPEN_DATA_PUBLISHER", "Trung tâm Đổi mới sáng tạo thành phố Cần Thơ"
+    )
+    OPEN_DATA_PUBLISHER_URL = os.environ.get("OPEN_DATA_PUBLISHER_URL") or None
+    OPEN_DATA_CONTACT_EMAIL = os.environ.get("OPEN_DATA_CONTACT_EMAIL") or None
+
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}

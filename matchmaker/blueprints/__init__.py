@@ -29,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
     from matchmaker.blueprints.ops import bp as ops_bp
+    from matchmaker.blueprints.opendata import bp as opendata_bp
     from matchmaker.blueprints.orders import bp as orders_bp
     from matchmaker.blueprints.plan import bp as plan_bp
     from matchmaker.blueprints.projects import bp as projects_bp
@@ -41,6 +42,8 @@ def register_blueprints(app: Flask) -> None:
     )  # /healthz, /readyz, /metrics at the root, where load balancers look
     # The API carries its version in its prefix (/api/v1); a breaking change gets a new blueprint at /api/v2.
     app.register_blueprint(api_bp)
+    # Open data keeps the address harvesters and people know (/open-data); its files carry the schema version.
+    app.register_blueprint(opendata_bp)
     for blueprint in (
         auth_bp,
         admin_bp,

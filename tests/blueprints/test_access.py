@@ -281,6 +281,11 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "api.search_records": ("GET", "/api/v1/search?q=can", EVERYONE),
     "api.openapi_document": ("GET", "/api/v1/openapi.json", EVERYONE),
     "api.docs.page": ("GET", "/api/v1/docs/", EVERYONE),
+    "opendata.index": ("GET", "/open-data/", EVERYONE),
+    "opendata.catalog": ("GET", "/open-data/catalog.jsonld", EVERYONE),
+    "opendata.datapackage": ("GET", "/open-data/datapackage.json", EVERYONE),
+    "opendata.download": ("GET", "/open-data/v1.0/orders.csv", EVERYONE),
+    "opendata.schema": ("GET", "/open-data/v1.0/orders.schema.json", EVERYONE),
     # A name it does not serve (404): a served file would stay open in the test client.
     "api.docs.asset": ("GET", "/api/v1/docs/assets/none.css", EVERYONE),
 }

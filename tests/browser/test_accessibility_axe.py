@@ -67,6 +67,7 @@ OWN = {
         Step("sign in", "/auth/login"),
         Step("register", "/auth/register"),
         Step("forgotten password", "/auth/forgot"),
+        Step("open data", "/open-data/"),
     ),
     "official": (
         *SIGNED_IN,

@@ -1,9 +1,12 @@
-"""No private or internal value ever reaches an anonymous API answer: every field that must stay private
-holds a planted word (tests/fixtures/api.py), and every list, record and search answer is searched for it.
-With an official's access token the same walk finds the internal ones (the walk can see them), and still
-never what no API answer gives anyone."""
+"""No private or internal value ever reaches an anonymous API answer or an open data download: every field
+that must stay private holds a planted word (tests/fixtures/api.py), and every list, record and search answer,
+and every download (CSV, JSON, XLSX), schema, catalogue and data package is searched for it. With an official's
+access token the same API walk finds the internal ones (the walk can see them), and still never what no API
+answer gives anyone."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 
@@ -113,3 +116,66 @@ def test_a_token_reads_the_internal_words_and_never_the_others(
     words = api_records["words"]
     assert [name for name in INTERNAL if str(words[name]).lower() not in text] == []
     assert [name for name in NEVER if str(words[name]).lower() in text] == []
+def _every_download(client) -> list[tuple[str, str]]:
+    """Every open data file (CSV, JSON, the XLSX's cell values), schema, the catalogue and the data package."""
+    from openpyxl import load_workbook
+
+    from matchmaker.services.opendata import DATASETS, SCHEMA_VERSION
+
+    found = []
+    for path in (
+        "/open-data/",
+        "/open-data/catalog.jsonld",
+        "/open-data/datapackage.json",
+    ):
+        found.append((path, client.get(path).get_data(as_text=True)))
+    for key in DATASETS:
+        base = f"/open-data/v{SCHEMA_VERSION}/{key}"
+        found.append(
+            (f"{base}.csv", client.get(f"{base}.csv").data.decode("utf-8-sig"))
+        )
+        found.append(
+            (f"{base}.json", client.get(f"{base}.json").get_data(as_text=True))
+        )
+        found.append(
+            (
+                f"{base}.schema.json",
+                client.get(f"{base}.schema.json").get_data(as_text=True),
+            )
+        )
+        book = load_workbook(io.BytesIO(client.get(f"{base}.xlsx").data))
+        cells = [
+            str(c.value)
+            for sheet in book
+            for row in sheet.iter_rows()
+            for c in row
+            if c.value is not None
+        ]
+        found.append((f"{base}.xlsx", "\n".join(cells)))
+    return found
+
+
+def test_no_planted_word_reaches_any_open_data_download(app, client, api_records):
+    downloads = _every_download(client)
+    words = [str(w).lower() for w in api_records["words"].values()]
+    leaks = [(url, w) for url, body in downloads for w in words if w in body.lower()]
+    assert leaks == []
+    # Not vacuous: the public records and their public parts are in every format.
+    for url, body in downloads:
+        if (
+            url.endswith((".csv", ".json", ".xlsx"))
+            and "schema" not in url
+            and "/orders." in url
+        ):
+            assert (
+                "Giám sát xâm nhập mặn sông Hậu" in body
+                and "Nhiệm vụ có phần nội bộ" in body
+            ), url
+            assert "500000000" in body.replace(",", "").replace(" ", ""), url
+        if "/researchers." in url and "schema" not in url:
+            assert "Nguyễn Văn Công Khai" in body, url
+        if "/needs." in url and "schema" not in url:
+            assert (
+                "Nhu cầu chỉ công khai tóm tắt" in body
+                and "Xử lý nước thải ao tôm" in body
+            ), url
