@@ -17,6 +17,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from matchmaker.services.serialise.common import is_internal
+
 LIST_SEPARATOR = "; "
 
 # Vietnamese titles of the columns (the English description comes from the model, or the name).
@@ -111,9 +113,11 @@ def _describe(name: str, info) -> str:
 
 
 def columns(model: type[BaseModel]) -> list[Column]:
-    """The columns of ``model``'s table, in the model's field order."""
+    """The columns of ``model``'s table, in the model's field order; internal fields are not the public's."""
     found: list[Column] = []
     for name, info in model.model_fields.items():
+        if is_internal(info):
+            continue
         annotation, optional = _unwrap(info.annotation)
         title = TITLES_VI.get(name, name)
         if get_origin(annotation) is list:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
 
 from matchmaker.models import Institution as InstitutionRow
 
@@ -23,6 +24,20 @@ class Record(BaseModel):
     """Base of every serialised record: no field beyond those declared, ever."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+INTERNAL = {"x-audience": "internal"}
+
+
+def internal_field(description: str) -> Any:
+    """A field only the internal audience gets (``null`` for the public); marked so in the OpenAPI document
+    and left out of the public downloads' tables."""
+    return Field(description=f"Internal: {description}", json_schema_extra=INTERNAL)
+
+
+def is_internal(info: FieldInfo) -> bool:
+    """Whether a model field is one of :func:`internal_field`'s."""
+    return info.json_schema_extra == INTERNAL
 
 
 class InstitutionRef(Record):

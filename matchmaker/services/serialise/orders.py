@@ -21,6 +21,7 @@ from matchmaker.services.serialise.common import (
     Record,
     Timestamp,
     institution_ref,
+    internal_field,
 )
 
 
@@ -62,17 +63,17 @@ class Order(Record):
     created_at: Timestamp
     updated_at: Timestamp
     # Internal: null for the public.
-    internal_parts: list[str] | None = Field(
-        description="Internal: the parts an official keeps from the public."
+    internal_parts: list[str] | None = internal_field(
+        "the parts an official keeps from the public."
     )
-    disbursed: int | None = Field(
-        description="Internal: disbursed so far, in đồng (0 before any tranche)."
+    disbursed: int | None = internal_field(
+        "disbursed so far, in đồng (0 before any tranche)."
     )
-    schedule: str | None = Field(
-        description="Internal: on_schedule or late while the task runs, else null."
+    schedule: str | None = internal_field(
+        "on_schedule or late while the task runs, else null."
     )
-    late_reasons: list[str] | None = Field(
-        description="Internal: why a running task is late (milestone_overdue, past_end_date, "
+    late_reasons: list[str] | None = internal_field(
+        "why a running task is late (milestone_overdue, past_end_date, "
         "tranche_overdue)."
     )
 

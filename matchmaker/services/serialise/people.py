@@ -12,6 +12,7 @@ from matchmaker.services.serialise.common import (
     Record,
     Timestamp,
     institution_ref,
+    internal_field,
 )
 
 
@@ -81,8 +82,8 @@ class Researcher(Record):
     publications: list[Publication]
     ip_assets: list[IPAsset]
     updated_at: Timestamp
-    listed: bool | None = Field(
-        description="Internal: whether the profile is in the public directory (null for the public, "
+    listed: bool | None = internal_field(
+        "whether the profile is in the public directory (null for the public, "
         "who only ever see listed ones)."
     )
 

@@ -16,6 +16,7 @@ from matchmaker.extensions import db
 from matchmaker.services import opendata
 from matchmaker.services.opendata import files
 from matchmaker.services.opendata.datasets import DATASETS
+from matchmaker.services.serialise.common import is_internal
 
 TITLE = "Nghiên cứu giống lúa chịu mặn Ô Môn – Thốt Nốt (đợt ½)"
 
@@ -166,3 +167,15 @@ PINNED_1_0 = {
     "institutions": "9293d84adc2d4de1",
     "needs": "afedd62ee48c7269",
 }
+
+
+def test_no_internal_field_is_a_column_of_a_public_table():
+    internal = {
+        name
+        for dataset in DATASETS.values()
+        for name, info in dataset.model.model_fields.items()
+        if is_internal(info)
+    }
+    assert {"disbursed", "schedule", "listed"} <= internal  # marked in the serialisation
+    columns = {c.name for dataset in DATASETS.values() for c in dataset.columns}
+    assert internal.isdisjoint(columns)
