@@ -129,6 +129,15 @@ def database_kind() -> str:
     return backend
 
 
+def app_version() -> str:
+    try:
+        return importlib.metadata.version("matchmaker")
+    except (
+        importlib.metadata.PackageNotFoundError
+    ):  # run from a checkout that was never installed
+        return "unknown"
+
+
 def default_archive_name(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return f"matchmaker-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
@@ -351,7 +360,7 @@ def create_backup(target: Path, progress: Progress | None = None) -> Manifest:
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
-                "app_version": importlib.metadata.version("matchmaker"),
+                "app_version": app_version(),
                 "alembic_revision": revision,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "database": {"kind": kind, "tables": counts},
@@ -544,7 +553,8 @@ def restore_backup(
             "The configured database already holds records; the restore would replace them all."
         )
     say(f"Backup {manifest.summary()}")
-    targets = file_sets()
+    # A data folder may be a symbolic link to another disk: the restored folder goes where it points.
+    targets = {name: root.resolve() for name, root in file_sets().items()}
     token = secrets.token_hex(4)
     staged = {
         name: root.with_name(f".{root.name}.restore-{token}")

@@ -245,12 +245,18 @@ def test_a_backup_restores_into_an_empty_database_without_confirmation(
     archive = tmp_path / "b.tar.gz"
     backup.create_backup(archive)
 
+    # The new machine keeps its attachments on another disk, behind a symbolic link.
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "other-disk").mkdir()
+    (tmp_path / "elsewhere" / "attachments").symlink_to(tmp_path / "other-disk")
     backup_app_for(backup_databases(), data="elsewhere", schema=False)
     assert backup.database_is_empty()
     backup.restore_backup(archive)
 
     assert snapshot() == before
     assert db.session.scalar(sa.select(User.email)) == "an@demo.cantho.example"
+    assert (tmp_path / "elsewhere" / "attachments").is_symlink()
+    assert (tmp_path / "other-disk" / "ab" / "ab01.pdf").read_bytes() == PDF
 
 
 @pytest.mark.parametrize(
