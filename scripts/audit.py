@@ -103,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pip-audit: {error}")
         return 1
     result, errors = run_pip_audit()
+    if result is None and "No module named pip_audit" in errors:
+        print(
+            "pip-audit is not installed: `make audit` / `make test` install it with the test extras."
+        )
+        return 1
     report = classify(result, accepted) if result is not None else None
     if report is None or report.audited == 0:
         if result is None:
