@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run serve-prod test install translations extract-messages browser lint bench clean vendor-fonts
+.PHONY: run serve-prod test install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,20 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed-test translations browser
+## PostgreSQL's client tools (pg_dump, pg_restore) for `matchmaker backup`/`restore` and their tests; Debian's
+## postgresql-client is the version of Debian's server. Against another server, install its major version.
+pg-client:
+	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql-client (pg_dump, pg_restore)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
+test: $(VENV)/.installed-test translations browser pg-client
 	@bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+## Known vulnerabilities of the installed packages (pip-audit, PyPI's data); accepted ones are explained in
+## .pip-audit-ignore. Fails on an unexplained one, and when the service cannot be reached.
+audit: $(VENV)/.installed-test
+	$(BIN)/python scripts/audit.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check matchmaker tests bench

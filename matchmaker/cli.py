@@ -11,13 +11,15 @@ from matchmaker.models import Role
 
 def register_cli(app: Flask) -> None:
     """Add the project's commands to ``app.cli`` (``db`` comes from Flask-Migrate, ``run`` from Flask)."""
-    from matchmaker.commands import match, opendata, search
+    from matchmaker.commands import backup, match, opendata, search
 
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)
     app.cli.add_command(match.group)
     app.cli.add_command(search.group)
     app.cli.add_command(opendata.group)
+    app.cli.add_command(backup.backup)
+    app.cli.add_command(backup.restore)
 
 
 @click.command("demo-data")

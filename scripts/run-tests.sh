@@ -9,6 +9,10 @@ if [ -z "$pg_url" ] && "$PY" -c "import socket; socket.create_connection(('127.0
   pg_url="postgresql://127.0.0.1:5432/test"
 fi
 
+echo "=== known vulnerabilities of the installed packages (pip-audit) ==="
+"$PY" scripts/audit.py --allow-offline
+audit_rc=$?
+
 echo "=== matchmaker tests on SQLite ==="
 TEST_DATABASE_URL= "$PY" -m pytest "$@"
 sqlite_rc=$?
@@ -23,4 +27,5 @@ fi
 word() { case "$1" in 0) echo passed ;; skipped) echo "not run (no server)" ;; *) echo "FAILED (exit $1)" ;; esac; }
 echo
 echo "Databases tested: SQLite $(word $sqlite_rc); PostgreSQL $(word $pg_rc)"
-[ "$sqlite_rc" = 0 ] && { [ "$pg_rc" = 0 ] || [ "$pg_rc" = skipped ]; }
+[ "$audit_rc" = 0 ] || echo "pip-audit: FAILED (unexplained known vulnerabilities, see above)"
+[ "$audit_rc" = 0 ] && [ "$sqlite_rc" = 0 ] && { [ "$pg_rc" = 0 ] || [ "$pg_rc" = skipped ]; }
