@@ -90,6 +90,8 @@ class Config:
     LOOKUP_LIMIT = os.environ.get("LOOKUP_LIMIT", "60 per minute")
     # Requests to the public API (/api) per address.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # Requests to the API's matching (a text against every researcher) per address: costlier than a read.
+    API_MATCH_RATE_LIMIT = os.environ.get("API_MATCH_RATE_LIMIT", "30 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 
