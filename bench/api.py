@@ -195,9 +195,10 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int) -> N
             :300
         ]
         match = _time(
-            lambda: client.post("/api/v1/matches/researchers", json=body), runs
+            lambda: client.post("/api/v1/matches/researchers", json=body), runs, "match"
         )
         print(f"# {label} matching (POST, 10 researchers): p50={statistics.median(match):.1f} ms "
+              f"cpu_p95={_pct(CPU['match'], 0.95):.1f} ms "
               f"p95={_pct(match, 0.95):.1f} ms")  # fmt: skip
         db.session.remove()
         db.drop_all()

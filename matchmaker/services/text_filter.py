@@ -10,7 +10,9 @@ built from the same function, so no extension (``unaccent``) and no locale is ne
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,6 +47,31 @@ def _translation() -> tuple[str, str]:
 
 
 _SOURCE, _TARGET = _translation()
+# PostgreSQL strips the accents itself (decomposed, combining marks 0300-036F removed, recomposed), which is
+# quick, then ``translate()`` maps only what that leaves unlike ``fold`` (đ, ð, upper case beyond ASCII):
+# a translate() over the whole table above cost 0.3 ms a row, 3 s to filter 10,000 researchers.
+_COMBINING = "[\u0300-\u036f]"
+
+
+def _postgresql_strip(char: str) -> str:
+    """What PostgreSQL's accent stripping makes of ``char`` (before ``translate`` and ``lower``)."""
+    decomposed = unicodedata.normalize("NFD", char)
+    return unicodedata.normalize("NFC", re.sub(_COMBINING, "", decomposed))
+
+
+def _residual() -> tuple[str, str]:
+    """The characters accent stripping and ASCII ``lower()`` leave unlike ``fold``, and their folds."""
+    table: dict[str, str] = {}
+    for source, target in zip(_SOURCE, _TARGET, strict=True):
+        stripped = _postgresql_strip(source)
+        if (stripped.lower() if stripped.isascii() else stripped) != target and len(
+            stripped
+        ) == 1:
+            table[stripped] = target
+    return "".join(table), "".join(table.values())
+
+
+_RESIDUAL_SOURCE, _RESIDUAL_TARGET = _residual()
 
 
 class folded(FunctionElement):  # noqa: N801 - an SQL function, named like sa.func ones
@@ -68,9 +95,11 @@ def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
 @compiles(folded, "postgresql")
 def _folded_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    source = compiler.process(sa.literal(_SOURCE), **kw)
-    target = compiler.process(sa.literal(_TARGET), **kw)
-    return f"lower(translate({column}, {source}, {target}))"
+    combining = compiler.process(sa.literal(_COMBINING), **kw)
+    source = compiler.process(sa.literal(_RESIDUAL_SOURCE), **kw)
+    target = compiler.process(sa.literal(_RESIDUAL_TARGET), **kw)
+    stripped = f"normalize(regexp_replace(normalize({column}, NFD), {combining}, '', 'g'), NFC)"
+    return f"lower(translate({stripped}, {source}, {target}))"
 
 
 def _escape_like(text: str) -> str:

@@ -217,3 +217,22 @@ def test_figures_refuse_filters_the_dashboard_would_set_aside(client, query, nam
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_parameter" and f"“{name}”" in error["message"]
+
+
+def test_matching_on_planted_words_reveals_nothing_private(client, api_records):
+    """Matched on the very words hidden profiles, internal order parts and private needs hold, the answer
+    names none of them (the privacy walk's planted words, tests/fixtures/api.py)."""
+    words = [str(w).lower() for w in api_records["words"].values()]
+    for text in [
+        " ".join(words),
+        "xâm nhập mặn " + " ".join(words),
+        "Thủy văn xâm nhập mặn",
+    ]:
+        response = client.post(MATCH, json={"text": text, "k": 50})
+        assert response.status_code == 200
+        body = response.get_data(as_text=True).lower()
+        assert [w for w in words if w in body] == []
+    found = client.post(MATCH, json={"text": "Thủy văn xâm nhập mặn"}).get_json()
+    assert [i["researcher"]["id"] for i in found["items"]] == [
+        api_records["public"]["researcher"]
+    ]
