@@ -72,6 +72,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/search_speed.py
 	$(BIN)/python bench/relevance.py --quiet
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/api.py
 
 ## Refresh the committed Be Vietnam Pro font (woff2, weights 400-700) from the npm registry's @fontsource package.
 ## Not needed by run or test: the files are in the repository (SIL Open Font License, LICENSE beside them).

@@ -136,6 +136,8 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per address
     # Per access token (officials' and administrators' reporting scripts).
     API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "600 per minute")
+    # Requests to the API's matching (a text against every researcher) per address: costlier than a read.
+    API_MATCH_RATE_LIMIT = os.environ.get("API_MATCH_RATE_LIMIT", "30 per minute")
     # Where the counters live: RATELIMIT_STORAGE_URI, else REDIS_URL (shared by every worker), else memory.
     RATELIMIT_STORAGE_URI = ratelimit_storage_uri(
         os.environ.get("RATELIMIT_STORAGE_URI"), os.environ.get("REDIS_URL")

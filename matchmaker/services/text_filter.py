@@ -9,7 +9,10 @@ built from the same function, so no extension (``unaccent``) and no locale is ne
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +25,7 @@ from matchmaker.search_index.analysis import fold_prepared, prepare
 SQLITE_FUNCTION = "mm_fold"
 MAX_FILTER_CHARS = 200
 _LIKE_ESCAPE = "\\"
+_SEPARATOR = "\x1f"  # the unit separator: never typed, kept by the folding
 
 
 def fold(text: str | None) -> str:
@@ -43,6 +47,31 @@ def _translation() -> tuple[str, str]:
 
 
 _SOURCE, _TARGET = _translation()
+# PostgreSQL strips the accents itself (decomposed, combining marks 0300-036F removed, recomposed), which is
+# quick, then ``translate()`` maps only what that leaves unlike ``fold`` (đ, ð, upper case beyond ASCII):
+# a translate() over the whole table above cost 0.3 ms a row, 3 s to filter 10,000 researchers.
+_COMBINING = "[\u0300-\u036f]"
+
+
+def _postgresql_strip(char: str) -> str:
+    """What PostgreSQL's accent stripping makes of ``char`` (before ``translate`` and ``lower``)."""
+    decomposed = unicodedata.normalize("NFD", char)
+    return unicodedata.normalize("NFC", re.sub(_COMBINING, "", decomposed))
+
+
+def _residual() -> tuple[str, str]:
+    """The characters accent stripping and ASCII ``lower()`` leave unlike ``fold``, and their folds."""
+    table: dict[str, str] = {}
+    for source, target in zip(_SOURCE, _TARGET, strict=True):
+        stripped = _postgresql_strip(source)
+        if (stripped.lower() if stripped.isascii() else stripped) != target and len(
+            stripped
+        ) == 1:
+            table[stripped] = target
+    return "".join(table), "".join(table.values())
+
+
+_RESIDUAL_SOURCE, _RESIDUAL_TARGET = _residual()
 
 
 class folded(FunctionElement):  # noqa: N801 - an SQL function, named like sa.func ones
@@ -66,9 +95,11 @@ def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
 @compiles(folded, "postgresql")
 def _folded_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    source = compiler.process(sa.literal(_SOURCE), **kw)
-    target = compiler.process(sa.literal(_TARGET), **kw)
-    return f"lower(translate({column}, {source}, {target}))"
+    combining = compiler.process(sa.literal(_COMBINING), **kw)
+    source = compiler.process(sa.literal(_RESIDUAL_SOURCE), **kw)
+    target = compiler.process(sa.literal(_RESIDUAL_TARGET), **kw)
+    stripped = f"normalize(regexp_replace(normalize({column}, NFD), {combining}, '', 'g'), NFC)"
+    return f"lower(translate({stripped}, {source}, {target}))"
 
 
 def _escape_like(text: str) -> str:
@@ -81,16 +112,21 @@ def _escape_like(text: str) -> str:
 
 def query_text(query: str | None) -> str:
     """The folded filter text, cut to a sane length ("" means no filter)."""
-    return fold(query).strip()[:MAX_FILTER_CHARS]
+    return fold(query).replace(_SEPARATOR, " ").strip()[:MAX_FILTER_CHARS]
 
 
 def contains(query: str, *columns: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """Whether any of ``columns`` contains ``query`` (already through :func:`query_text`), case and
     accents ignored. ``%`` and ``_`` typed by the user are plain characters."""
     pattern = f"%{_escape_like(query)}%"
-    return sa.or_(
-        *(folded(column).like(pattern, escape=_LIKE_ESCAPE) for column in columns)
-    )
+    if len(columns) == 1:
+        return folded(columns[0]).like(pattern, escape=_LIKE_ESCAPE)
+    # The columns folded as one text (one call per row on SQLite, not one per column), kept apart by a
+    # character no query holds, so a match never spans two of them.
+    joined = sa.func.coalesce(sa.cast(columns[0], sa.Text), "")
+    for column in columns[1:]:
+        joined = joined + _SEPARATOR + sa.func.coalesce(sa.cast(column, sa.Text), "")
+    return folded(joined).like(pattern, escape=_LIKE_ESCAPE)
 
 
 def same_code(column: sa.ColumnElement[Any], code: str) -> sa.ColumnElement[bool]:
@@ -98,7 +134,10 @@ def same_code(column: sa.ColumnElement[Any], code: str) -> sa.ColumnElement[bool
     return folded(column) == fold(code)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold_or_none(value: Any) -> str | None:
+    # Remembered: a filtered list folds the same names and keywords on every request (SQLite calls this
+    # once per row and column; a page of researchers filtered by text at 10,000 of them took 300 ms).
     return None if value is None else fold(str(value))
 
 

@@ -25,7 +25,12 @@ ERRORS = {
         _l("Access tokens are read-only: only GET requests are allowed."),
     ),
     404: ("not_found", _l("There is no such record, or it is not public.")),
-    405: ("method_not_allowed", _l("This address only answers GET requests.")),
+    405: (
+        "method_not_allowed",
+        _l(
+            "This address does not answer this method (the documentation says which it answers)."
+        ),
+    ),
     429: (
         "too_many_requests",
         _l("Too many requests from your address or token. Wait, then try again."),

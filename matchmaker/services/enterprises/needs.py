@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
@@ -91,7 +92,11 @@ def list_needs(
     sort: str = "newest",
 ):
     """The needs ``user`` may see, newest first (or by ``sort``, a key of ``NEED_SORTS``), filtered and paginated."""
-    stmt = sa.select(TechNeed).join(TechNeed.enterprise)
+    stmt = (
+        sa.select(TechNeed)
+        .join(TechNeed.enterprise)
+        .options(contains_eager(TechNeed.enterprise))
+    )
     stmt = _visible_to(stmt, user).order_by(*NEED_SORTS.get(sort, NEED_SORTS["newest"]))
     if filters.field_code:
         stmt = stmt.where(TechNeed.field_code == filters.field_code)

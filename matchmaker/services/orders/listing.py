@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import OrderState
@@ -223,7 +223,11 @@ def list_orders(
     staff = policy.is_staff(user)
     sort, direction = sort_in_force(user, filters.sort, filters.direction)
     disbursed = progress.disbursed_total().label("disbursed")
-    stmt = _filtered(user, filters, now).options(contains_eager(ResearchOrder.agency))
+    stmt = _filtered(user, filters, now).options(
+        contains_eager(ResearchOrder.agency),
+        selectinload(ResearchOrder.pi),
+        selectinload(ResearchOrder.need),
+    )
     columns = [_open_call(now).label("is_open_call")]
     if staff:
         columns.append(disbursed)

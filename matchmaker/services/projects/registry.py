@@ -376,7 +376,10 @@ def list_projects(
 ):
     """Projects, the most recent first (or by ``sort``, a key of ``PROJECT_SORTS``), filtered and paginated."""
     stmt = sa.select(Project).options(
-        selectinload(Project.institution), selectinload(Project.pi)
+        selectinload(Project.institution),
+        selectinload(Project.pi),
+        selectinload(Project.order),
+        selectinload(Project.members).selectinload(ProjectMember.user),
     )
     if filters.status is not None:
         stmt = stmt.where(Project.status == filters.status)

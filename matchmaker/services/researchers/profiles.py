@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
@@ -207,5 +207,11 @@ def list_researchers(
         )
     if institution_id:
         stmt = stmt.where(User.institution_id == institution_id)
-    stmt = stmt.order_by(User.full_name, ResearcherProfile.id)
+    stmt = stmt.order_by(User.full_name, ResearcherProfile.id).options(
+        # What a listed profile shows (the API gives all of it): a few queries per page, not per row.
+        contains_eager(ResearcherProfile.user).selectinload(User.institution),
+        selectinload(ResearcherProfile.field_rows),
+        selectinload(ResearcherProfile.publications),
+        selectinload(ResearcherProfile.ip_assets),
+    )
     return paginate(stmt, page, per_page)

@@ -6,6 +6,17 @@ caller gets the public view and staff the internal one, from the same code.
 """
 
 from matchmaker.services.serialise.common import InstitutionRef, Links, page_model
+from matchmaker.services.serialise.figures import (
+    Figure,
+    FigureList,
+    figure_list,
+    figures,
+)
+from matchmaker.services.serialise.matches import (
+    ResearcherMatch,
+    ResearcherMatches,
+    researcher_match,
+)
 from matchmaker.services.serialise.needs import Need, need
 from matchmaker.services.serialise.orders import Order, Result, order, result
 from matchmaker.services.serialise.people import (
@@ -18,6 +29,14 @@ from matchmaker.services.serialise.projects import Project, project
 from matchmaker.services.serialise.search import SearchHit, hit
 
 __all__ = [
+    "Figure",
+    "FigureList",
+    "ResearcherMatch",
+    "ResearcherMatches",
+    "figure_list",
+    "figures",
+    "researcher_match",
+    "section_figures",
     "Institution",
     "InstitutionRef",
     "Links",
