@@ -163,20 +163,24 @@ def by_group(scope: Scope, group: str) -> Table:
 
 def by_tranche(scope: Scope) -> Table:
     """Planned and disbursed by tranche number (1st, 2nd…), over the recorded tranches of the orders
-    awarded up to the end of the period; disbursed counts the payments dated up to its end."""
+    awarded up to the end of the period; disbursed counts the payments dated up to its end (the records of
+    ``disbursed_cumulative``: every tranche here belongs to an order in scope).
+
+    One query: the payments are summed per tranche first, then joined to the tranches and grouped by number.
+    """
     paid = (
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .where(
-            Disbursement.tranche_id == Tranche.id,
-            Disbursement.id.in_(records_of("disbursed_cumulative", scope).ids),
-        )
-        .correlate(Tranche)
-        .scalar_subquery()
+        sa.select(Disbursement.tranche_id, sa.func.sum(Disbursement.amount).label("amount"))
+        .where(Disbursement.disbursed_on <= scope.period.end)
+        .group_by(Disbursement.tranche_id)
+        .subquery()
     )
     stmt = (
         sa.select(
-            Tranche.number, sa.func.sum(Tranche.planned_amount), sa.func.sum(paid)
+            Tranche.number,
+            sa.func.sum(Tranche.planned_amount),
+            sa.func.sum(sa.func.coalesce(paid.c.amount, 0)),
         )
+        .outerjoin(paid, paid.c.tranche_id == Tranche.id)
         .where(Tranche.order_id.in_(committed_orders(scope)))
         .group_by(Tranche.number)
         .order_by(Tranche.number)
