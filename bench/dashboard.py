@@ -119,7 +119,9 @@ def _plan(count: int, rng: random.Random) -> None:
     rows = []
     for k in range(1, count + 1):
         status = rng.choice(list(PlanTaskStatus))
-        deadline = None if k % 10 == 0 else TODAY + timedelta(days=rng.randint(-400, 400))
+        deadline = (
+            None if k % 10 == 0 else TODAY + timedelta(days=rng.randint(-400, 400))
+        )
         done = None
         if status == PlanTaskStatus.COMPLETED:
             done = (deadline or TODAY) + timedelta(days=rng.randint(-60, 30))
@@ -241,7 +243,9 @@ def _time(call, runs: int) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
-def measure(url: str, label: str, runs: int, researchers: int, orders: int, profile: int) -> None:
+def measure(
+    url: str, label: str, runs: int, researchers: int, orders: int, profile: int
+) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         MATCHMAKER_DATA_DIR = tempfile.mkdtemp(prefix="bench-dash-")
@@ -256,7 +260,9 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int, prof
         scope = dashboard.Scope(dashboard.Period.year(2026), today=TODAY)
         clock = QueryClock(db.engine)
         began = time.perf_counter()
-        dashboard.build_dashboard(scope)  # the first run fills SQLAlchemy's statement cache
+        dashboard.build_dashboard(
+            scope
+        )  # the first run fills SQLAlchemy's statement cache
         cold = 1000 * (time.perf_counter() - began)
         db.session.remove()
         clock.clear()
@@ -264,7 +270,9 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int, prof
         db.session.remove()
         per_build = len(clock.timed)
         if profile:
-            print(f"# {label}: the {profile} slowest of the {per_build} queries of one build (ms):")
+            print(
+                f"# {label}: the {profile} slowest of the {per_build} queries of one build (ms):"
+            )
             for ms, statement in clock.slowest(profile):
                 print(f"#   {ms:6.1f}  {' '.join(statement.split())[:160]}")
         keys = counted_figures(dashboard.build_dashboard(scope))
@@ -272,13 +280,17 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int, prof
         service, cpu = _time(lambda: dashboard.build_dashboard(scope), runs)
         baseline, _cpu = _time(lambda: figure_by_figure(scope, keys), runs)
         built = dashboard.build_dashboard(scope)
-        differ = sorted(key for key, value in baseline_figures.items() if built.value(key) != value)
+        differ = sorted(
+            key for key, value in baseline_figures.items() if built.value(key) != value
+        )
         client = app.test_client()
         signed_in = client.post("/auth/login", data={"email": "official@bench.example", "password": PASSWORD})  # fmt: skip
         assert signed_in.status_code == 302, signed_in.status_code
         pages: dict[str, list[float]] = {}
         for name, path in PAGES.items():
-            assert client.get(path).status_code == 200, path  # warm the templates and the statement cache
+            assert client.get(path).status_code == 200, (
+                path
+            )  # warm the templates and the statement cache
             pages[name] = []
             for _ in range(runs):
                 began = time.perf_counter()
@@ -311,13 +323,21 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int, prof
 
 def counted_figures(board: dashboard.Dashboard) -> list[str]:
     """The keys of the board's figures that count their own records."""
-    return [f.key for s in board.sections for f in s.figures if f.records == f.key and f.unit == "count"]
+    return [
+        f.key
+        for s in board.sections
+        for f in s.figures
+        if f.records == f.key and f.unit == "count"
+    ]
 
 
 def figure_by_figure(scope: dashboard.Scope, keys: list[str]) -> dict[str, object]:
     """The baseline: each counted figure computed on its own, by the query behind its records list
     (``records.count(records.records_of(key, scope))``), nothing shared between figures."""
-    return {key: dashboard.records.count(dashboard.records.records_of(key, scope)) for key in keys}
+    return {
+        key: dashboard.records.count(dashboard.records.records_of(key, scope))
+        for key in keys
+    }
 
 
 def main() -> None:
@@ -326,7 +346,13 @@ def main() -> None:
     parser.add_argument("--researchers", type=int, default=10_000)
     parser.add_argument("--orders", type=int, default=2_000)
     parser.add_argument("--pg", help="an empty PostgreSQL database to use as well")
-    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N slowest queries of a build")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N slowest queries of a build",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         measure(

@@ -251,6 +251,15 @@ def scoped_orders(scope: Scope) -> sa.Select:
     return sa.select(ResearchOrder.id).where(*order_conditions(scope))
 
 
+def in_scope(
+    order_id: sa.ColumnElement[int], scope: Scope
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions that the order ``order_id`` (a required foreign key to an order) is one ``scope``
+    counts: none when every order counts, so an unfiltered dashboard does not test each row against the
+    list of every order."""
+    return [order_id.in_(scoped_orders(scope))] if order_conditions(scope) else []
+
+
 def since(today: date, days: int) -> datetime:
     """The first moment (UTC) of the day ``days`` days before ``today``."""
     return _instant(today - timedelta(days=days))

@@ -70,7 +70,9 @@ def contracts(order_ids: Collection[int]) -> dict[int, Contract]:
         .group_by(OrderEvent.order_id)
     )
     awards = db.session.execute(
-        sa.select(OrderEvent.order_id, OrderEvent.fields).where(OrderEvent.id.in_(last_award))
+        sa.select(OrderEvent.order_id, OrderEvent.fields).where(
+            OrderEvent.id.in_(last_award)
+        )
     )  # columns, not events: the schedule of every running order is read at once (the dashboard)
     return {order_id: _contract_of(fields) for order_id, fields in awards}
 
