@@ -62,7 +62,7 @@ def _records(figure: str, public: bool):
     return render_template(
         "dashboard/records.html", figure=figure, page=page, scope=scope, public=public,
         messages=messages, title=_figure_title(figure), args=scope.as_args(),
-        state_labels=STATE_LABELS,
+        state_labels=STATE_LABELS, as_of_today=catalogue.is_as_of_today(figure),
     )  # fmt: skip
 
 

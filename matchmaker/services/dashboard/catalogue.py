@@ -328,6 +328,20 @@ SECTION_FIGURES = {
     "health": ("silent_work", "stale_needs", "stale_profiles", "milestones_without_evidence"),
 }  # fmt: skip
 
+# The figures whose records do not depend on the period: they stand as of the day the dashboard is
+# computed (the plan, the work's schedule, the funnel's states, overdue tranches, profiles, data health).
+AS_OF_TODAY = frozenset({
+    "plan_tasks", "plan_completed", "plan_completed_on_time", "plan_on_schedule", "plan_late", "plan_not_started",
+    "on_schedule", "late", "tranches_overdue", "profiles_total", "profiles_complete",
+    "silent_work", "stale_needs", "stale_profiles", "milestones_without_evidence",
+})  # fmt: skip
+
+
+def is_as_of_today(key: str) -> bool:
+    """Whether the records of the figure ``key`` stand as of today, whatever the period (``state_*`` too)."""
+    return key in AS_OF_TODAY or key.startswith("state_")
+
+
 UNITS = {
     "vnd": _l("VND"),
     "days": _l("days"),

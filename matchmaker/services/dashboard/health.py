@@ -18,7 +18,7 @@ from matchmaker.models import (
 from matchmaker.services.dashboard.orders import needs_conditions
 from matchmaker.services.dashboard.participation import profiles
 from matchmaker.services.dashboard.records import RecordSet, count, figure, records_of
-from matchmaker.services.dashboard.scope import Scope, scoped_orders, since
+from matchmaker.services.dashboard.scope import Scope, in_scope, scoped_orders, since
 from matchmaker.services.dashboard.types import Figure, Section
 from matchmaker.services.orders.work.common import SCHEDULED_STATES
 
@@ -67,7 +67,7 @@ def _stale_profiles(scope: Scope) -> RecordSet:
 @figure("milestones_without_evidence")
 def _milestones_without_evidence(scope: Scope) -> RecordSet:
     stmt = sa.select(Milestone.id).where(
-        Milestone.order_id.in_(scoped_orders(scope)),
+        *in_scope(Milestone.order_id, scope),
         Milestone.completed_on.is_not(None),
         sa.func.trim(Milestone.evidence) == "",
     )

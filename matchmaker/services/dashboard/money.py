@@ -19,13 +19,12 @@ from matchmaker.models import (
 from matchmaker.services import reference
 from matchmaker.services.dashboard.records import (
     RecordSet,
-    count,
     figure,
     records_of,
     total,
     totals,
 )
-from matchmaker.services.dashboard.scope import Scope, scoped_orders
+from matchmaker.services.dashboard.scope import Scope, in_scope, scoped_orders
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
 from matchmaker.services.orders.work.common import SCHEDULED_STATES
 
@@ -44,7 +43,7 @@ def _disbursements(scope: Scope, *conditions) -> sa.Select:
     return (
         sa.select(Disbursement.id)
         .join(Tranche, Tranche.id == Disbursement.tranche_id)
-        .where(Tranche.order_id.in_(scoped_orders(scope)), *conditions)
+        .where(*in_scope(Tranche.order_id, scope), *conditions)
     )
 
 
@@ -99,7 +98,10 @@ def section(scope: Scope) -> Section:
     committed = total(records_of("committed", scope), ResearchOrder.contract_value)
     cumulative = total(records_of("disbursed_cumulative", scope), Disbursement.amount)
     overdue = records_of("tranches_overdue", scope)
-    outstanding = total(overdue, Tranche.planned_amount - _paid())
+    overdue_count, outstanding = db.session.execute(
+        sa.select(sa.func.count(Tranche.id), sa.func.coalesce(sa.func.sum(Tranche.planned_amount - _paid()), 0))
+        .where(overdue.condition())
+    ).one()  # fmt: skip
     share = round(100 * cumulative / committed, 1) if committed else None
     figures = (
         Figure("state_budget", budget, "vnd", "approved"),
@@ -109,8 +111,10 @@ def section(scope: Scope) -> Section:
         Figure("committed", committed, "vnd", "committed"),
         Figure("disbursed_cumulative", cumulative, "vnd", "disbursed_cumulative"),
         Figure("disbursed_share", share, "percent"),
-        Figure("tranches_overdue", count(overdue), "count", "tranches_overdue"),
-        Figure("tranches_overdue_amount", outstanding, "vnd", "tranches_overdue"),
+        Figure("tranches_overdue", int(overdue_count), "count", "tranches_overdue"),
+        Figure(
+            "tranches_overdue_amount", int(outstanding or 0), "vnd", "tranches_overdue"
+        ),
     )
     tables = (
         by_month(scope), by_group(scope, "agency"), by_group(scope, "field"), by_tranche(scope),
@@ -163,20 +167,26 @@ def by_group(scope: Scope, group: str) -> Table:
 
 def by_tranche(scope: Scope) -> Table:
     """Planned and disbursed by tranche number (1st, 2nd…), over the recorded tranches of the orders
-    awarded up to the end of the period; disbursed counts the payments dated up to its end."""
+    awarded up to the end of the period; disbursed counts the payments dated up to its end (the records of
+    ``disbursed_cumulative``: every tranche here belongs to an order in scope).
+
+    One query: the payments are summed per tranche first, then joined to the tranches and grouped by number.
+    """
     paid = (
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .where(
-            Disbursement.tranche_id == Tranche.id,
-            Disbursement.id.in_(records_of("disbursed_cumulative", scope).ids),
+        sa.select(
+            Disbursement.tranche_id, sa.func.sum(Disbursement.amount).label("amount")
         )
-        .correlate(Tranche)
-        .scalar_subquery()
+        .where(Disbursement.disbursed_on <= scope.period.end)
+        .group_by(Disbursement.tranche_id)
+        .subquery()
     )
     stmt = (
         sa.select(
-            Tranche.number, sa.func.sum(Tranche.planned_amount), sa.func.sum(paid)
+            Tranche.number,
+            sa.func.sum(Tranche.planned_amount),
+            sa.func.sum(sa.func.coalesce(paid.c.amount, 0)),
         )
+        .outerjoin(paid, paid.c.tranche_id == Tranche.id)
         .where(Tranche.order_id.in_(committed_orders(scope)))
         .group_by(Tranche.number)
         .order_by(Tranche.number)

@@ -25,7 +25,12 @@ from matchmaker.services.dashboard.records import (
     ids_of,
     records_of,
 )
-from matchmaker.services.dashboard.scope import Scope, order_conditions, scoped_orders
+from matchmaker.services.dashboard.scope import (
+    Scope,
+    in_scope,
+    order_conditions,
+    scoped_orders,
+)
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
 from matchmaker.services.orders import work
 from matchmaker.services.orders.work.common import SCHEDULED_STATES
@@ -53,6 +58,25 @@ def acted(scope: Scope, action: Action) -> sa.Select:
         OrderEvent.created_at < end,
     )
     return scoped_orders(scope).where(ResearchOrder.id.in_(steps))
+
+
+def step_counts(scope: Scope, keys: list[str]) -> dict[str, int]:
+    """The figures ``keys`` of ``STEPS`` in one grouped query: per action, the distinct orders in scope
+    that took it during the period (what ``acted`` lists for each)."""
+    start, end = scope.period.bounds()
+    actions = {STEPS[key][0].value: key for key in keys}
+    stmt = (
+        sa.select(OrderEvent.action, sa.func.count(sa.distinct(OrderEvent.order_id)))
+        .where(
+            OrderEvent.action.in_(list(actions)),
+            OrderEvent.created_at >= start,
+            OrderEvent.created_at < end,
+            *in_scope(OrderEvent.order_id, scope),
+        )
+        .group_by(OrderEvent.action)
+    )
+    counted = {actions[action]: int(n) for action, n in db.session.execute(stmt)}
+    return {key: counted.get(key, 0) for key in keys}
 
 
 def _step_builder(action: Action):
@@ -170,7 +194,8 @@ def section(scope: Scope) -> Section:
     steps = [
         key for key, (_action, public) in STEPS.items() if public or not scope.public
     ]
-    figures = [Figure(key, count(records_of(key, scope)), records=key) for key in steps]
+    counted = step_counts(scope, steps)
+    figures = [Figure(key, counted[key], records=key) for key in steps]
     if not scope.public:
         on_time, late = schedule_split(scope)
         figures.insert(0, Figure("needs_received", count(records_of("needs_received", scope)), records="needs_received"))  # fmt: skip

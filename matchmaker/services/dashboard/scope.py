@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -118,9 +118,9 @@ def parse_args(args: Mapping[str, str], today: date) -> ParsedScope:
                            _l("The science field was not recognised; every field is shown.")),
         priority_area=_choice(args.get("area"), reference.priority_areas(), messages,
                               _l("The priority area was not recognised; every area is shown.")),
-        agency_id=_row_id(args.get("agency"), _agency_ids(), messages,
+        agency_id=_row_id(args.get("agency"), _agency_ids, messages,
                           _l("The agency was not recognised; every agency is shown.")),
-        institution_id=_row_id(args.get("institution"), _institution_ids(), messages,
+        institution_id=_row_id(args.get("institution"), _institution_ids, messages,
                                _l("The institution was not recognised; every institution is shown.")),
         province=_choice(args.get("province"), dict.fromkeys(reference.PROVINCES), messages,
                          _l("The province was not recognised; every province is shown.")),
@@ -180,11 +180,14 @@ def _choice(value: str | None, known: Mapping[str, object], messages: list, mess
     return None
 
 
-def _row_id(value: str | None, known: set[int], messages: list, message) -> int | None:
+def _row_id(
+    value: str | None, known: Callable[[], set[int]], messages: list, message
+) -> int | None:
+    """The id ``value`` if it is one of ``known()`` (asked only when a value is given)."""
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit() and len(value) < 10 and int(value) in known:
+    if value.isdigit() and len(value) < 10 and int(value) in known():
         return int(value)
     messages.append(message)
     return None
@@ -203,11 +206,17 @@ def _institution_ids() -> set[int]:
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """(value, label) options of each filter, for the dashboard's form."""
 
+    stmt = sa.select(Institution.id, Institution.name_vi, Institution.kind).order_by(
+        Institution.name_vi
+    )
+    every = db.session.execute(stmt).all()  # one query for both lists
+
     def institutions(agency: bool) -> list[tuple[str, str]]:
-        kind = Institution.kind == InstitutionKind.AGENCY
-        stmt = sa.select(Institution).where(kind if agency else ~kind)
-        rows = db.session.scalars(stmt.order_by(Institution.name_vi))
-        return [(str(i.id), i.name_vi) for i in rows]
+        return [
+            (str(i), name)
+            for i, name, kind in every
+            if (kind == InstitutionKind.AGENCY) == agency
+        ]
 
     return {
         "field": [(code, label) for code, label, _group in reference.subfield_choices()],
@@ -249,6 +258,15 @@ def province_institutions(province: str) -> sa.Select:
 def scoped_orders(scope: Scope) -> sa.Select:
     """The ids of the orders ``scope`` counts."""
     return sa.select(ResearchOrder.id).where(*order_conditions(scope))
+
+
+def in_scope(
+    order_id: sa.ColumnElement[int], scope: Scope
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions that the order ``order_id`` (a required foreign key to an order) is one ``scope``
+    counts: none when every order counts, so an unfiltered dashboard does not test each row against the
+    list of every order."""
+    return [order_id.in_(scoped_orders(scope))] if order_conditions(scope) else []
 
 
 def since(today: date, days: int) -> datetime:

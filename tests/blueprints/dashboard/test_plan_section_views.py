@@ -55,3 +55,28 @@ def test_the_public_dashboard_shows_no_plan(client, plan):  # noqa: F811
     html = client.get("/dashboard/public").get_data(as_text=True)
     assert 'id="section-plan"' not in html
     assert client.get("/dashboard/public/records/plan_late").status_code == 404
+
+
+def test_a_plan_records_page_is_as_of_today_not_a_period(plan_official):
+    page = plan_official.get(
+        f"/dashboard/records/plan_late?year={TODAY.year}"
+    ).get_data(as_text=True)
+    summary = re.search(r'id="records-summary">(.*?)</p>', page, re.S).group(1)
+    assert f"Tính đến ngày {TODAY:%d/%m/%Y}" in summary and "Từ" not in summary
+    dated = plan_official.get(f"/dashboard/records/awarded?year={TODAY.year}").get_data(
+        as_text=True
+    )
+    assert f"Từ 01/01/{TODAY.year} đến 31/12/{TODAY.year}" in dated
+
+
+def test_on_a_phone_the_filters_wait_behind_a_button_before_the_figures(plan_official):
+    html = plan_official.get(f"/dashboard/?year={TODAY.year}&agency=999999").get_data(
+        as_text=True
+    )
+    button = html.index('id="show-dash-filters"')
+    form = re.search(r'<form [^>]*id="dash-filters"[^>]*>', html).group(0)
+    assert 'data-bs-target="#dash-filters"' in html[button - 200 : button + 200]
+    assert "collapse" in form and button < html.index(form) < html.index(
+        'id="section-plan"'
+    )
+    assert "Bộ lọc" in html[button : html.index(form)]

@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 
 from matchmaker.services import dashboard
-from matchmaker.services.dashboard import Filters, Period, Scope, records
+from matchmaker.services.dashboard import (
+    Filters,
+    Period,
+    Scope,
+    catalogue,
+    orders,
+    records,
+)
 from matchmaker.services.reference import HOME_PROVINCE
 from tests.fixtures.dashboard import FIELD, REGIONAL, TODAY
 
@@ -317,3 +324,18 @@ def test_money_by_tranche(city):
         (1100 * M, 600 * M),
         (300 * M, 0),
     ]
+
+
+def test_the_figures_as_of_today_list_the_same_records_whatever_the_period(city):
+    """The records page says "as of <date>" for these figures, instead of the period: it must be true."""
+    periods = [Period.year(2027), Period.year(2020), Period.quarter(2027, 1)]
+    keys = sorted(catalogue.AS_OF_TODAY) + [f"state_{state}" for state in orders.FUNNEL]
+    for key in keys:
+        listed = [
+            records.record_ids(key, Scope(period, today=TODAY)) for period in periods
+        ]
+        assert listed[0] == listed[1] == listed[2], key
+    assert not catalogue.is_as_of_today("awarded") and catalogue.is_as_of_today(
+        "state_draft"
+    )
+    assert records.record_ids("awarded", Scope(Period.year(2020), today=TODAY)) == []

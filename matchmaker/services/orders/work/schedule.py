@@ -98,16 +98,16 @@ def schedule_statuses(
     orders = list(orders)
     running = [o.id for o in orders if o.state in SCHEDULED_STATES]
     reasons: dict[int, list[LateReason]] = {order_id: [] for order_id in running}
-    overdue = sa.select(Milestone).where(
+    overdue = sa.select(
+        Milestone.order_id, Milestone.title, Milestone.due_date
+    ).where(
         Milestone.order_id.in_(running),
         Milestone.due_date < today,
         Milestone.completed_on.is_(None),
         Milestone.submitted_at.is_(None),
-    )
-    for m in db.session.scalars(overdue.order_by(Milestone.due_date, Milestone.id)):
-        reasons[m.order_id].append(
-            LateReason(Lateness.MILESTONE_OVERDUE, m.title, m.due_date)
-        )
+    )  # the is_overdue rule, in SQL; columns only (the dashboard reads every running order's)
+    for order_id, title, due in db.session.execute(overdue.order_by(Milestone.due_date, Milestone.id)):  # fmt: skip
+        reasons[order_id].append(LateReason(Lateness.MILESTONE_OVERDUE, title, due))
     terms = contracts(running)
     working = {S.AWARDED.value, S.IN_PROGRESS.value}
     for order in orders:
@@ -133,13 +133,17 @@ def _overdue_tranches(
 
     An award's payment schedule not yet copied into tranches counts as tranches with nothing paid.
     """
-    paid = (
-        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
-        .where(Disbursement.tranche_id == Tranche.id)
-        .scalar_subquery()
+    paid = (  # summed per tranche once, then joined (not a sum per tranche row)
+        sa.select(
+            Disbursement.tranche_id, sa.func.sum(Disbursement.amount).label("amount")
+        )
+        .group_by(Disbursement.tranche_id)
+        .subquery()
     )
+    unpaid = Tranche.planned_amount > sa.func.coalesce(paid.c.amount, 0)
     rows = db.session.execute(
-        sa.select(Tranche.order_id, Tranche.number, Tranche.due_date, Tranche.planned_amount > paid)
+        sa.select(Tranche.order_id, Tranche.number, Tranche.due_date, unpaid)
+        .outerjoin(paid, paid.c.tranche_id == Tranche.id)
         .where(Tranche.order_id.in_(order_ids))
         .order_by(Tranche.order_id, Tranche.number)
     ).all()  # fmt: skip
