@@ -65,6 +65,19 @@ class Config:
     # The Whoosh search index (data folder/search_index by default) and how long a writer waits for its lock.
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH") or None
     SEARCH_LOCK_TIMEOUT = float(os.environ.get("SEARCH_LOCK_TIMEOUT", 30))
+    # Background jobs (mail, index updates and rebuilds, refits): on Redis with RQ when REDIS_URL is set
+    # (run by `matchmaker worker`), in the web process otherwise. A failed job is retried after each of
+    # JOB_RETRY_INTERVALS seconds; one running longer than JOB_TIMEOUT seconds is stopped.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOB_RETRY_INTERVALS = [
+        int(s) for s in (_env_list("JOB_RETRY_INTERVALS") or ["10", "60", "300"])
+    ]
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", 30 * 60))
+    JOB_RESULT_TTL = 24 * 3600  # finished jobs are listed for a day
+    JOB_FAILURE_TTL = 7 * 24 * 3600  # failed ones for a week
+    JOB_REDIS_RETRY_SECONDS = (
+        15  # after Redis failed, jobs run in-process this long before it is tried again
+    )
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -147,6 +160,9 @@ class TestConfig(Config):
     # Not the test client's own host (localhost): a link built from the request would show.
     PUBLIC_BASE_URL = "http://matchmaker.test"
     TRUSTED_HOSTS = None
+    REDIS_URL = (
+        None  # jobs run in-process; tests/services/test_jobs.py sets a Redis of its own
+    )
 
 
 def config_for_env() -> type[Config]:
