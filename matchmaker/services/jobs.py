@@ -314,6 +314,11 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _traceback(job) -> str:
+    result = job.latest_result()
+    return (result.exc_string or "") if result is not None else ""
+
+
 def _entry(job, status: str) -> Entry:
     return Entry(
         id=job.id,
@@ -322,7 +327,7 @@ def _entry(job, status: str) -> Entry:
         enqueued_at=_aware(job.enqueued_at),
         started_at=_aware(job.started_at),
         ended_at=_aware(job.ended_at),
-        traceback=scrub(job.exc_info or "") if status == "failed" else "",
+        traceback=scrub(_traceback(job)) if status == "failed" else "",
         retries_left=job.retries_left,
     )
 
