@@ -13,13 +13,14 @@ called with plain values (ids, strings), never ORM objects; it runs in an applic
   logged; Redis is not tried again for ``JOB_REDIS_RETRY_SECONDS``. Running it now rather than recording
   it for later keeps every effect (mail, search entry) as prompt as the embedded platform's, and needs no
   second store that could itself be down. Jobs already queued stay in Redis and run when it returns.
-- A job enqueued while a job runs (a mail sent by a job) runs inline in that job.
+- A job enqueued by a worker's job (a rebuild started by an index update) runs inline in that job.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 import threading
 import time
@@ -42,7 +43,10 @@ QUEUE = "matchmaker"
 EXTENSION = "matchmaker.jobs"
 LOG_SIZE = 50  # in-process jobs remembered for the administrators' page
 LIST_LIMIT = 50  # jobs listed per state
-_inside: ContextVar[bool] = ContextVar("inside_job", default=False)
+_in_worker: ContextVar[bool] = ContextVar("in_worker_job", default=False)
+_PID = (
+    os.getpid()
+)  # the process that imported this module: a worker's forked work horse differs
 
 
 # Hooks of the observability module (request ids, Prometheus): local stand-ins until it is merged.
@@ -162,7 +166,11 @@ def enqueue(
     app = current_app._get_current_object()
     state = _state(app)
     conn = connection()
-    if conn is not None and not _inside.get() and time.monotonic() >= state.down_until:
+    if _in_worker.get():
+        # Already in the background (a worker's job): run it inline, before the job ends.
+        _run_here(app, name, func_path, args, kwargs)
+        return Handle()
+    if conn is not None and time.monotonic() >= state.down_until:
         from rq import Retry
 
         intervals = list(app.config.get("JOB_RETRY_INTERVALS", [10, 60, 300]))
@@ -219,7 +227,6 @@ def _run_here(app: Flask, name: str, func_path: str, args: tuple, kwargs: dict) 
     with state.lock:
         state.log.appendleft(entry)
     start = time.perf_counter()
-    token = _inside.set(True)
     try:
         _resolve(func_path)(*args, **kwargs)
     except Exception:  # noqa: BLE001 — a job run for a request must not fail it
@@ -229,8 +236,6 @@ def _run_here(app: Flask, name: str, func_path: str, args: tuple, kwargs: dict) 
         ok = False
     else:
         entry.status, ok = "finished", True
-    finally:
-        _inside.reset(token)
     entry.ended_at = datetime.now(UTC)
     record_job(name, time.perf_counter() - start, ok)
     return ok
@@ -259,15 +264,18 @@ def execute(name: str, func_path: str, *args: Any, **kwargs: Any) -> Any:
     start = time.perf_counter()
     ok = False
     with app.app_context():
+        if os.getpid() != _PID:
+            # A forked work horse: never use the parent's pooled database connections.
+            db.engine.dispose(close=False)
         if job is not None and job.meta.get("request_id"):
             g.request_id = job.meta["request_id"]
-        token = _inside.set(True)
+        token = _in_worker.set(True)
         try:
             result = _resolve(func_path)(*args, **kwargs)
             ok = True
             return result
         finally:
-            _inside.reset(token)
+            _in_worker.reset(token)
             db.session.remove()
             record_job(name, time.perf_counter() - start, ok)
 

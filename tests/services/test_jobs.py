@@ -127,7 +127,7 @@ def test_failed_job_is_retried_then_listed_and_retried_by_an_admin(
 def test_retrying_an_unknown_job_changes_nothing(app, redis_jobs, auth, client):
     auth.login_as(Role.ADMIN)
     response = client.post("/admin/jobs/not-a-job/retry", follow_redirects=True)
-    assert "There is no such failed job" in response.get_data(as_text=True)
+    assert "Không có tác vụ thất bại nào như vậy" in response.get_data(as_text=True)
     assert jobs._queue(redis_jobs).count == 0
 
 
@@ -210,3 +210,17 @@ def test_secrets_are_masked_in_tracebacks(app):
     )
     assert "pa55" not in text and "hunter2-secret" not in text
     assert "postgresql://***@db/x" in text
+
+
+@pytest.mark.parallel
+def test_a_rebuild_started_by_a_worker_job_runs_inside_that_job(app, redis_jobs):
+    search.rebuild()
+    shutil.rmtree(search.index_path())
+    jobs.enqueue(
+        "search.update", "matchmaker.services.search.index.sync", [("project", 1)]
+    )
+    _work(
+        app
+    )  # the update finds no index, starts a rebuild: inline, not a thread the worker would cut short
+    assert [j.meta["name"] for j in jobs._queue(redis_jobs).jobs] == []
+    assert not search.is_rebuilding() and search.health().ok
