@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import socket
 
 import pytest
@@ -50,9 +51,17 @@ def _work(app) -> None:
     """Run every queued job (and its retries) in this process, then stop."""
     from rq import SimpleWorker
 
-    with app.app_context():
-        conn = jobs.connection()
-        SimpleWorker([jobs._queue(conn)], connection=conn).work(burst=True)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with app.app_context():
+            conn = jobs.connection()
+            SimpleWorker([jobs._queue(conn)], connection=conn).work(burst=True)
+    finally:
+        for (
+            sig,
+            handler,
+        ) in saved.items():  # the worker's own handlers would swallow Ctrl-C
+            signal.signal(sig, handler)
 
 
 def _fail_smtp(app) -> None:
