@@ -30,9 +30,21 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
+LOCK = "matchmaker-tests:jobs-lock"
+
+
+def _clear(conn) -> None:
+    for key in conn.scan_iter():
+        if key.decode() != LOCK:
+            conn.delete(key)
+
+
 @pytest.fixture
 def redis_jobs(app):
-    """The app with its jobs on Redis database 15 (retries at once, so a burst worker sees them all)."""
+    """The app with its jobs on Redis database 15 (retries at once, so a burst worker sees them all).
+
+    A lock in that database keeps two test runs (SQLite and PostgreSQL at once) from sharing the queue.
+    """
     from redis import Redis
 
     conn = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
@@ -40,11 +52,16 @@ def redis_jobs(app):
         conn.ping()
     except Exception as error:  # noqa: BLE001
         pytest.skip(f"no Redis answers at {REDIS_TEST_URL}: {error}")
-    conn.flushdb()
-    app.config.update(REDIS_URL=REDIS_TEST_URL, JOB_RETRY_INTERVALS=[0, 0, 0])
-    yield conn
-    conn.flushdb()
-    conn.close()
+    lock = conn.lock(LOCK, timeout=600, blocking_timeout=900)
+    assert lock.acquire(), "another test run held the jobs database for 15 minutes"
+    try:
+        _clear(conn)
+        app.config.update(REDIS_URL=REDIS_TEST_URL, JOB_RETRY_INTERVALS=[0, 0, 0])
+        yield conn
+        _clear(conn)
+    finally:
+        lock.release()
+        conn.close()
 
 
 def _work(app) -> None:
