@@ -15,6 +15,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user)
+    app.cli.add_command(worker)
     app.cli.add_command(match.group)
     app.cli.add_command(search.group)
     app.cli.add_command(opendata.group)
@@ -62,6 +63,20 @@ def create_user(email: str, full_name: str, role: str, password: str) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run the background jobs queued on Redis (REDIS_URL): mail, search index updates, refits."""
+    from matchmaker.services import jobs
+
+    if not jobs.configured():
+        raise click.ClickException(
+            "REDIS_URL is not set: background jobs run inside the web process."
+        )
+    jobs.run_worker(burst=burst)
 
 
 def _app_factory() -> Flask:

@@ -96,6 +96,19 @@ class Config:
     # The Whoosh search index (data folder/search_index by default) and how long a writer waits for its lock.
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH") or None
     SEARCH_LOCK_TIMEOUT = float(os.environ.get("SEARCH_LOCK_TIMEOUT", 30))
+    # Background jobs (mail, index updates and rebuilds, refits): on Redis with RQ when REDIS_URL is set
+    # (run by `matchmaker worker`), in the web process otherwise. A failed job is retried after each of
+    # JOB_RETRY_INTERVALS seconds; one running longer than JOB_TIMEOUT seconds is stopped.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOB_RETRY_INTERVALS = [
+        int(s) for s in (_env_list("JOB_RETRY_INTERVALS") or ["10", "60", "300"])
+    ]
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", 30 * 60))
+    JOB_RESULT_TTL = 24 * 3600  # finished jobs are listed for a day
+    JOB_FAILURE_TTL = 7 * 24 * 3600  # failed ones for a week
+    JOB_REDIS_RETRY_SECONDS = (
+        15  # after Redis failed, jobs run in-process this long before it is tried again
+    )
 
     # Open data downloads (CSV, JSON, XLSX): where they are cached (data folder/opendata by default), under
     # which licence they are published and by whom (named in the DCAT catalogue and the data packages).
@@ -165,8 +178,7 @@ class Config:
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     # --- Production: several processes, health checks, metrics, logs (README "Production") ---
-    # Redis, shared by every worker and machine: rate limits (above) and the job queue.
-    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Redis (REDIS_URL, with the jobs above) is shared by every worker and machine: rate limits and jobs.
     # When Redis does not answer, each worker counts in its own memory meanwhile, rather than failing
     # every limited request (sign-in above all) with an error; /readyz reports Redis down.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -222,7 +234,8 @@ class TestConfig(Config):
     # Not the test client's own host (localhost): a link built from the request would show.
     PUBLIC_BASE_URL = "http://matchmaker.test"
     TRUSTED_HOSTS = None
-    # Tests that need Redis or JSON logs say so; the environment of the machine never leaks in.
+    # Tests that need Redis or JSON logs say so; the environment of the machine never leaks in (jobs run
+    # in-process; tests/services/test_jobs.py sets a Redis of its own).
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"
     LOG_FORMAT = "text"

@@ -128,6 +128,11 @@ def is_admin(user: User | None) -> bool:
     return _signed_in(user) and user.role == Role.ADMIN
 
 
+def may_manage_jobs(user: User | None) -> bool:
+    """The background jobs page (queued, running, failed jobs, their errors, retrying): administrators."""
+    return is_admin(user)
+
+
 def admins() -> sa.ColumnElement[bool]:
     """The SQL condition on ``User`` selecting administrators."""
     return User.role == Role.ADMIN

@@ -1,6 +1,7 @@
 """Who hears the events of :mod:`matchmaker.services.events`, connected once per app in ``init_app``.
 
-The search index follows every committed change of a record; committed notifications are mailed.
+The search index follows every committed change of a record (a background job: on Redis when configured,
+at once in this process otherwise); committed notifications are mailed (each mail a job of its own).
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from flask import Flask
 
 from matchmaker.extensions import db
 from matchmaker.models import Notification
-from matchmaker.services import events
+from matchmaker.services import events, jobs
 from matchmaker.services.messaging import notifications
-from matchmaker.services.search import index as search
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
 
 
 def _reindex(app: Flask, keys: list[tuple[str, int]]) -> None:
-    search.sync(keys)
+    jobs.enqueue("search.update", "matchmaker.services.search.index.sync", list(keys))
 
 
 def _mail(app: Flask, ids: list[int]) -> None:

@@ -49,6 +49,8 @@ ROUTES: dict[str, tuple[str, str, object]] = {
     "admin.user_set_active": ("POST", "/admin/users/{user}/reactivate", ADMIN),
     "admin.outbox": ("GET", "/admin/outbox", ADMIN),
     "admin.outbox_message": ("GET", "/admin/outbox/{message}", ADMIN),
+    "admin.jobs_page": ("GET", "/admin/jobs", ADMIN),
+    "admin.job_retry": ("POST", "/admin/jobs/no-such-job/retry", ADMIN),
     "dashboard.index": ("GET", "/dashboard/", STAFF),
     "dashboard.public": ("GET", "/dashboard/public", EVERYONE),
     "dashboard.records": ("GET", "/dashboard/records/approved", STAFF),

@@ -1,4 +1,4 @@
-"""Administration: accounts and the mail outbox."""
+"""Administration: accounts, the mail outbox and the background jobs."""
 
 from __future__ import annotations
 
@@ -13,20 +13,37 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from matchmaker.blueprints.admin.forms import ROLE_LABELS, UserCreateForm, UserRoleForm
 from matchmaker.blueprints.auth.decorators import role_required
 from matchmaker.blueprints.auth.forms import ActionForm
-from matchmaker.extensions import db
+from matchmaker.extensions import db, login_manager
 from matchmaker.models import OutboxMessage, Role, User
+from matchmaker.services import jobs, policy
 from matchmaker.services.accounts import users
 from matchmaker.services.errors import ServiceError
 from matchmaker.services.institutions import choices
 from matchmaker.services.messaging import mail
 
 bp = Blueprint("admin", __name__)
+
+# The jobs page's sections, in order, and what each job is called on it.
+JOB_STATES = {
+    "failed": _l("Failed"),
+    "started": _l("Running"),
+    "queued": _l("Queued"),
+    "scheduled": _l("Waiting to be retried"),
+    "finished": _l("Finished recently"),
+}
+JOB_NAMES = {
+    "mail": _l("Send an e-mail"),
+    "search.update": _l("Update the search index"),
+    "search.rebuild": _l("Rebuild the search index"),
+    "matching.refit": _l("Refit the matching model"),
+}
 
 
 @bp.route("/users")
@@ -139,3 +156,34 @@ def outbox_message(message_id: int):
     return render_template(
         "admin/outbox_message.html", message=db.get_or_404(OutboxMessage, message_id)
     )
+
+
+def _jobs_admin_only() -> None:
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not policy.may_manage_jobs(current_user):
+        abort(403)
+
+
+@bp.route("/jobs")
+def jobs_page():
+    _jobs_admin_only()
+    return render_template(
+        "admin/jobs.html",
+        overview=jobs.overview(),
+        states=JOB_STATES,
+        job_names=JOB_NAMES,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/jobs/<job_id>/retry", methods=["POST"])
+def job_retry(job_id: str):
+    _jobs_admin_only()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if jobs.retry(job_id[:100]):
+        flash(_("The job is queued again."), "success")
+    else:
+        flash(_("There is no such failed job to retry."), "warning")
+    return redirect(url_for("admin.jobs_page"))

@@ -5,7 +5,7 @@ with the fingerprints
 they were built from. Each process loads it lazily, reloads it when the file is newer (another worker or
 ``matchmaker match rebuild`` refitted), and before answering applies what changed since: changed candidates
 are transformed with the fitted vocabulary and upserted, removed ones dropped. When the changed share passes a
-threshold, :func:`refit` runs in a background thread (a job queue later) and the new model replaces the old one
+threshold, :func:`refit` runs as a background job (on Redis, or a thread here) and the new model replaces the old one
 atomically, in memory and on disk. Only when no model exists at all is it built during a request.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 import joblib
 from flask import Flask, current_app
 
-from matchmaker.extensions import db
 from matchmaker.matching import Candidate, TfidfMatcher
 from matchmaker.models import utcnow
+from matchmaker.services import jobs
 from matchmaker.services.matching import corpus
 
 log = logging.getLogger(__name__)
@@ -335,33 +335,44 @@ def _take_lock(directory: Path) -> Path | None:
     return lock
 
 
+def _lock_held(directory: Path) -> bool:
+    """Whether a refit holds the lock (a job in a worker, or another process's thread)."""
+    try:
+        age = time.time() - (directory / LOCK_NAME).stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return age <= LOCK_STALE_SECONDS
+
+
 def _start_background_refit(live: _Live) -> None:
     if live.thread is not None and live.thread.is_alive():
         return
     lock = _take_lock(model_dir())
     if lock is None:
         return
-    app = current_app._get_current_object()
-    live.thread = threading.Thread(
-        target=_refit_in_background,
-        args=(app, lock),
-        name="matching-refit",
-        daemon=True,
+    handle = jobs.enqueue(
+        "matching.refit",
+        "matchmaker.services.matching.model.refit_job",
+        str(lock),
+        background=True,
     )
-    live.thread.start()
+    live.thread = handle.thread
 
 
-def _refit_in_background(app: Flask, lock: Path) -> None:
+def refit_job(lock: str) -> None:
+    """The refit job (on Redis, or a thread here): refit, then release the lock taken when it was started.
+
+    The new model is built aside and replaces the saved one atomically: if the job fails or is killed,
+    the old model keeps serving (and a lock left by a killed job goes stale after half an hour). A retry
+    whose lock was released takes it again, unless another refit holds it.
+    """
+    path = Path(lock)
+    if not path.exists() and _take_lock(path.parent) is None:
+        return
     try:
-        with app.app_context():
-            try:
-                refit()
-            finally:
-                db.session.remove()
-    except Exception:  # the model in use stays; the next change tries again
-        log.exception("background refit of the matching model failed")
+        refit()
     finally:
-        lock.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 def wait_for_refit(app: Flask, timeout: float | None = None) -> bool:
@@ -396,6 +407,7 @@ def model_state() -> ModelState:
     with live.lock:
         fitted_at = live.model.fitted_at if live.model is not None else None
         refitting = live.thread is not None and live.thread.is_alive()
+    refitting = refitting or _lock_held(model_dir())
     if fitted_at is None and mtime is not None:
         fitted_at = datetime.fromtimestamp(mtime, tz=UTC)
     return ModelState(saved=mtime is not None, fitted_at=fitted_at, refitting=refitting)

@@ -1,6 +1,6 @@
 """The search index as the app uses it: public documents, updates after commit, retries, rebuilds, health."""
 
-# The subscriber (services/subscribers.py) calls sync for the records a use case changed, after its
+# The subscriber (services/subscribers.py) runs sync as a job (services/jobs.py) for the records a use case changed, after its
 # commit. The document is always rebuilt from the database, so a retry or a late write never puts old
 # text back.
 # A failed write never reaches the user: it is queued in search_index_retries and retried after the
@@ -32,6 +32,7 @@ from matchmaker.search_index import (
     SearchIndex,
     SearchResult,
 )
+from matchmaker.services import jobs
 from matchmaker.services.search import documents
 
 log = logging.getLogger(__name__)
@@ -224,32 +225,32 @@ def is_rebuilding() -> bool:
 def start_rebuild(
     app: Flask, background: bool | None = None
 ) -> threading.Thread | None:
-    """Rebuild a missing or corrupt index unless a rebuild is already running.
+    """Rebuild a missing or corrupt index unless a rebuild is already running; never waits for it.
 
-    In the background by default; in the foreground when testing (``background`` overrides).
-    Returns the thread of a background rebuild.
+    A background job (:mod:`matchmaker.services.jobs`): on Redis when configured; otherwise on a thread
+    here, or in the foreground when testing (``background`` overrides). Returns the thread of a rebuild
+    running in this process.
     """
     with app.app_context():
         marker = _marker()
-    if not _claim_rebuild(marker):
-        return None
-    background = (not app.testing) if background is None else background
+        if not _claim_rebuild(marker):
+            return None
+        background = (not app.testing) if background is None else background
+        handle = jobs.enqueue(
+            "search.rebuild",
+            "matchmaker.services.search.index.rebuild_job",
+            str(marker),
+            background=background,
+        )
+    return handle.thread
 
-    def run() -> None:
-        try:
-            with app.app_context():
-                rebuild()
-        except Exception:  # noqa: BLE001 — the next search or write starts another one
-            log.exception("search index rebuild failed")
-        finally:
-            marker.unlink(missing_ok=True)
 
-    if not background:
-        run()
-        return None
-    thread = threading.Thread(target=run, name="search-rebuild", daemon=True)
-    thread.start()
-    return thread
+def rebuild_job(marker: str) -> int:
+    """The rebuild job: rebuild, then release the "rebuild running" marker (a stale one expires)."""
+    try:
+        return rebuild()
+    finally:
+        Path(marker).unlink(missing_ok=True)
 
 
 # Searching and health
