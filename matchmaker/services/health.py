@@ -138,21 +138,19 @@ def model() -> Check:
 
 
 def queue_depth() -> Check:
-    """Jobs waiting in each RQ queue (``RQ_QUEUES``, default ``default``) and jobs failed.
+    """Jobs waiting in the jobs' RQ queue (``services.jobs.QUEUE``) and jobs failed.
 
-    "not configured" without ``REDIS_URL`` or without the ``rq`` package.
+    "not configured" without ``REDIS_URL``.
     """
     client = redis_client()
     if client is None:
         return {"status": NOT_CONFIGURED}
+    from rq import Queue
+
+    from matchmaker.services import jobs
+
     try:
-        from rq import Queue
-    except ImportError:
-        client.close()
-        return {"status": NOT_CONFIGURED}
-    try:
-        names = current_app.config.get("RQ_QUEUES") or ["default"]
-        queues = [Queue(name, connection=client) for name in names]
+        queues = [Queue(jobs.QUEUE, connection=client)]
         depth = {queue.name: queue.count for queue in queues}
         failed = {queue.name: queue.failed_job_registry.count for queue in queues}
     except Exception as error:  # noqa: BLE001

@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context
 
 from matchmaker.extensions import db
+from matchmaker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +50,14 @@ _PID = (
 )  # the process that imported this module: a worker's forked work horse differs
 
 
-# Hooks of the observability module (request ids, Prometheus): local stand-ins until it is merged.
-
-
 def request_id() -> str | None:
-    """The id of the request being served (set by the request-id hook), if any."""
-    if has_request_context() or has_app_context():
-        value = g.get("request_id")
-        return str(value) if value else None
-    return None
+    """The id of the request (or job) being served, carried into the jobs it enqueues."""
+    return logs.current_request_id()
 
 
 def record_job(name: str, seconds: float, ok: bool) -> None:
-    """Count a finished job (the metrics module replaces this stand-in)."""
+    """Count a finished job in the metrics (duration, failures) and log it."""
+    metrics.record_job(name, seconds, ok)
     log.info("job %s %s in %.3f s", name, "done" if ok else "failed", seconds)
 
 
@@ -200,7 +196,7 @@ def enqueue(
     if background:
         thread = threading.Thread(
             target=_run_in_thread,
-            args=(app, name, func_path, args, kwargs),
+            args=(app, request_id(), name, func_path, args, kwargs),
             name=f"job-{name}",
             daemon=True,
         )
@@ -242,9 +238,14 @@ def _run_here(app: Flask, name: str, func_path: str, args: tuple, kwargs: dict) 
 
 
 def _run_in_thread(
-    app: Flask, name: str, func_path: str, args: tuple, kwargs: dict
+    app: Flask,
+    request_id: str | None,
+    name: str,
+    func_path: str,
+    args: tuple,
+    kwargs: dict,
 ) -> None:
-    with app.app_context():
+    with app.app_context(), logs.request_id_bound(request_id):
         try:
             _run_here(app, name, func_path, args, kwargs)
         finally:
@@ -267,11 +268,10 @@ def execute(name: str, func_path: str, *args: Any, **kwargs: Any) -> Any:
         if os.getpid() != _PID:
             # A forked work horse: never use the parent's pooled database connections.
             db.engine.dispose(close=False)
-        if job is not None and job.meta.get("request_id"):
-            g.request_id = job.meta["request_id"]
         token = _in_worker.set(True)
         try:
-            result = _resolve(func_path)(*args, **kwargs)
+            with logs.request_id_bound(job.meta.get("request_id") if job else None):
+                result = _resolve(func_path)(*args, **kwargs)
             ok = True
             return result
         finally:
