@@ -28,8 +28,8 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.blueprints.lookups import bp as lookups_bp
     from matchmaker.blueprints.main import bp as main_bp
     from matchmaker.blueprints.notifications import bp as notifications_bp
-    from matchmaker.blueprints.ops import bp as ops_bp
     from matchmaker.blueprints.opendata import bp as opendata_bp
+    from matchmaker.blueprints.ops import bp as ops_bp
     from matchmaker.blueprints.orders import bp as orders_bp
     from matchmaker.blueprints.plan import bp as plan_bp
     from matchmaker.blueprints.projects import bp as projects_bp

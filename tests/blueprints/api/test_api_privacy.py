@@ -116,6 +116,8 @@ def test_a_token_reads_the_internal_words_and_never_the_others(
     words = api_records["words"]
     assert [name for name in INTERNAL if str(words[name]).lower() not in text] == []
     assert [name for name in NEVER if str(words[name]).lower() in text] == []
+
+
 def _every_download(client) -> list[tuple[str, str]]:
     """Every open data file (CSV, JSON, the XLSX's cell values), schema, the catalogue and the data package."""
     from openpyxl import load_workbook

@@ -176,6 +176,10 @@ def test_no_internal_field_is_a_column_of_a_public_table():
         for name, info in dataset.model.model_fields.items()
         if is_internal(info)
     }
-    assert {"disbursed", "schedule", "listed"} <= internal  # marked in the serialisation
+    assert {
+        "disbursed",
+        "schedule",
+        "listed",
+    } <= internal  # marked in the serialisation
     columns = {c.name for dataset in DATASETS.values() for c in dataset.columns}
     assert internal.isdisjoint(columns)
