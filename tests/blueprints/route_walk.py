@@ -193,7 +193,7 @@ def post_payloads(
             data
             | {name: (io.BytesIO(PDF), "tệp\x00\x01 báo cáo.pdf") for name in files}
         ]
-    number = {"huge": HUGER, "negative": "-5", "overflow": "1e309", "nan": "NaN"}.get(
+    number = {"huge": "1e309", "negative": "-5", "overflow": "1e309", "nan": "NaN"}.get(
         payload, SQL_INJECTIONS[1]
     )
     base = {name: value for name, value in good.items() if value is not None}
@@ -202,12 +202,14 @@ def post_payloads(
         name: value if isinstance(fields[name], TYPED) else number
         for name, value in base.items()
     }
-    return [base | {name: number} for name in numeric] + [everywhere]
+    # Each numeric field in turn gets a huge integer (``huge``) or the payload's number; then every field.
+    each = HUGER if payload == "huge" else number
+    return [base | {name: each} for name in numeric] + [everywhere]
 
 
 # How ``make abuse`` runs the same tests deeper: every payload, more examples (MATCHMAKER_ABUSE=deep).
 DEEP = os.environ.get("MATCHMAKER_ABUSE") == "deep"
-PAYLOADS = ("huge", "negative", "nul", "overflow") + (("nan", "sql") if DEEP else ())
+PAYLOADS = ("huge", "negative", "nul") + (("overflow", "nan", "sql") if DEEP else ())
 
 
 # Strings a careless query would run as SQL, and numbers no column holds: in any parameter, never a 500.
@@ -265,13 +267,13 @@ def routes(app, world, method: str) -> list[tuple[str, str]]:
     return sorted(urls, key=lambda url: url[0].endswith("/logout"))
 
 
-def control_characters_in_database() -> list[str]:
-    """Every (table, column, value) holding a control character other than tab and line breaks."""
+def database_values_matching(pattern: re.Pattern) -> list[str]:
+    """Every (table, column, value) of the database matching ``pattern``, inside JSON values too."""
     found = []
 
     def walk(value, where):
         if isinstance(value, str):
-            if CONTROL_CHARACTERS.search(value):
+            if pattern.search(value):
                 found.append(f"{where}: {value!r}")
         elif isinstance(value, dict):
             for item in value.values():
@@ -288,9 +290,50 @@ def control_characters_in_database() -> list[str]:
     return found
 
 
+def control_characters_in_database() -> list[str]:
+    """Every (table, column, value) holding a control character other than tab and line breaks."""
+    return database_values_matching(CONTROL_CHARACTERS)
+
+
 def sign_in(client, who) -> None:
     if who is not None:
         response = client.post(
             "/auth/login", data={"email": who.email, "password": PASSWORD}
         )
         assert response.status_code == 302
+
+
+class _Executable(HTMLParser):
+    """What in a page would run a payload: a script holding it, an on* handler, a javascript: link."""
+
+    LINKS = ("href", "src", "action", "formaction", "data", "srcdoc")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.in_script = tag == "script"
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on") and "alert" in value:
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if name in self.LINKS and value.replace("\t", "").startswith("javascript:"):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag in ("img", "svg", "iframe") and ("src", "x") in attrs:
+            self.found.append(f"<{tag} src=x>")
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data) -> None:
+        if self.in_script and "alert(1)" in data:
+            self.found.append(f"<script>{data[:60]}")
+
+
+def executable_markup(html: str) -> list[str]:
+    parser = _Executable()
+    parser.feed(html)
+    return parser.found

@@ -8,14 +8,16 @@ or field is covered without touching this file. ``make abuse`` runs it deeper (M
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
 from route_walk import (
     DEEP,
     PDF,
+    database_values_matching,
+    executable_markup,
     form_fields,
     good_value,
     page_choices,
@@ -39,6 +41,9 @@ XSS = (
     '"><img src=x onerror=alert(1)>',
     "javascript:alert(1)",
 )
+# The smoke run's one sweep: markup in every text field, a javascript: URL in every link field.
+MARKUP = '"><img src=x onerror=alert(1)><script>alert(1)</script>'
+LINK = re.compile(r"link|url|website|homepage|doi|orcid", re.IGNORECASE)
 XSS_DEEP = (
     "'><svg onload=alert(1)>",
     '<a href="javascript:alert(1)">x</a>',
@@ -71,7 +76,9 @@ def sign_in_as(client, world, identity: str) -> None:
 # --- forged requests ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("identity", IDENTITIES)
+@pytest.mark.parametrize(
+    "identity", IDENTITIES if DEEP else ["visitor", "pi", "deactivated"]
+)
 def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
     app, client, hostile_world, identity
 ):
@@ -109,42 +116,6 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
 # --- cross-site scripting ------------------------------------------------------------------------------------
 
 
-class _Executable(HTMLParser):
-    """What in a page would run a payload: a script holding it, an on* handler, a javascript: link."""
-
-    LINKS = ("href", "src", "action", "formaction", "data", "srcdoc")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.in_script = False
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self.in_script = tag == "script"
-        for name, value in attrs:
-            value = (value or "").strip().lower()
-            if name.startswith("on") and "alert" in value:
-                self.found.append(f"<{tag} {name}={value!r}>")
-            if name in self.LINKS and value.replace("\t", "").startswith("javascript:"):
-                self.found.append(f"<{tag} {name}={value!r}>")
-        if tag in ("img", "svg", "iframe") and ("src", "x") in attrs:
-            self.found.append(f"<{tag} src=x>")
-
-    def handle_endtag(self, tag) -> None:
-        if tag == "script":
-            self.in_script = False
-
-    def handle_data(self, data) -> None:
-        if self.in_script and "alert(1)" in data:
-            self.found.append(f"<script>{data[:60]}")
-
-
-def executable_markup(html: str) -> list[str]:
-    parser = _Executable()
-    parser.feed(html)
-    return parser.found
-
-
 def test_the_markup_check_finds_planted_payloads():
     for payload in XSS + XSS_DEEP:
         if payload.startswith("javascript:"):
@@ -162,7 +133,9 @@ def _text_fields(fields: dict[str, object]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("identity", ["admin", "official", "pi", "representative"])
+@pytest.mark.parametrize(
+    "identity", ["official", "pi", "representative"] + (["admin"] if DEEP else [])
+)
 def test_stored_xss_in_every_text_field_is_shown_escaped(
     app, client, hostile_world, identity
 ):
@@ -171,7 +144,7 @@ def test_stored_xss_in_every_text_field_is_shown_escaped(
     gets = [url for url, _ in routes(app, hostile_world, "GET")]
     choices = page_choices(client, gets)
     saved, failures = 0, []
-    for payload in XSS + (XSS_DEEP if DEEP else ()):
+    for payload in (MARKUP,) + (XSS + XSS_DEEP if DEEP else ()):
         for url, endpoint in routes(app, hostile_world, "POST"):
             fields = route_fields(app, endpoint, forms)
             data = {
@@ -180,8 +153,8 @@ def test_stored_xss_in_every_text_field_is_shown_escaped(
                 if (value := good_value(field, choices) if field else "1") is not None
             }
             for name in _text_fields(fields):
-                # Links must be URLs: a javascript: URL goes there, markup everywhere else.
-                data[name] = payload
+                link = payload == MARKUP and LINK.search(name)
+                data[name] = XSS[2] if link else payload
             response = client.post(url, data=data)
             saved += response.status_code == 302
             if response.status_code >= 500:
@@ -192,6 +165,8 @@ def test_stored_xss_in_every_text_field_is_shown_escaped(
                     for found in executable_markup(response.get_data(as_text=True))
                 ]
     assert saved >= 3
+    # The payloads were kept as typed (escaping is the pages' job, not the database's).
+    assert len(database_values_matching(re.compile(r"alert\(1\)"))) >= 2
     for url in gets:
         response = client.get(url)
         if response.status_code >= 500:
@@ -204,14 +179,14 @@ def test_stored_xss_in_every_text_field_is_shown_escaped(
     assert failures == []
 
 
-@pytest.mark.parametrize("identity", ["visitor", "admin"])
+@pytest.mark.parametrize("identity", ["visitor"] + (["admin", "pi"] if DEEP else []))
 def test_reflected_xss_in_every_query_parameter_is_escaped(
     app, client, hostile_world, identity
 ):
     sign_in_as(client, hostile_world, identity)
     names = query_names()
     failures = []
-    for payload in XSS + (XSS_DEEP if DEEP else ()):
+    for payload in (MARKUP, XSS[2]) + (XSS + XSS_DEEP if DEEP else ()):
         for url, _endpoint in routes(app, hostile_world, "GET"):
             response = client.get(url, query_string={name: payload for name in names})
             if response.status_code >= 500:
@@ -266,8 +241,16 @@ def _stored_files(app) -> list[str]:
     return sorted(str(p) for p in root.rglob("*.pdf"))
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTILE_FILES))
-@pytest.mark.parametrize("identity", ["admin", "pi"])
+@pytest.mark.parametrize(
+    ("identity", "kind"),
+    [
+        (identity, kind)
+        for identity in ("admin", "pi")
+        for kind in sorted(HOSTILE_FILES)
+        # The smoke run: the importers' files as an administrator, the PDFs as a researcher.
+        if DEEP or (identity == "admin") == (kind in ("bad-utf8", "zip-bomb"))
+    ],
+)
 def test_hostile_uploads_are_refused_and_nothing_is_written(
     app, client, hostile_world, identity, kind
 ):
@@ -307,11 +290,14 @@ def test_hostile_uploads_are_refused_and_nothing_is_written(
         assert after == before
 
 
-def test_a_request_over_the_size_limit_is_413_in_vietnamese(app, client, hostile_world):
+@pytest.mark.parametrize("identity", ["admin"] + (["pi"] if DEEP else []))
+def test_a_request_over_the_size_limit_is_413_in_vietnamese(
+    app, client, hostile_world, identity
+):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    sign_in(client, hostile_world.pi)
+    sign_in_as(client, hostile_world, identity)
     forms = form_fields(app, hostile_world.ids["milestone_id"])
-    before = row_counts()
+    before, too_large = row_counts(), 0
     for url, fields in _upload_routes(app, hostile_world, forms):
         name = next(
             n for n, f in fields.items() if isinstance(f, FileField | MultipleFileField)
@@ -321,9 +307,13 @@ def test_a_request_over_the_size_limit_is_413_in_vietnamese(app, client, hostile
             data={name: (io.BytesIO(PDF + b"0" * 70 * 1024), "lon.pdf")},
             content_type="multipart/form-data",
         )
-        page = response.get_data(as_text=True)
-        assert response.status_code == 413, url
-        assert 'lang="vi"' in page and "Tệp quá lớn" in page, url
+        # A route this person may not use (or not now) refuses or redirects before reading the body.
+        assert response.status_code in (413, 403, 404, 302), url
+        if response.status_code == 413:
+            too_large += 1
+            page = response.get_data(as_text=True)
+            assert 'lang="vi"' in page and "Tệp quá lớn" in page, url
+    assert too_large >= 3
     assert row_counts() == before
 
 
