@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run test install translations extract-messages browser lint bench clean vendor-fonts
+.PHONY: run test abuse install translations extract-messages browser lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ browser:
 
 test: $(VENV)/.installed-test translations browser
 	@bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+## The security suite, deep: every payload, identity and file, and many generated examples (README, "Security tests").
+abuse: $(VENV)/.installed-test translations
+	@MATCHMAKER_ABUSE=deep bash scripts/run-tests.sh -m abuse $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check matchmaker tests bench

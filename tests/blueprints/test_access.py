@@ -10,6 +10,8 @@ import pytest
 from matchmaker.models import Role
 from matchmaker.services.search import index as search
 
+pytestmark = pytest.mark.abuse
+
 ANONYMOUS = None
 EVERYONE = "everyone"
 VISITORS = "visitors"  # anonymous only; signed-in users are sent home

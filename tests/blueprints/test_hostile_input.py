@@ -22,6 +22,8 @@ from route_walk import (
     sign_in,
 )
 
+pytestmark = pytest.mark.abuse
+
 IDENTITIES = ["visitor", "admin", "official", "pi"]
 
 
