@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run serve-prod test install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
+.PHONY: run serve-prod test abuse install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ test: $(VENV)/.installed-test translations browser pg-client
 ## .pip-audit-ignore. Fails on an unexplained one, and when the service cannot be reached.
 audit: $(VENV)/.installed-test
 	$(BIN)/python scripts/audit.py
+## The security suite, deep: every payload, identity and file, and many generated examples (README, "Security tests").
+abuse: $(VENV)/.installed-test translations browser pg-client
+	@MATCHMAKER_ABUSE=deep bash scripts/run-tests.sh -m abuse $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check matchmaker tests bench

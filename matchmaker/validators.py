@@ -13,8 +13,12 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.matching.text import fold
 
 # C0 controls except tab (09), line feed (0A) and carriage return (0D); DEL (7F); C1 controls (80-9F):
-# invisible, never typed on purpose, and PostgreSQL refuses NUL in text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# invisible, never typed on purpose, and PostgreSQL refuses NUL in text. With them the bidirectional
+# embeddings, overrides and isolates (202A-202E, 2066-2069): invisible too, and a right-to-left override
+# makes a name read backwards ("báo cáo\u202efdp.exe" shows as "báo cáoexe.pdf").
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 _ORCID_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:www\.)?orcid\.org/|^orcid:\s*", re.IGNORECASE

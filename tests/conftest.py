@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.context",
     "tests.fixtures.dashboard",
     "tests.fixtures.enterprises",
+    "tests.fixtures.hostile",
     "tests.fixtures.institutions",
     "tests.fixtures.orders",
     "tests.fixtures.researchers",

@@ -20,6 +20,17 @@ def test_clean_text_strips_control_characters_and_keeps_line_breaks():
     assert decomposed != "Cần Thơ" and clean_text(decomposed) == "Cần Thơ"
 
 
+def test_clean_text_strips_bidirectional_overrides():
+    # "báo cáo\u202efdp.exe" would show as "báo cáoexe.pdf"; embeddings and isolates are invisible too.
+    assert clean_text("báo cáo\u202efdp.exe") == "báo cáofdp.exe"
+    assert (
+        clean_text("a\u202ab\u202bc\u202cd\u202de\u2066f\u2067g\u2068h\u2069")
+        == "abcdefgh"
+    )
+    # Joiners and marks that shape real text stay.
+    assert clean_text("a\u200db\u200cc") == "a\u200db\u200cc"
+
+
 @pytest.mark.parametrize(
     ("raw", "page"),
     [

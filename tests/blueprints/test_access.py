@@ -10,6 +10,8 @@ import pytest
 from matchmaker.models import Role
 from matchmaker.services.search import index as search
 
+pytestmark = pytest.mark.abuse
+
 ANONYMOUS = None
 EVERYONE = "everyone"
 VISITORS = "visitors"  # anonymous only; signed-in users are sent home
@@ -436,3 +438,27 @@ def test_forbidden_post_changes_nothing(client, auth, make_user):
     assert client.post(f"/admin/users/{target.id}/deactivate").status_code == 403
     db.session.refresh(target)
     assert target.role == Role.RESEARCHER and target.active
+
+
+def test_a_deactivated_accounts_session_opens_nothing(client, auth, targets):
+    """An administrator switched off while signed in: on every route, the old session counts for nothing."""
+    from matchmaker.extensions import db
+
+    user = auth.login_as(Role.ADMIN)
+    user.active = False
+    db.session.commit()
+    search.rebuild()
+    wrong = []
+    for method, path, allowed in ROUTES.values():
+        response = client.open(path.format(**targets), method=method)
+        location = response.headers.get("Location", "")
+        if _expected(allowed, None) == "login":
+            ok = response.status_code == 302 and "/auth/login?next=" in location
+        else:  # what a visitor may open: never more than a visitor gets
+            ok = (
+                response.status_code in (200, 302, 404, 409)
+                and response.status_code < 500
+            )
+        if not ok:
+            wrong.append(f"{response.status_code} {method} {path} → {location}")
+    assert wrong == []

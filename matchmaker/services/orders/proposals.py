@@ -28,7 +28,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, policy
+from matchmaker.services import events, locking, policy
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
 from matchmaker.services.messaging import notifications
 from matchmaker.services.orders import attachments, teams
@@ -210,6 +210,9 @@ def submit_proposal(
     now = now or utcnow()
     if not pi.is_authenticated or pi.role != Role.RESEARCHER:
         raise NotAllowed(_l("Only researchers submit proposals."))
+    # One active proposal per PI and order: a double click (or two tabs) must not make two. The order's
+    # row lock makes a second submission wait for the first and then see it.
+    locking.lock_object(order)
     _check_open(order, now)
     approach, timeline = _check_input(data)
     team = _team(pi, data.team_ids)
