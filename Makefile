@@ -61,6 +61,7 @@ test: $(VENV)/.installed-test translations browser pg-client
 ## .pip-audit-ignore. Fails on an unexplained one, and when the service cannot be reached.
 audit: $(VENV)/.installed-test
 	$(BIN)/python scripts/audit.py
+
 ## The security suite, deep: every payload, identity and file, and many generated examples (README, "Security tests").
 abuse: $(VENV)/.installed-test translations browser pg-client
 	@MATCHMAKER_ABUSE=deep bash scripts/run-tests.sh -m abuse $(PYTEST_ARGS)
