@@ -177,12 +177,12 @@ def jobs_page():
     )
 
 
-@bp.route("/jobs/<job_id>/retry", methods=["POST"])
-def job_retry(job_id: str):
+@bp.route("/jobs/<job_key>/retry", methods=["POST"])
+def job_retry(job_key: str):
     _jobs_admin_only()
     if not ActionForm().validate_on_submit():
         abort(400)
-    if jobs.retry(job_id[:100]):
+    if jobs.retry(job_key[:100]):
         flash(_("The job is queued again."), "success")
     else:
         flash(_("There is no such failed job to retry."), "warning")

@@ -286,3 +286,7 @@ def search_records():
 def openapi_document():
     """The OpenAPI 3.1 document of this API, generated from the code."""
     return document(openapi.spec, links.public_base_url())
+
+
+# The computed answers (matching, figures) are views of the same blueprint, in their own module.
+from matchmaker.blueprints.api import computed  # noqa: E402, F401
