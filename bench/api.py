@@ -185,6 +185,9 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int) -> N
                 response.status_code,
                 response.get_data()[:300],
             )
+            # A text filter that found nothing would time an empty page.
+            if name == "researchers_text":
+                assert response.get_json()["items"], "no researcher found"
             queries.clear()
             client.get(path)
             per_request = len(queries)
