@@ -125,3 +125,26 @@ def test_province_and_transfer_columns_default_to_blank_on_existing_rows(empty_a
     assert "transferred_to" in {
         c["name"] for c in inspector.get_columns("result_records")
     }
+
+
+def test_researchers_get_their_folded_filter_text(empty_app):
+    upgrade(revision="a9c3e5f7b1d2")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    metadata = sa.MetaData()
+    users = sa.Table("users", metadata, autoload_with=db.engine)
+    profiles = sa.Table("researcher_profiles", metadata, autoload_with=db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(users.insert().values(
+            id=1, email="a@example.org", password_hash="x", full_name="Nguyễn Văn Đào", role="researcher",
+            active=True, session_version=1, created_at=now, updated_at=now,
+        ))  # fmt: skip
+        conn.execute(profiles.insert().values(
+            id=1, user_id=1, department="Khoa Thủy sản", position="", keywords=["cá tra"], summary="",
+            capabilities="", links=[], open_to_orders=True, public=True, created_at=now, updated_at=now,
+        ))  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        text = conn.execute(
+            sa.text("SELECT search_text FROM researcher_profiles")
+        ).scalar_one()
+    assert text == 'nguyen van dao\x1f["ca tra"]\x1fkhoa thuy san'

@@ -48,6 +48,9 @@ class ResearcherProfile(TimestampMixin, Base):
     links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     open_to_orders: Mapped[bool] = mapped_column(default=True)
     public: Mapped[bool] = mapped_column(default=True)
+    # Name, keywords and department folded as the list's text filter compares them (services/researchers/
+    # search_text.py keeps it up to date), so that filtering 10,000 researchers is a plain LIKE.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     user: Mapped[User] = relationship()
     field_rows: Mapped[list[ResearcherField]] = relationship(

@@ -129,6 +129,19 @@ def contains(query: str, *columns: sa.ColumnElement[Any]) -> sa.ColumnElement[bo
     return folded(joined).like(pattern, escape=_LIKE_ESCAPE)
 
 
+def stored(*values: str | None) -> str:
+    """``values`` folded as one text the way :func:`contains` folds its columns, to be kept in a column
+    that :func:`stored_contains` then reads without folding every row at query time."""
+    return fold(_SEPARATOR.join(value or "" for value in values))
+
+
+def stored_contains(
+    query: str, column: sa.ColumnElement[Any]
+) -> sa.ColumnElement[bool]:
+    """:func:`contains` against a column that already holds :func:`stored` text."""
+    return column.like(f"%{_escape_like(query)}%", escape=_LIKE_ESCAPE)
+
+
 def same_code(column: sa.ColumnElement[Any], code: str) -> sa.ColumnElement[bool]:
     """Whether ``column`` holds ``code``, case and accents ignored (a register's codes: "kh22-051" is KH22-051)."""
     return folded(column) == fold(code)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.extensions import db
-from matchmaker.models import InstitutionKind, Role
+from matchmaker.models import InstitutionKind, ResearcherProfile, Role
 from matchmaker.services import text_filter
 from matchmaker.services.accounts.users import list_users
 from matchmaker.services.enterprises.companies import list_enterprises
@@ -128,3 +128,33 @@ def test_no_service_filters_text_with_the_databases_own_lower_or_ilike():
         if "func.lower(" in line or ".ilike(" in line
     ]
     assert offenders == []
+
+
+def test_researchers_are_found_by_what_they_are_called_now(
+    app, make_researcher, official
+):
+    """The stored folded text follows a rename of the account and an edit of the profile."""
+    user = make_researcher(
+        "Nguyễn Văn A", "ctu", ["lúa"], department="Khoa Nông nghiệp"
+    )
+    make_researcher("Trần Thị B", "ctu", ["cá tra"])
+    profile = db.session.scalars(
+        sa.select(ResearcherProfile).filter_by(user_id=user.id)
+    ).one()
+
+    def names(query: str) -> list[str]:
+        return [
+            p.user.full_name for p in list_researchers(official, 1, query=query).items
+        ]
+
+    user.full_name = "Lê Thị Đào"
+    db.session.commit()
+    assert names("dao") == ["Lê Thị Đào"]
+    assert names("nguyen") == []
+    profile.keywords = ["điện mặt trời"]
+    profile.department = "Phân hiệu Đồng Tháp"
+    db.session.commit()
+    assert names("DIEN MAT") == names("dong thap") == ["Lê Thị Đào"]
+    assert names("lua") == names("nong nghiep") == []
+    # A match never spans two fields.
+    assert names("dao dien") == []

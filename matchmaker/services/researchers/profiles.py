@@ -20,6 +20,7 @@ from matchmaker.models import (
 from matchmaker.services import events, policy, reference, text_filter
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.pagination import paginate
+from matchmaker.services.researchers import search_text  # noqa: F401 - its mapper events keep the filter's text
 
 ACADEMIC_TITLES = ("GS", "PGS")
 DEGREES = ("TSKH", "TS", "ThS", "KS", "CN", "BS", "DS")
@@ -189,12 +190,7 @@ def list_researchers(
         stmt = stmt.where(ResearcherProfile.public.is_(True))
     if query := text_filter.query_text(query):
         stmt = stmt.where(
-            text_filter.contains(
-                query,
-                User.full_name,
-                sa.cast(ResearcherProfile.keywords, sa.Text),
-                ResearcherProfile.department,
-            )
+            text_filter.stored_contains(query, ResearcherProfile.search_text)
         )
     if field_code:
         stmt = stmt.where(
