@@ -82,9 +82,12 @@ def render(multiproc_dir: str | None) -> tuple[bytes, str]:
 def init_app(app: Flask) -> None:
     """Time every request and record it under its endpoint."""
 
-    @app.before_request
     def start_timer() -> None:
         g.request_started = time.perf_counter()
+
+    # First of all hooks: a request another hook answers early (a rate limit's 429, a refused token) is
+    # timed and counted too.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_timer)
 
     @app.after_request
     def observe_latency(response: Response) -> Response:
