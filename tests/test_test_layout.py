@@ -64,6 +64,42 @@ def redefined_fixtures(root: Path) -> dict[str, list[str]]:
     return {name: sorted(paths) for name, paths in files.items() if len(paths) > 1}
 
 
+CLOCK_READS = {"utcnow", "now", "today", "today_in_vietnam", "time", "monotonic"}
+
+
+def clock_reads_at_import(root: Path) -> list[str]:
+    """``path:line`` of every clock read (``utcnow()``, ``date.today()``…) run when a test module is imported.
+
+    A time read at import is stale by the time a test runs: a suite that crosses midnight in Vietnam
+    (17:00 UTC) then compares dates of two different days. Tests take the ``now`` and ``today`` fixtures.
+    Calls inside functions and classes' methods run later and are fine; defaults of arguments run at import.
+    """
+    found = []
+    for path, tree in _modules(root).items():
+        stack: list[ast.AST] = list(tree.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                stack += node.args.defaults + [d for d in node.args.kw_defaults if d]
+                stack += getattr(node, "decorator_list", [])
+                continue
+            if isinstance(node, ast.Call):
+                target = node.func
+                name = (
+                    target.attr
+                    if isinstance(target, ast.Attribute)
+                    else getattr(target, "id", "")
+                )
+                if name in CLOCK_READS:
+                    found.append(f"{path}:{node.lineno}")
+            stack += list(ast.iter_child_nodes(node))
+    return sorted(found)
+
+
+def test_no_test_module_reads_the_clock_at_import():
+    assert clock_reads_at_import(TESTS) == []
+
+
 def test_no_test_module_imports_from_a_conftest():
     assert conftest_imports(TESTS) == []
 
@@ -89,3 +125,20 @@ def test_the_checks_find_planted_violations(tmp_path):
     assert redefined_fixtures(suite) == {
         "official": ["tests/area/test_a.py", "tests/conftest.py"]
     }
+
+
+def test_the_clock_check_finds_reads_at_import_only(tmp_path):
+    suite = tmp_path / "tests"
+    suite.mkdir()
+    (suite / "test_c.py").write_text(
+        "import datetime\nfrom matchmaker.models import utcnow\n\n"
+        "NOW = utcnow()\n"
+        "CALL = {'deadline': datetime.date.today()}\n\n"
+        "def late(at=utcnow()):\n    return utcnow()\n\n"
+        "class Clock:\n    def read(self):\n        return datetime.datetime.now()\n"
+    )
+    assert clock_reads_at_import(suite) == [
+        "tests/test_c.py:4",
+        "tests/test_c.py:5",
+        "tests/test_c.py:7",
+    ]

@@ -25,7 +25,7 @@ from matchmaker.search_index.analysis import fold_prepared, prepare
 SQLITE_FUNCTION = "mm_fold"
 MAX_FILTER_CHARS = 200
 _LIKE_ESCAPE = "\\"
-_SEPARATOR = "\x1f"  # the unit separator: never typed, kept by the folding
+_SEPARATOR = "\n"  # a line break: no filter query holds one (query_text turns it into a space)
 
 
 def fold(text: str | None) -> str:

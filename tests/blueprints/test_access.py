@@ -404,6 +404,13 @@ def targets(make_user) -> dict[str, object]:
     }  # fmt: skip
 
 
+def _open(client, targets, endpoint: str):
+    """Request ``endpoint`` as ROUTES describes it, with its JSON body when it takes one."""
+    method, path, _allowed = ROUTES[endpoint]
+    body = {"json": JSON_BODIES[endpoint]} if endpoint in JSON_BODIES else {}
+    return client.open(path.format(**targets), method=method, **body)
+
+
 @pytest.mark.parametrize("role", ALL_ROLES, ids=lambda r: r.value if r else "anonymous")
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_route_access(client, auth, targets, role, endpoint):
@@ -412,8 +419,7 @@ def test_route_access(client, auth, targets, role, endpoint):
         search.rebuild()  # the API searches at once, and readiness needs an index
     if role is not None:
         auth.login_as(role)
-    body = {"json": JSON_BODIES[endpoint]} if endpoint in JSON_BODIES else {}
-    response = client.open(path.format(**targets), method=method, **body)
+    response = _open(client, targets, endpoint)
     location = response.headers.get("Location", "")
     outcome = _expected(allowed, role)
     if outcome == "ok":
@@ -454,8 +460,8 @@ def test_a_deactivated_accounts_session_opens_nothing(client, auth, targets):
     db.session.commit()
     search.rebuild()
     wrong = []
-    for method, path, allowed in ROUTES.values():
-        response = client.open(path.format(**targets), method=method)
+    for endpoint, (method, path, allowed) in ROUTES.items():
+        response = _open(client, targets, endpoint)
         location = response.headers.get("Location", "")
         if _expected(allowed, None) == "login":
             ok = response.status_code == 302 and "/auth/login?next=" in location

@@ -18,7 +18,7 @@ from wtforms import FormField, HiddenField
 
 from matchmaker.blueprints.forms import TRANSLATIONS, Form, SubForm
 from matchmaker.extensions import db
-from matchmaker.models import Role, utcnow
+from matchmaker.models import Role
 from matchmaker.services.orders import councils, proposals
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders import work as progress
@@ -102,8 +102,6 @@ def test_every_visible_field_has_a_translated_label(app):
 
 # --- each main form, posted with bad input in the Vietnamese interface -------------------------------------
 
-NOW = utcnow()
-
 
 def _official(request):
     auth = request.getfixturevalue("auth")
@@ -161,8 +159,9 @@ def _user_create(request):
 
 
 def _proposal(request):
+    now = request.getfixturevalue("now")
     order = request.getfixturevalue("make_published_order")(
-        NOW - timedelta(days=1), NOW + timedelta(days=30)
+        now - timedelta(days=1), now + timedelta(days=30)
     )
     request.getfixturevalue("auth").login(request.getfixturevalue("pi").email)
     data = {"approach": "", "budget": "một tỷ", "team_ids": "x"}
@@ -170,12 +169,13 @@ def _proposal(request):
 
 
 def _score(request):
+    now = request.getfixturevalue("now")
     official, pi = request.getfixturevalue("official"), request.getfixturevalue("pi")
     order = request.getfixturevalue("make_published_order")(
-        NOW - timedelta(days=10), NOW - timedelta(hours=1)
+        now - timedelta(days=10), now - timedelta(hours=1)
     )
     data = proposals.ProposalInput(approach="Mô hình thủy văn", budget=900_000_000)
-    proposal = proposals.submit_proposal(pi, order, data, now=NOW - timedelta(days=5))
+    proposal = proposals.submit_proposal(pi, order, data, now=now - timedelta(days=5))
     member = request.getfixturevalue("make_user")(
         Role.RESEARCHER,
         institution_id=request.getfixturevalue("institutions")["vlu"].id,

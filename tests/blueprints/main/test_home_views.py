@@ -8,13 +8,11 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.lifecycle import Action
-from matchmaker.models import ResearchOrder, Role, utcnow
+from matchmaker.models import ResearchOrder, Role
 from matchmaker.services.orders import councils
 from matchmaker.services.orders import lifecycle as orders
 
 pytestmark = pytest.mark.usefixtures("english")
-
-NOW = utcnow()
 
 
 def test_a_visitor_sees_the_invitations_to_join_and_no_work(client):
@@ -47,10 +45,10 @@ def test_an_empty_queue_says_what_to_do_next(client, auth):
 
 
 def test_a_researcher_sees_a_council_to_score_and_its_deadline(
-    client, auth, official, make_user, make_published_order, make_proposal, pi
+    now, client, auth, official, make_user, make_published_order, make_proposal, pi
 ):
-    order = make_published_order(NOW - timedelta(days=20), NOW - timedelta(days=2))
-    make_proposal(pi, order, NOW - timedelta(days=10))
+    order = make_published_order(now - timedelta(days=20), now - timedelta(days=2))
+    make_proposal(pi, order, now - timedelta(days=10))
     judge = make_user(Role.RESEARCHER)
     councils.form_council(official, order, official.id, [judge.id])
     for action in (Action.CLOSE_APPLICATIONS, Action.START_REVIEW):

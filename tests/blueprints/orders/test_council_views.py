@@ -26,25 +26,29 @@ pytestmark = pytest.mark.usefixtures(
     "english"
 )  # the assertions read the English messages
 
-NOW = utcnow()
-CALL = {
-    "selection_method": "open_selection",
-    "application_deadline": NOW - timedelta(hours=1),
-}
+
+def _closing(now):
+    """Closing the call: its deadline passed an hour before ``now``."""
+    return {
+        "selection_method": "open_selection",
+        "application_deadline": now - timedelta(hours=1),
+    }
+
+
 MARKS = {"necessity": "8", "approach": "7", "team_capacity": "9", "feasibility": "6", "budget": "5"}  # fmt: skip
 
 
 @pytest.fixture
-def closed_call(make_published_order, make_user) -> ResearchOrder:
+def closed_call(now, make_published_order, make_user) -> ResearchOrder:
     """A call published ten days ago whose deadline passed an hour ago."""
     approver = make_user(Role.OFFICIAL, can_approve=True)
-    return make_published_order(NOW - timedelta(days=10), NOW - timedelta(hours=1), approver=approver, decided_on=date(2026, 1, 5))  # fmt: skip
+    return make_published_order(now - timedelta(days=10), now - timedelta(hours=1), approver=approver, decided_on=date(2026, 1, 5))  # fmt: skip
 
 
 @pytest.fixture
-def late_proposal_of_pi(closed_call, pi) -> Proposal:
+def late_proposal_of_pi(now, closed_call, pi) -> Proposal:
     data = proposals.ProposalInput(approach="Mô hình thủy văn", budget=900_000_000)
-    return proposals.submit_proposal(pi, closed_call, data, now=NOW - timedelta(days=5))
+    return proposals.submit_proposal(pi, closed_call, data, now=now - timedelta(days=5))
 
 
 @pytest.fixture
@@ -70,7 +74,10 @@ def _council(order, official, chair, *members) -> Council:
 
 
 def _review(order, official) -> None:
-    for action, data in [(Action.CLOSE_APPLICATIONS, CALL), (Action.START_REVIEW, {})]:
+    for action, data in [
+        (Action.CLOSE_APPLICATIONS, _closing(utcnow())),
+        (Action.START_REVIEW, {}),
+    ]:
         version = db.session.get(ResearchOrder, order.id).version
         orders.apply_action(order.id, official, action, data, version)
 

@@ -32,7 +32,6 @@ pytestmark = pytest.mark.usefixtures(
     "english"
 )  # the assertions read the English messages
 
-NOW = utcnow()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 FORM = {
     "approach": "Mô hình thủy văn MIKE 11 kết hợp cảm biến mặn",
@@ -67,26 +66,28 @@ def _publish(institutions, official, approver, call: dict, at) -> ResearchOrder:
 
 
 @pytest.fixture
-def open_order(institutions, official, approver) -> ResearchOrder:
+def open_order(now, institutions, official, approver) -> ResearchOrder:
     """An open call whose deadline is a month away."""
     call = {
         "selection_method": "open_selection",
-        "application_deadline": NOW + timedelta(days=30),
+        "application_deadline": now + timedelta(days=30),
     }
-    return _publish(institutions, official, approver, call, NOW)
+    return _publish(institutions, official, approver, call, now)
 
 
-PAST_CALL = {
-    "selection_method": "open_selection",
-    "application_deadline": NOW - timedelta(hours=1),
-}
+def _past_call(now):
+    """A call whose deadline passed an hour before ``now``."""
+    return {
+        "selection_method": "open_selection",
+        "application_deadline": now - timedelta(hours=1),
+    }
 
 
 @pytest.fixture
-def late_order(institutions, official, approver) -> ResearchOrder:
+def late_order(now, institutions, official, approver) -> ResearchOrder:
     """A call published ten days ago whose deadline passed an hour ago (still in the published state)."""
     return _publish(
-        institutions, official, approver, PAST_CALL, NOW - timedelta(days=10)
+        institutions, official, approver, _past_call(now), now - timedelta(days=10)
     )
 
 
@@ -103,15 +104,15 @@ def submitted_proposal(open_order, pi, teammate) -> Proposal:
 
 
 @pytest.fixture
-def late_proposal(late_order, pi, teammate) -> Proposal:
+def late_proposal(now, late_order, pi, teammate) -> Proposal:
     """A proposal submitted before its call's deadline, which has since passed."""
-    return _submit(pi, late_order, team=[teammate.id], at=NOW - timedelta(days=5))
+    return _submit(pi, late_order, team=[teammate.id], at=now - timedelta(days=5))
 
 
 def _under_review(order, official) -> None:
     for action in (Action.CLOSE_APPLICATIONS, Action.START_REVIEW):
         orders.apply_action(
-            order.id, official, action, PAST_CALL if action == Action.CLOSE_APPLICATIONS else {},
+            order.id, official, action, _past_call(utcnow()) if action == Action.CLOSE_APPLICATIONS else {},
             db.session.get(ResearchOrder, order.id).version,
         )  # fmt: skip
 
@@ -208,14 +209,14 @@ def test_submit_page_after_the_deadline_says_the_call_is_closed(
 
 
 def test_direct_assignment_takes_a_proposal_without_a_deadline(
-    client, auth, institutions, official, approver, pi
+    now, client, auth, institutions, official, approver, pi
 ):
     call = {
         "selection_method": "direct_assignment",
         "assignee_organisation": "Trường Đại học Cần Thơ",
         "justification": "Đơn vị duy nhất có trạm quan trắc mặn.",
     }
-    order = _publish(institutions, official, approver, call, NOW)
+    order = _publish(institutions, official, approver, call, now)
     auth.login(pi.email)
     assert client.get(f"/orders/{order.id}/proposals/new").status_code == 200
     response = client.post(f"/orders/{order.id}/proposals/new", data=FORM)
@@ -488,10 +489,10 @@ def test_researcher_cannot_decline(client, auth, submitted_proposal, pi):
 
 
 @pytest.fixture
-def reviewed(late_order, late_proposal, official, make_user, institutions):
+def reviewed(now, late_order, late_proposal, official, make_user, institutions):
     """Two proposals under review, scored by a neutral council: the second one ranks first."""
     rival = make_user(Role.RESEARCHER, full_name="Phạm Thị Dung")
-    second = _submit(rival, late_order, budget=700_000_000, at=NOW - timedelta(days=4))
+    second = _submit(rival, late_order, budget=700_000_000, at=now - timedelta(days=4))
     judge = make_user(Role.OFFICIAL, full_name="Hồ Văn Giám Khảo")
     councils.form_council(official, late_order, judge.id, [])
     _under_review(late_order, official)

@@ -16,7 +16,6 @@ from matchmaker.models import (
     NeedInterest,
     ResearchOrder,
     Role,
-    utcnow,
 )
 from matchmaker.services.home import items as work_items
 from matchmaker.services.home import queue as work
@@ -26,17 +25,12 @@ from matchmaker.services.orders import councils
 from matchmaker.services.orders import lifecycle as orders
 from matchmaker.services.orders.work import milestones, payments
 
-NOW = utcnow()
-
 
 @pytest.fixture
 def english_ctx(app):
     """A request context in English: the notes are read in English here."""
     with app.test_request_context(), force_locale("en"):
         yield
-
-
-TODAY = work_items.today_in_vietnam(NOW)
 
 
 def _keys(home, kind: Kind | None = None) -> list[str]:
@@ -80,7 +74,7 @@ def submitted_order(official, agency) -> ResearchOrder:
 
 
 def test_approver_sees_the_order_waiting_for_approval(
-    english_ctx, approver, submitted_order
+    today, english_ctx, approver, submitted_order
 ):
     home = work.home_for(approver)
     decision = _item(home, f"order-{submitted_order.id}")
@@ -89,7 +83,7 @@ def test_approver_sees_the_order_waiting_for_approval(
         "orders.detail",
         {"order_id": submitted_order.id},
     )
-    assert decision.since == TODAY and decision.severity == Severity.NORMAL
+    assert decision.since == today and decision.severity == Severity.NORMAL
 
 
 def test_an_official_without_approval_authority_has_no_approval_to_give(
@@ -99,10 +93,10 @@ def test_an_official_without_approval_authority_has_no_approval_to_give(
 
 
 def test_calls_closing_soon_and_councils_to_form(
-    english_ctx, official, make_published_order
+    now, english_ctx, official, make_published_order
 ):
-    soon = make_published_order(NOW, NOW + timedelta(days=3), title="Mặn")
-    later = make_published_order(NOW, NOW + timedelta(days=40), title="Lũ")
+    soon = make_published_order(now, now + timedelta(days=3), title="Mặn")
+    later = make_published_order(now, now + timedelta(days=40), title="Lũ")
     home = work.home_for(official)
     assert _keys(home, Kind.CALL_CLOSING) == [f"call-{soon.id}"]
     closing = _item(home, f"call-{soon.id}")
@@ -115,15 +109,16 @@ def test_calls_closing_soon_and_councils_to_form(
 
 
 def test_a_call_past_its_deadline_waits_to_be_closed(
-    english_ctx, official, make_published_order
+    now, english_ctx, official, make_published_order
 ):
-    order = make_published_order(NOW - timedelta(days=10), NOW - timedelta(days=2))
+    order = make_published_order(now - timedelta(days=10), now - timedelta(days=2))
     closing = _item(work.home_for(official), f"order-{order.id}")
     assert (closing.severity, closing.days_left) == (Severity.OVERDUE, -2)
     assert "close the call" in closing.note
 
 
 def test_an_official_of_another_agency_sees_none_of_these_orders(
+    now,
     english_ctx,
     official,
     make_user,
@@ -131,28 +126,27 @@ def test_an_official_of_another_agency_sees_none_of_these_orders(
     make_published_order,
     submitted_order,
 ):
-    make_published_order(NOW, NOW + timedelta(days=3))
+    make_published_order(now, now + timedelta(days=3))
     elsewhere = make_institution("so-yte", "Sở Y tế")
     other = make_user(Role.OFFICIAL, can_approve=True, institution_id=elsewhere.id)
     assert work.home_for(other).work.total == 0
 
 
-AWARD_START = TODAY - timedelta(days=200)
-
-
 @pytest.fixture
-def late_running_order(official, approver, pi, teammate, make_awarded_order):
+def late_running_order(
+    now, today, official, approver, pi, teammate, make_awarded_order
+):
     """Running since 200 days ago; tranche 1 was due 30 days ago (nothing paid), tranche 2 in 60 days."""
     award = {
         "contract_number": "05/HĐ", "contract_value": 900_000_000,
-        "start_date": AWARD_START, "end_date": TODAY + timedelta(days=300),
+        "start_date": today - timedelta(days=200), "end_date": today + timedelta(days=300),
         "payment_schedule": [
-            {"amount": 600_000_000, "due_date": TODAY - timedelta(days=30), "label": "Đợt 1"},
-            {"amount": 300_000_000, "due_date": TODAY + timedelta(days=60), "label": "Đợt 2"},
+            {"amount": 600_000_000, "due_date": today - timedelta(days=30), "label": "Đợt 1"},
+            {"amount": 300_000_000, "due_date": today + timedelta(days=60), "label": "Đợt 2"},
         ],
     }  # fmt: skip
     order = make_awarded_order(
-        NOW - timedelta(days=260), NOW - timedelta(days=230), NOW - timedelta(days=220),
+        now - timedelta(days=260), now - timedelta(days=230), now - timedelta(days=220),
         award, pi=pi, members=[teammate], started=True, title="Cảnh báo mặn",
     )  # fmt: skip
     plan = [("Tổng quan", -10), ("Thí nghiệm", 5), ("Báo cáo", 20), ("Tổng kết", 90)]
@@ -160,7 +154,7 @@ def late_running_order(official, approver, pi, teammate, make_awarded_order):
         title: milestones.add_milestone(
             official,
             order.id,
-            milestones.MilestoneInput(title, TODAY + timedelta(days=d)),
+            milestones.MilestoneInput(title, today + timedelta(days=d)),
         )
         for title, d in plan
     }
@@ -169,7 +163,7 @@ def late_running_order(official, approver, pi, teammate, make_awarded_order):
 
 
 def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
-    english_ctx, official, late_running_order
+    today, english_ctx, official, late_running_order
 ):
     order, made = late_running_order
     home = work.home_for(official)
@@ -184,15 +178,15 @@ def test_official_sees_late_milestones_tranches_and_deliverables_to_confirm(
     assert _item(home, f"tranche-{tranches[0].id}").endpoint == "orders.work.index"
     payments.record_disbursement(
         official, order.id,
-        payments.DisbursementInput(tranches[0].id, 600_000_000, TODAY, "UNC-1"),
+        payments.DisbursementInput(tranches[0].id, 600_000_000, today, "UNC-1"),
     )  # fmt: skip
     assert _keys(work.home_for(official), Kind.TRANCHE_OVERDUE) == []
 
 
 def test_official_items_come_most_urgent_first(
-    english_ctx, official, late_running_order, make_published_order
+    now, english_ctx, official, late_running_order, make_published_order
 ):
-    make_published_order(NOW, NOW + timedelta(days=3), title="Gần hạn")
+    make_published_order(now, now + timedelta(days=3), title="Gần hạn")
     home = work.home_for(official)
     ranks = [i.severity.rank for i in home.work.items]
     assert home.work.groups[0].severity == Severity.OVERDUE
@@ -207,10 +201,16 @@ def test_official_items_come_most_urgent_first(
 
 
 def test_official_queries_do_not_grow_with_the_items(
-    english_ctx, official, approver, agency, make_published_order, late_running_order
+    now,
+    english_ctx,
+    official,
+    approver,
+    agency,
+    make_published_order,
+    late_running_order,
 ):
     def add(n: int) -> None:
-        make_published_order(NOW, NOW + timedelta(days=2 + n), title=f"Đợt {n}")
+        make_published_order(now, now + timedelta(days=2 + n), title=f"Đợt {n}")
         order = orders.create_order(
             official, orders.OrderInput(title=f"Nháp {n}", agency_id=agency.id)
         )
@@ -236,13 +236,13 @@ def test_official_queries_do_not_grow_with_the_items(
 
 @pytest.fixture
 def council_review(
-    official, make_user, make_published_order, make_proposal, pi, institutions
+    now, official, make_user, make_published_order, make_proposal, pi, institutions
 ):
     """A call under review with two proposals and a council of one official and one researcher."""
-    order = make_published_order(NOW - timedelta(days=20), NOW - timedelta(days=2))
+    order = make_published_order(now - timedelta(days=20), now - timedelta(days=2))
     rival = make_user(Role.RESEARCHER, institution_id=institutions["vlu"].id)
-    first = make_proposal(pi, order, NOW - timedelta(days=10))
-    second = make_proposal(rival, order, NOW - timedelta(days=9))
+    first = make_proposal(pi, order, now - timedelta(days=10))
+    second = make_proposal(rival, order, now - timedelta(days=9))
     judge = make_user(Role.RESEARCHER, full_name="Giám khảo")
     councils.form_council(official, order, official.id, [judge.id])
     _step(order.id, official, Action.CLOSE_APPLICATIONS)
@@ -276,10 +276,10 @@ def test_a_researcher_not_on_the_council_has_nothing_to_score(
 
 
 def test_applicants_see_their_proposals_next_step(
-    english_ctx, make_published_order, make_proposal, pi, teammate
+    now, english_ctx, make_published_order, make_proposal, pi, teammate
 ):
-    order = make_published_order(NOW, NOW + timedelta(days=5))
-    proposal = make_proposal(pi, order, NOW, team=[teammate.id])
+    order = make_published_order(now, now + timedelta(days=5))
+    proposal = make_proposal(pi, order, now, team=[teammate.id])
     lead = _item(work.home_for(pi), f"proposal-{proposal.id}")
     assert (lead.endpoint, lead.days_left, lead.severity) == (
         "orders.proposals.detail", 5, Severity.SOON,
@@ -345,14 +345,14 @@ def test_a_representative_sees_interests_in_their_own_needs_only(
 
 
 def test_a_representative_sees_researchers_matching_their_open_needs(
-    english_ctx, make_enterprise, make_rep, make_need, make_researcher
+    today, english_ctx, make_enterprise, make_rep, make_need, make_researcher
 ):
     make_researcher(
         "Trần Văn Tôm", "ctu", ["nước thải", "nuôi tôm"],
         "Xử lý nước thải ao nuôi tôm bằng vi sinh.", ("Xử lý nước thải ao nuôi tôm",),
     )  # fmt: skip
     company = make_enterprise()
-    need = make_need(company, deadline=TODAY + timedelta(days=90))
+    need = make_need(company, deadline=today + timedelta(days=90))
     rep = make_rep(company)
     # No model fitted yet: the home page does not wait for the first fit.
     assert _keys(work.home_for(rep), Kind.NEED_MATCHES) == []

@@ -254,14 +254,15 @@ def test_all_refused_at_once_notifies_nobody(official, refusable):
 @pytest.mark.parametrize(
     "change",
     [
-        {"application_deadline": utcnow() - timedelta(minutes=1)},
+        {"application_deadline": timedelta(minutes=-1)},  # from now
         {"state": "draft"},
         {"state": "applications_closed"},
     ],
 )
 def test_an_order_not_open_for_proposals_is_refused_and_nothing_is_written(
-    official, make_order, reviewers, change
+    now, official, make_order, reviewers, change
 ):
+    change = {k: now + v if isinstance(v, timedelta) else v for k, v in change.items()}
     order = make_order("Bệnh gan thận mủ cá tra", FISH, **change)
     with pytest.raises(Conflict, match="ngừng nhận hồ sơ"):
         order_assignment.invite_researchers(official, order, [_profile(reviewers["fish"])])  # fmt: skip
