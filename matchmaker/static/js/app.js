@@ -210,6 +210,7 @@
       document.getElementById("confirm-step-text").textContent = form.dataset.confirmText || "";
       var ok = document.getElementById("confirm-step-ok");
       ok.className = "btn btn-" + (form.dataset.confirmTone === "danger" ? "danger" : "primary");
+      ok.textContent = form.dataset.confirmOk || ok.dataset.defaultLabel;
       ok.onclick = function () { ok.disabled = true; send(); };
       ok.disabled = false;
       window.bootstrap.Modal.getOrCreateInstance(dialog).show();
