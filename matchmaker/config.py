@@ -93,6 +93,8 @@ class Config:
     MATCHING_DIR = os.environ.get("MATCHING_DIR") or None
     MATCHING_REFIT_SHARE = float(os.environ.get("MATCHING_REFIT_SHARE", 0.2))
     MATCHING_REFIT_MIN_CHANGES = int(os.environ.get("MATCHING_REFIT_MIN_CHANGES", 5))
+    # A request reads every candidate's fingerprint only when a source table changed, or this often anyway.
+    MATCHING_FULL_SYNC_SECONDS = float(os.environ.get("MATCHING_FULL_SYNC_SECONDS", 60))
     # The Whoosh search index (data folder/search_index by default) and how long a writer waits for its lock.
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH") or None
     SEARCH_LOCK_TIMEOUT = float(os.environ.get("SEARCH_LOCK_TIMEOUT", 30))

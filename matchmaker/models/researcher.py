@@ -83,6 +83,13 @@ class ResearcherProfile(TimestampMixin, Base):
         return user.is_authenticated and user.id == self.user_id
 
 
+@sa.event.listens_for(ResearcherProfile.field_rows, "append", propagate=True)
+@sa.event.listens_for(ResearcherProfile.field_rows, "remove", propagate=True)
+def _fields_changed(target: ResearcherProfile, *_args: object) -> None:
+    """A change of fields is a change of the profile: its time moves (the matching model watches it)."""
+    target.updated_at = utcnow()
+
+
 class Publication(Base):
     """A paper, book or report of a researcher."""
 

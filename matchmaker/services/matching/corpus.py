@@ -393,6 +393,35 @@ def researcher_stamps() -> dict[str, ResearcherStamp]:
     return stamps
 
 
+# Every table whose rows make a candidate (the researchers' fingerprints above, the texts' below). Each has an
+# ``updated_at`` set on insert and update, so any change to one moves its row count (a delete) or its latest
+# time (an insert or an update); a researcher's fields move their profile's time (models/researcher.py).
+SOURCE_TABLES = (
+    ResearcherProfile,
+    User,
+    Institution,
+    Publication,
+    IPAsset,
+    Project,
+    ProjectMember,
+    ResultRecord,
+    ResearchOrder,
+    TechNeed,
+)
+
+
+def data_version() -> tuple[Any, ...]:
+    """A summary of every source table that changes whenever one of them does: one query of counts and
+    latest times, where the fingerprints read every candidate (half a second at 10,000 researchers)."""
+    columns = []
+    for model in SOURCE_TABLES:
+        columns += [
+            sa.select(sa.func.count()).select_from(model).scalar_subquery(),
+            sa.select(sa.func.max(model.updated_at)).scalar_subquery(),
+        ]
+    return tuple(db.session.execute(sa.select(*columns)).one())
+
+
 def _counted(model: type[Publication] | type[IPAsset]) -> sa.Subquery:
     return (
         sa.select(

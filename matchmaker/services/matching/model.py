@@ -81,6 +81,12 @@ class _Live:
         self.model: Model | None = None
         self.mtime_ns = 0
         self.thread: threading.Thread | None = None
+        # The model last brought up to date, the source tables' version it was brought to, and when.
+        self.synced: tuple[Model | None, tuple[Any, ...] | None, float] = (
+            None,
+            None,
+            0.0,
+        )
 
 
 def _live(app: Flask | None = None) -> _Live:
@@ -233,10 +239,30 @@ def serving() -> Iterator[Model]:
         if live.model is None:
             refit()
         else:
-            _sync(live.model)
+            _sync_if_changed(live)
             if _needs_refit(live.model):
                 _start_background_refit(live)
         yield live.model
+
+
+def _sync_if_changed(live: _Live) -> None:
+    """Sync the live model unless no source table changed since its last sync (a cheap query).
+
+    The version is read before the fingerprints, so a change committed in between is synced now or next time.
+    Every ``MATCHING_FULL_SYNC_SECONDS`` the fingerprints are read anyway: a safety net should app servers'
+    clocks disagree about the latest change.
+    """
+    version = corpus.data_version()
+    model, synced_version, synced_at = live.synced
+    full_every = float(current_app.config.get("MATCHING_FULL_SYNC_SECONDS", 60))
+    if (
+        model is live.model
+        and version == synced_version
+        and time.monotonic() - synced_at < full_every
+    ):
+        return
+    _sync(live.model)
+    live.synced = (live.model, version, time.monotonic())
 
 
 def _needs_refit(model: Model) -> bool:

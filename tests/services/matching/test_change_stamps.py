@@ -7,9 +7,16 @@ import inspect
 import sqlalchemy as sa
 
 from matchmaker.extensions import db
-from matchmaker.models import IPAsset, IPKind, IPStatus, ResearcherProfile
+from matchmaker.models import (
+    IPAsset,
+    IPKind,
+    IPStatus,
+    ResearcherField,
+    ResearcherProfile,
+)
 from matchmaker.models.base import Base
 from matchmaker.services.matching import corpus
+from matchmaker.services.matching import model as matching_model
 
 # Read by matching, compared column by column in the fingerprint instead of by a stamp.
 COMPARED_DIRECTLY = {
@@ -59,3 +66,78 @@ def test_an_ip_asset_edited_in_place_changes_its_researchers_fingerprint(
     asset.title = "Cống ngăn mặn tự động điều khiển từ xa"
     db.session.commit()
     assert corpus.researcher_stamps()[key] != before
+
+
+# --- The cheap check before the fingerprints --------------------------------------------------------------
+
+
+def test_every_model_matching_reads_is_in_the_version_check():
+    """A table the candidates are built from but the version check ignores would leave its edits unmatched."""
+    models = _models_read_by_matching()
+    watched = {model.__name__ for model in corpus.SOURCE_TABLES}
+    # A researcher's fields move their profile's time (models/researcher.py).
+    assert set(models) - watched == {"ResearcherField"}
+
+
+def _profile_of(user) -> ResearcherProfile:
+    return db.session.scalar(
+        sa.select(ResearcherProfile).where(ResearcherProfile.user_id == user.id)
+    )
+
+
+def test_the_version_moves_on_an_insert_an_update_a_delete_and_a_change_of_fields(
+    make_researcher,
+):
+    user = make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
+    profile = _profile_of(user)
+    seen = [corpus.data_version()]
+
+    asset = IPAsset(researcher=profile, kind=IPKind.PATENT, title="Cống", status=IPStatus.GRANTED)  # fmt: skip
+    db.session.add(asset)
+    db.session.commit()
+    seen.append(corpus.data_version())
+    asset.title = "Cống ngăn mặn tự động"
+    db.session.commit()
+    seen.append(corpus.data_version())
+    db.session.delete(asset)
+    db.session.commit()
+    seen.append(corpus.data_version())
+    profile.field_rows = [ResearcherField(field_code="20105")]
+    db.session.commit()
+    seen.append(corpus.data_version())
+    # Each step moves it from the one before (the model compares with the version it was last synced to).
+    assert all(before != after for before, after in zip(seen, seen[1:]))
+    assert corpus.data_version() == seen[-1]  # and it stays put while nothing changes
+
+
+def _statements(run) -> int:
+    seen = []
+
+    def count(*_args) -> None:
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_serving_reads_the_fingerprints_only_after_a_change(app, make_researcher):
+    user = make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
+
+    def serve() -> None:
+        with matching_model.serving():
+            pass
+
+    serve()  # builds the model
+    serve()  # brings it up to date once
+    quiet = _statements(serve)
+    assert quiet == 1  # the version check alone
+    _profile_of(user).keywords = ["phù sa", "lúa"]
+    db.session.commit()
+    assert _statements(serve) > quiet
+    assert _statements(serve) == quiet
+    app.config["MATCHING_FULL_SYNC_SECONDS"] = 0  # the safety net reads them anyway
+    assert _statements(serve) > quiet
