@@ -387,7 +387,7 @@ def report_pages(pages: list[dict], duration: float) -> list[str]:
     """The per-page table; returns the pages whose p95 is over the target."""
     over = []
     print(
-        f"# {'page':<44} {'requests':>8} {'req/s':>6} {'p50':>5} {'p95':>5} {'p99':>5} {'fail':>5}"
+        f"# {'page':<50} {'requests':>8} {'req/s':>6} {'p50':>5} {'p95':>5} {'p99':>5} {'fail':>5}"
     )
     for row in sorted(pages, key=lambda r: -_number(r["95%"])):
         p95 = _number(row["95%"])
@@ -395,7 +395,7 @@ def report_pages(pages: list[dict], duration: float) -> list[str]:
         if p95 > TARGET_MS:
             over.append(row["Name"])
         print(
-            f"# {row['Name'][:44]:<44} {row['Request Count']:>8} "
+            f"# {row['Name'][:50]:<50} {row['Request Count']:>8} "
             f"{_number(row['Request Count']) / duration:6.1f} {row['50%']:>5} {row['95%']:>5} "
             f"{row['99%']:>5} {row['Failure Count']:>5}{flag}"
         )
