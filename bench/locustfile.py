@@ -178,9 +178,15 @@ class SignedIn(Page):
             if "/auth/" in answer.url:
                 answer.failure(f"sign-in as {self.account} refused")
 
+    def visit(self, path: str, name: str) -> None:
+        """A page of the signed-in account: sent back to the sign-in form means the session was lost."""
+        with self.client.get(path, name=name, catch_response=True) as answer:
+            if "/auth/login" in answer.url:
+                answer.failure(f"{self.account} no longer signed in")
+
     @task(3)
     def home(self) -> None:
-        self.client.get("/", name=f"/ ({self.account})")
+        self.visit("/", f"/ ({self.account})")
 
 
 class Official(SignedIn):
@@ -189,18 +195,18 @@ class Official(SignedIn):
 
     @task(2)
     def dashboard(self) -> None:
-        self.client.get("/dashboard/", name="/dashboard/ (official)")
+        self.visit("/dashboard/", "/dashboard/ (official)")
 
     @task(3)
     def own_order(self) -> None:
-        self.client.get(
+        self.visit(
             f"/orders/{random.choice(IDS['official_orders'])}",
-            name="/orders/[id] (official, matches)",
+            "/orders/[id] (official, matches)",
         )
 
     @task(1)
     def orders(self) -> None:
-        self.client.get("/orders/", name="/orders/ (official)")
+        self.visit("/orders/", "/orders/ (official)")
 
 
 class Researcher(SignedIn):
@@ -209,8 +215,8 @@ class Researcher(SignedIn):
 
     @task(1)
     def order(self) -> None:
-        self.client.get(
-            f"/orders/{random.choice(IDS['orders'])}", name="/orders/[id] (researcher)"
+        self.visit(
+            f"/orders/{random.choice(IDS['orders'])}", "/orders/[id] (researcher)"
         )
 
 
@@ -220,11 +226,11 @@ class Enterprise(SignedIn):
 
     @task(3)
     def own_need(self) -> None:
-        self.client.get(
+        self.visit(
             f"/enterprises/needs/{random.choice(IDS['enterprise_needs'])}",
-            name="/enterprises/needs/[id] (enterprise, matches)",
+            "/enterprises/needs/[id] (enterprise, matches)",
         )
 
     @task(1)
     def needs(self) -> None:
-        self.client.get("/enterprises/needs", name="/enterprises/needs (enterprise)")
+        self.visit("/enterprises/needs", "/enterprises/needs (enterprise)")
