@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run serve-prod test abuse install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
+.PHONY: run serve-prod test abuse load install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -77,6 +81,13 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/relevance.py --quiet
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/api.py
+
+## Load test (README, "Load test"): a database of its own on PostgreSQL (127.0.0.1:5432, or LOAD_ARGS=--pg ...),
+## gunicorn as in production, locust's visitors for 2 minutes; everything is removed at the end.
+## LOAD_ARGS=--quick for a 20 s smoke run; bench/load.py --help for the rest.
+LOAD_ARGS ?=
+load: $(VENV)/.installed-bench translations
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 ## Refresh the committed Be Vietnam Pro font (woff2, weights 400-700) from the npm registry's @fontsource package.
 ## Not needed by run or test: the files are in the repository (SIL Open Font License, LICENSE beside them).

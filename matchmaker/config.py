@@ -190,6 +190,9 @@ class Config:
     # Logs: "json" (one object per line) or "text"; JSON in production.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Opt-in: each SQL statement slower than this many milliseconds is logged (statement without its
+    # parameters, duration, endpoint; matchmaker/observability/slow_queries.py). Unset or 0: off.
+    SLOW_QUERY_MS = float(os.environ.get("SLOW_QUERY_MS") or 0) or None
     # A header set by a trusted proxy that carries the request id (e.g. X-Request-ID); unset: every
     # request gets a new id and a client's header is ignored. The id is returned as X-Request-ID.
     REQUEST_ID_HEADER = os.environ.get("REQUEST_ID_HEADER") or None
@@ -243,6 +246,7 @@ class TestConfig(Config):
     LOG_FORMAT = "text"
     REQUEST_ID_HEADER = None
     METRICS_TOKEN = None
+    SLOW_QUERY_MS = None
 
 
 def config_for_env() -> type[Config]:

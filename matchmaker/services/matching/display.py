@@ -142,6 +142,7 @@ def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
     found |= {f"profile:{p.id}": ("", "", p) for p in profiles}
     found |= _work_evidence(wanted["project"], wanted["result"])
     owners = {owner.id: owner for _k, _t, owner in found.values() if owner is not None}
+    _load_documents_of(owners)
     texts = {
         pk: _own_texts(docs) for pk, docs in _own_documents(owners.values()).items()
     }
@@ -150,6 +151,21 @@ def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
         for doc_id, (kind, title, owner) in found.items()
         if owner is not None
     }
+
+
+def _load_documents_of(profiles: dict[int, ResearcherProfile]) -> None:
+    """Load the publications, IP assets and fields of these profiles in one go (three queries), not one
+    profile at a time when their documents are built (the load test found 18 queries per match list)."""
+    if profiles:
+        db.session.scalars(
+            sa.select(ResearcherProfile)
+            .where(ResearcherProfile.id.in_(profiles))
+            .options(
+                selectinload(ResearcherProfile.publications),
+                selectinload(ResearcherProfile.ip_assets),
+                selectinload(ResearcherProfile.field_rows),
+            )
+        ).all()
 
 
 def _work_evidence(
