@@ -120,16 +120,6 @@ def answer(*queries: sa.ScalarSelect | int) -> tuple[int, ...]:
     )
 
 
-def total(records: RecordSet, column: sa.ColumnElement) -> int:
-    """The sum of ``column`` (of the kind's model) over the records."""
-    return answer(summing(records, column))[0]
-
-
-def totals(records: RecordSet, *columns: sa.ColumnElement) -> tuple[int, ...]:
-    """The sums of ``columns`` (of the kind's model) over the records, in one query."""
-    return answer(*(summing(records, column) for column in columns))
-
-
 def record_ids(key: str, scope: Scope) -> list[int]:
     """The ids behind the figure ``key``, in ascending order."""
     records = records_of(key, scope)
