@@ -9,7 +9,9 @@
 # Baseline, timed in the same run: every counted figure computed on its own by the query behind its records
 # list (records.count(records_of(key, scope)), the naive route, nothing shared); same_figures says whether
 # the dashboard's numbers equal the baseline's. --profile N prints the N slowest queries of one build
-# (timed with SQLAlchemy's before/after_cursor_execute events). The last line is machine-readable:
+# (timed with SQLAlchemy's before/after_cursor_execute events) and where one officials' page's CPU time goes:
+# each section (with its SQL time; on SQLite, rows read after the first count as Python), the charts' SVG,
+# the template with its number formatting. The last line is machine-readable:
 #   db=… queries=… dashboard_cold_ms=… dashboard_cpu_p50_ms=… dashboard_p50_ms=… dashboard_p95_ms=…
 #   baseline_p50_ms=… baseline_p95_ms=… speedup=… same_figures=… page_p50_ms=… page_p95_ms=…
 #   page_cpu_p50_ms=… page_cpu_p95_ms=… target_ms=300 within_target=… load_average=… cpus=…
@@ -290,6 +292,7 @@ def measure(
             )
             for ms, statement in clock.slowest(profile):
                 print(f"#   {ms:6.1f}  {' '.join(statement.split())[:160]}")
+            print(f"# {label}: where one officials' page goes (CPU ms, the fastest of {runs}): {page_parts(app, scope, clock, runs)}")  # fmt: skip
         keys = counted_figures(dashboard.build_dashboard(scope))
         baseline_figures = figure_by_figure(scope, keys)  # warm it too
         service, cpu = _time(lambda: dashboard.build_dashboard(scope), runs)
@@ -336,6 +339,43 @@ def measure(
     )
     if differ:
         print(f"# {label}: figures that differ from the baseline: {', '.join(differ)}")
+
+
+def page_parts(app, scope: dashboard.Scope, clock: QueryClock, runs: int) -> str:
+    """The CPU time of each part of the officials' unfiltered page, in a request signed in as the official:
+    each section of the service (with the SQL time of its queries), the charts' SVG, the template."""
+    from flask import render_template
+    from flask_login import login_user
+
+    from matchmaker.blueprints.dashboard import views
+
+    def fastest(call) -> tuple[float, float]:
+        cpu, sql = [], []
+        for _ in range(runs):
+            clock.clear()
+            began = time.process_time()
+            call()
+            cpu.append(1000 * (time.process_time() - began))
+            sql.append(sum(ms for ms, _statement in clock.timed))
+        return min(cpu), min(sql)
+
+    parts = []
+    with app.test_request_context("/dashboard/"):
+        login_user(db.session.get(User, 1))
+        for spec in dashboard.SECTIONS:
+            cpu, sql = fastest(lambda spec=spec: spec.build(scope))
+            parts.append(f"{spec.key} {cpu:.1f} (SQL {sql:.1f})")
+        board = dashboard.build_dashboard(scope)
+        cpu, _sql = fastest(lambda: views._charts(board))
+        parts.append(f"charts {cpu:.1f}")
+        drawn, choices = views._charts(board), dashboard.filter_choices()
+        cpu, _sql = fastest(lambda: render_template(
+            "dashboard/index.html", board=board, scope=scope, messages=(), public=False, choices=choices,
+            catalogue=dashboard.catalogue, state_labels=views.STATE_LABELS, charts=drawn, args=scope.as_args(),
+        ))  # fmt: skip
+        parts.append(f"template {cpu:.1f}")
+    db.session.remove()
+    return ", ".join(parts)
 
 
 def counted_figures(board: dashboard.Dashboard) -> list[str]:

@@ -23,9 +23,11 @@ from matchmaker.models import (
     EnterpriseSize,
     Institution,
     InstitutionKind,
+    InterestStatus,
     IPAsset,
     IPKind,
     IPStatus,
+    NeedInterest,
     NeedStatus,
     Publication,
     ResearcherField,
@@ -252,3 +254,36 @@ def _load_needs(enterprises: dict[str, Enterprise], step: Progress) -> None:
             existing.add((enterprise.id, title))
         step(1)
     db.session.flush()
+    _load_interests(enterprises)
+
+
+def _load_interests(enterprises: dict[str, Enterprise]) -> None:
+    """Researchers' expressions of interest in the needs (the enterprise's answer, if it gave one)."""
+    needs = {
+        (n.enterprise_id, n.title): n for n in db.session.scalars(sa.select(TechNeed))
+    }
+    people = {u.email: u for u in db.session.scalars(sa.select(User).where(User.role.in_((Role.RESEARCHER, Role.ENTERPRISE))))}  # fmt: skip
+    existing = {tuple(r) for r in db.session.execute(sa.select(NeedInterest.need_id, NeedInterest.user_id))}  # fmt: skip
+    for row in _read("needs"):
+        enterprise = enterprises[row["enterprise"]]
+        need = needs[(enterprise.id, normalise(row["title"]))]
+        answering = people[_representatives(row["enterprise"])[0].lower()]
+        for item in row.get("interests", []):
+            user = people[item["researcher"].lower()]
+            if (need.id, user.id) in existing:
+                continue
+            status = InterestStatus(item["status"])
+            decided = status != InterestStatus.PENDING
+            db.session.add(NeedInterest(
+                need_id=need.id, user_id=user.id, message=normalise(item["message"]), status=status,
+                on_behalf_of_institution=item["on_behalf_of_institution"],
+                decided_at=utcnow() if decided else None, decided_by_id=answering.id if decided else None,
+            ))  # fmt: skip
+            existing.add((need.id, user.id))
+    db.session.flush()
+
+
+def _representatives(slug: str) -> list[str]:
+    """The e-mails of an enterprise's representatives in the demo data."""
+    row = next(r for r in _read("enterprises") if r["slug"] == slug)
+    return [rep["email"] for rep in row["representatives"]]

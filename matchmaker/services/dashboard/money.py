@@ -19,10 +19,11 @@ from matchmaker.models import (
 from matchmaker.services import reference
 from matchmaker.services.dashboard.records import (
     RecordSet,
+    answer,
+    counting,
     figure,
     records_of,
-    total,
-    totals,
+    summing,
 )
 from matchmaker.services.dashboard.scope import Scope, in_scope, scoped_orders
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
@@ -90,18 +91,26 @@ def _tranches_overdue(scope: Scope) -> RecordSet:
 def section(scope: Scope) -> Section:
     """The money section (internal only: an order's budget may be marked internal)."""
     approved = records_of("approved", scope)
-    budget, cofunding = totals(
-        approved, ResearchOrder.state_budget, ResearchOrder.cofunding
-    )
-    contracted = total(records_of("awarded", scope), ResearchOrder.contract_value)
-    paid = total(records_of("disbursed", scope), Disbursement.amount)
-    committed = total(records_of("committed", scope), ResearchOrder.contract_value)
-    cumulative = total(records_of("disbursed_cumulative", scope), Disbursement.amount)
     overdue = records_of("tranches_overdue", scope)
-    overdue_count, outstanding = db.session.execute(
-        sa.select(sa.func.count(Tranche.id), sa.func.coalesce(sa.func.sum(Tranche.planned_amount - _paid()), 0))
-        .where(overdue.condition())
-    ).one()  # fmt: skip
+    (
+        budget,
+        cofunding,
+        contracted,
+        paid,
+        committed,
+        cumulative,
+        overdue_count,
+        outstanding,
+    ) = answer(
+        summing(approved, ResearchOrder.state_budget),
+        summing(approved, ResearchOrder.cofunding),
+        summing(records_of("awarded", scope), ResearchOrder.contract_value),
+        summing(records_of("disbursed", scope), Disbursement.amount),
+        summing(records_of("committed", scope), ResearchOrder.contract_value),
+        summing(records_of("disbursed_cumulative", scope), Disbursement.amount),
+        counting(overdue),
+        summing(overdue, Tranche.planned_amount - _paid()),
+    )  # one statement
     share = round(100 * cumulative / committed, 1) if committed else None
     figures = (
         Figure("state_budget", budget, "vnd", "approved"),

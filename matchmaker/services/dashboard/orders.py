@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
 
 from matchmaker.extensions import db
-from matchmaker.lifecycle import VIETNAM_TZ, Action, OrderState
+from matchmaker.lifecycle import Action, OrderState
 from matchmaker.models import (
     OrderEvent,
     Proposal,
@@ -18,6 +16,7 @@ from matchmaker.models import (
     TechNeed,
 )
 from matchmaker.services import policy
+from matchmaker.services.dashboard.days import local_day
 from matchmaker.services.dashboard.records import (
     RecordSet,
     count,
@@ -33,7 +32,6 @@ from matchmaker.services.dashboard.scope import (
 )
 from matchmaker.services.dashboard.types import Figure, Row, Section, Table
 from matchmaker.services.orders import work
-from matchmaker.services.orders.work.common import SCHEDULED_STATES
 
 # Figures counted by a lifecycle step taken in the period (the order's event), and whether they are public.
 STEPS = {
@@ -121,16 +119,10 @@ def _needs_received(scope: Scope) -> RecordSet:
 
 
 def schedule_split(scope: Scope) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(on schedule, late): the running orders in scope on ``scope.today``, by ``work.schedule_statuses``."""
-    stmt = (
-        sa.select(ResearchOrder)
-        .options(load_only(ResearchOrder.id, ResearchOrder.state))
-        .where(*order_conditions(scope), ResearchOrder.state.in_(SCHEDULED_STATES))
-    )
-    running = db.session.scalars(stmt).all()
-    statuses = work.schedule_statuses(running, scope.today)
-    late = [o.id for o in running if statuses[o.id].is_late]
-    return ids_of([o.id for o in running if o.id not in set(late)]), ids_of(late)
+    """(on schedule, late): the running orders in scope on ``scope.today``, by the rules of
+    ``work.schedule_statuses`` (``work.split_running``: one query, whatever the number of orders)."""
+    on_time, late = work.split_running(order_conditions(scope), scope.today)
+    return ids_of(on_time), ids_of(late)
 
 
 @figure("on_schedule")
@@ -143,26 +135,23 @@ def _late(scope: Scope) -> RecordSet:
     return RecordSet("order", schedule_split(scope)[1])
 
 
-def _local_day(moment: datetime) -> date:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM_TZ).date()
-
-
 def days_between(first: Action, then: Action, orders: sa.Select) -> list[int]:
-    """Days from each order's first ``first`` step to its first ``then`` step, for ``orders`` having both."""
-    rows = db.session.execute(
-        sa.select(OrderEvent.order_id, OrderEvent.action, sa.func.min(OrderEvent.created_at))
+    """Days (Cần Thơ dates) from each order's first ``first`` step to its first ``then`` step, for
+    ``orders`` having both: one number per order, worked out in SQL."""
+
+    def first_day(action: Action) -> sa.ColumnElement[int]:
+        on_day = sa.case(
+            (OrderEvent.action == action.value, local_day(OrderEvent.created_at))
+        )
+        return sa.func.min(on_day)
+
+    stmt = (
+        sa.select(first_day(then) - first_day(first))
         .where(OrderEvent.order_id.in_(orders), OrderEvent.action.in_([first.value, then.value]))
-        .group_by(OrderEvent.order_id, OrderEvent.action)
+        .group_by(OrderEvent.order_id)
+        .having(first_day(first).is_not(None), first_day(then).is_not(None))
     )  # fmt: skip
-    when: dict[int, dict[str, date]] = {}
-    for order_id, action, moment in rows:
-        when.setdefault(order_id, {})[action] = _local_day(moment)
-    return [
-        (days[then.value] - days[first.value]).days
-        for days in when.values()
-        if first.value in days and then.value in days
-    ]
+    return [int(days) for days in db.session.scalars(stmt)]
 
 
 def proposals_per_call(scope: Scope) -> list[int]:

@@ -21,7 +21,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import reference
 from matchmaker.services.dashboard.orders import needs_conditions
-from matchmaker.services.dashboard.records import RecordSet, count, figure, records_of
+from matchmaker.services.dashboard.records import RecordSet, counts, figure, records_of
 from matchmaker.services.dashboard.scope import (
     Scope,
     in_scope,
@@ -122,9 +122,12 @@ def _enterprises(scope: Scope) -> RecordSet:
 @figure("interests_expressed")
 def _interests(scope: Scope) -> RecordSet:
     start, end = scope.period.bounds()
-    needs = sa.select(TechNeed.id).where(*needs_conditions(scope))
+    conditions = needs_conditions(
+        scope
+    )  # every interest is in a need: tested only when filtered
+    needs = [NeedInterest.need_id.in_(sa.select(TechNeed.id).where(*conditions))] if conditions else []  # fmt: skip
     stmt = sa.select(NeedInterest.id).where(
-        NeedInterest.need_id.in_(needs),
+        *needs,
         NeedInterest.created_at >= start,
         NeedInterest.created_at < end,
     )
@@ -189,7 +192,8 @@ def section(scope: Scope) -> Section:
         "proposals_submitted", "researchers_taking_part", "institutions_taking_part",
         "regional_institutions_taking_part", "enterprises_taking_part", "interests_expressed",
     )  # fmt: skip
-    figures = [Figure(key, count(records_of(key, scope)), records=key) for key in keys]
+    values = counts(*(records_of(key, scope) for key in keys))  # one statement
+    figures = [Figure(key, value, records=key) for key, value in zip(keys, values, strict=True)]  # fmt: skip
     total, done = profile_counts(scope)
     figures += [
         Figure("profiles_total", total, records="profiles_total"),

@@ -87,21 +87,37 @@ def records_of(key: str, scope: Scope) -> RecordSet:
 
 def count(records: RecordSet) -> int:
     """How many records: the figure's value."""
+    return counts(records)[0]
+
+
+def counts(*sets: RecordSet) -> tuple[int, ...]:
+    """How many records in each set, the queries of several sets answered by one statement."""
+    return answer(*(counting(records) for records in sets))
+
+
+def counting(records: RecordSet) -> sa.ScalarSelect | int:
+    """The query counting the records (or their number, when the ids were computed in Python)."""
     if isinstance(records.ids, tuple):
         return len(set(records.ids))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(records.ids.subquery())) or 0  # fmt: skip
+    return sa.select(sa.func.count()).select_from(records.ids.subquery()).scalar_subquery()  # fmt: skip
 
 
-def total(records: RecordSet, column: sa.ColumnElement) -> int:
-    """The sum of ``column`` (of the kind's model) over the records."""
-    return totals(records, column)[0]
+def summing(records: RecordSet, column: sa.ColumnElement) -> sa.ScalarSelect:
+    """The query summing ``column`` (of the kind's model) over the records."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+        .where(records.condition())
+        .scalar_subquery()
+    )
 
 
-def totals(records: RecordSet, *columns: sa.ColumnElement) -> tuple[int, ...]:
-    """The sums of ``columns`` (of the kind's model) over the records, in one query."""
-    sums = [sa.func.coalesce(sa.func.sum(column), 0) for column in columns]
-    row = db.session.execute(sa.select(*sums).where(records.condition())).one()
-    return tuple(int(value or 0) for value in row)
+def answer(*queries: sa.ScalarSelect | int) -> tuple[int, ...]:
+    """The values of scalar queries (``counting``, ``summing``…) in one statement; numbers pass through."""
+    asked = [query for query in queries if not isinstance(query, int)]
+    row = iter(db.session.execute(sa.select(*asked)).one() if asked else ())
+    return tuple(
+        query if isinstance(query, int) else int(next(row) or 0) for query in queries
+    )
 
 
 def record_ids(key: str, scope: Scope) -> list[int]:

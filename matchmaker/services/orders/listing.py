@@ -18,12 +18,10 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, selectinload
 
-from matchmaker.extensions import db
 from matchmaker.lifecycle import OrderState
 from matchmaker.models import Institution, ResearchOrder, User, utcnow
 from matchmaker.services import policy, text_filter
 from matchmaker.services.orders import work as progress
-from matchmaker.services.orders.work.common import SCHEDULED_STATES
 from matchmaker.services.pagination import paginate_rows
 
 ASC, DESC = "asc", "desc"
@@ -166,12 +164,8 @@ def _order_by(sort: str, direction: str, now: datetime, disbursed) -> list:
 
 
 def _late_order_ids(today) -> list[int]:
-    """Every running order that is late today (the batched schedule over the running orders only)."""
-    running = db.session.scalars(
-        sa.select(ResearchOrder).where(ResearchOrder.state.in_(SCHEDULED_STATES))
-    )
-    statuses = progress.schedule_statuses(running, today)
-    return [order_id for order_id, status in statuses.items() if status.is_late]
+    """Every running order that is late today (the schedule's rules over the running orders, one query)."""
+    return list(progress.split_running([], today)[1])
 
 
 def _filtered(user: User | None, filters: OrderFilters, now: datetime):

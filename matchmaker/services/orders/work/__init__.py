@@ -52,6 +52,7 @@ from matchmaker.services.orders.work.schedule import (
     list_late_orders,
     schedule_status,
     schedule_statuses,
+    split_running,
 )
 from matchmaker.services.policy import results_are_public
 
@@ -89,6 +90,7 @@ __all__ = [
     "results_are_public",
     "schedule_status",
     "schedule_statuses",
+    "split_running",
     "send_back_deliverable",
     "submit_deliverable",
     "submit_progress_report",

@@ -45,7 +45,8 @@ class Contract:
     schedule: tuple[lifecycle.Tranche, ...]
 
 
-def _as_date(value: object) -> date | None:
+def as_date(value: object) -> date | None:
+    """An ISO date written in an award step's fields, or None if it is not one."""
     try:
         return date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -74,16 +75,16 @@ def contracts(order_ids: Collection[int]) -> dict[int, Contract]:
             OrderEvent.id.in_(last_award)
         )
     )  # columns, not events: the schedule of every running order is read at once (the dashboard)
-    return {order_id: _contract_of(fields) for order_id, fields in awards}
+    return {order_id: contract_of(fields) for order_id, fields in awards}
 
 
-def _contract_of(fields: dict | None) -> Contract:
+def contract_of(fields: dict | None) -> Contract:
     """The contract an award step's fields record."""
     fields = fields or {}
     schedule = tuple(
         lifecycle.Tranche(
             amount=item["amount"],
-            due_date=_as_date(item.get("due_date")),
+            due_date=as_date(item.get("due_date")),
             label=str(item.get("label") or ""),
         )
         for item in fields.get("payment_schedule") or []
@@ -93,8 +94,8 @@ def _contract_of(fields: dict | None) -> Contract:
     return Contract(
         number=str(fields.get("contract_number") or ""),
         value=value if isinstance(value, int) else None,
-        start_date=_as_date(fields.get("start_date")),
-        end_date=_as_date(fields.get("end_date")),
+        start_date=as_date(fields.get("start_date")),
+        end_date=as_date(fields.get("end_date")),
         schedule=schedule,
     )
 

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from matchmaker import formatting
 from matchmaker.extensions import db
-from matchmaker.models import Disbursement, Milestone, ResearchOrder, Tranche
+from matchmaker.lifecycle import Action
+from matchmaker.models import (
+    Disbursement,
+    Milestone,
+    OrderEvent,
+    ResearchOrder,
+    Tranche,
+)
 from matchmaker.services.orders.work.common import (
     SCHEDULED_STATES,
     S,
     vietnam_today,
 )
-from matchmaker.services.orders.work.payments import Contract, contracts
+from matchmaker.services.orders.work.payments import (
+    Contract,
+    as_date,
+    contract_of,
+    contracts,
+)
 
 
 class Lateness(enum.Enum):
@@ -160,6 +173,69 @@ def _overdue_tranches(
             if planned.due_date and planned.due_date < today and planned.amount > 0:
                 found.append((order_id, number, planned.due_date))
     return found
+
+
+def split_running(
+    conditions: Sequence[sa.ColumnElement[bool]], today: date
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(on schedule, late): the ids of the running orders matching ``conditions`` (on ``ResearchOrder``).
+
+    The rules of ``schedule_statuses`` without the reasons, in one query over the running orders, for the
+    dashboard's figures and the late orders list: an overdue milestone and an overdue tranche are found in
+    SQL (the same conditions as there); the contract's end date and, while no tranche is recorded, the
+    award's payment schedule are read from the last award step's fields and judged as ``contracts`` reads
+    them. tests/services/orders/work/test_progress.py checks it agrees with ``schedule_statuses``.
+    """
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(Disbursement.amount), 0))
+        .where(Disbursement.tranche_id == Tranche.id)
+        .scalar_subquery()
+    )
+    overdue = sa.or_(
+        sa.exists().where(
+            Milestone.order_id == ResearchOrder.id,
+            Milestone.due_date < today,
+            Milestone.completed_on.is_(None),
+            Milestone.submitted_at.is_(None),
+        ),
+        sa.exists().where(
+            Tranche.order_id == ResearchOrder.id,
+            Tranche.due_date < today,
+            Tranche.planned_amount > paid,
+        ),
+    )
+    recorded = sa.exists().where(Tranche.order_id == ResearchOrder.id)
+    last = (
+        sa.select(OrderEvent.order_id, sa.func.max(OrderEvent.id).label("event_id"))
+        .where(OrderEvent.action == Action.AWARD.value)
+        .group_by(OrderEvent.order_id)
+        .subquery()
+    )
+    award = aliased(OrderEvent)
+    stmt = (
+        sa.select(
+            ResearchOrder.id, ResearchOrder.state, overdue, award.fields["end_date"],
+            sa.case((~recorded, award.fields["payment_schedule"])),
+        )
+        .outerjoin(last, last.c.order_id == ResearchOrder.id)
+        .outerjoin(award, award.id == last.c.event_id)
+        .where(ResearchOrder.state.in_(SCHEDULED_STATES), *conditions)
+        .order_by(ResearchOrder.id)
+    )  # fmt: skip
+    working = {S.AWARDED.value, S.IN_PROGRESS.value}
+    on_time, late = [], []
+    for order_id, state, is_overdue, end, schedule in db.session.execute(stmt):
+        end = as_date(end)
+        if is_overdue or (state in working and end is not None and end < today):
+            late.append(order_id)
+        elif schedule and any(
+            planned.due_date and planned.due_date < today and planned.amount > 0
+            for planned in contract_of({"payment_schedule": schedule}).schedule
+        ):
+            late.append(order_id)
+        else:
+            on_time.append(order_id)
+    return tuple(on_time), tuple(late)
 
 
 def list_late_orders(

@@ -432,6 +432,71 @@ def test_schedules_of_many_orders_match_each_order_and_cost_the_same_queries(
     assert not many[draft.id].applies
 
 
+def test_the_running_split_agrees_with_the_schedule_of_each_order(
+    progress_people, award_order
+):
+    """``split_running`` (the dashboard's figures, the late orders list) against ``schedule_statuses``: an
+    award schedule not yet recorded as tranches, tranches part and fully paid, a milestone overdue and one
+    submitted, a contract fully paid past its end while working and while its acceptance is under review,
+    an order awarded and not started, a draft."""
+    people = progress_people
+    unrecorded = award_order("Chưa ghi đợt", started=True)
+    paid = award_order("Đã chi đợt 1", started=True)
+    _pay(people, paid, 1, 600_000_000)
+    part_paid = award_order("Chi một phần", started=True)
+    _pay(people, part_paid, 1, 599_000_000)
+    overdue = award_order("Mốc trễ", started=True)
+    _pay(people, overdue, 1, 600_000_000)
+    _milestone(people, overdue, title="Trễ", due=date(2027, 2, 28))
+    submitted = award_order("Mốc đã nộp", started=True)
+    _pay(people, submitted, 1, 600_000_000)
+    waiting = _milestone(people, submitted, title="Đã nộp", due=date(2027, 2, 1))
+    progress.submit_deliverable(people.pi, submitted.id, waiting.id, "", now=WORKING)
+    ended = award_order("Quá hạn hợp đồng", started=True)
+    _pay(people, ended, 1, 600_000_000)
+    _pay(people, ended, 2, 300_000_000)
+    reviewed = award_order("Chờ nghiệm thu", started=True)
+    _pay(people, reviewed, 1, 600_000_000)
+    _pay(people, reviewed, 2, 300_000_000)
+    act(reviewed.id, people.pi, Action.REQUEST_ACCEPTANCE, now=WORKING)
+    awarded = award_order("Chưa bắt đầu")
+    draft = orders.create_order(people.official, orders.OrderInput(title="Nháp", agency_id=people.agency.id))  # fmt: skip
+    every = [
+        unrecorded,
+        paid,
+        part_paid,
+        overdue,
+        submitted,
+        ended,
+        reviewed,
+        awarded,
+        draft,
+    ]
+    db.session.expire_all()
+    every = [db.session.get(ResearchOrder, o.id) for o in every]
+    seen_late = set()
+    for day in (
+        date(2027, 1, 10),
+        date(2027, 1, 16),
+        date(2027, 3, 1),
+        date(2028, 7, 1),
+    ):
+        statuses = progress.schedule_statuses(every, day)
+        late = {o.id for o in every if statuses[o.id].is_late}
+        running = {o.id for o in every if statuses[o.id].applies}
+        on_time, split_late = progress.split_running([], day)
+        assert set(split_late) == late, day
+        assert set(on_time) == running - late, day
+        seen_late |= late
+    # every running order was late on some day but the one whose acceptance is under review (its end date
+    # passed while the officials decide), and none on the first day
+    assert seen_late == {o.id for o in every if o not in (draft, reviewed)}
+    assert reviewed.id in progress.split_running([], date(2028, 7, 1))[0]
+    assert progress.split_running([], date(2027, 1, 10))[1] == ()
+    only = progress.split_running([ResearchOrder.id == overdue.id], date(2027, 3, 1))
+    assert only == ((), (overdue.id,))
+
+
 def test_disbursed_total_sums_each_orders_payments(
     progress_people, running, award_order
 ):
