@@ -147,4 +147,4 @@ def test_researchers_get_their_folded_filter_text(empty_app):
         text = conn.execute(
             sa.text("SELECT search_text FROM researcher_profiles")
         ).scalar_one()
-    assert text == 'nguyen van dao\x1f["ca tra"]\x1fkhoa thuy san'
+    assert text == 'nguyen van dao\n["ca tra"]\nkhoa thuy san'
