@@ -42,11 +42,11 @@ from matchmaker.models import (  # noqa: E402
     Publication,
     ResearcherProfile,
 )
-from matchmaker.services import dashboard  # noqa: E402
+from matchmaker.services import dashboard, stored_text  # noqa: E402
 from matchmaker.services.matching import matches as matching  # noqa: E402
 from matchmaker.services.orders import listing  # noqa: E402
 from matchmaker.services.projects import registry  # noqa: E402
-from matchmaker.services.researchers import profiles, search_text  # noqa: E402
+from matchmaker.services.researchers import profiles  # noqa: E402
 from matchmaker.services.search import index as search  # noqa: E402
 
 TARGET_MS = 50
@@ -158,8 +158,8 @@ def measure(url: str, label: str, runs: int, researchers: int, orders: int) -> N
         rng = random.Random(57)
         build(researchers, orders, rng)
         add_texts(researchers, 3_000, rng)
-        # The bulk statements skip the mapper events that keep the researchers' filter text.
-        search_text.refresh(db.session.connection())
+        # The bulk statements skip the mapper events that keep the lists' filter text.
+        stored_text.refresh(db.session.connection())
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # The planner's statistics, as autovacuum gathers them soon after a bulk load: without them it
