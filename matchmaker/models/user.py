@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from matchmaker.models.base import Base, TimestampMixin, enum_type
+from matchmaker.models.base import Base, TimestampMixin, enum_type, utcnow
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Enterprise, Institution
@@ -56,6 +56,11 @@ class User(UserMixin, TimestampMixin, Base):
     # Bumped to end every open session (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id"))
+    # When a field the open datasets publish (name, institution, whether active) last changed: their files'
+    # fingerprint reads this, not updated_at, which a mere sign-in moves (services/opendata keeps it).
+    public_changed_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
     enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprises.id"))
 
     institution: Mapped[Institution | None] = relationship()

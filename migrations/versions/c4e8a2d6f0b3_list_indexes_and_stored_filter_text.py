@@ -1,5 +1,6 @@
-"""the lists' indexes (users by name, researchers' fields by code) and the projects' and orders' stored
-filter text (projects.search_text, research_orders.search_text)
+"""the lists' indexes (users by name, researchers' fields by code), the projects' and orders' stored
+filter text (projects.search_text, research_orders.search_text), and when an account's published fields
+last changed (users.public_changed_at)
 
 Revision ID: c4e8a2d6f0b3
 Revises: b7d2e4f6a8c1
@@ -59,8 +60,17 @@ def upgrade():
                 rows,
             )
 
+    # The open data's fingerprint reads it instead of updated_at (which a sign-in moves): start from that.
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("public_changed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    op.execute("UPDATE users SET public_changed_at = updated_at")
+
 
 def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("public_changed_at")
     for name in STORED:
         with op.batch_alter_table(name) as batch:
             batch.drop_column("search_text")
