@@ -56,6 +56,8 @@ class User(UserMixin, TimestampMixin, Base):
     # Bumped to end every open session (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id"))
+    # E-mail and name folded as the accounts list's text filter compares them (services/stored_text.py keeps it).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # When a field the open datasets publish (name, institution, whether active) last changed: their files'
     # fingerprint reads this, not updated_at, which a mere sign-in moves (services/opendata keeps it).
     public_changed_at: Mapped[datetime | None] = mapped_column(

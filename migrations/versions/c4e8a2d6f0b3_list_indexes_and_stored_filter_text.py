@@ -1,5 +1,5 @@
 """the lists' indexes (users by name, researchers' fields by code), the projects' and orders' stored
-filter text (projects.search_text, research_orders.search_text), and when an account's published fields
+filter text (projects, research_orders and users .search_text), and when an account's published fields
 last changed (users.public_changed_at)
 
 Revision ID: c4e8a2d6f0b3
@@ -22,7 +22,11 @@ branch_labels = None
 depends_on = None
 
 # Each table's columns folded into its search_text, as services/stored_text.py keeps them.
-STORED = {"projects": ("title", "summary"), "research_orders": ("title",)}
+STORED = {
+    "projects": ("title", "summary"),
+    "research_orders": ("title",),
+    "users": ("email", "full_name"),
+}
 
 
 def upgrade():

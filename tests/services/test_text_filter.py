@@ -199,3 +199,14 @@ def test_orders_and_projects_are_found_by_their_text_after_an_edit(
     stored_text.refresh(db.session.connection())
     db.session.commit()
     assert len(orders("nuoi tom")) == 2 and projects("vac xin") == ["Cá tra"]
+
+
+def test_accounts_are_found_by_their_name_and_email_now(app, make_user):
+    user = make_user(Role.RESEARCHER, full_name="Đặng Văn Hùng")
+    assert [u.id for u in list_users(1, query="dang van").items] == [user.id]
+    user.full_name = "Lê Thị Ánh"
+    user.email = "anh.le@ctu.example"
+    db.session.commit()
+    assert list_users(1, query="dang van").items == []
+    assert [u.id for u in list_users(1, query="le thi anh").items] == [user.id]
+    assert [u.id for u in list_users(1, query="ANH.LE@CTU").items] == [user.id]
