@@ -148,3 +148,25 @@ def test_researchers_get_their_folded_filter_text(empty_app):
             sa.text("SELECT search_text FROM researcher_profiles")
         ).scalar_one()
     assert text == 'nguyen van dao\n["ca tra"]\nkhoa thuy san'
+
+
+def test_projects_get_their_folded_filter_text_and_the_lists_their_indexes(empty_app):
+    upgrade(revision="b7d2e4f6a8c1")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    projects = sa.Table("projects", sa.MetaData(), autoload_with=db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(projects.insert().values(
+            id=1, title="Xâm nhập MẶN", summary="Đồng Tháp", pi_name="", team=[], status="in_progress",
+            products="", ip="", applied_at="", created_at=now, updated_at=now,
+        ))  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        text = conn.execute(sa.text("SELECT search_text FROM projects")).scalar_one()
+    assert text == "xam nhap man\ndong thap"
+    inspector = sa.inspect(db.engine)
+    assert "ix_users_full_name_id" in {
+        i["name"] for i in inspector.get_indexes("users")
+    }
+    assert "ix_researcher_fields_field_code" in {
+        i["name"] for i in inspector.get_indexes("researcher_fields")
+    }

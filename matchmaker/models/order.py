@@ -25,6 +25,8 @@ class ResearchOrder(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(500))
+    # The title folded as the list's text filter and title sort compare it (services/stored_text.py keeps it).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

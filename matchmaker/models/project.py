@@ -45,6 +45,8 @@ class Project(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(500))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # Title and summary folded as the list's text filter compares them (services/stored_text.py keeps it).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # The principal investigator: an account when they have one, otherwise only the name.
     pi_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True

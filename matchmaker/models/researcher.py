@@ -19,6 +19,10 @@ class ResearcherField(Base):
     """A research field (national classification code) of a researcher."""
 
     __tablename__ = "researcher_fields"
+    # The lists filter by field (a code or its prefix): by this index, not a scan of every researcher.
+    __table_args__ = (
+        sa.Index("ix_researcher_fields_field_code", "field_code", "researcher_id"),
+    )
 
     researcher_id: Mapped[int] = mapped_column(
         sa.ForeignKey("researcher_profiles.id", ondelete="CASCADE"), primary_key=True

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from matchmaker.models.base import Base, TimestampMixin, enum_type
+from matchmaker.models.base import Base, TimestampMixin, enum_type, utcnow
 
 if TYPE_CHECKING:
     from matchmaker.models.institution import Enterprise, Institution
@@ -34,6 +34,8 @@ class User(UserMixin, TimestampMixin, Base):
     """A person who signs in: researcher, enterprise representative, official or administrator."""
 
     __tablename__ = "users"
+    # Lists of people sort by name (then id, a total order): the index gives a page without sorting them all.
+    __table_args__ = (sa.Index("ix_users_full_name_id", "full_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -54,6 +56,13 @@ class User(UserMixin, TimestampMixin, Base):
     # Bumped to end every open session (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id"))
+    # E-mail and name folded as the accounts list's text filter compares them (services/stored_text.py keeps it).
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # When a field the open datasets publish (name, institution, whether active) last changed: their files'
+    # fingerprint reads this, not updated_at, which a mere sign-in moves (services/opendata keeps it).
+    public_changed_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow
+    )
     enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprises.id"))
 
     institution: Mapped[Institution | None] = relationship()

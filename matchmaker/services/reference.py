@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask_babel import get_locale
 
 from matchmaker.services import text_filter
@@ -77,6 +78,22 @@ def priority_area_name(key: str | None) -> str:
     """The priority area's name in the current language."""
     area = priority_areas().get(key or "")
     return area.name() if area else (key or "")
+
+
+def in_field(column: sa.ColumnElement[str], code: str) -> sa.ColumnElement[bool]:
+    """Whether ``column`` holds the field ``code`` or one of its sub-fields (codes that start with it).
+
+    The classification's codes are digits, so the codes starting with "109" are those from "109" up to,
+    not including, "11": a range an index on the column answers (``LIKE '109%'`` is not, on SQLite, whose
+    ``LIKE`` ignores case, nor on PostgreSQL outside the C collation), and that every collation orders
+    alike. A code that is not digits can only be itself.
+    """
+    if not (code.isascii() and code.isdigit()):
+        return column == code
+    stem = code.rstrip("9")
+    if not stem:  # "9", "99": every code from there on
+        return column >= code
+    return sa.and_(column >= code, column < stem[:-1] + str(int(stem[-1]) + 1))
 
 
 def _field_words(query: str | None) -> list[str]:

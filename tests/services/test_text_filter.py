@@ -158,3 +158,55 @@ def test_researchers_are_found_by_what_they_are_called_now(
     assert names("lua") == names("nong nghiep") == []
     # A match never spans two fields.
     assert names("dao dien") == []
+
+
+def test_orders_and_projects_are_found_by_their_text_after_an_edit(
+    app, make_order, official
+):
+    """Their stored folded text follows an edit (mapper events), and a bulk statement's rows are found once
+    refreshed; the title sort reads the same folded title."""
+    from matchmaker.models import Project, ProjectStatus, ResearchOrder
+    from matchmaker.services import stored_text
+    from matchmaker.services.projects.registry import ProjectFilters, list_projects
+
+    order = make_order("Giống lúa chịu mặn")
+    make_order("Ảnh vệ tinh")
+    project = Project(title="Cá tra", summary="Bệnh gan thận mủ", team=[], status=ProjectStatus.IN_PROGRESS)  # fmt: skip
+    db.session.add(project)
+    db.session.commit()
+
+    def orders(text: str = "", sort: str = "") -> list[str]:
+        rows = list_orders(official, OrderFilters(text=text, sort=sort)).rows
+        return [r.order.title for r in rows]
+
+    def projects(text: str) -> list[str]:
+        return [p.title for p in list_projects(ProjectFilters(query=text), 1).items]
+
+    assert orders("LUA") == ["Giống lúa chịu mặn"]
+    assert projects("gan than") == ["Cá tra"]
+    order.title = "Đê bao Ô Môn"
+    project.summary = "Vắc xin"
+    db.session.commit()
+    assert orders("lua") == [] and orders("de bao o mon") == ["Đê bao Ô Môn"]
+    assert projects("gan than") == [] and projects("VAC XIN") == ["Cá tra"]
+    assert projects("tra\nvac") == []  # a match never spans two fields
+    # Folded, "Ảnh" sorts before "Đê" (a, d); by code points Đ (U+0110) would come before Ả (U+1EA2).
+    assert orders(sort="title") == ["Ảnh vệ tinh", "Đê bao Ô Môn"]
+    db.session.execute(sa.update(ResearchOrder).values(title="Nuôi tôm"))
+    db.session.execute(sa.update(Project).values(search_text=""))
+    db.session.commit()
+    assert orders("nuoi tom") == [] and projects("vac xin") == []
+    stored_text.refresh(db.session.connection())
+    db.session.commit()
+    assert len(orders("nuoi tom")) == 2 and projects("vac xin") == ["Cá tra"]
+
+
+def test_accounts_are_found_by_their_name_and_email_now(app, make_user):
+    user = make_user(Role.RESEARCHER, full_name="Đặng Văn Hùng")
+    assert [u.id for u in list_users(1, query="dang van").items] == [user.id]
+    user.full_name = "Lê Thị Ánh"
+    user.email = "anh.le@ctu.example"
+    db.session.commit()
+    assert list_users(1, query="dang van").items == []
+    assert [u.id for u in list_users(1, query="le thi anh").items] == [user.id]
+    assert [u.id for u in list_users(1, query="ANH.LE@CTU").items] == [user.id]

@@ -26,7 +26,7 @@ def list_users(
     if role is not None:
         stmt = stmt.where(User.role == role)
     if query := text_filter.query_text(query):
-        stmt = stmt.where(text_filter.contains(query, User.email, User.full_name))
+        stmt = stmt.where(text_filter.stored_contains(query, User.search_text))
     return paginate(stmt, page, per_page)
 
 

@@ -25,6 +25,7 @@ from matchmaker.models import (
     ResultRecord,
     TechNeed,
     User,
+    utcnow,
 )
 from matchmaker.services import serialise
 from matchmaker.services.enterprises import needs
@@ -174,13 +175,32 @@ class Fingerprint:
     modified: datetime | None
 
 
+# What the datasets publish of an account (a researcher's or a PI's name, their institution, whether they are
+# listed at all). A change of anything else (a sign-in, a password, a session) leaves the files alone.
+PUBLISHED_USER_FIELDS = ("full_name", "institution_id", "active")
+
+
+@sa.event.listens_for(User, "before_update")
+def _user_saved(_mapper: Any, _connection: sa.Connection, target: User) -> None:
+    state = sa.inspect(target)
+    if any(state.attrs[name].history.has_changes() for name in PUBLISHED_USER_FIELDS):
+        target.public_changed_at = utcnow()
+
+
+def _changed(model: type) -> Any:
+    """The column that says when a row of ``model`` last changed in what the datasets publish."""
+    if model is User:
+        return User.public_changed_at
+    return getattr(model, "updated_at", None)
+
+
 def fingerprint(dataset: Dataset) -> Fingerprint:
     """The fingerprint of ``dataset``'s data now."""
     parts, latest = [], []
     for model in dataset.sources:
         columns = [sa.func.count()]
-        if hasattr(model, "updated_at"):
-            columns.append(sa.func.max(model.updated_at))
+        if (changed := _changed(model)) is not None:
+            columns.append(sa.func.max(changed))
         found = db.session.execute(sa.select(*columns).select_from(model)).one()
         latest += [v for v in found[1:] if v is not None]
         parts.append(f"{model.__tablename__}:" + ":".join(str(v) for v in found))

@@ -20,7 +20,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from matchmaker.lifecycle import OrderState
 from matchmaker.models import Institution, ResearchOrder, User, utcnow
-from matchmaker.services import policy, text_filter
+from matchmaker.services import (
+    policy,
+    stored_text,  # noqa: F401 - its mapper events keep the filter's text
+    text_filter,
+)
 from matchmaker.services.orders import work as progress
 from matchmaker.services.pagination import paginate_rows
 
@@ -134,7 +138,7 @@ def _agency_name() -> sa.ColumnElement:
 def _sort_column(sort: str, disbursed: sa.ColumnElement) -> sa.ColumnElement:
     """What a sort key orders by: folded text (accents and case ignored), the lifecycle's order, a value."""
     return {
-        "title": lambda: text_filter.folded(ResearchOrder.title),
+        "title": lambda: ResearchOrder.search_text,  # the folded title, stored
         "agency": lambda: text_filter.folded(_agency_name()),
         "state": lambda: sa.case(
             _STATE_RANK, value=ResearchOrder.state, else_=len(_STATE_RANK)
@@ -176,7 +180,7 @@ def _filtered(user: User | None, filters: OrderFilters, now: datetime):
     if filters.state in _STATE_RANK:
         stmt = stmt.where(ResearchOrder.state == filters.state)
     if query := text_filter.query_text(filters.text):
-        stmt = stmt.where(text_filter.contains(query, ResearchOrder.title))
+        stmt = stmt.where(text_filter.stored_contains(query, ResearchOrder.search_text))
     if filters.agency_id is not None:
         stmt = stmt.where(ResearchOrder.agency_id == filters.agency_id)
     if filters.field_code.isdigit():

@@ -33,7 +33,14 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import events, locking, policy, reference, text_filter
+from matchmaker.services import (
+    events,
+    locking,
+    policy,
+    reference,
+    stored_text,  # noqa: F401 - its mapper events keep the filter's text
+    text_filter,
+)
 from matchmaker.services.errors import NotAllowed, ServiceError
 from matchmaker.services.matching import matches as matching
 from matchmaker.services.messaging import notifications
@@ -390,7 +397,7 @@ def list_projects(
     if filters.field_group:
         stmt = stmt.where(Project.field_code.like(f"{filters.field_group[:1]}%"))
     if query := text_filter.query_text(filters.query):
-        stmt = stmt.where(text_filter.contains(query, Project.title, Project.summary))
+        stmt = stmt.where(text_filter.stored_contains(query, Project.search_text))
     stmt = stmt.order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["recent"]))
     return paginate(stmt, page, per_page)
 

@@ -122,6 +122,35 @@ def test_a_change_elsewhere_leaves_the_files_alone(app, make_order, make_enterpr
     assert files.current(DATASETS["needs"]).fingerprint != needs.fingerprint
 
 
+def test_a_sign_in_leaves_the_files_alone_and_a_public_edit_does_not(
+    app, make_researcher
+):
+    """The fingerprint follows what the datasets publish of an account (its name), not the account's own
+    bookkeeping (a sign-in, ending its sessions), which moves ``users.updated_at``."""
+    from matchmaker.models import ResearcherProfile
+    from matchmaker.services.accounts import identity
+    from matchmaker.services.opendata.datasets import fingerprint
+
+    user = make_researcher("Nguyễn Văn A", "ctu", ["lúa"])
+    built = files.current(DATASETS["researchers"])
+    stamp = built.path("csv").stat().st_mtime_ns
+    identity.record_login(user)
+    identity.end_sessions(user)
+    assert fingerprint(DATASETS["researchers"]).mark == built.fingerprint
+    assert (
+        files.current(DATASETS["researchers"]).path("csv").stat().st_mtime_ns == stamp
+    )
+    user.full_name = "Nguyễn Văn Ánh"
+    db.session.commit()
+    renamed = files.current(DATASETS["researchers"])
+    assert renamed.fingerprint != built.fingerprint
+    assert [r["name"] for r in _csv("researchers")[1]] == ["Nguyễn Văn Ánh"]
+    profile = db.session.query(ResearcherProfile).filter_by(user_id=user.id).one()
+    profile.keywords = ["cá tra"]
+    db.session.commit()
+    assert fingerprint(DATASETS["researchers"]).mark != renamed.fingerprint
+
+
 def test_no_temporary_file_is_left_behind(app, make_order):
     make_order(TITLE)
     opendata.rebuild_downloads()
