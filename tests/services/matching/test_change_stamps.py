@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 
 import sqlalchemy as sa
 
@@ -106,7 +107,7 @@ def test_the_version_moves_on_an_insert_an_update_a_delete_and_a_change_of_field
     db.session.commit()
     seen.append(corpus.data_version())
     # Each step moves it from the one before (the model compares with the version it was last synced to).
-    assert all(before != after for before, after in zip(seen, seen[1:]))
+    assert all(a != b for a, b in itertools.pairwise(seen))
     assert corpus.data_version() == seen[-1]  # and it stays put while nothing changes
 
 
