@@ -25,7 +25,9 @@ from matchmaker.search_index.analysis import fold_prepared, prepare
 SQLITE_FUNCTION = "mm_fold"
 MAX_FILTER_CHARS = 200
 _LIKE_ESCAPE = "\\"
-_SEPARATOR = "\n"  # a line break: no filter query holds one (query_text turns it into a space)
+_SEPARATOR = (
+    "\n"  # a line break: no filter query holds one (query_text turns it into a space)
+)
 
 
 def fold(text: str | None) -> str:
