@@ -302,10 +302,27 @@ def register_error_handlers(app: Flask) -> None:
             return response
         return _database_unavailable_page()
 
+    @app.teardown_appcontext
+    def release_dead_connection(_error: BaseException | None) -> None:
+        # Registered after Flask-SQLAlchemy's own teardown, so it runs first. A database restarted after
+        # the answer was built has killed the connection: closing the session rolls back on it and raises,
+        # which would turn a finished page into a 500. The dead connection is dropped from the pool instead.
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            app.logger.warning(
+                "dropped a database connection closed by the server: %s", error.orig
+            )
+            db.session().invalidate()
+            db.session.remove()
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the error page does not need the database
+            db.session().invalidate()
         return api.error_response(500) if api.is_api_request() else _render_error(500)
 
 

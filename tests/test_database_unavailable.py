@@ -110,3 +110,25 @@ def test_connections_killed_by_a_server_restart_are_replaced_on_the_next_request
     assert killed >= 1
     # pool_pre_ping finds the dead connection and opens a new one: the user never sees the restart.
     assert client.get("/").status_code == 200
+
+
+def test_a_page_built_before_the_server_closed_its_connection_is_still_sent(
+    app, database_urls
+):
+    if database_urls["kind"] != "postgresql":
+        pytest.skip("SQLite has no server that can close a connection")
+
+    @app.get("/_test/killed-after-reading")
+    def killed_after_reading():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        # The server goes away after the page's reads (a restart): closing the session rolls back on a dead
+        # connection at teardown.
+        killer = sa.create_engine(database_urls["app"], poolclass=sa.pool.NullPool)
+        with killer.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        return "read"
+
+    db.session.remove()
+    response = app.test_client().get("/_test/killed-after-reading")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "read"
