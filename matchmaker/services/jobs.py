@@ -292,6 +292,10 @@ def _worker_app() -> Flask:
 
 
 REDIS_WAIT_MAX_SECONDS = 30  # longest pause between two tries to reach Redis again
+# RQ's scheduler (a process of the worker) moves retries and delayed jobs to the queue. It dies when Redis
+# goes away, and RQ starts it again only in its maintenance pass, every 10 minutes by default: until
+# then no retry runs. Every 30 s, a scheduler lost with Redis is back half a minute after Redis is.
+WORKER_MAINTENANCE_SECONDS = 30
 
 
 def run_worker(burst: bool = False) -> bool:
@@ -301,7 +305,8 @@ def run_worker(burst: bool = False) -> bool:
     one then waits for Redis to answer (pausing 1 s, 2 s, ... up to ``REDIS_WAIT_MAX_SECONDS``) and starts
     a new worker, so that the jobs still queued run once Redis is back; it ends only when asked to
     (SIGTERM, SIGINT) or, in burst mode, when the queue is empty. A job cut off with the connection is
-    found by RQ's registry clean-up and retried (``JOB_RETRY_INTERVALS``).
+    found by RQ's registry clean-up and retried (``JOB_RETRY_INTERVALS``); the clean-up, and the restart
+    of a scheduler that died with the connection, run every ``WORKER_MAINTENANCE_SECONDS``.
     """
     from rq import Worker
 
@@ -310,7 +315,11 @@ def run_worker(burst: bool = False) -> bool:
         raise RuntimeError("REDIS_URL is not set: jobs run inside the web process")
     worked = False
     while True:
-        worker = Worker([_queue(conn)], connection=conn)
+        worker = Worker(
+            [_queue(conn)],
+            connection=conn,
+            maintenance_interval=WORKER_MAINTENANCE_SECONDS,
+        )
         try:
             worked = worker.work(burst=burst, with_scheduler=True) or worked
         except Exception as error:  # noqa: BLE001 — RQ's own teardown needs Redis too
