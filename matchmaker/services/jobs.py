@@ -309,6 +309,7 @@ def run_worker(burst: bool = False) -> bool:
     of a scheduler that died with the connection, run every ``WORKER_MAINTENANCE_SECONDS``.
     """
     from rq import Worker
+    from rq.exceptions import StopRequested
 
     conn = connection()
     if conn is None:
@@ -322,6 +323,8 @@ def run_worker(burst: bool = False) -> bool:
         )
         try:
             worked = worker.work(burst=burst, with_scheduler=True) or worked
+        except StopRequested:
+            return worked
         except Exception as error:  # noqa: BLE001 — RQ's own teardown needs Redis too
             if burst or worker._stop_requested:
                 raise
@@ -331,17 +334,24 @@ def run_worker(burst: bool = False) -> bool:
         log.warning(
             "the job worker lost Redis or failed; it starts again once Redis answers"
         )
-        time.sleep(1)
-        _wait_for_redis(conn)
+        try:
+            time.sleep(1)
+            _wait_for_redis(conn)
+        except (
+            StopRequested
+        ):  # SIGTERM while waiting (the last worker's handler raises it)
+            return worked
 
 
 def _wait_for_redis(conn) -> None:
     """Return once Redis answers a ping, trying again with a growing pause."""
+    from redis.exceptions import RedisError
+
     pause = 1.0
     while True:
         try:
             conn.ping()
-        except Exception:  # noqa: BLE001 — still down
+        except (RedisError, OSError):  # still down
             time.sleep(pause)
             pause = min(pause * 2, REDIS_WAIT_MAX_SECONDS)
         else:

@@ -118,8 +118,7 @@ def test_the_worker_outlives_a_redis_restart_and_runs_the_next_job(
         time.sleep(3)
         assert worker.poll() is None, "the worker quit when Redis went away"
         throwaway_redis.start()
-        # Back: the worker registers again (a new RQ worker) and runs what is queued now.
-        assert _wait(lambda: conn.smembers("rq:workers"), 60)
+        # Back: the worker (RQ's, or a new one started by `matchmaker worker`) runs what is queued now.
         with app.app_context():
             marker = tmp_path / "rebuilding"
             marker.touch()
@@ -134,7 +133,11 @@ def test_the_worker_outlives_a_redis_restart_and_runs_the_next_job(
         conn.close()
     finally:
         worker.terminate()
-        worker.wait(20)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
 
 
 @pytest.fixture
