@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TRANSLATIONS := matchmaker/translations
 
-.PHONY: run serve-prod test abuse load install translations extract-messages browser pg-client audit lint bench clean vendor-fonts
+.PHONY: run serve-prod test abuse load install translations extract-messages browser pg-client audit lint bench faults clean vendor-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench: $(VENV)/.installed
 LOAD_ARGS ?=
 load: $(VENV)/.installed-bench translations
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
+## Fault drills (README, "Fault drills"): PostgreSQL restarted, Redis stopped, gunicorn workers killed, search
+## index deleted, refit killed, each under load, on a throwaway PostgreSQL cluster, redis-server and gunicorn of
+## its own (never the machine's shared ones). Runs as root (the cluster runs as the postgres user); ~8 minutes.
+faults: $(VENV)/.installed translations
+	PYTHONPATH=. $(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 ## Refresh the committed Be Vietnam Pro font (woff2, weights 400-700) from the npm registry's @fontsource package.
 ## Not needed by run or test: the files are in the repository (SIL Open Font License, LICENSE beside them).

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, Response, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -84,7 +84,16 @@ ERROR_TEXT = {
         _l("Something went wrong"),
         _l("An unexpected error happened on our side. It has been logged."),
     ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l(
+            "The platform cannot reach its database right now. Nothing you sent was half-saved: "
+            "wait a few seconds, then try again."
+        ),
+    ),
 }
+# Seconds a client is asked to wait when the database cannot be reached (Retry-After).
+DATABASE_RETRY_AFTER = 5
 
 
 class ConfigurationError(RuntimeError):
@@ -174,6 +183,49 @@ def _render_error(code: int, key: int | str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+_SQLITE_UNAVAILABLE = ("unable to open", "database is locked", "disk I/O error")
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached (down, restarting, connection dropped).
+
+    psycopg and sqlite3 raise OperationalError for a refused or broken connection and InterfaceError for a
+    closed one; SQLAlchemy marks any DBAPI error that invalidated the connection. A restarted server kills
+    pooled connections: ``pool_pre_ping`` replaces them on the next checkout, so the next request works.
+    """
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        # SQLite says OperationalError for a missing table too (a bug, not an outage).
+        return any(words in str(error.orig) for words in _SQLITE_UNAVAILABLE)
+    return True
+
+
+def _database_unavailable_page() -> Response:
+    """The 503 page, built without the database: the visitor is shown as signed out for this page only."""
+    from flask import g
+
+    # Flask-Login would load the user again (a query) while the page is rendered: not this time.
+    g._login_user = login_manager.anonymous_user()
+    try:
+        body, code = _render_error(503)
+        response = Response(body, code)
+    except Exception:  # noqa: BLE001 — the page itself needed what is down: plain text in both languages
+        response = Response(
+            "503 Tạm thời gián đoạn: nền tảng chưa kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít giây.\n"
+            "503 Temporarily unavailable: the platform cannot reach its database. Try again in a few seconds.\n",
+            503,
+            mimetype="text/plain",
+        )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
     """Whether the database refused a duplicate of a unique key (PostgreSQL 23505, SQLite UNIQUE)."""
     code = getattr(error.orig, "sqlstate", None)
@@ -223,10 +275,54 @@ def register_error_handlers(app: Flask) -> None:
         )
         return _render_error(409)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        # IntegrityError has its own handler (Flask picks the most specific class).
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 — the connection is already gone
+            app.logger.debug("rollback after a database error failed", exc_info=True)
+        if not is_database_unavailable(error):
+            app.logger.exception("unhandled error on %s", request.path)
+            return (
+                api.error_response(500) if api.is_api_request() else _render_error(500)
+            )
+        app.logger.warning(
+            "database unavailable on %s: %s",
+            request.path,
+            str(error.orig or error)[:300],
+        )
+        if api.is_api_request():
+            response = api.error_response(
+                503,
+                "database_unavailable",
+                str(ERROR_TEXT[503][1]),
+            )
+            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+            return response
+        return _database_unavailable_page()
+
+    @app.teardown_appcontext
+    def release_dead_connection(_error: BaseException | None) -> None:
+        # Registered after Flask-SQLAlchemy's own teardown, so it runs first. A database restarted after
+        # the answer was built has killed the connection: closing the session rolls back on it and raises,
+        # which would turn a finished page into a 500. The dead connection is dropped from the pool instead.
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            app.logger.warning(
+                "dropped a database connection closed by the server: %s", error.orig
+            )
+            db.session().invalidate()
+            db.session.remove()
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the error page does not need the database
+            db.session().invalidate()
         return api.error_response(500) if api.is_api_request() else _render_error(500)
 
 

@@ -55,6 +55,11 @@ def request_id() -> str | None:
     return logs.current_request_id()
 
 
+def in_worker_job() -> bool:
+    """Whether this code runs inside a queued job (RQ's worker), where raising makes RQ retry it."""
+    return _in_worker.get()
+
+
 def record_job(name: str, seconds: float, ok: bool) -> None:
     """Count a finished job in the metrics (duration, failures) and log it."""
     metrics.record_job(name, seconds, ok)
@@ -286,15 +291,71 @@ def _worker_app() -> Flask:
     return create_app()
 
 
+REDIS_WAIT_MAX_SECONDS = 30  # longest pause between two tries to reach Redis again
+# RQ's scheduler (a process of the worker) moves retries and delayed jobs to the queue. It dies when Redis
+# goes away, and RQ starts it again only in its maintenance pass, every 10 minutes by default: until
+# then no retry runs. Every 30 s, a scheduler lost with Redis is back half a minute after Redis is.
+WORKER_MAINTENANCE_SECONDS = 30
+
+
 def run_worker(burst: bool = False) -> bool:
-    """Run an RQ worker on the app's queue until stopped (or, with ``burst``, until it is empty)."""
+    """Run an RQ worker on the app's queue until stopped (or, with ``burst``, until it is empty).
+
+    RQ's worker quits when it loses Redis (a restart, a failover): it logs the error and returns. This
+    one then waits for Redis to answer (pausing 1 s, 2 s, ... up to ``REDIS_WAIT_MAX_SECONDS``) and starts
+    a new worker, so that the jobs still queued run once Redis is back; it ends only when asked to
+    (SIGTERM, SIGINT) or, in burst mode, when the queue is empty. A job cut off with the connection is
+    found by RQ's registry clean-up and retried (``JOB_RETRY_INTERVALS``); the clean-up, and the restart
+    of a scheduler that died with the connection, run every ``WORKER_MAINTENANCE_SECONDS``.
+    """
     from rq import Worker
+    from rq.exceptions import StopRequested
 
     conn = connection()
     if conn is None:
         raise RuntimeError("REDIS_URL is not set: jobs run inside the web process")
-    worker = Worker([_queue(conn)], connection=conn)
-    return worker.work(burst=burst, with_scheduler=True)
+    worked = False
+    while True:
+        worker = Worker(
+            [_queue(conn)],
+            connection=conn,
+            maintenance_interval=WORKER_MAINTENANCE_SECONDS,
+        )
+        try:
+            worked = worker.work(burst=burst, with_scheduler=True) or worked
+        except StopRequested:
+            return worked
+        except Exception as error:  # noqa: BLE001 — RQ's own teardown needs Redis too
+            if burst or worker._stop_requested:
+                raise
+            log.warning("the job worker stopped: %s", error)
+        if burst or worker._stop_requested:
+            return worked
+        log.warning(
+            "the job worker lost Redis or failed; it starts again once Redis answers"
+        )
+        try:
+            time.sleep(1)
+            _wait_for_redis(conn)
+        except (
+            StopRequested
+        ):  # SIGTERM while waiting (the last worker's handler raises it)
+            return worked
+
+
+def _wait_for_redis(conn) -> None:
+    """Return once Redis answers a ping, trying again with a growing pause."""
+    from redis.exceptions import RedisError
+
+    pause = 1.0
+    while True:
+        try:
+            conn.ping()
+        except (RedisError, OSError):  # still down
+            time.sleep(pause)
+            pause = min(pause * 2, REDIS_WAIT_MAX_SECONDS)
+        else:
+            return
 
 
 # --- For administrators ----------------------------------------------------------------------------------

@@ -90,9 +90,12 @@ def sync(keys: list[tuple[str, int]]) -> bool:
             if [documents.document(kind, rid) for kind, rid in keys] == docs:
                 break
     except Exception as error:  # noqa: BLE001 — a failed index write must never fail the request
-        _queue(keys, error)
+        queued = _queue(keys, error)
         if isinstance(error, IndexUnavailable):
             _recover()
+        if not queued and jobs.in_worker_job():
+            # Neither written nor remembered (the database is down): the queue retries the job later.
+            raise
         return False
     retry_pending()
     return True
@@ -114,8 +117,8 @@ def _write(keys: list[tuple[str, int]], docs: list[IndexDoc | None]) -> None:
             index.delete(kind, rid)
 
 
-def _queue(keys: list[tuple[str, int]], error: Exception) -> None:
-    """Remember failed updates in the database, so that any process can retry them."""
+def _queue(keys: list[tuple[str, int]], error: Exception) -> bool:
+    """Remember failed updates in the database, so that any process can retry them; whether it could."""
     log.warning("search index update failed for %s: %s", keys, error)
     try:
         db.session.rollback()
@@ -137,9 +140,16 @@ def _queue(keys: list[tuple[str, int]], error: Exception) -> None:
                 )
             )
         db.session.commit()  # its own transaction: the use case has already committed
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()  # another process queued the same record: it will be retried
-        log.exception("could not queue search index retries for %s", keys)
+    except sa.exc.SQLAlchemyError as failure:
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            pass  # the connection is gone with the database
+        if isinstance(failure, sa.exc.IntegrityError):
+            return True  # another process queued the same record: it will be retried
+        log.warning("could not queue search index retries for %s: %s", keys, failure)
+        return False
+    return True
 
 
 def pending_retries() -> int:
