@@ -18,6 +18,8 @@ follow the proposal, a progress report's file the work on the task.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from matchmaker import lifecycle
@@ -89,6 +91,16 @@ CLOSED_NEEDS = (NeedStatus.WITHDRAWN, NeedStatus.FULFILLED)
 
 def _signed_in(user: User | None) -> bool:
     return user is not None and user.is_authenticated
+
+
+def is_signed_in(user: User | None) -> bool:
+    """Pages of one's own account (notifications, lookups): any signed-in person."""
+    return _signed_in(user)
+
+
+def holds_role(user: User | None, roles: Iterable[Role]) -> bool:
+    """Pages of a role (a researcher's profile, the plan of officials): signed in with one of ``roles``."""
+    return _signed_in(user) and user.role in tuple(roles)
 
 
 # --- roles ---------------------------------------------------------------------------------------------------

@@ -24,13 +24,15 @@ from route_walk import (
 
 pytestmark = pytest.mark.abuse
 
-IDENTITIES = ["visitor", "admin", "official", "pi"]
+# The default run leaves out the identities whose routes another one mostly covers (the administrator is
+# staff, like the official; a researcher's query strings meet the pages a visitor and an administrator meet).
+IDENTITIES = ["visitor", "admin", "pi"] + (["official"] if DEEP else [])
 
 
 # --- the tests -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("identity", ["visitor", "admin", "pi"])
+@pytest.mark.parametrize("identity", ["visitor", "admin"] + (["pi"] if DEEP else []))
 def test_every_get_route_survives_hostile_query_strings(
     app, client, hostile_world, identity
 ):

@@ -18,9 +18,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from matchmaker.blueprints.admin.forms import ROLE_LABELS, UserCreateForm, UserRoleForm
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import allowed_by, role_required
 from matchmaker.blueprints.auth.forms import ActionForm
-from matchmaker.extensions import db, login_manager
+from matchmaker.extensions import db
 from matchmaker.models import OutboxMessage, Role, User
 from matchmaker.services import jobs, policy
 from matchmaker.services.accounts import users
@@ -158,16 +158,9 @@ def outbox_message(message_id: int):
     )
 
 
-def _jobs_admin_only() -> None:
-    if not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
-    if not policy.may_manage_jobs(current_user):
-        abort(403)
-
-
 @bp.route("/jobs")
+@allowed_by(policy.may_manage_jobs)
 def jobs_page():
-    _jobs_admin_only()
     return render_template(
         "admin/jobs.html",
         overview=jobs.overview(),
@@ -178,8 +171,8 @@ def jobs_page():
 
 
 @bp.route("/jobs/<job_key>/retry", methods=["POST"])
+@allowed_by(policy.may_manage_jobs)
 def job_retry(job_key: str):
-    _jobs_admin_only()
     if not ActionForm().validate_on_submit():
         abort(400)
     if jobs.retry(job_key[:100]):

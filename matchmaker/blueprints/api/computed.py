@@ -18,6 +18,7 @@ from matchmaker.blueprints.api.errors import BadParameter, ErrorBody, error_resp
 from matchmaker.blueprints.api.params import Common, parse
 from matchmaker.blueprints.api.spec import openapi, responses
 from matchmaker.blueprints.api.views import VISITOR, bp
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.extensions import db, limiter
 from matchmaker.models import ResearcherProfile
 from matchmaker.services import dashboard, reference, serialise
@@ -150,6 +151,7 @@ def _match_limit() -> str:
            **{f"HTTP_{code}": ErrorBody for code in (400, 429, 500)}),
            "matching", query=Common, json=MatchRequest)  # fmt: skip
 @limiter.limit(_match_limit)
+@open_to_everyone
 def match_researchers():
     """Researchers for a text, best first, each with why: the website's matching, as a visitor sees it
     (public profiles only). Rate-limited more strictly than the reads (``API_MATCH_RATE_LIMIT``)."""
@@ -179,6 +181,7 @@ def match_researchers():
 @api_route(
     "/figures", "GET", responses(serialise.FigureList), "figures", query=FigureQuery
 )
+@open_to_everyone
 def figure_list():
     """The public dashboard's figures for a period and filters: the same numbers as its page, each with its
     label, unit, definition and the page listing its records."""

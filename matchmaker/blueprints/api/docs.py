@@ -9,6 +9,7 @@ from importlib import resources
 
 from flask import Blueprint, abort, render_template, send_file
 
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.web import CSP
 
 bp = Blueprint("docs", __name__, url_prefix="/docs")
@@ -24,6 +25,7 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 @bp.get("/")
+@open_to_everyone
 def page():
     """The interactive documentation."""
     body = render_template("api/docs.html")
@@ -31,6 +33,7 @@ def page():
 
 
 @bp.get("/assets/<name>")
+@open_to_everyone
 def asset(name: str):
     """One of Swagger UI's files."""
     if name not in ASSETS:

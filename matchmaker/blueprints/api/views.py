@@ -23,6 +23,7 @@ from matchmaker.blueprints.api.params import (
     parse,
 )
 from matchmaker.blueprints.api.spec import document, openapi, responses
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.extensions import csrf, db, limiter
 from matchmaker.models import (
     Institution,
@@ -90,6 +91,7 @@ def _record(make, row) -> Response:
 @openapi.validate(
     query=OrderQuery, resp=responses(OrderPage), tags=["orders"], skip_validation=True
 )
+@open_to_everyone
 def order_list():
     """Published research orders (their public parts); with a token, every order and its internal fields."""
     query = parse(OrderQuery)
@@ -109,6 +111,7 @@ def order_list():
 @openapi.validate(
     query=Common, resp=responses(serialise.Order), tags=["orders"], skip_validation=True
 )
+@open_to_everyone
 def order(order_id: int):
     """One published research order (its public parts); with a token, any order and its internal fields."""
     parse(Common)
@@ -119,6 +122,7 @@ def order(order_id: int):
 @openapi.validate(
     query=ListQuery, resp=responses(ResultPage), tags=["results"], skip_validation=True
 )
+@open_to_everyone
 def result_list():
     """Registered results of accepted tasks, newest first."""
     query = parse(ListQuery)
@@ -134,6 +138,7 @@ def result_list():
     tags=["results"],
     skip_validation=True,
 )
+@open_to_everyone
 def result(result_id: int):
     """One registered result."""
     parse(Common)
@@ -147,6 +152,7 @@ def result(result_id: int):
     tags=["projects"],
     skip_validation=True,
 )
+@open_to_everyone
 def project_list():
     """Research projects, latest years first."""
     query = parse(ProjectQuery)
@@ -165,6 +171,7 @@ def project_list():
     tags=["projects"],
     skip_validation=True,
 )
+@open_to_everyone
 def project(project_id: int):
     """One research project."""
     parse(Common)
@@ -178,6 +185,7 @@ def project(project_id: int):
     tags=["researchers"],
     skip_validation=True,
 )
+@open_to_everyone
 def researcher_list():
     """Researchers' public profiles, by name."""
     query = parse(ResearcherQuery)
@@ -194,6 +202,7 @@ def researcher_list():
     tags=["researchers"],
     skip_validation=True,
 )
+@open_to_everyone
 def researcher(researcher_id: int):
     """One researcher's public profile."""
     parse(Common)
@@ -207,6 +216,7 @@ def researcher(researcher_id: int):
     tags=["institutions"],
     skip_validation=True,
 )
+@open_to_everyone
 def institution_list():
     """Universities, institutes and city agencies, by Vietnamese name."""
     query = parse(InstitutionQuery)
@@ -223,6 +233,7 @@ def institution_list():
     tags=["institutions"],
     skip_validation=True,
 )
+@open_to_everyone
 def institution(institution_id: int):
     """One institution."""
     parse(Common)
@@ -234,6 +245,7 @@ def institution(institution_id: int):
 @openapi.validate(
     query=NeedQuery, resp=responses(NeedPage), tags=["needs"], skip_validation=True
 )
+@open_to_everyone
 def need_list():
     """Enterprises' technology needs that are not private, newest first."""
     query = parse(NeedQuery)
@@ -250,6 +262,7 @@ def need_list():
 @openapi.validate(
     query=Common, resp=responses(serialise.Need), tags=["needs"], skip_validation=True
 )
+@open_to_everyone
 def need(need_id: int):
     """One technology need (its summary only, when the enterprise keeps the details to members)."""
     parse(Common)
@@ -263,6 +276,7 @@ def need(need_id: int):
     tags=["search"],
     skip_validation=True,
 )
+@open_to_everyone
 def search_records():
     """The website's search over public records: words, accents optional; no words lists them all."""
     query = parse(SearchQuery)
@@ -283,6 +297,7 @@ def search_records():
 
 
 @bp.get("/openapi.json")
+@open_to_everyone
 def openapi_document():
     """The OpenAPI 3.1 document of this API, generated from the code."""
     return document(openapi.spec, links.public_base_url())

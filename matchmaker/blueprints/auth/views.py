@@ -20,9 +20,10 @@ from flask_login import current_user, login_user, logout_user
 
 from matchmaker import formatting
 from matchmaker.blueprints.auth.decorators import (
+    allowed_by,
     anonymous_only,
     is_safe_next,
-    role_required,
+    open_to_everyone,
 )
 from matchmaker.blueprints.auth.forms import (
     ActionForm,
@@ -105,6 +106,7 @@ def register():
 
 
 @bp.route("/verify/<token>")
+@open_to_everyone
 def verify_email(token: str):
     try:
         accounts.verify_email(token)
@@ -117,6 +119,7 @@ def verify_email(token: str):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+@open_to_everyone
 def resend_verification():
     form = EmailRequestForm()
     if form.validate_on_submit():
@@ -164,6 +167,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@open_to_everyone
 def logout():
     if ActionForm().validate_on_submit() and current_user.is_authenticated:
         # Copies of the session or remember-me cookie must not outlive the sign-out.
@@ -187,6 +191,7 @@ def forgot_password():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@open_to_everyone
 def reset_password(token: str):
     form = ResetPasswordForm()
     if request.method == "GET":
@@ -233,17 +238,10 @@ def _rate(setting: str) -> str:
     return str(_PER[unit]) % {"n": formatting.number(limit.amount)}
 
 
-def _token_holder() -> None:
-    """Only those the policy lets hold access tokens reach their page (others: 403)."""
-    if not policy.may_hold_api_tokens(current_user):
-        abort(403)
-
-
 @bp.route("/api-tokens", methods=["GET", "POST"])
-@role_required(*Role)
+@allowed_by(policy.may_hold_api_tokens)
 def api_token_list():
     """The signed-in official's access tokens to the API: create one (its secret shown once), revoke one."""
-    _token_holder()
     form = ApiTokenForm()
     created = None
     if form.validate_on_submit():
@@ -269,9 +267,8 @@ def api_token_list():
 
 
 @bp.route("/api-tokens/<id:token_id>/revoke", methods=["POST"])
-@role_required(*Role)
+@allowed_by(policy.may_hold_api_tokens)
 def api_token_revoke(token_id: int):
-    _token_holder()
     if not RevokeTokenForm().validate_on_submit():
         flash(_("Tick the box to confirm."), "danger")
         return redirect(url_for("auth.api_token_list"))

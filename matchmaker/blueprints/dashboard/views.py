@@ -7,20 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker import formatting
+from matchmaker.blueprints.auth.decorators import allowed_by, open_to_everyone
 from matchmaker.blueprints.dashboard import charts
 from matchmaker.blueprints.orders.forms import STATE_LABELS
-from matchmaker.extensions import login_manager
 from matchmaker.services import dashboard, policy
 from matchmaker.services.dashboard import catalogue, export
 
 bp = Blueprint("dashboard", __name__)
-
-
-def _staff_only() -> None:
-    if not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
-    if not policy.may_view_dashboard(current_user):
-        abort(403)
 
 
 def _scope(public: bool) -> tuple[dashboard.Scope, tuple[str, ...]]:
@@ -42,12 +35,13 @@ def _page(public: bool):
 
 
 @bp.route("/")
+@allowed_by(policy.may_view_dashboard)
 def index():
-    _staff_only()
     return _page(public=False)
 
 
 @bp.route("/public")
+@open_to_everyone
 def public():
     return _page(public=True)
 
@@ -67,17 +61,19 @@ def _records(figure: str, public: bool):
 
 
 @bp.route("/records/<figure>")
+@allowed_by(policy.may_view_dashboard)
 def records(figure: str):
-    _staff_only()
     return _records(figure, public=False)
 
 
 @bp.route("/public/records/<figure>")
+@open_to_everyone
 def public_records(figure: str):
     return _records(figure, public=True)
 
 
 @bp.route("/definitions")
+@open_to_everyone
 def definitions():
     return render_template(
         "dashboard/definitions.html", catalogue=catalogue,
@@ -87,8 +83,8 @@ def definitions():
 
 
 @bp.route("/export.xlsx")
+@allowed_by(policy.may_view_dashboard)
 def export_xlsx():
-    _staff_only()
     scope, _messages = _scope(public=False)
     workbook = export.workbook(dashboard.build_dashboard(scope), STATE_LABELS)
     name = f"bang-so-lieu-{scope.period.start.isoformat()}-{scope.period.end.isoformat()}.xlsx"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import open_to_everyone, role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.enterprises.forms import (
     STATUS_LABELS,
@@ -50,6 +50,7 @@ def _visible_need_or_404(need_id: int) -> TechNeed:
 
 
 @bp.route("/needs", endpoint="index")
+@open_to_everyone
 def needs_list():
     filters = _filters()
     page = needs.list_needs(viewer(), filters, request.args.get("page", 1, type=int))
@@ -85,6 +86,7 @@ def _render_need(need: TechNeed, interest_form: InterestForm):
 
 
 @bp.route("/needs/<id:need_id>", endpoint="detail")
+@open_to_everyone
 def need_detail(need_id: int):
     return _render_need(_visible_need_or_404(need_id), InterestForm(formdata=None))
 

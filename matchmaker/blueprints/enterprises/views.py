@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import open_to_everyone, role_required
 from matchmaker.blueprints.enterprises import need_views
 from matchmaker.blueprints.enterprises.forms import (
     CONFIDENTIALITY_LABELS,
@@ -48,6 +48,7 @@ def labels() -> dict:
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     size = request.args.get("size", "")
     selected = (
@@ -67,6 +68,7 @@ def index():
 
 
 @bp.route("/<id:enterprise_id>")
+@open_to_everyone
 def detail(enterprise_id: int):
     enterprise = db.get_or_404(Enterprise, enterprise_id)
     page = needs.list_needs(

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import open_to_everyone, role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.institutions.forms import (
     KIND_LABELS,
@@ -22,6 +22,7 @@ bp = Blueprint("institutions", __name__)
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     kind = request.args.get("kind", "")
     selected = (
@@ -36,6 +37,7 @@ def index():
 
 
 @bp.route("/<slug>")
+@open_to_everyone
 def detail(slug: str):
     institution = institutions.get_by_slug(slug) or abort(404)
     researchers = institutions.researchers_of(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from matchmaker.blueprints import pickers
+from matchmaker.blueprints.auth.decorators import signed_in
 from matchmaker.extensions import limiter
 from matchmaker.services import policy, reference
 from matchmaker.services.institutions import choices
@@ -34,7 +35,7 @@ def _fields_message(count: int) -> str:
 
 
 @bp.route("/fields")
-@login_required
+@signed_in
 @limiter.limit(pickers.lookup_limit, key_func=pickers.account_key)
 def fields():
     """The research fields whose code, name or group contains every word of ``q``."""
@@ -56,7 +57,7 @@ def _institutions_message(lookup: choices.Lookup) -> str:
 
 
 @bp.route("/institutions/<purpose>")
-@login_required
+@signed_in
 @limiter.limit(pickers.lookup_limit, key_func=pickers.account_key)
 def institutions(purpose: str):
     """The institutions the form of ``purpose`` would accept from the signed-in person, matching ``q``."""

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import is_safe_next
+from matchmaker.blueprints.auth.decorators import is_safe_next, open_to_everyone
 from matchmaker.services import stats
 from matchmaker.services.home import queue as work
 
@@ -21,6 +21,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     home = work.home_for(current_user) if current_user.is_authenticated else None
     return render_template(
@@ -32,6 +33,7 @@ def index():
 
 
 @bp.route("/lang/<code>")
+@open_to_everyone
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code

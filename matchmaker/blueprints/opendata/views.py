@@ -15,6 +15,7 @@ from flask import (
     send_file,
 )
 
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.extensions import csrf
 from matchmaker.services.messaging import links
 from matchmaker.services.opendata import DATASETS, SCHEMA_VERSION, catalogue, files
@@ -34,6 +35,7 @@ def shared(response: Response) -> Response:
 
 
 @bp.get("/")
+@open_to_everyone
 def index():
     return render_template(
         "opendata/index.html", made=catalogue.built_datasets(), version=SCHEMA_VERSION,
@@ -50,12 +52,14 @@ def _json(body: dict, mimetype: str) -> Response:
 
 
 @bp.get("/catalog.jsonld")
+@open_to_everyone
 def catalog():
     """The DCAT-AP catalogue, as CKAN's DCAT harvester reads it."""
     return _json(catalogue.catalog(), "application/ld+json")
 
 
 @bp.get("/datapackage.json")
+@open_to_everyone
 def datapackage():
     """The Frictionless Data Package of the CSV files."""
     return _json(catalogue.datapackage(), "application/json")
@@ -68,6 +72,7 @@ def _dataset(version: str, key: str):
 
 
 @bp.get(f"/v<version>/<any({DATASET_KEYS}):key>.<any(csv, json, xlsx):fmt>")
+@open_to_everyone
 def download(version: str, key: str, fmt: str):
     """One dataset in one format, made again first if the data changed."""
     built = files.current(_dataset(version, key))
@@ -80,6 +85,7 @@ def download(version: str, key: str, fmt: str):
 
 
 @bp.get(f"/v<version>/<any({DATASET_KEYS}):key>.schema.json")
+@open_to_everyone
 def schema(version: str, key: str):
     """The Table Schema of one dataset's CSV and XLSX files."""
     return _json(catalogue.table_schema(_dataset(version, key)), "application/json")

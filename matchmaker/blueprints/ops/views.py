@@ -12,6 +12,7 @@ import ipaddress
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.extensions import limiter
 from matchmaker.observability import metrics
 from matchmaker.services import health
@@ -28,12 +29,14 @@ def _no_store(response: Response) -> Response:
 
 @bp.get("/healthz")
 @limiter.exempt
+@open_to_everyone
 def healthz():
     return _no_store(jsonify(health.liveness()))
 
 
 @bp.get("/readyz")
 @limiter.exempt
+@open_to_everyone
 def readyz():
     ready, answer = health.readiness()
     response = jsonify(answer)
@@ -43,6 +46,7 @@ def readyz():
 
 @bp.get("/metrics")
 @limiter.exempt
+@open_to_everyone
 def metrics_page():
     if not _scraper_trusted():
         return Response("403 Forbidden\n", 403, mimetype="text/plain")

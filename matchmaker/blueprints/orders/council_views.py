@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import role_required, signed_in
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_forms import (
     CRITERION_LABELS,
@@ -77,7 +77,7 @@ def council(order_id: int):
 
 
 @bp.route(f"/<{ID}:order_id>/council/review", endpoint="review")
-@login_required
+@signed_in
 def council_review(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     member = councils.membership(current_user, order)
@@ -117,7 +117,7 @@ def _score_page(
 @bp.route(
     f"/proposals/<{ID}:proposal_id>/score", methods=["GET", "POST"], endpoint="score"
 )
-@login_required
+@signed_in
 def proposal_score(proposal_id: int):
     row = _review_row(proposal_id)
     if request.method == "GET":
@@ -141,7 +141,7 @@ def proposal_score(proposal_id: int):
     methods=["POST"],
     endpoint="declare_conflict",
 )
-@login_required
+@signed_in
 def conflict_declare(proposal_id: int):
     row = _review_row(proposal_id)
     form = ConflictForm()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from matchmaker.blueprints import pickers
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import allowed_by, role_required, signed_in
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.orders.proposal_forms import (
     STAGE_LABELS,
@@ -118,12 +118,10 @@ def _render_form(form, order, proposal=None, error: ServiceError | None = None, 
 
 
 @bp.route("/proposals/team-candidates", endpoint="team_candidates")
-@login_required
+@allowed_by(policy.may_search_team_members)
 @limiter.limit(pickers.lookup_limit, key_func=pickers.account_key)
 def team_candidates():
     """Researchers open to collaboration whose name or institution contains ``q``, for the team picker."""
-    if not policy.may_search_team_members(current_user):
-        abort(403)
     lookup = teams.find_candidates(current_user, request.args.get("q", ""))
     results = [
         {"id": c.user_id, "profile_id": c.profile_id, "name": c.name, "institution": c.institution}
@@ -219,7 +217,7 @@ def _render_detail(proposal: Proposal, status: int = 200, decline_form=None):
 
 
 @bp.route(f"/proposals/<{ID}:proposal_id>", endpoint="detail")
-@login_required
+@signed_in
 def proposal_detail(proposal_id: int):
     proposal = db.get_or_404(Proposal, proposal_id)
     if not policy.may_view_proposal(current_user, proposal):

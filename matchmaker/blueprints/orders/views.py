@@ -15,9 +15,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import (
+    open_to_everyone,
+    role_required,
+    signed_in,
+)
 from matchmaker.blueprints.orders import (
     assignment_views,
     council_views,
@@ -61,6 +65,7 @@ PUBLIC_SORTS = frozenset(
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     listing = order_list.list_orders(
         current_user,
@@ -224,6 +229,7 @@ def _render_detail(
 
 
 @bp.route("/<id:order_id>")
+@open_to_everyone
 def detail(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if not policy.may_view_order(current_user, order):
@@ -232,7 +238,7 @@ def detail(order_id: int):
 
 
 @bp.route("/<id:order_id>/act/<action>", methods=["POST"])
-@login_required
+@signed_in
 def act(order_id: int, action: str):
     order = db.get_or_404(ResearchOrder, order_id)
     if policy.lifecycle_role(current_user, order) is None:
@@ -266,6 +272,7 @@ def act(order_id: int, action: str):
 
 
 @bp.route("/<id:order_id>/attachments/<id:attachment_id>")
+@open_to_everyone
 def attachment(order_id: int, attachment_id: int):
     """Download a PDF the viewer may see; anything else is a 404, so private files are not revealed."""
     found = db.session.get(Attachment, attachment_id)

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import open_to_everyone, role_required
 from matchmaker.blueprints.forms import Form
 from matchmaker.blueprints.orders import steps
 from matchmaker.blueprints.orders.forms import ACTION_LABELS, STATE_LABELS
@@ -110,6 +110,7 @@ def _done(order: ResearchOrder, message: str, anchor: str):
 
 
 @bp.route("/<id:order_id>/work", endpoint="index")
+@open_to_everyone
 def work(order_id: int):
     order = db.get_or_404(ResearchOrder, order_id)
     if policy.may_follow_work(current_user, order):

@@ -6,7 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import (
+    allowed_by,
+    open_to_everyone,
+    role_required,
+)
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.bounds import row_id
 from matchmaker.blueprints.projects.forms import (
@@ -27,6 +31,7 @@ REGISTRARS = (*policy.STAFF_ROLES, Role.RESEARCHER)
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     status = request.args.get("status", "")
     filters = projects.ProjectFilters(
@@ -41,6 +46,7 @@ def index():
 
 
 @bp.route("/<id:project_id>")
+@open_to_everyone
 def detail(project_id: int):
     project = projects.get_project(project_id) or abort(404)
     order = project.order
@@ -132,10 +138,8 @@ def _save(form: ProjectForm, project: Project | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*REGISTRARS)
+@allowed_by(policy.may_register_project)
 def create():
-    if not policy.may_register_project(current_user):
-        abort(403)
     form = _form()
     if form.validate_on_submit() and (response := _save(form, None)):
         return response
@@ -155,10 +159,8 @@ def edit(project_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(*REGISTRARS)
+@allowed_by(policy.may_register_project)
 def import_upload():
-    if not policy.may_register_project(current_user):
-        abort(403)
     form = ProjectImportForm()
     form.fill_choices(projects.institutions_for(current_user))
     if form.validate_on_submit():
@@ -172,10 +174,8 @@ def import_upload():
 
 
 @bp.route("/import/<id:batch_id>", methods=["POST"])
-@role_required(*REGISTRARS)
+@allowed_by(policy.may_register_project)
 def import_confirm(batch_id: int):
-    if not policy.may_register_project(current_user):
-        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     institution_id = request.form.get("institution", type=row_id) or 0

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.blueprints.auth.decorators import role_required
+from matchmaker.blueprints.auth.decorators import open_to_everyone, role_required
 from matchmaker.blueprints.auth.forms import ActionForm
 from matchmaker.blueprints.bounds import row_id
 from matchmaker.blueprints.researchers.forms import (
@@ -31,6 +31,7 @@ bp = Blueprint("researchers", __name__)
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     page = profiles.list_researchers(
         current_user,
@@ -49,6 +50,7 @@ def index():
 
 
 @bp.route("/<id:researcher_id>")
+@open_to_everyone
 def detail(researcher_id: int):
     profile = profiles.get_profile(researcher_id)
     if (

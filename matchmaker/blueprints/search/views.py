@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from matchmaker.blueprints.auth.decorators import open_to_everyone
 from matchmaker.blueprints.enterprises.forms import STATUS_LABELS as NEED_LABELS
 from matchmaker.blueprints.orders.forms import STATE_LABELS
 from matchmaker.blueprints.projects.forms import STATUS_LABELS as PROJECT_LABELS
@@ -111,6 +112,7 @@ def hit_url(hit: Hit) -> str:
 
 
 @bp.route("/")
+@open_to_everyone
 def index():
     args = request.args
     query = args.get("q", "")
@@ -135,6 +137,7 @@ def index():
 
 
 @bp.route("/suggest")
+@open_to_everyone
 def suggest():
     """Type-ahead titles for the search box, as JSON; public records only, never cached."""
     response = jsonify(suggestions=search.suggest(request.args.get("q", "")))
