@@ -19,7 +19,7 @@ CATALOG_TITLE = _l(
 )
 CATALOG_DESCRIPTION = _l(
     "Public records of the platform (research orders the city placed, their results, research projects, "
-    "researchers, institutions and enterprises' technology needs) as CSV, JSON and XLSX files with a "
+    "researchers, institutions, enterprises' technology needs and the public dashboard's figures) as CSV, JSON and XLSX files with a "
     "documented, versioned schema, and through a read-only JSON API."
 )
 LANGUAGES = ("vi", "en")
@@ -150,7 +150,7 @@ def catalog() -> dict[str, Any]:
 
 def table_schema(dataset: Dataset) -> dict[str, Any]:
     """The Frictionless Table Schema of ``dataset``'s CSV and XLSX files."""
-    return tables.table_schema(dataset.columns, SCHEMA_VERSION)
+    return tables.table_schema(dataset.columns, SCHEMA_VERSION, dataset.primary_key)
 
 
 def datapackage() -> dict[str, Any]:

@@ -3,12 +3,15 @@ through the same service query as the API and the website, and serialised by ``s
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
@@ -17,8 +20,10 @@ from matchmaker.models import (
     Enterprise,
     Institution,
     IPAsset,
+    OrderEvent,
     Project,
     ProjectMember,
+    Proposal,
     Publication,
     ResearcherProfile,
     ResearchOrder,
@@ -27,9 +32,10 @@ from matchmaker.models import (
     User,
     utcnow,
 )
-from matchmaker.services import serialise
+from matchmaker.services import dashboard, serialise
 from matchmaker.services.enterprises import needs
 from matchmaker.services.institutions import directory as institutions
+from matchmaker.services.messaging import links
 from matchmaker.services.opendata import tables
 from matchmaker.services.orders import listing as order_listing
 from matchmaker.services.orders.work import results
@@ -104,6 +110,28 @@ def _needs() -> list[BaseModel]:
     return [serialise.need(row, VISITOR) for row in found]
 
 
+def _figures() -> list[BaseModel]:
+    """The public dashboard's figures as its page and ``/api/v1/figures`` show them by default (this year,
+    no filter), labelled in Vietnamese."""
+    today = dashboard.local_today()
+    scope = dashboard.Scope(dashboard.Period.year(today.year), today=today, public=True)
+    args = scope.as_args()
+
+    def records_url(key: str) -> str:
+        return links.absolute_url("dashboard.public_records", figure=key, **args)
+
+    with force_locale("vi"):
+        return serialise.dated_figures(dashboard.build_dashboard(scope), records_url)
+
+
+def _digest(records: list[BaseModel]) -> str:
+    """A short digest of the records as they would be written."""
+    dumped = json.dumps(
+        [r.model_dump(mode="json") for r in records], ensure_ascii=False
+    )
+    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One open dataset: a record type of the API, the rows an anonymous visitor may read of it."""
@@ -119,14 +147,24 @@ class Dataset:
     api_path: str
     # EU frequency vocabulary (http://publications.europa.eu/resource/authority/frequency/...).
     frequency: str = "CONT"
+    # The column that names a record; records with an ``id`` are listed by it, others in the order read.
+    primary_key: str = "id"
+    # Records computed rather than stored (figures also change with the day): their digest joins the
+    # fingerprint, since the source tables' counts and latest changes cannot tell every change.
+    computed: bool = False
 
     @property
     def columns(self) -> list[tables.Column]:
         return tables.columns(self.model)
 
     def records(self) -> list[BaseModel]:
-        """The public records, by id."""
-        return sorted(self.read(), key=lambda record: record.id)
+        """The public records, by id (computed ones in the order read)."""
+        found = self.read()
+        return (
+            found
+            if self.primary_key != "id"
+            else sorted(found, key=lambda record: record.id)
+        )
 
 
 DATASETS: dict[str, Dataset] = {
@@ -162,6 +200,14 @@ DATASETS: dict[str, Dataset] = {
                 _l("What enterprises ask of science: the needs they made public (only the summary when they "
                    "keep the details to members)."),
                 ("nhu cầu công nghệ", "doanh nghiệp", "technology needs"), "/api/v1/needs"),
+        Dataset("figures", serialise.DatedFigure, _figures,
+                (ResearchOrder, OrderEvent, Proposal, TechNeed, ResultRecord),
+                _l("Public results figures"),
+                _l("The public dashboard's figures for this year: orders published, decided and accepted, their "
+                   "results and intellectual property, each with its definition, unit and period (the figures "
+                   "officials keep internal are not included)."),
+                ("số liệu", "kết quả khoa học công nghệ", "public figures"), "/api/v1/figures",
+                primary_key="key", computed=True),
     )
 }  # fmt: skip
 
@@ -205,6 +251,8 @@ def fingerprint(dataset: Dataset) -> Fingerprint:
         latest += [v for v in found[1:] if v is not None]
         parts.append(f"{model.__tablename__}:" + ":".join(str(v) for v in found))
     modified = max((aware(v) for v in latest), default=None)
+    if dataset.computed:
+        parts.append(f"records:{_digest(dataset.records())}")
     return Fingerprint("|".join(parts), modified)
 
 

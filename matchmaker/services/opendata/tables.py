@@ -13,7 +13,7 @@ import types
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -50,6 +50,10 @@ TITLES_VI = {
     "enterprise": "Doanh nghiệp", "confidentiality": "Mức công khai", "details": "Có chi tiết",
     "desired_outcome": "Kết quả mong muốn", "targets": "Chỉ tiêu", "budget_min": "Kinh phí tối thiểu (đồng)",
     "budget_max": "Kinh phí tối đa (đồng)", "deadline": "Thời hạn", "cofund": "Sẵn sàng đối ứng",
+    "key": "Mã số liệu", "section": "Mã phần", "section_label": "Phần", "label": "Số liệu",
+    "definition": "Cách tính", "value": "Giá trị", "unit": "Mã đơn vị", "unit_label": "Đơn vị",
+    "records": "Danh sách hồ sơ", "period_kind": "Loại kỳ", "period_start": "Từ ngày",
+    "period_end": "Đến ngày",
 }  # fmt: skip
 
 
@@ -96,12 +100,17 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
         elif origin in (Union, types.UnionType):
             inner = [a for a in get_args(annotation) if a is not type(None)]
             optional = optional or len(inner) < len(get_args(annotation))
-            annotation = inner[0]
+            # A whole or a decimal number (a figure's value) is a number column.
+            annotation = float if set(inner) == {int, float} else inner[0]
         else:
             return annotation, optional
 
 
 def _scalar(annotation: Any) -> str:
+    if (
+        get_origin(annotation) is Literal
+    ):  # one of a few words (a unit, a kind of period)
+        annotation = type(get_args(annotation)[0])
     for python_type, name in _SCALARS:
         if isinstance(annotation, type) and issubclass(annotation, python_type):
             return name
@@ -184,11 +193,13 @@ def rows(model_columns: list[Column], records: Iterable[BaseModel]) -> list[list
     return [cells(model_columns, record) for record in records]
 
 
-def table_schema(model_columns: list[Column], version: str) -> dict[str, Any]:
-    """The Frictionless Table Schema of a table with these columns."""
+def table_schema(
+    model_columns: list[Column], version: str, primary_key: str = "id"
+) -> dict[str, Any]:
+    """The Frictionless Table Schema of a table with these columns, named by ``primary_key``."""
     return {
         "fields": [column.field() for column in model_columns],
-        "primaryKey": ["id"],
+        "primaryKey": [primary_key],
         "missingValues": [""],
         "version": version,
     }

@@ -7,8 +7,10 @@ caller gets the public view and staff the internal one, from the same code.
 
 from matchmaker.services.serialise.common import InstitutionRef, Links, page_model
 from matchmaker.services.serialise.figures import (
+    DatedFigure,
     Figure,
     FigureList,
+    dated_figures,
     figure_list,
     figures,
 )
@@ -29,10 +31,12 @@ from matchmaker.services.serialise.projects import Project, project
 from matchmaker.services.serialise.search import SearchHit, hit
 
 __all__ = [
+    "DatedFigure",
     "Figure",
     "FigureList",
     "ResearcherMatch",
     "ResearcherMatches",
+    "dated_figures",
     "figure_list",
     "figures",
     "researcher_match",

@@ -82,6 +82,32 @@ def figures(
     ]
 
 
+class DatedFigure(Figure):
+    """One public figure with the period it counts over: a row of the open dataset of figures."""
+
+    period_kind: Literal["year", "quarter", "custom"] = Field(
+        description="How the period was chosen."
+    )
+    period_start: date = Field(description="The first day counted (Cần Thơ time).")
+    period_end: date = Field(description="The last day counted (Cần Thơ time).")
+
+
+def dated_figures(
+    board: Dashboard, records_url: Callable[[str], str] | None = None
+) -> list[DatedFigure]:
+    """Every figure of ``board`` with its period (the open dataset's rows, the API's very items)."""
+    period = board.scope.period
+    return [
+        DatedFigure(
+            **item.model_dump(),
+            period_kind=period.kind,
+            period_start=period.start,
+            period_end=period.end,
+        )  # fmt: skip
+        for item in figures(board, records_url)
+    ]
+
+
 def figure_list(
     board: Dashboard, records_url: Callable[[str], str], dashboard_url: str
 ) -> FigureList:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import frictionless
 import rdflib
@@ -236,3 +237,32 @@ def test_absolute_links_never_come_from_the_request(app, client):
     ).get_data(as_text=True)
     assert "evil.example" not in body and "localhost" not in body
     assert json.loads(body.split("\n}", 1)[0] + "\n}")["@id"].startswith(BASE)
+
+
+def test_a_figure_is_the_same_number_in_the_api_on_the_page_and_in_every_download(
+    app, client, city, monkeypatch
+):
+    from openpyxl import load_workbook
+
+    from matchmaker.services import dashboard
+    from tests.fixtures.dashboard import TODAY
+
+    monkeypatch.setattr(dashboard, "local_today", lambda: TODAY)
+    base = f"/open-data/v{SCHEMA_VERSION}/figures"
+    api = {
+        f["key"]: f["value"] for f in client.get("/api/v1/figures").get_json()["items"]
+    }
+    html = client.get("/dashboard/public").get_data(as_text=True)
+    page = dict(re.findall(r'id="figure-([a-z_]+)".*?data-value="([^"]*)"', html, re.S))
+    assert {k: "" if v is None else str(v) for k, v in api.items()} == page
+    assert any(v for v in api.values()), "no figure to compare"
+    text = client.get(f"{base}.csv").data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert {r["key"]: r["value"] for r in rows} == page
+    items = client.get(f"{base}.json").get_json()["items"]
+    assert {i["key"]: i["value"] for i in items} == api
+    sheet = load_workbook(io.BytesIO(client.get(f"{base}.xlsx").data))["figures"]
+    header, *cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    at = header.index("value")
+    assert {row[0]: row[at] for row in cells} == api
+    assert {r["period_start"] for r in rows} == {f"{TODAY.year}-01-01"}

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from matchmaker.extensions import db
-from matchmaker.services import opendata
+from matchmaker.services import dashboard, opendata
 from matchmaker.services.opendata import files
 from matchmaker.services.opendata.datasets import DATASETS
 from matchmaker.services.serialise.common import is_internal
@@ -194,6 +194,7 @@ PINNED = {"1.0": {
     "researchers": "1c5f9fe29a242020",
     "institutions": "9293d84adc2d4de1",
     "needs": "afedd62ee48c7269",
+    "figures": "47c03b96998132d8",
 }}  # fmt: skip
 
 
@@ -211,3 +212,37 @@ def test_no_internal_field_is_a_column_of_a_public_table():
     } <= internal  # marked in the serialisation
     columns = {c.name for dataset in DATASETS.values() for c in dataset.columns}
     assert internal.isdisjoint(columns)
+
+
+def test_the_figures_are_made_again_when_their_data_or_their_year_changes(
+    app, make_order, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "local_today", lambda: date(2027, 6, 30))
+    first = files.current(DATASETS["figures"])
+    assert files.current(DATASETS["figures"]).generated_at == first.generated_at
+    _, rows = _csv("figures")
+    assert {r["period_start"] for r in rows} == {"2027-01-01"}
+    make_order(TITLE, "Công khai.")  # published now: a change the figures read
+    second = files.current(DATASETS["figures"])
+    assert second.fingerprint != first.fingerprint
+    # A new year is a new period, with no change in the tables at all.
+    monkeypatch.setattr(dashboard, "local_today", lambda: date(2028, 1, 1))
+    third = files.current(DATASETS["figures"])
+    assert third.fingerprint != second.fingerprint
+    _, rows = _csv("figures")
+    assert {(r["period_start"], r["period_end"]) for r in rows} == {
+        ("2028-01-01", "2028-12-31")
+    }
+
+
+def test_the_figures_are_only_the_public_sections(app, make_order):
+    make_order(TITLE, "Công khai.")
+    public = {spec.key for spec in dashboard.SECTIONS if spec.public}
+    _, rows = _csv("figures")
+    assert rows and {r["section"] for r in rows} == public
+    internal = {spec.key for spec in dashboard.SECTIONS if not spec.public}
+    assert "money" in internal and internal.isdisjoint(r["section"] for r in rows)
+    assert (
+        next(r for r in rows if r["key"] == "published")["label"]
+        == "Nhiệm vụ được công bố"
+    )
