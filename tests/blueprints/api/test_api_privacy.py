@@ -176,6 +176,10 @@ def test_no_planted_word_reaches_any_open_data_download(app, client, api_records
             assert "500000000" in body.replace(",", "").replace(" ", ""), url
         if "/researchers." in url and "schema" not in url:
             assert "Nguyễn Văn Công Khai" in body, url
+        if "/figures." in url and "schema" not in url:
+            assert "Nhiệm vụ được công bố" in body, (
+                url
+            )  # the public figures, labelled in Vietnamese
         if "/needs." in url and "schema" not in url:
             assert (
                 "Nhu cầu chỉ công khai tóm tắt" in body
