@@ -91,7 +91,9 @@ def _api_distribution(dataset: Dataset) -> dict[str, Any]:
     return {
         "@id": url, "@type": "dcat:Distribution",
         "dct:title": "JSON API (/api/v1)",
-        "dct:description": "Paged JSON; OpenAPI document at " + links.absolute_url("api.openapi_document"),
+        # Computed records (the figures) come in one answer; stored ones a page at a time.
+        "dct:description": ("JSON" if dataset.computed else "Paged JSON") + "; OpenAPI document at "
+        + links.absolute_url("api.openapi_document"),
         "dcat:accessURL": {"@id": url},
         "dct:format": {"@id": f"{EU}/file-type/JSON"},
         "dcat:mediaType": {"@id": f"{IANA}/application/json"},
