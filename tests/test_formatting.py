@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import babel.numbers
+import flask_babel
 import pytest
 from flask_babel import force_locale
 
@@ -62,6 +64,73 @@ def test_formatting_writes_nothing_for_no_value(ctx):
     values = [formatting.date(None), formatting.datetime(None), formatting.time(None)]
     values += [formatting.number(None), formatting.vnd(None)]
     assert values == ["", "", "", "", ""]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_formatting_writes_what_flask_babel_writes(ctx, language):
+    # The functions call Babel directly with a parsed pattern: the text must not change by a byte.
+    numbers = [
+        0,
+        7,
+        -1234,
+        2026,
+        1234567.5,
+        0.005,
+        -0.25,
+        Decimal("100.4"),
+        Decimal("-9.99"),
+    ]
+    moments = [MOMENT, datetime(2025, 12, 31, 20, 0, tzinfo=UTC), datetime(2025, 6, 1)]
+    with force_locale(language):
+        pattern = formatting.DATE_PATTERNS[language]
+        both = [(formatting.number(n), flask_babel.format_decimal(n)) for n in numbers]
+        for digits, pattern_n in ((0, "#,##0"), (2, "#,##0.00")):
+            both += [
+                (formatting.number(n, digits), flask_babel.format_decimal(n, pattern_n))
+                for n in numbers
+            ]
+        both += [
+            (
+                formatting.vnd(n),
+                flask_babel.format_currency(n, "VND").replace("\xa0", " "),
+            )
+            for n in numbers
+        ]
+        both += [
+            (formatting.date(m), flask_babel.format_date(m, pattern)) for m in moments
+        ]
+        with_time = formatting.DATETIME_PATTERNS[language]
+        both += [
+            (formatting.datetime(m), flask_babel.format_datetime(m, with_time))
+            for m in moments
+        ]
+        both += [
+            (formatting.time(m), flask_babel.format_time(m, "HH:mm")) for m in moments
+        ]
+    assert [ours for ours, _ in both] == [theirs for _, theirs in both]
+
+
+def test_number_patterns_are_parsed_once(ctx, monkeypatch):
+    parsed: list[str] = []
+    parse = babel.numbers.parse_pattern
+
+    def counting(pattern):
+        # Only text is parsed; a parsed pattern passed back in is returned as it is.
+        if isinstance(pattern, str):
+            parsed.append(pattern)
+        return parse(pattern)
+
+    monkeypatch.setattr(babel.numbers, "parse_pattern", counting)
+    for language in ("vi", "en"):
+        with force_locale(language):
+            for n in range(200):
+                formatting.number(n * 1.5, 1)
+                formatting.number(n, 0)
+                formatting.vnd(n * 10**6, compact=True)
+                formatting.vnd(n)
+    # Once per process (none if an earlier test parsed them), not once per number.
+    assert len(parsed) == len(set(parsed))
+    assert set(parsed) <= {"#,##0", "#,##0.#", "#,##0.0"}
 
 
 def test_formatting_writes_whole_numbers_and_small_amounts(ctx):

@@ -73,3 +73,58 @@ def test_parallel_counting_raises_nothing_and_loses_no_hit():
     for thread in threads:
         thread.join()
     assert storage.get("shared") == 1600
+
+
+def count_thread_starts(monkeypatch) -> list[threading.Thread]:
+    """Record every thread (timers included) started from now on."""
+    started: list[threading.Thread] = []
+    original = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread)
+        original(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    return started
+
+
+def test_hits_start_no_thread(monkeypatch):
+    storage = storage_from_string("memory://")
+    started = count_thread_starts(monkeypatch)
+    for number in range(40):
+        # As when requests come more than the library's 10 ms apart: its last timer has fired
+        # (the upstream store then starts a new one per hit) and a sweep is due.
+        storage.timer.join()
+        storage._next_sweep = 0.0
+        storage.incr(f"counter-{number % 7}", 60)
+        storage.acquire_entry(f"window-{number % 7}", 1000, 60)
+    assert started == []
+    assert storage.get("counter-0") == 6
+
+
+def test_a_due_sweep_frees_expired_keys_and_keeps_live_ones():
+    storage = storage_from_string("memory://")
+    storage.incr("gone", -1)  # expired the moment it is written
+    storage.acquire_entry("gone-window", 10, -1)
+    storage.incr("live", 60)
+    storage.acquire_entry("live-window", 10, 60)
+    storage._next_sweep = 0.0
+    storage.incr("other", 60)  # any hit runs the due sweep
+    assert "gone" not in storage.storage and "gone" not in storage.expirations
+    assert not storage.events.get("gone-window")  # the library keeps an empty list
+    assert storage.storage["live"] == 1 and len(storage.events["live-window"]) == 1
+
+
+def test_sweeps_run_at_most_once_per_interval(monkeypatch):
+    storage = storage_from_string("memory://")
+    sweeps: list[None] = []
+    sweep = SerialMemoryStorage._MemoryStorage__expire_events
+    monkeypatch.setattr(
+        SerialMemoryStorage,
+        "_MemoryStorage__expire_events",
+        lambda self: (sweeps.append(None), sweep(self)),
+    )
+    storage._next_sweep = 0.0
+    for _ in range(100):
+        storage.incr("key", 60)
+    assert len(sweeps) == 1
