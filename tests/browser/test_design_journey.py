@@ -183,7 +183,10 @@ def test_on_a_phone_the_sort_is_a_menu_and_rows_are_cards(open_page):
     page.get_by_role("button", name="Lọc và sắp xếp").click()
     page.locator("#sort").select_option("disbursed")
     page.locator("#dir").select_option("desc")
-    page.locator("#order-filters [type=submit]").click()
+    with (
+        page.expect_navigation()
+    ):  # the sorted list is a new page: wait for it, however busy the machine
+        page.locator("#order-filters [type=submit]").click()
     expect(page.locator('#order-list th[data-sort="disbursed"]')).to_have_attribute(
         "aria-sort", "descending"
     )
