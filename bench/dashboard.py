@@ -307,7 +307,9 @@ def measure(
         )
         # The open data's figures are fingerprinted by computing them (the public sections) and hashing the
         # rows; the baseline is a stored dataset's fingerprint (two aggregates per source table).
-        dashboard.local_today = lambda: TODAY  # the bench's year, as the dashboard above
+        dashboard.local_today = lambda: (
+            TODAY
+        )  # the bench's year, as the dashboard above
         figures_mark, _cpu = _time(lambda: fingerprint(DATASETS["figures"]), runs)
         orders_mark, _cpu = _time(lambda: fingerprint(DATASETS["orders"]), runs)
         client = app.test_client()

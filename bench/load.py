@@ -356,7 +356,7 @@ def run_locust(
 ) -> tuple[subprocess.Popen, Path]:
     prefix = work / "locust"
     command = [
-        str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", base,
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base,
         "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,
         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
     ]  # fmt: skip

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from matchmaker.extensions import db
-from matchmaker.models import Institution, InstitutionKind, Role, User, utcnow
+from tests.fixtures.browser import add_official
 
 pytestmark = pytest.mark.browser
 
@@ -16,23 +15,9 @@ PASSWORD = "Cau-Rach-Mieu-2026"
 
 @pytest.fixture(scope="module")
 def official_email(live_server) -> str:
-    with live_server.app.app_context():
-        agency = Institution(
-            slug="so-khcn-token",
-            name_vi="Sở Khoa học và Công nghệ",
-            kind=InstitutionKind.AGENCY,
-        )
-        db.session.add(agency)
-        db.session.flush()
-        user = User(
-            email="baocao@so-khcn.cantho.example", full_name="Lâm Báo Cáo",
-            role=Role.OFFICIAL, institution_id=agency.id,
-        )  # fmt: skip
-        user.set_password(PASSWORD)
-        user.email_verified_at = utcnow()
-        db.session.add(user)
-        db.session.commit()
-        return user.email
+    email = "baocao@so-khcn.cantho.example"
+    add_official(live_server, "so-khcn-token", email, "Lâm Báo Cáo", PASSWORD)
+    return email
 
 
 def test_an_official_creates_a_token_and_revokes_it_in_the_dialog(page, official_email):

@@ -10,14 +10,11 @@ from playwright.sync_api import expect
 
 from matchmaker.extensions import db
 from matchmaker.models import (
-    Institution,
-    InstitutionKind,
     ResearchOrder,
-    Role,
     User,
-    utcnow,
 )
 from matchmaker.services.orders import lifecycle as orders
+from tests.fixtures.browser import add_official
 
 pytestmark = pytest.mark.browser
 
@@ -28,23 +25,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def approver_id(live_server) -> int:
-    with live_server.app.app_context():
-        agency = Institution(
-            slug="so-khcn",
-            name_vi="Sở Khoa học và Công nghệ",
-            kind=InstitutionKind.AGENCY,
-        )
-        db.session.add(agency)
-        db.session.flush()
-        user = User(
-            email="duyet@so-khcn.cantho.example", full_name="Võ Thị Duyệt",
-            role=Role.OFFICIAL, can_approve=True, institution_id=agency.id,
-        )  # fmt: skip
-        user.set_password(PASSWORD)
-        user.email_verified_at = utcnow()
-        db.session.add(user)
-        db.session.commit()
-        return user.id
+    return add_official(
+        live_server, "so-khcn", "duyet@so-khcn.cantho.example", "Võ Thị Duyệt", PASSWORD,
+        can_approve=True,
+    )  # fmt: skip
 
 
 def _submitted_order(live_server, approver_id: int, title: str) -> int:
