@@ -10,6 +10,8 @@ Every value comes from the environment through ``matchmaker.config.gunicorn_sett
   connection, open index searcher or refit thread is ever shared between processes, and a deploy only
   needs ``systemctl reload`` (HUP) to load new code. The price is a slower start (one app per worker).
 - Workers are replaced after ``GUNICORN_MAX_REQUESTS`` requests (with jitter), bounding slow leaks.
+- Each worker freezes what it holds once the app is built (``gc.freeze()``, ``GC_FREEZE``), and again
+  after loading the matching model: the garbage collector's full scans skip them.
 - Logs go to stderr, as JSON lines (``LOG_FORMAT=json``) with the request id, through the same
   redacting formatter as the app's own lines; the access log has no query strings.
 - Prometheus: each worker writes its samples under ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary
@@ -18,6 +20,7 @@ Every value comes from the environment through ``matchmaker.config.gunicorn_sett
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -90,6 +93,13 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Start with an empty metrics folder: samples of a previous run would be added in."""
     for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
         stale.unlink(missing_ok=True)
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001
+    """The app is built: its objects (modules, templates, configuration) leave the garbage collector's
+    scans (``GC_FREEZE``); the matching model follows when it is loaded."""
+    if _settings["gc_freeze"]:
+        gc.freeze()
 
 
 def child_exit(server, worker) -> None:  # noqa: ANN001

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
@@ -13,7 +14,13 @@ from joblib import effective_n_jobs
 
 from matchmaker.matching.analysis import Analyzer
 from matchmaker.matching.candidates import CandidateTable, Scored
-from matchmaker.matching.explain import generic_floor, rarity, shared_terms
+from matchmaker.matching.explain import (
+    QueryTerms,
+    Words,
+    generic_floor,
+    rarity,
+    text_words,
+)
 from matchmaker.matching.index import CorpusIndex
 from matchmaker.matching.lexicon import Lexicon
 from matchmaker.matching.ranking import explain, rank, word_sets
@@ -27,6 +34,8 @@ from matchmaker.matching.types import (
 from matchmaker.matching.vectorizer import FeatureWeights, FieldVectorizer
 
 DEFAULT_FIELD_WEIGHTS = {"title": 1.25, "keywords": 1.5, "body": 1.0}
+# Candidate texts whose words :meth:`TfidfMatcher.explainer` remembers (a few MB: words are interned).
+TEXT_CACHE = 4096
 
 
 class TfidfMatcher:
@@ -241,6 +250,14 @@ class TfidfMatcher:
             Terms written, with the same accents, in ``text`` and in one of ``texts``; see
             :mod:`matchmaker.matching.explain`.
         """
+        return self.explainer(text).shared(texts, words, n or self.n_terms)
+
+    def explainer(self, text: str | Document) -> QueryTerms:
+        """:meth:`explain` for many candidates of one text: ``explainer(text).shared(texts, words, n)``.
+
+        The text is analysed once; the candidates' texts are read through a cache this matcher keeps
+        (the same researchers' publications come up in one match list after another).
+        """
         self._check_fitted()
         vectorizer = self.vectorizer_
         lexicon = vectorizer.analyzer.lexicon
@@ -248,9 +265,24 @@ class TfidfMatcher:
             text = "\n".join(p for p in (text.title, text.keywords, text.body) if p)
         weight = rarity(vectorizer.vocabulary_, vectorizer.idf_, lexicon)
         floor = generic_floor(vectorizer.idf_)
-        return shared_terms(
-            text, texts, lexicon, weight, n or self.n_terms, words, floor
-        )
+        return QueryTerms(text, lexicon, weight, floor, self._text_words())
+
+    def _text_words(self) -> Callable[[str], tuple[Words, ...]]:
+        """:func:`text_words` with this matcher's lexicon, remembering the last ``TEXT_CACHE`` texts."""
+        cached = self.__dict__.get("_text_words_cache")
+        if cached is None:
+            lexicon = self.vectorizer_.analyzer.lexicon
+            cached = lru_cache(maxsize=TEXT_CACHE)(
+                lambda text: text_words(text, lexicon)
+            )
+            self.__dict__["_text_words_cache"] = cached
+        return cached
+
+    def __getstate__(self) -> dict:
+        """What :meth:`save` writes: everything but the cache of read texts."""
+        state = dict(self.__dict__)
+        state.pop("_text_words_cache", None)
+        return state
 
     def upsert(self, candidate: Candidate) -> None:
         """Add a candidate or replace its documents and metadata with the fitted vocabulary.

@@ -20,6 +20,7 @@ shown most informative first, so such common domain words come after the rare on
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -38,6 +39,24 @@ class Run(NamedTuple):
     """A run of words that may be shown, with the words beside it in its phrase ("" at its ends)."""
 
     spans: list[Span]
+    before: str
+    after: str
+
+
+class Words(NamedTuple):
+    """A run of a candidate's text: its words, and the words beside it in its phrase ("" at its ends)."""
+
+    keys: Key
+    before: str
+    after: str
+
+
+class Place(NamedTuple):
+    """Where a run of words stands: the words of its run (``keys``), its first word at ``at``, and the
+    words beside that run."""
+
+    keys: Key
+    at: int
     before: str
     after: str
 
@@ -116,50 +135,48 @@ def _quote(text: str, run: Sequence[Span]) -> str:
     return "".join(parts)
 
 
-def _ngrams(runs: Iterable[Run]) -> dict[Key, list[Span]]:
-    """Every run of consecutive words of the query, by its key, at its first place."""
+def _ngrams(
+    runs: Iterable[Run],
+) -> tuple[dict[Key, list[Span]], dict[Key, list[Place]]]:
+    """Every run of consecutive words of the query, by its key: its spans at its first place, and every
+    place it has (to note the words beside a shared run without scanning the query again)."""
     table: dict[Key, list[Span]] = {}
+    places: dict[Key, list[Place]] = {}
     for run in runs:
-        keys = [span.token.text for span in run.spans]
+        keys = tuple(span.token.text for span in run.spans)
         for i in range(len(keys)):
             for j in range(i + 1, len(keys) + 1):
-                table.setdefault(tuple(keys[i:j]), run.spans[i:j])
-    return table
-
-
-def _places(runs: Iterable[Run], wanted: set[Key], sides: Sides) -> None:
-    """The words beside every place of the ``wanted`` keys in ``runs`` go to ``sides`` (only the shared
-    runs: noting the sides of every run of the query would cost more than the rest)."""
-    for run in runs:
-        keys = [span.token.text for span in run.spans]
-        for key in wanted:
-            size = len(key)
-            for i in range(len(keys) - size + 1):
-                if keys[i] == key[0] and tuple(keys[i : i + size]) == key:
-                    _beside(sides, key, run, keys, i, i + size)
+                key = keys[i:j]
+                table.setdefault(key, run.spans[i:j])
+                places.setdefault(key, []).append(Place(keys, i, run.before, run.after))
+    return table, places
 
 
 def _beside(
-    sides: Sides, key: Key, run: Run, keys: Sequence[str], i: int, j: int
+    sides: Sides, key: Key, keys: Key, at: int, before: str, after: str
 ) -> None:
-    before, after = sides.setdefault(key, (set(), set()))
-    before.add(keys[i - 1] if i else run.before)
-    after.add(keys[j] if j < len(keys) else run.after)
+    """Note the words beside ``key``, found at ``keys[at:]`` in a run with ``before`` and ``after`` beside it."""
+    left, right = sides.setdefault(key, (set(), set()))
+    end = at + len(key)
+    left.add(keys[at - 1] if at else before)
+    right.add(keys[end] if end < len(keys) else after)
 
 
-def _shared(table: Mapping[Key, object], runs: Iterable[Run], sides: Sides) -> set[Key]:
+def _shared(
+    table: Mapping[Key, object], runs: Iterable[Words], sides: Sides
+) -> set[Key]:
     """The longest run starting at each word of ``runs`` that the query also has; the words beside it in
     ``runs`` go to ``sides``."""
     found: set[Key] = set()
-    for run in runs:
-        keys = [span.token.text for span in run.spans]
+    for keys, before, after in runs:
         for i in range(len(keys)):
             j = i + 1
-            while j <= len(keys) and tuple(keys[i:j]) in table:
+            while j <= len(keys) and keys[i:j] in table:
                 j += 1
             if j - 1 > i:
-                found.add(tuple(keys[i : j - 1]))
-                _beside(sides, tuple(keys[i : j - 1]), run, keys, i, j - 1)
+                key = keys[i : j - 1]
+                found.add(key)
+                _beside(sides, key, keys, i, before, after)
     return found
 
 
@@ -218,33 +235,84 @@ def shared_terms(
     tuple of str
         Terms as the query writes them.
     """
-    query = normalise(query)
-    sides: Sides = {}
-    runs = _runs(query, lexicon)
-    table = _ngrams(runs)
-    found: set[Key] = set()
-    for text in texts:
-        found |= _shared(table, _runs(normalise(text), lexicon), sides)
-    _places(runs, found, sides)
-    words = list(words)
-    declared = vi.keys_of(words) | vi.fixed_keys(tuple(lexicon_terms(lexicon)))
-    bound = vi.bound_by({key for key in declared if len(key) == 2})
-    whole = {
-        key if key in declared else vi.cuts_no_word(key, *sides[key], bound)
-        for key in found
-    }
-    trimmed = {_trimmed(key) for key in whole} - {()}
-    generic = vi.fixed_keys(tuple(sorted(lexicon.generic_words)))
-    domain = vi.keys_of(words) | vi.fixed_keys(vi.domain_words())
-    shown = [
-        key
-        for key in _maximal(trimmed)
-        if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
-        and (key in domain or not vi.made_of(key, generic))
-        and (weight(key) >= min_weight or vi.holds(key, domain))
-    ]
-    shown.sort(key=lambda key: (-weight(key), -len(key), key))
-    return tuple(_quote(query, table[key]) for key in shown[:n])
+    return QueryTerms(query, lexicon, weight, min_weight).shared(texts, words, n)
+
+
+class QueryTerms:
+    """:func:`shared_terms` of one query for many candidates: the query is analysed once.
+
+    A match list explains ten or more candidates with the same query; analysing the query again for each
+    one was most of the time of a page with matches. ``runs_of`` reads a candidate's text (by default
+    :func:`text_words`); a caller that explains the same texts again and again passes a cached one.
+    """
+
+    def __init__(
+        self,
+        query: str,
+        lexicon: Lexicon,
+        weight: Callable[[Key], float],
+        min_weight: float = 0.0,
+        runs_of: Callable[[str], Sequence[Words]] | None = None,
+    ) -> None:
+        self.query = normalise(query)
+        self.min_weight = min_weight
+        self._weight = weight
+        self._weights: dict[Key, float] = {}
+        self._runs_of = runs_of or (lambda text: text_words(text, lexicon))
+        self._table, self._places = _ngrams(_runs(self.query, lexicon))
+        self._lexicon_keys = vi.fixed_keys(tuple(lexicon_terms(lexicon)))
+        self._generic = vi.fixed_keys(tuple(sorted(lexicon.generic_words)))
+        self._domain = vi.fixed_keys(vi.domain_words())
+
+    def weight(self, key: Key) -> float:
+        """``weight`` of a run, worked out once per query."""
+        if key not in self._weights:
+            self._weights[key] = self._weight(key)
+        return self._weights[key]
+
+    def shared(
+        self, texts: Iterable[str], words: Iterable[str] = (), n: int = 5
+    ) -> tuple[str, ...]:
+        """The query's terms that one of a candidate's ``texts`` also has (``words``: its keywords)."""
+        sides: Sides = {}
+        found: set[Key] = set()
+        for text in texts:
+            found |= _shared(self._table, self._runs_of(text), sides)
+        for key in found:
+            for place in self._places[key]:
+                _beside(sides, key, *place)
+        own = vi.keys_of(list(words))
+        declared = own | self._lexicon_keys
+        bound = vi.bound_by({key for key in declared if len(key) == 2})
+        whole = {
+            key if key in declared else vi.cuts_no_word(key, *sides[key], bound)
+            for key in found
+        }
+        trimmed = {_trimmed(key) for key in whole} - {()}
+        domain = own | self._domain
+        table = self._table
+        shown = [
+            key
+            for key in _maximal(trimmed)
+            if (len(key) > 1 or key in declared or _is_word_like(table[key][0].token))
+            and (key in domain or not vi.made_of(key, self._generic))
+            and (self.weight(key) >= self.min_weight or vi.holds(key, domain))
+        ]
+        shown.sort(key=lambda key: (-self.weight(key), -len(key), key))
+        return tuple(_quote(self.query, table[key]) for key in shown[:n])
+
+
+def text_words(text: str, lexicon: Lexicon) -> tuple[Words, ...]:
+    """The runs of a candidate's text as :class:`QueryTerms` reads them: their words (interned, so that a
+    cache of many texts holds each word once) and the words beside them."""
+    return tuple(
+        Words(
+            tuple(sys.intern(span.token.text) for span in run.spans),
+            run.before,
+            run.after,
+        )
+        for run in _runs(normalise(text), lexicon)
+    )
 
 
 def lexicon_terms(lexicon: Lexicon) -> list[str]:

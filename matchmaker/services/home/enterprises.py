@@ -58,7 +58,9 @@ def _match_items(user: User, today: date) -> list[WorkItem]:
     ).all()
     found = []
     for need in needs:
-        people = matching.matches_for_need(need, user, k=MATCHES_PER_NEED).researchers
+        people = matching.matches_for_need(
+            need, user, k=MATCHES_PER_NEED, institutions=False, explained=False
+        ).researchers
         if not people:
             continue
         names = ", ".join(

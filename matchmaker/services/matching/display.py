@@ -249,12 +249,14 @@ def _evidence_for(
 def _researcher_view(
     profile: ResearcherProfile,
     match: Match,
-    explain: Explain,
+    explain: Explain | None,
     documents: Sequence[Document],
 ) -> MatchView:
-    texts = _own_texts(documents)
-    terms = explain(list(texts.values()), profile.keywords)[:SHOWN_TERMS]
-    kind, title = _evidence_for(match, documents, texts, terms)
+    terms, kind, title = (), "", ""
+    if explain is not None:
+        texts = _own_texts(documents)
+        terms = explain(list(texts.values()), profile.keywords)[:SHOWN_TERMS]
+        kind, title = _evidence_for(match, documents, texts, terms)
     institution = profile.user.institution
     return MatchView(
         "researcher", profile.id, profile.display_name,
@@ -263,19 +265,28 @@ def _researcher_view(
 
 
 def researcher_views(
-    matches: list[Match], viewer: User | None, explain: Explain
+    matches: list[Match], viewer: User | None, explain: Explain | None
 ) -> list[MatchView]:
     """Matched researchers who are active, and listed publicly unless ``viewer`` is signed in, each with
-    the terms ``explain`` finds in their texts."""
+    the terms ``explain`` finds in their texts and the work that shows them (neither without ``explain``:
+    their work is not read then)."""
+    if not matches:
+        return []
     ids = [corpus.split_id(m.candidate_id)[1] for m in matches]
+    work = (
+        ()
+        if explain is None
+        else (
+            selectinload(ResearcherProfile.publications),
+            selectinload(ResearcherProfile.ip_assets),
+            selectinload(ResearcherProfile.field_rows),
+        )
+    )
     stmt = (
         sa.select(ResearcherProfile)
         .where(ResearcherProfile.id.in_(ids))
         .options(
-            selectinload(ResearcherProfile.user).selectinload(User.institution),
-            selectinload(ResearcherProfile.publications),
-            selectinload(ResearcherProfile.ip_assets),
-            selectinload(ResearcherProfile.field_rows),
+            selectinload(ResearcherProfile.user).selectinload(User.institution), *work
         )
     )
     profiles = {p.id: p for p in db.session.scalars(stmt)}
@@ -285,9 +296,9 @@ def researcher_views(
         for pk, p in profiles.items()
         if p.user.active and (p.public or signed_in(viewer))
     }
-    documents = _own_documents(shown.values())
+    documents = {} if explain is None else _own_documents(shown.values())
     return [
-        _researcher_view(shown[pk], match, explain, documents[pk])
+        _researcher_view(shown[pk], match, explain, documents.get(pk, ()))
         for match, pk in zip(matches, ids, strict=True)
         if pk in shown
     ]
@@ -298,6 +309,8 @@ def institution_views(
 ) -> list[MatchView]:
     """Matched institutions, explained by their best document; a visitor is not shown the work of
     researchers who are not listed, nor what it shares with the text."""
+    if not matches:
+        return []
     ids = [corpus.split_id(m.candidate_id)[1] for m in matches]
     institutions = {
         i.id: i
@@ -388,10 +401,12 @@ def text_views(
     open_only: bool = False,
     full: bool = False,
     same_as: str = "",
+    per_kind: int | None = None,
 ) -> list[TextView]:
     """Views of the matched texts ``viewer`` may see (and that are still open, if asked), best first,
     explained by their public text (``full``: the officials' full text, which the match was made on);
-    those whose readable text has the ``levels.text_key`` ``same_as`` are marked identical."""
+    those whose readable text has the ``levels.text_key`` ``same_as`` are marked identical. With
+    ``per_kind``, at most that many of each kind (only those are explained)."""
     ids: dict[str, list[int]] = {}
     for match in matches:
         kind, pk = corpus.split_id(match.candidate_id)
@@ -403,13 +418,17 @@ def text_views(
         )
         rows |= {f"{kind}:{row.id}": row for row in found}
     views = []
+    taken: dict[str, int] = {}
     for match in matches:
         row = rows.get(match.candidate_id)
         if row is None:
             continue
         kind, pk = corpus.split_id(match.candidate_id)
         spec = _TEXT_KINDS[kind]
+        if per_kind is not None and taken.get(kind, 0) >= per_kind:
+            continue
         if spec.may_see(viewer, row) and (spec.is_open(row) or not open_only):
+            taken[kind] = taken.get(kind, 0) + 1
             source = _TEXT_SOURCES[kind]
             document = source.document(row) if full else source.public_document(row)
             terms = explain([corpus.own_text(document)], ())[:SHOWN_TERMS]

@@ -163,8 +163,15 @@ def matches_for_text(
     viewer: User | None,
     options: MatchOptions | None = None,
     k: int = 10,
+    *,
+    institutions: bool = True,
+    explained: bool = True,
 ) -> Matches:
-    """Best researchers (``k``) and institutions (``k // 2``) for a text, as ``viewer`` may see them."""
+    """Best researchers (``k``) and institutions (``k // 2``) for a text, as ``viewer`` may see them.
+
+    A summary that shows only names and levels (a home page) asks for no ``institutions`` and nothing
+    ``explained``: neither the institutions' query nor the researchers' work is read then.
+    """
     options = options or MatchOptions()
     query = _as_document(text)
     if _is_blank(query):
@@ -177,12 +184,20 @@ def matches_for_text(
     )
     with matching_model.serving() as model:
         people = _query(model, "researchers", query, k, where)
-        places = _query(model, "institutions", query, max(k // 2, 1), institution_where)
-        explain = _explainer(model, "researchers", query)
+        places = (
+            _query(model, "institutions", query, max(k // 2, 1), institution_where)
+            if institutions
+            else []
+        )
+        explain = _explainer(model, "researchers", query) if explained else None
     return Matches(
         display.researcher_views(_strong(people), viewer, explain),
-        display.institution_views(_strong(places), viewer, explain),
+        display.institution_views(_strong(places), viewer, explain or _unexplained),
     )
+
+
+def _unexplained(_texts: Sequence[str], _words: Sequence[str]) -> tuple[str, ...]:
+    return ()
 
 
 def _strong(matches: list[Match]) -> list[Match]:
@@ -194,12 +209,14 @@ def matches_for_need(
     viewer: User | None,
     options: MatchOptions | None = None,
     k: int = 10,
+    **parts: bool,
 ) -> Matches:
-    """Who fits a need; matched on the part of the need ``viewer`` may read."""
+    """Who fits a need; matched on the part of the need ``viewer`` may read (``parts``: what
+    :func:`matches_for_text` leaves out)."""
     document = corpus.need_document(
         need, full=policy.may_read_need_details(viewer, need)
     )
-    return matches_for_text(document, viewer, options, k)
+    return matches_for_text(document, viewer, options, k, **parts)
 
 
 def matches_for_order(
@@ -235,12 +252,12 @@ def _explainer(
 
 def explainer(matcher: TfidfMatcher | None, query: Document) -> display.Explain:
     """What a candidate's texts share with the query's own text (nothing without a fitted matcher)."""
-    text = corpus.own_text(query)
+    if matcher is None:
+        return lambda _texts, _words: ()
+    terms = matcher.explainer(corpus.own_text(query))
 
     def explain(texts: Sequence[str], words: Sequence[str]) -> tuple[str, ...]:
-        if matcher is None:
-            return ()
-        return matcher.explain(text, texts, words, display.SHOWN_TERMS)
+        return terms.shared(texts, words, display.SHOWN_TERMS)
 
     return explain
 
@@ -309,10 +326,10 @@ def recommendations_for(user: User, k: int = 5) -> Recommendations:
         found = _query(model, "texts", query, _TEXT_POOL, QueryFilter())
         explain = _explainer(model, "texts", query)
     found = [m for m in found if m.score >= RECOMMENDATION_MIN_SCORE]
-    views = display.text_views(found, user, explain, open_only=True)
+    views = display.text_views(found, user, explain, open_only=True, per_kind=k)
     return Recommendations(
-        [v for v in views if v.kind == "order"][:k],
-        [v for v in views if v.kind == "need"][:k],
+        [v for v in views if v.kind == "order"],
+        [v for v in views if v.kind == "need"],
     )
 
 

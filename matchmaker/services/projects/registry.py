@@ -462,7 +462,9 @@ def similar_projects(project: Project, k: int = 5) -> list[SimilarProject]:
 
 def matched_researchers(project: Project, viewer: User, k: int = 6):
     """Researchers whose work fits the project (as ``viewer`` may see them), from the matching service."""
-    return matching.matches_for_text(_project_text(project), viewer, k=k).researchers
+    return matching.matches_for_text(
+        _project_text(project), viewer, k=k, institutions=False
+    ).researchers
 
 
 def pi_profile_id(project: Project, viewer: User) -> int | None:

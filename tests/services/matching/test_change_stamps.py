@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import itertools
 
@@ -14,6 +15,7 @@ from matchmaker.models import (
     IPStatus,
     ResearcherField,
     ResearcherProfile,
+    utcnow,
 )
 from matchmaker.models.base import Base
 from matchmaker.services.matching import corpus
@@ -134,6 +136,8 @@ def test_serving_reads_the_fingerprints_only_after_a_change(app, make_researcher
 
     serve()  # builds the model
     serve()  # brings it up to date once
+    assert _statements(serve) == 0  # asked a moment ago: not even the version check
+    app.config["MATCHING_PROBE_SECONDS"] = 0
     quiet = _statements(serve)
     assert quiet == 1  # the version check alone
     _profile_of(user).keywords = ["phù sa", "lúa"]
@@ -142,3 +146,76 @@ def test_serving_reads_the_fingerprints_only_after_a_change(app, make_researcher
     assert _statements(serve) == quiet
     app.config["MATCHING_FULL_SYNC_SECONDS"] = 0  # the safety net reads them anyway
     assert _statements(serve) > quiet
+
+
+def test_this_process_sees_its_own_change_at_once_and_another_s_within_the_probe_time(
+    app, make_researcher
+):
+    user = make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
+    # Words the model knows from its fit (an update is read with the fitted vocabulary).
+    make_researcher("Lê Thị Mai", "ctu", ["phù sa", "rừng ngập mặn", "vi khuẩn lam"])
+    app.config["MATCHING_PROBE_SECONDS"] = 3600
+    with matching_model.serving():
+        pass
+
+    def serve() -> int:
+        def enter() -> None:
+            with matching_model.serving():
+                pass
+
+        return _statements(enter)
+
+    def matched(words: str) -> bool:
+        with matching_model.serving() as model:
+            found = model.groups["researchers"].matcher.query(words, k=5)
+        return any(
+            m.candidate_id == corpus.researcher_id(_profile_of(user).id) for m in found
+        )
+
+    assert matched("xâm nhập mặn")  # builds the model, then brings it up to date
+    assert serve() == 0
+    # A commit of this session (an edit in this process): the next request probes and syncs at once.
+    _profile_of(user).keywords = ["phù sa", "lúa"]
+    db.session.commit()
+    assert matched("phù sa") and not matched("xâm nhập mặn")
+    # A bulk statement through the session counts too.
+    db.session.execute(
+        sa.update(ResearcherProfile)
+        .where(ResearcherProfile.user_id == user.id)
+        .values(keywords=["rừng ngập mặn"], updated_at=utcnow())
+    )
+    db.session.commit()
+    assert matched("rừng ngập mặn")
+    # Another process's change (its own connection, no event here) waits for the probe time.
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(ResearcherProfile)
+            .where(ResearcherProfile.user_id == user.id)
+            .values(keywords=["vi khuẩn lam"], updated_at=utcnow())
+        )
+    db.session.expire_all()
+    assert serve() == 0 and not matched("vi khuẩn lam")
+    app.config["MATCHING_PROBE_SECONDS"] = 0
+    assert matched("vi khuẩn lam")
+
+
+def test_a_loaded_or_refitted_model_leaves_the_garbage_collector_s_scans(
+    app, make_researcher
+):
+    """GC_FREEZE: a full collection would otherwise walk the whole model in the middle of a request."""
+    make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
+    gc.unfreeze()
+    try:
+        matching_model.refit()
+        assert gc.get_freeze_count() == 0  # off in the tests' configuration
+        app.config["GC_FREEZE"] = True
+        matching_model.refit()
+        after_refit = gc.get_freeze_count()
+        assert after_refit > 0
+        gc.unfreeze()
+        matching_model._live().model = None  # another worker: loads the saved model
+        with matching_model.serving() as model:
+            assert model.groups["researchers"].matcher is not None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

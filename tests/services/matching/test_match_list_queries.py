@@ -67,3 +67,33 @@ def test_explaining_more_institutions_sends_no_more_queries(make_researcher, pla
     assert all(v.evidence_kind == "publication" and v.terms for v in four)
     assert len(one) == 1
     assert many == few
+
+
+def test_a_names_only_summary_reads_neither_institutions_nor_work(
+    make_researcher, places
+):
+    """A home page shows names and levels: the same researchers, in the same order, without the
+    institutions' query or the reading of their work."""
+    from matchmaker.services.matching import matches as matching
+
+    for n, place in enumerate(["ctu", "vlu", "tvu"]):
+        make_researcher(
+            f"Nhà khoa học {n}", place, ["xâm nhập mặn"], "Xâm nhập mặn sông Hậu.",
+            (f"Xâm nhập mặn sông Hậu {n}", f"Nuôi tôm vùng mặn {n}"), public=True,
+        )  # fmt: skip
+    text = "Giải pháp dự báo xâm nhập mặn trên sông Hậu cho nuôi tôm"
+    matching.matches_for_text(text, None)  # builds the model
+    full, full_statements = _statements(lambda: matching.matches_for_text(text, None))
+    names, names_statements = _statements(
+        lambda: matching.matches_for_text(
+            text, None, institutions=False, explained=False
+        )
+    )
+    assert full.institutions and full.researchers[0].terms
+    assert [(v.key, v.score) for v in names.researchers] == [
+        (v.key, v.score) for v in full.researchers
+    ]
+    assert names.institutions == []
+    assert all(v.terms == () and v.evidence == "" for v in names.researchers)
+    assert names_statements < full_statements
+    assert names_statements <= 3  # the researchers, their accounts and institutions

@@ -460,6 +460,41 @@ def test_recommendations_are_open_calls_and_open_needs(
     assert matching.recommendations_for(matching_people_rows["fish"].user).orders == []
 
 
+def test_recommendations_explain_only_what_they_show(
+    matching_people_rows, matching_places, water_company, monkeypatch
+):
+    """At most ``k`` of each kind are shown, and only those are explained (the first version explained
+    fifty texts to show ten)."""
+    for n in range(4):
+        _order(
+            matching_places["so"],
+            f"Dự báo xâm nhập mặn {n}",
+            "Cảnh báo xâm nhập mặn sông Hậu.",
+        )
+        _need(water_company, f"{SALINITY_NEED[0]} {n}", SALINITY_NEED[1])
+    explained = []
+    make_explainer = matching.explainer
+
+    def counting(matcher, query):
+        explain = make_explainer(matcher, query)
+
+        def counted(texts, words):
+            explained.append(texts)
+            return explain(texts, words)
+
+        return counted
+
+    monkeypatch.setattr(matching, "explainer", counting)
+    every = matching.recommendations_for(matching_people_rows["salt"].user, k=10)
+    assert len(every.orders) == 4 and len(every.needs) == 4
+    explained.clear()
+    two = matching.recommendations_for(matching_people_rows["salt"].user, k=2)
+    assert _keys(two.orders) == _keys(every.orders)[:2]
+    assert _keys(two.needs) == _keys(every.needs)[:2]
+    assert all(v.terms for v in [*two.orders, *two.needs])
+    assert len(explained) == 4
+
+
 def test_match_options_from_form_arguments_ignore_unknown_values():
     options = matching.MatchOptions.from_args(
         {"match_field": "105", "match_kind": "moon", "match_per_institution": "99",
