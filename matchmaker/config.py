@@ -99,6 +99,8 @@ class Config:
     # How often a request asks whether a source table changed (one query of counts and latest times); a change
     # committed by this process is seen at once, another process's within this time.
     MATCHING_PROBE_SECONDS = float(os.environ.get("MATCHING_PROBE_SECONDS", 2))
+    # Match lists kept per process until the model changes (0: none kept).
+    MATCHING_MEMO_SIZE = int(os.environ.get("MATCHING_MEMO_SIZE", 256))
     # Long-lived objects (the loaded app, the matching model) leave the garbage collector's scans
     # (gc.freeze() after a worker starts and after each model load): a full collection otherwise walks
     # every object of the model, 0.1-0.2 s at 10,000 researchers, in the middle of some request.

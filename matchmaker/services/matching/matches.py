@@ -171,6 +171,10 @@ def matches_for_text(
 
     A summary that shows only names and levels (a home page) asks for no ``institutions`` and nothing
     ``explained``: neither the institutions' query nor the researchers' work is read then.
+
+    A list is built once for the model as it is (``matching_model.remember``): the next viewer of the same
+    text, with the same options and signed in or not alike, gets it without a query, until a change
+    reaches the model (this process's own at once, another's within ``MATCHING_PROBE_SECONDS``).
     """
     options = options or MatchOptions()
     query = _as_document(text)
@@ -182,7 +186,22 @@ def matches_for_text(
         institution_kinds=where.institution_kinds,
         available_only=where.available_only,
     )
+    # Everything the list depends on besides the model and the database (whose changes move the
+    # model's generation): what a visitor sees differs from what a signed-in user sees.
+    key = (
+        "matches",
+        query,
+        options,
+        display.signed_in(viewer),
+        k,
+        institutions,
+        explained,
+    )
     with matching_model.serving() as model:
+        found = matching_model.recall(key)
+        if found is not None:
+            return _copy(found)
+        generation = matching_model.generation()
         people = _query(model, "researchers", query, k, where)
         places = (
             _query(model, "institutions", query, max(k // 2, 1), institution_where)
@@ -190,10 +209,17 @@ def matches_for_text(
             else []
         )
         explain = _explainer(model, "researchers", query) if explained else None
-    return Matches(
+    found = Matches(
         display.researcher_views(_strong(people), viewer, explain),
         display.institution_views(_strong(places), viewer, explain or _unexplained),
     )
+    matching_model.remember(key, found, generation)
+    return _copy(found)
+
+
+def _copy(found: Matches) -> Matches:
+    """A list of its own for the caller (the views themselves are frozen)."""
+    return Matches(list(found.researchers), list(found.institutions))
 
 
 def _unexplained(_texts: Sequence[str], _words: Sequence[str]) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,15 @@ class _Live:
             0.0,
             0,
         )
+        # Results built from the model as it is now (match lists), dropped whenever it changes: a sync that
+        # applied changes, a reload or a refit moves ``generation``.
+        self.generation = 0
+        self.memo: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def changed(self) -> None:
+        """The model changed: what was built from it is stale. Called with ``lock`` held."""
+        self.generation += 1
+        self.memo.clear()
 
 
 def _live(app: Flask | None = None) -> _Live:
@@ -221,6 +231,7 @@ def refit(progress: Progress | None = None) -> Model:
     live = _live()
     with live.lock:
         live.model, live.mtime_ns = model, save_model(model, model_path())
+        live.changed()
     _freeze()
     step(1)
     return model
@@ -244,6 +255,7 @@ def serving() -> Iterator[Model]:
             mtime_ns = 0
         if live.model is None or mtime_ns > live.mtime_ns:
             live.model, live.mtime_ns = load_model(path), mtime_ns
+            live.changed()
             _freeze()
         if live.model is None:
             refit()
@@ -252,6 +264,35 @@ def serving() -> Iterator[Model]:
             if _needs_refit(live.model):
                 _start_background_refit(live)
         yield live.model
+
+
+def recall(key: Hashable) -> Any:
+    """What :func:`remember` kept under ``key`` for the model as it is now, or ``None``."""
+    live = _live()
+    with live.lock:
+        found = live.memo.get((live.generation, key))
+        if found is not None:
+            live.memo.move_to_end((live.generation, key))
+        return found
+
+
+def remember(key: Hashable, value: Any, generation: int) -> None:
+    """Keep ``value``, built from the model at ``generation``, until the model changes (the last
+    ``MATCHING_MEMO_SIZE`` values at most). A value built from an older model is not kept."""
+    live = _live()
+    size = int(current_app.config.get("MATCHING_MEMO_SIZE", 256))
+    with live.lock:
+        if generation != live.generation or size <= 0:
+            return
+        live.memo[(generation, key)] = value
+        while len(live.memo) > size:
+            live.memo.popitem(last=False)
+
+
+def generation() -> int:
+    """How many times this process's model changed (a sync, a reload, a refit): what a result built from
+    it is valid for."""
+    return _live().generation
 
 
 def _freeze() -> None:
@@ -289,6 +330,8 @@ def _sync_if_changed(live: _Live) -> None:
         live.synced = (model, version, synced_at, now, change)
         return
     _sync(live.model)
+    # Whatever moved the version (a name, a title: not all of it is in the fingerprints) may show in a list.
+    live.changed()
     live.synced = (live.model, latest, now, now, change)
 
 

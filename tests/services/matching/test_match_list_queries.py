@@ -97,3 +97,46 @@ def test_a_names_only_summary_reads_neither_institutions_nor_work(
     assert all(v.terms == () and v.evidence == "" for v in names.researchers)
     assert names_statements < full_statements
     assert names_statements <= 3  # the researchers, their accounts and institutions
+
+
+def test_a_match_list_is_built_once_until_a_change_reaches_the_model(
+    app, make_researcher, make_user
+):
+    """The next viewer of the same text gets the list without a query; a change made here (a rename,
+    which no fingerprint holds; a researcher leaving the public list) shows at once."""
+    from matchmaker.models import Role
+    from matchmaker.services.matching import matches as matching
+
+    shown = make_researcher(
+        "Nguyễn Văn An", "ctu", ["xâm nhập mặn"], "Xâm nhập mặn sông Hậu.", public=True
+    )
+    make_researcher(
+        "Lê Thị Bình", "vlu", ["xâm nhập mặn"], "Dự báo xâm nhập mặn.", public=False
+    )
+    member = make_user(Role.RESEARCHER, full_name="Trần Minh")
+    text = "Dự báo xâm nhập mặn sông Hậu"
+
+    def names(viewer=None) -> list[str]:
+        return [v.name for v in matching.matches_for_text(text, viewer).researchers]
+
+    names()  # builds the model, then brings it up to date
+    first = names()
+    again, statements = _statements(names)
+    assert again == first and statements == 0
+    # Signed in, the researcher who is not listed publicly shows too: not the visitor's list.
+    assert set(names(member)) == {*first, "Lê Thị Bình"} and "Lê Thị Bình" not in first
+    shown.full_name = "Nguyễn Văn An (ĐHCT)"
+    db.session.commit()
+    assert "Nguyễn Văn An (ĐHCT)" in names()
+    _profile(shown).public = False
+    db.session.commit()
+    assert names() == []
+    app.config["MATCHING_MEMO_SIZE"] = 0  # none kept: every list is built again
+    names(member)
+    assert _statements(lambda: names(member))[1] > 0
+
+
+def _profile(user) -> ResearcherProfile:
+    return db.session.scalar(
+        sa.select(ResearcherProfile).where(ResearcherProfile.user_id == user.id)
+    )
