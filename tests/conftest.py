@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import uuid
@@ -11,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
-from werkzeug.security import generate_password_hash
 
 import matchmaker.models.user as user_module
 from matchmaker import create_app
@@ -34,10 +33,9 @@ pytest_plugins = [
     "tests.fixtures.researchers",
 ]
 
-# Tests hash thousands of passwords: a cheap method keeps the suite fast. Production keeps Werkzeug's default.
-user_module.generate_password_hash = functools.partial(
-    generate_password_hash, method="pbkdf2:sha256:1000"
-)
+# Tests hash thousands of passwords: cheap Argon2 settings keep the suite fast. Production keeps
+# ``user_module.PASSWORDS``'s (and a test that needs them says so).
+user_module.PASSWORDS = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def _server_url(url: str, database: str) -> str:

@@ -57,6 +57,7 @@ def test_an_audit_that_checked_no_package_is_not_a_pass(monkeypatch, capsys):
         ]
     }
     monkeypatch.setattr(audit, "run_pip_audit", lambda: (skipped, ""))
+    monkeypatch.setattr(audit, "project_page", lambda _name: None)  # nor PyPI's pages
     assert audit.main([]) == audit.UNREACHABLE
     assert audit.main(["--allow-offline"]) == 0
     assert "could not reach its vulnerability service" in capsys.readouterr().out
@@ -66,3 +67,61 @@ def test_an_unexplained_vulnerability_fails_the_audit(monkeypatch, capsys):
     monkeypatch.setattr(audit, "run_pip_audit", lambda: (RESULT, ""))
     assert audit.main(["--allow-offline"]) == 1
     assert "neither fixed nor explained" in capsys.readouterr().out
+
+
+def _page(latest: str, *vulns: dict) -> dict:
+    return {"info": {"version": latest}, "vulnerabilities": list(vulns)}
+
+
+def test_project_pages_check_the_packages_at_their_latest_release_only():
+    """Where only PyPI's project pages answer, a page's vulnerabilities are its latest release's: they
+    count for a package installed at that release; an older one is named as not checked."""
+    found = {
+        "id": "GHSA-xxxx-yyyy-zzzz",
+        "aliases": ["CVE-2099-1"],
+        "fixed_in": [],
+        "withdrawn": None,
+    }
+    gone = {
+        "id": "PYSEC-2099-2",
+        "aliases": [],
+        "fixed_in": [],
+        "withdrawn": "2099-01-01",
+    }
+    result, unchecked = audit.from_project_pages(
+        {"flask": "3.1.3", "jinja2": "3.1.6", "rq": "2.12.0", "gone": "1.0"},
+        {
+            "flask": _page("3.1.3", gone),
+            "jinja2": _page("3.1.6", found),
+            "rq": _page("3.0.0", found),
+            "gone": None,
+        },
+    )
+    assert unchecked == ["rq 2.12.0 (latest 3.0.0)"]
+    report = audit.classify(result, {})
+    assert report.audited == 2 and report.skipped == 1
+    assert report.unexplained == [
+        "jinja2 3.1.6: GHSA-xxxx-yyyy-zzzz / CVE-2099-1 (fixed in: no fixed version yet)"
+    ]
+    assert audit.classify(result, {"CVE-2099-1": "not used"}).unexplained == []
+
+
+def test_without_pip_audit_s_service_the_project_pages_decide(monkeypatch, capsys):
+    skipped = {
+        "dependencies": [
+            {"name": "flask", "skip_reason": "Dependency not found on PyPI"}
+        ]
+    }
+    monkeypatch.setattr(audit, "run_pip_audit", lambda: (skipped, ""))
+    monkeypatch.setattr(audit, "installed", lambda: {"flask": "3.1.3", "rq": "2.12.0"})
+    pages = {"flask": _page("3.1.3"), "rq": _page("3.0.0")}
+    monkeypatch.setattr(audit, "project_page", pages.get)
+    assert audit.main([]) == audit.UNREACHABLE  # rq could not be checked
+    assert "rq 2.12.0 (latest 3.0.0)" in capsys.readouterr().out
+    assert audit.main(["--allow-offline"]) == 0
+    pages["rq"] = _page(
+        "2.12.0", {"id": "PYSEC-2099-3", "aliases": [], "fixed_in": ["2.12.1"]}
+    )
+    assert (
+        audit.main(["--allow-offline"]) == 1
+    )  # a known vulnerability fails, offline or not

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from matchmaker.demo import orders as demo_orders
 from matchmaker.demo import plan as demo_plan
@@ -37,6 +36,7 @@ from matchmaker.models import (
     User,
     utcnow,
 )
+from matchmaker.models.user import hash_password
 from matchmaker.services import events
 from matchmaker.services.search import index as search
 from matchmaker.validators import title_key
@@ -75,7 +75,7 @@ def total_steps() -> int:
 def load_demo_data(progress: Progress | None = None) -> dict[str, int]:
     """Create every demo record that is missing; existing records are left as they are."""
     step = progress or (lambda _n: None)
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     institutions = _load_institutions(step)
     enterprises = _load_enterprises(password_hash, step)
     _load_staff(institutions, password_hash, step)

@@ -152,6 +152,10 @@ def authenticate(email: str, password: str) -> User | None:
         matches = False
     if user is None or not matches or not user.active:
         return None
+    if user.password_needs_rehash:
+        # An older hash (scrypt) or setting: the password is known now, store it the current way.
+        user.set_password(password)
+        events.commit()
     return user
 
 

@@ -198,13 +198,13 @@ def hash_checks(monkeypatch) -> list[str]:
     import matchmaker.models.user as user_module
 
     checked: list[str] = []
-    real = user_module.check_password_hash
+    real = user_module.verify_password
 
     def counting(pwhash: str, password: str) -> bool:
         checked.append(pwhash)
         return real(pwhash, password)
 
-    monkeypatch.setattr(user_module, "check_password_hash", counting)
+    monkeypatch.setattr(user_module, "verify_password", counting)
     return checked
 
 

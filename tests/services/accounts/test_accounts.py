@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from werkzeug.security import generate_password_hash
 
+import matchmaker.models.user as user_module
 from matchmaker.extensions import db
 from matchmaker.models import Role, User
 from matchmaker.services.accounts import identity as accounts
@@ -74,3 +77,39 @@ def test_authenticate_refuses_deactivated_account_with_right_password(make_user)
     user = make_user(active=False)
     assert accounts.authenticate(user.email, PASSWORD) is None
     assert accounts.authenticate("nobody@demo.cantho.example", PASSWORD) is None
+
+
+@pytest.mark.parametrize(
+    "older",
+    [
+        lambda password: generate_password_hash(password, method="scrypt"),
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+        lambda password: PasswordHasher(
+            time_cost=1, memory_cost=16, parallelism=1
+        ).hash(password),
+    ],
+    ids=["werkzeug scrypt", "werkzeug pbkdf2", "other argon2 settings"],
+)
+def test_an_older_password_hash_signs_in_and_is_replaced_by_argon2id(make_user, older):
+    user = make_user()
+    user.password_hash = older(PASSWORD)
+    db.session.commit()
+    assert user.password_needs_rehash
+    assert accounts.authenticate(user.email, "Wrong-password-99") is None
+    assert user.password_needs_rehash  # a failed attempt changes nothing
+    assert accounts.authenticate(user.email, PASSWORD) == user
+    db.session.expire_all()
+    stored = db.session.get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$") and not user.password_needs_rehash
+    assert accounts.authenticate(user.email, PASSWORD) == user
+    assert db.session.get(User, user.id).password_hash == stored  # not hashed again
+
+
+def test_new_passwords_are_argon2id_at_owasp_s_setting():
+    """The production setting (the tests run a cheap one): Argon2id, 19 MiB, 2 passes, 1 lane."""
+    production = PasswordHasher(**user_module.ARGON2_SETTINGS)
+    stored = production.hash(PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user_module.verify_password(stored, PASSWORD)
+    assert not user_module.verify_password(stored, PASSWORD + "x")
+    assert not user_module.verify_password("$argon2id$not-a-hash", PASSWORD)
