@@ -39,6 +39,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -351,6 +352,33 @@ class LoadSampler(threading.Thread):
             self.values.append(os.getloadavg()[0])
 
 
+def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
+    """CPU time used so far by the gunicorn workers (and master), by PostgreSQL's processes, and by this
+    script's finished children (locust, once waited for)."""
+    import psutil
+
+    def used(processes: list[psutil.Process]) -> float:
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    master = psutil.Process(server.pid)
+    database = [
+        p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+    ]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "app": used([master, *master.children(recursive=True)]),
+        "db": used(database),
+        "children": children.ru_utime + children.ru_stime,
+    }
+
+
 def run_locust(
     base: str, work: Path, args: argparse.Namespace
 ) -> tuple[subprocess.Popen, Path]:
@@ -513,11 +541,14 @@ def main() -> None:
         sampler = LoadSampler()
         sampler.start()
         before = os.getloadavg()[0]
+        cpu_before = cpu_seconds(server)
         began = time.perf_counter()
         log(f"locust: {args.users} users, {args.spawn_rate}/s, {args.time}")
         locust, prefix = run_locust(base, work, args)
         locust.wait()
         duration = time.perf_counter() - began
+        cpu_after = cpu_seconds(server)
+        cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
         sampler.done.set()
         loads = sampler.values or [os.getloadavg()[0]]
         if not Path(f"{prefix}_stats.csv").exists():
@@ -546,6 +577,10 @@ def main() -> None:
             f"before {before:.1f}, on {os.cpu_count()} CPUs. The machine is shared: other work running "
             "on it (other agents, their tests) is in these figures."
         )
+        log(
+            f"CPU during the run: the app (gunicorn) {cpu['app']:.0f} s, PostgreSQL {cpu['db']:.0f} s, locust "
+            f"{cpu['children']:.0f} s, of {duration * (os.cpu_count() or 1):.0f} s the {os.cpu_count()} CPUs had"
+        )
         worst = max(pages, key=lambda r: _number(r["95%"]))
         print(
             f"load_users={args.users} load_duration_s={run_seconds:.0f} "
@@ -555,6 +590,7 @@ def main() -> None:
             f"load_worst_page={worst['Name'].replace(' ', '_')} load_pages_over_target={len(over)} "
             f"target_ms={TARGET_MS} slow_queries={slow_count} worker_restarts={restarts} "
             f"load_average_mean={statistics.mean(loads):.1f} load_average_max={max(loads):.1f} "
+            f"cpu_app_s={cpu['app']:.0f} cpu_db_s={cpu['db']:.0f} cpu_locust_s={cpu['children']:.0f} "
             f"cpus={os.cpu_count()} workers={args.workers or 'default'} researchers={args.researchers} "
             f"orders={args.orders} projects={args.projects}"
         )

@@ -10,8 +10,9 @@ Every value comes from the environment through ``matchmaker.config.gunicorn_sett
   connection, open index searcher or refit thread is ever shared between processes, and a deploy only
   needs ``systemctl reload`` (HUP) to load new code. The price is a slower start (one app per worker).
 - Workers are replaced after ``GUNICORN_MAX_REQUESTS`` requests (with jitter), bounding slow leaks.
-- Each worker freezes what it holds once the app is built (``gc.freeze()``, ``GC_FREEZE``), and again
-  after loading the matching model: the garbage collector's full scans skip them.
+- Each worker loads the matching model as it starts (``post_worker_init``), then freezes what it holds
+  (``gc.freeze()``, ``GC_FREEZE``): no visitor waits for the model, and the garbage collector's full scans
+  skip it.
 - Logs go to stderr, as JSON lines (``LOG_FORMAT=json``) with the request id, through the same
   redacting formatter as the app's own lines; the access log has no query strings.
 - Prometheus: each worker writes its samples under ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary
@@ -96,8 +97,12 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001
-    """The app is built: its objects (modules, templates, configuration) leave the garbage collector's
-    scans (``GC_FREEZE``); the matching model follows when it is loaded."""
+    """The app is built: load the matching model now (not at the first page with matches), then move
+    everything the worker holds out of the garbage collector's scans (``GC_FREEZE``)."""
+    from matchmaker.services.matching import model as matching_model
+
+    with worker.wsgi.app_context():
+        matching_model.warm()
     if _settings["gc_freeze"]:
         gc.freeze()
 

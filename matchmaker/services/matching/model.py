@@ -248,15 +248,7 @@ def serving() -> Iterator[Model]:
     """
     live = _live()
     with live.lock:
-        path = model_path()
-        try:
-            mtime_ns = path.stat().st_mtime_ns
-        except FileNotFoundError:
-            mtime_ns = 0
-        if live.model is None or mtime_ns > live.mtime_ns:
-            live.model, live.mtime_ns = load_model(path), mtime_ns
-            live.changed()
-            _freeze()
+        _load_if_newer(live)
         if live.model is None:
             refit()
         else:
@@ -264,6 +256,35 @@ def serving() -> Iterator[Model]:
             if _needs_refit(live.model):
                 _start_background_refit(live)
         yield live.model
+
+
+def _load_if_newer(live: _Live) -> None:
+    """Load the saved model unless the one in memory is as new. Called with ``live.lock`` held."""
+    path = model_path()
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        mtime_ns = 0
+    if live.model is None or mtime_ns > live.mtime_ns:
+        live.model, live.mtime_ns = load_model(path), mtime_ns
+        live.changed()
+        _freeze()
+
+
+def warm() -> bool:
+    """Load the saved model and bring it up to date now, rather than on the first page with matches:
+    gunicorn calls this as each worker starts, so no visitor waits the second or two it takes at 10,000
+    researchers. Never fits a model (a missing one is built on the first matching request) and never
+    fails: a worker still starts while the database is away. Whether a model is loaded."""
+    live = _live()
+    try:
+        with live.lock:
+            _load_if_newer(live)
+            if live.model is not None:
+                _sync_if_changed(live)
+    except Exception:
+        log.warning("matching model not warmed at start", exc_info=True)
+    return live.model is not None
 
 
 def recall(key: Hashable) -> Any:

@@ -219,3 +219,21 @@ def test_a_loaded_or_refitted_model_leaves_the_garbage_collector_s_scans(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_warms_the_saved_model_at_start_but_never_fits_one(app, make_researcher):
+    """gunicorn's post_worker_init: the first visitor of a new worker does not wait for the model."""
+    make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
+    matching_model.model_path().unlink(missing_ok=True)
+    assert matching_model.warm() is False
+    assert not matching_model.model_path().exists()  # nothing fitted at start
+    matching_model.refit()
+    matching_model._live().model = None  # a new worker: nothing loaded yet
+    assert matching_model.warm() is True
+    assert matching_model._live().model is not None
+
+    def serve() -> None:
+        with matching_model.serving():
+            pass
+
+    assert _statements(serve) == 0  # loaded and brought up to date already
