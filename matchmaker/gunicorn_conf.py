@@ -21,6 +21,7 @@ Every value comes from the environment through ``matchmaker.config.gunicorn_sett
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 import tempfile
@@ -98,7 +99,9 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
 
 def post_worker_init(worker) -> None:  # noqa: ANN001
     """The app is built: load the matching model now (not at the first page with matches), then move
-    everything the worker holds out of the garbage collector's scans (``GC_FREEZE``)."""
+    everything the worker holds out of the garbage collector's scans (``GC_FREEZE``). A worker that
+    crashes in native code (a segmentation fault) writes every thread's Python stack to the log first."""
+    faulthandler.enable()
     from matchmaker.services.matching import model as matching_model
 
     with worker.wsgi.app_context():

@@ -12,7 +12,6 @@ atomically, in memory and on disk. Only when no model exists at all is it built 
 from __future__ import annotations
 
 import gc
-import itertools
 import logging
 import os
 import tempfile
@@ -27,13 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from matchmaker.matching import Candidate, TfidfMatcher
 from matchmaker.models import utcnow
-from matchmaker.services import jobs
+from matchmaker.services import jobs, writes
 from matchmaker.services.matching import corpus
 
 log = logging.getLogger(__name__)
@@ -87,7 +84,7 @@ class _Live:
         self.mtime_ns = 0
         self.thread: threading.Thread | None = None
         # The model last brought up to date, the source tables' version it was brought to, when, when that
-        # version was last read, and the number of this process's latest change then (``_last_change``).
+        # version was last read, and the number of this process's latest change then (``_changes.last``).
         self.synced: tuple[Model | None, tuple[Any, ...] | None, float, float, int] = (
             None,
             None,
@@ -335,7 +332,7 @@ def _sync_if_changed(live: _Live) -> None:
     """
     config = current_app.config
     now = time.monotonic()
-    change = _last_change
+    change = _changes.last
     model, version, synced_at, probed_at, seen_change = live.synced
     current = model is live.model and now - synced_at < float(
         config.get("MATCHING_FULL_SYNC_SECONDS", 60)
@@ -356,39 +353,8 @@ def _sync_if_changed(live: _Live) -> None:
     live.synced = (live.model, latest, now, now, change)
 
 
-# --- This process's own changes ------------------------------------------------------------------------------
-# Each commit of this process that wrote to a table (a source table, or a statement whose table is unknown)
-# takes the next number: a request that has not seen the latest probes the database at once.
-_changes = itertools.count(1)
-_last_change = 0
-_TOUCHED = "matchmaker.matching.touched"
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _flushed(session: Session, _context: Any) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(row, corpus.SOURCE_TABLES) for row in changed):
-        session.info[_TOUCHED] = True
-
-
-@sa.event.listens_for(Session, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    """Bulk statements (``update()``, ``delete()``, ``insert()``) skip the flush: any of them counts."""
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_TOUCHED] = True
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    global _last_change
-    if session.info.pop(_TOUCHED, False):
-        _last_change = next(_changes)
-
-
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _rolled_back(session: Session, _previous: Any) -> None:
-    if not session.in_transaction():
-        session.info.pop(_TOUCHED, None)
+# Commits of this process that changed a source table: a request that has not seen the latest probes at once.
+_changes = writes.watch(corpus.SOURCE_TABLES)
 
 
 def _needs_refit(model: Model) -> bool:
