@@ -101,6 +101,9 @@ class Config:
     MATCHING_PROBE_SECONDS = float(os.environ.get("MATCHING_PROBE_SECONDS", 2))
     # Match lists kept per process until the model changes (0: none kept).
     MATCHING_MEMO_SIZE = int(os.environ.get("MATCHING_MEMO_SIZE", 256))
+    # The dashboard's pages reuse the figures this process computed less than this many seconds ago (0: never),
+    # unless it wrote something since; the page says when they were computed.
+    DASHBOARD_CACHE_SECONDS = float(os.environ.get("DASHBOARD_CACHE_SECONDS", 30))
     # Long-lived objects (the loaded app, the matching model) leave the garbage collector's scans
     # (gc.freeze() after a worker starts and after each model load): a full collection otherwise walks
     # every object of the model, 0.1-0.2 s at 10,000 researchers, in the middle of some request.

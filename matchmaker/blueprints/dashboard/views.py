@@ -26,7 +26,7 @@ def _scope(public: bool) -> tuple[dashboard.Scope, tuple[str, ...]]:
 
 def _page(public: bool):
     scope, messages = _scope(public)
-    board = dashboard.build_dashboard(scope)
+    board = dashboard.current_dashboard(scope)
     return render_template(
         "dashboard/index.html", board=board, scope=scope, messages=messages, public=public,
         choices=dashboard.filter_choices(), catalogue=catalogue, state_labels=STATE_LABELS,

@@ -8,9 +8,15 @@ in ``SECTIONS`` (the Resolution 57 plan's tasks are one such module, ``plan``).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
+from matchmaker.services import writes
 from matchmaker.services.dashboard import (
     catalogue,
     health,
@@ -58,6 +64,40 @@ def build_dashboard(scope: Scope) -> Dashboard:
     return Dashboard(scope, tuple(spec.build(scope) for spec in specs))
 
 
+# Commits of this process that wrote anything: a dashboard kept from before one is built again.
+_writes = writes.watch()
+# Dashboards kept per process (per scope), the oldest dropped first.
+KEPT = 64
+
+
+class _Kept:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.boards: OrderedDict[Scope, tuple[Dashboard, float, int]] = OrderedDict()
+
+
+def current_dashboard(scope: Scope) -> Dashboard:
+    """:func:`build_dashboard`, as this process built it less than ``DASHBOARD_CACHE_SECONDS`` ago (30) and
+    before its latest write: the pages' figures are at most that old, and a change made through this
+    process shows at once. The page says when they were computed (``built_at``). Each build still counts
+    every figure from the database; ``0`` builds every time."""
+    ttl = float(current_app.config.get("DASHBOARD_CACHE_SECONDS", 30))
+    kept = current_app.extensions.setdefault("matchmaker.dashboard", _Kept())
+    seen, now = _writes.last, time.monotonic()
+    with kept.lock:
+        found = kept.boards.get(scope)
+    if found is not None and found[2] == seen and now - found[1] < ttl:
+        return found[0]
+    board = build_dashboard(scope)
+    if ttl > 0:
+        with kept.lock:
+            kept.boards[scope] = (board, now, seen)
+            kept.boards.move_to_end(scope)
+            while len(kept.boards) > KEPT:
+                kept.boards.popitem(last=False)
+    return board
+
+
 __all__ = [
     "SECTIONS",
     "Dashboard",
@@ -71,6 +111,7 @@ __all__ = [
     "SectionSpec",
     "Table",
     "build_dashboard",
+    "current_dashboard",
     "catalogue",
     "filter_choices",
     "local_today",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from matchmaker.models import utcnow
 from matchmaker.services.dashboard.scope import Scope
 
 Value = int | float | None
@@ -62,10 +63,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Every section for one scope."""
+    """Every section for one scope, and when they were computed."""
 
     scope: Scope
     sections: tuple[Section, ...]
+    built_at: datetime = field(default_factory=utcnow)
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

@@ -7,9 +7,11 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from matchmaker.models import Role
+from matchmaker.extensions import db
+from matchmaker.models import Disbursement, Role
 from matchmaker.services import dashboard
 from matchmaker.services.dashboard import Filters, Period, Scope, records
 from tests.fixtures.dashboard import TODAY
@@ -176,3 +178,38 @@ def test_the_workbook_has_the_new_figures_and_the_tranche_table(official_client,
 def test_the_definitions_page_defines_the_new_figures(client):
     page = client.get("/dashboard/definitions").get_data(as_text=True)
     assert "Kết quả đã chuyển giao" in page and "Tổ chức trong vùng tham gia" in page
+
+
+def test_the_figures_are_kept_briefly_and_a_write_here_shows_at_once(
+    official_client, city, app
+):
+    """DASHBOARD_CACHE_SECONDS: figures at most that old, the page says when they were computed; a
+    change committed through this process shows on the next page; another process's within the time."""
+
+    def disbursed() -> str:
+        html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
+        assert 'id="figures-computed"' in html
+        return _figure(html, "disbursed")
+
+    def elsewhere(old: int, new: int) -> None:
+        """Another process's write: its own connection, no session of this one."""
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(Disbursement)
+                .where(Disbursement.amount == old)
+                .values(amount=new)
+            )
+
+    app.config["DASHBOARD_CACHE_SECONDS"] = 3600
+    assert disbursed() == "600000000"
+    elsewhere(200_000_000, 250_000_000)
+    assert disbursed() == "600000000"  # kept: its time is not up
+    paid = db.session.scalar(
+        sa.select(Disbursement).where(Disbursement.amount == 250_000_000)
+    )
+    paid.amount = 300_000_000
+    db.session.commit()
+    assert disbursed() == "700000000"  # a write here: counted again at once
+    app.config["DASHBOARD_CACHE_SECONDS"] = 0
+    elsewhere(300_000_000, 350_000_000)
+    assert disbursed() == "750000000"

@@ -221,7 +221,9 @@ def test_a_loaded_or_refitted_model_leaves_the_garbage_collector_s_scans(
         gc.unfreeze()
 
 
-def test_a_worker_warms_the_saved_model_at_start_but_never_fits_one(app, make_researcher):
+def test_a_worker_warms_the_saved_model_at_start_but_never_fits_one(
+    app, make_researcher
+):
     """gunicorn's post_worker_init: the first visitor of a new worker does not wait for the model."""
     make_researcher("Trương Hoàng Phúc", "ctu", ["xâm nhập mặn"])
     matching_model.model_path().unlink(missing_ok=True)
