@@ -35,6 +35,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import csv
+import http.cookiejar
 import json
 import os
 import random
@@ -78,6 +79,7 @@ PLACEHOLDERS = re.compile(r"\((?:%\(\w+\)s(?:::\w+)?(?:, )?){2,}\)")
 SLOW_QUERY_MS = 100
 BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 ACCOUNTS = {
     "official": "official@demo.cantho.example",
     "researcher": "researcher@demo.cantho.example",
@@ -300,28 +302,67 @@ def sample(base: str, url: str) -> dict:
 
 
 def warm(base: str, visited: dict, rounds: int) -> None:
-    """Each page a few times from a few threads before the run: every worker loads its matching model,
-    index readers and templates, as a server that has been up for a while has. Not measured."""
+    """Each page a few times from a few threads before the run, the signed-in ones too: every worker
+    compiles its templates and queries and fills its caches, as a server that has been up for a while
+    has (each worker already loaded the matching model as it started). Not measured."""
     ids = visited["ids"]
+    some = {kind: ids[kind][:8] for kind in ("researchers", "orders", "needs")}
     paths = [
         "/", f"/search/?q={urllib.parse.quote(visited['queries'][0])}", "/researchers/",
-        f"/researchers/{ids['researchers'][0]}", "/orders/", f"/orders/{ids['orders'][0]}",
-        "/enterprises/needs", f"/enterprises/needs/{ids['needs'][0]}", "/dashboard/public",
+        "/orders/", "/enterprises/needs", "/dashboard/public",
         "/api/v1/researchers", "/api/v1/orders", "/api/v1/projects", "/api/v1/search?q=lua",
+        *(f"/researchers/{pk}" for pk in some["researchers"]),
+        *(f"/orders/{pk}" for pk in some["orders"]),
+        *(f"/enterprises/needs/{pk}" for pk in some["needs"]),
     ]  # fmt: skip
+    signed_in = {
+        "official": ["/", "/dashboard/", "/orders/", *(f"/orders/{pk}" for pk in ids["official_orders"][:8])],
+        "researcher": ["/", *(f"/orders/{pk}" for pk in some["orders"])],
+        "enterprise": ["/", "/enterprises/needs", *(f"/enterprises/needs/{pk}" for pk in ids["enterprise_needs"][:8])],
+    }  # fmt: skip
 
-    def fetch(path: str) -> None:
+    def fetch(path: str, opener: urllib.request.OpenerDirector | None = None) -> None:
         with (
             contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{base}{path}", timeout=120) as answer,
+            (opener or urllib.request.build_opener()).open(
+                f"{base}{path}", timeout=120
+            ) as answer,
         ):
             answer.read()
 
+    def as_account(account: str) -> None:
+        """Sign in through the form, as the visitors do, then open the account's pages."""
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with opener.open(f"{base}/auth/login", timeout=120) as form:
+            token = CSRF.search(form.read().decode("utf-8"))
+        data = urllib.parse.urlencode(
+            {
+                "csrf_token": token.group(1) if token else "",
+                "email": visited["accounts"][account],
+                "password": visited["password"],
+            }
+        ).encode()
+        with opener.open(f"{base}/auth/login", data=data, timeout=120) as answer:
+            answer.read()
+        for _ in range(rounds * 2):
+            for path in signed_in[account]:
+                fetch(path, opener)
+
     began = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        jobs = [
+            pool.submit(as_account, account) for account in signed_in for _ in range(2)
+        ]
         list(pool.map(fetch, paths * rounds * 4))
+        for job in jobs:
+            job.result()
+    sent = len(paths) * rounds * 4 + 2 * sum(
+        2 + len(pages) * rounds * 2 for pages in signed_in.values()
+    )
     log(
-        f"warm-up: {len(paths) * rounds * 4} requests in {time.perf_counter() - began:.0f} s (not measured)"
+        f"warm-up: {sent} requests in {time.perf_counter() - began:.0f} s (not measured)"
     )
 
 

@@ -94,8 +94,11 @@ class Config:
     MATCHING_DIR = os.environ.get("MATCHING_DIR") or None
     MATCHING_REFIT_SHARE = float(os.environ.get("MATCHING_REFIT_SHARE", 0.2))
     MATCHING_REFIT_MIN_CHANGES = int(os.environ.get("MATCHING_REFIT_MIN_CHANGES", 5))
-    # A request reads every candidate's fingerprint only when a source table changed, or this often anyway.
-    MATCHING_FULL_SYNC_SECONDS = float(os.environ.get("MATCHING_FULL_SYNC_SECONDS", 60))
+    # A request reads every candidate's fingerprint only when a source table changed, or this often anyway: a
+    # safety net should app servers' clocks disagree (0.5 s of one request per worker at 10,000 researchers).
+    MATCHING_FULL_SYNC_SECONDS = float(
+        os.environ.get("MATCHING_FULL_SYNC_SECONDS", 300)
+    )
     # How often a request asks whether a source table changed (one query of counts and latest times); a change
     # committed by this process is seen at once, another process's within this time.
     MATCHING_PROBE_SECONDS = float(os.environ.get("MATCHING_PROBE_SECONDS", 2))

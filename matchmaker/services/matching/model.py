@@ -335,7 +335,7 @@ def _sync_if_changed(live: _Live) -> None:
     change = _changes.last
     model, version, synced_at, probed_at, seen_change = live.synced
     current = model is live.model and now - synced_at < float(
-        config.get("MATCHING_FULL_SYNC_SECONDS", 60)
+        config.get("MATCHING_FULL_SYNC_SECONDS", 300)
     )
     if (
         current
