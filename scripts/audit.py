@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,9 +146,12 @@ def from_project_pages(
                 {"name": name, "version": version, "skip_reason": "no project page"}
             )
             continue
-        latest = page.get("info", {}).get("version")
+        info = page.get("info", {})
+        latest = info.get("version")
         if latest != version:
-            unchecked.append(f"{name} {version} (latest {latest})")
+            unchecked.append(
+                f"{name} {version} (latest {latest}{_python_note(info.get('requires_python'))})"
+            )
             continue
         vulns = [
             {
@@ -160,6 +164,17 @@ def from_project_pages(
         ]
         dependencies.append({"name": name, "version": version, "vulns": vulns})
     return {"dependencies": dependencies}, unchecked
+
+
+def _python_note(requires: str | None) -> str:
+    """ ", which needs Python >=3.12" when the latest release cannot be installed on this Python."""
+    running = ".".join(str(n) for n in sys.version_info[:3])
+    try:
+        if requires and running not in SpecifierSet(requires):
+            return f", which needs Python {requires}"
+    except InvalidSpecifier:
+        pass
+    return ""
 
 
 def audit_project_pages() -> tuple[dict | None, list[str]]:

@@ -98,6 +98,11 @@ def test_project_pages_check_the_packages_at_their_latest_release_only():
         },
     )
     assert unchecked == ["rq 2.12.0 (latest 3.0.0)"]
+    _, held = audit.from_project_pages(
+        {"numpy": "2.4.6"},
+        {"numpy": {"info": {"version": "2.5.5", "requires_python": ">=3.99"}}},
+    )
+    assert held == ["numpy 2.4.6 (latest 2.5.5, which needs Python >=3.99)"]
     report = audit.classify(result, {})
     assert report.audited == 2 and report.skipped == 1
     assert report.unexplained == [
