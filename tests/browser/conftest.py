@@ -32,6 +32,24 @@ class LiveServer:
         return getattr(self.app.extensions["mailman"], "outbox", [])
 
 
+def _closing(app):
+    """The app with every response read whole and closed before the server writes it.
+
+    werkzeug's development server closes a response only after draining the request; when the browser has
+    dropped the connection by then (a font load cancelled by the next page), the read fails and the static
+    file stays open, and its ResourceWarning fails whichever test runs when it is collected."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="module")
 def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
     url = (
@@ -51,7 +69,7 @@ def live_server(database_urls, tmp_path_factory) -> Iterator[LiveServer]:
     )
     with app.app_context():
         upgrade()  # the real migrations, as `make run` does
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     # Links in the mails this run sends point at this server (the port is only known now).
     app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
