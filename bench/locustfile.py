@@ -8,7 +8,8 @@ the demo accounts and their password, and search words with and without diacriti
 - a researcher (signed in): home with recommendations, orders, own search;
 - an enterprise representative (signed in): its needs with their matching researchers.
 Requests are named by page (``/researchers/[id]``), so the report has one line per page, not per id.
-Signing in reads the CSRF token from the login form, as a browser posts it.
+Signing in reads the CSRF token from the login form, as a browser posts it; signed-in visitors also sign in
+again now and then, so that signing in is measured under the full load too.
 """
 
 from __future__ import annotations
@@ -162,6 +163,16 @@ class SignedIn(Page):
 
     def on_start(self) -> None:
         super().on_start()
+        self.sign_in()
+
+    @task(1)
+    def sign_in_again(self) -> None:
+        """Someone signing in from a new browser (no cookie), during the load and not only as users start;
+        signing out would end every session of the shared demo account."""
+        self.client.cookies.clear()
+        self.sign_in()
+
+    def sign_in(self) -> None:
         form = self.client.get("/auth/login", name="/auth/login")
         token = CSRF.search(form.text)
         with self.client.post(
