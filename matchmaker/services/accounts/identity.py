@@ -9,6 +9,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
@@ -166,8 +167,14 @@ def end_sessions(user: User) -> None:
 
 
 def record_login(user: User) -> None:
-    """Remember when ``user`` last signed in."""
+    """Remember when ``user`` last signed in.
+
+    Not a change of the account's data: its ``updated_at`` stays (written as it was, so the column's
+    ``onupdate`` does not move it). The matching model's change probe reads the latest ``updated_at`` of the
+    accounts: every sign-in made each worker re-read every researcher's fingerprint (the load test).
+    """
     user.last_login_at = utcnow()
+    flag_modified(user, "updated_at")
     events.commit()
 
 

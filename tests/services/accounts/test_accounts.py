@@ -113,3 +113,22 @@ def test_new_passwords_are_argon2id_at_owasp_s_setting():
     assert user_module.verify_password(stored, PASSWORD)
     assert not user_module.verify_password(stored, PASSWORD + "x")
     assert not user_module.verify_password("$argon2id$not-a-hash", PASSWORD)
+
+
+def test_signing_in_is_no_change_of_the_account_for_matching(make_user):
+    """A sign-in records its time without moving the account's updated_at, which the matching model's change
+    probe reads: otherwise every sign-in made each worker re-read every researcher's fingerprint."""
+    from matchmaker.services.matching import corpus
+
+    user = make_user()
+    before = user.updated_at
+    version = corpus.data_version()
+    accounts.record_login(user)
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.last_login_at is not None
+    assert user.updated_at == before
+    assert corpus.data_version() == version
+    user.full_name = "Tên mới"  # a real change still moves it
+    db.session.commit()
+    assert corpus.data_version() != version
