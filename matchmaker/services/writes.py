@@ -59,8 +59,20 @@ def _flushed(session: Session, _context: Any) -> None:
         _touched(session).update(w for w in _WATCHES if w.wrote(rows))
 
 
+# An execution option marking a statement as bookkeeping: it writes no data any watch cares about (the time of
+# a sign-in), so no watch counts it.
+BOOKKEEPING = "matchmaker_bookkeeping"
+
+
+def bookkeeping(statement: sa.Executable) -> sa.Executable:
+    """``statement`` marked as bookkeeping (see ``BOOKKEEPING``)."""
+    return statement.execution_options(**{BOOKKEEPING: True})
+
+
 @sa.event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
+    if state.execution_options.get(BOOKKEEPING):
+        return
     if state.is_insert or state.is_update or state.is_delete:
         _touched(state.session).update(_WATCHES)
 

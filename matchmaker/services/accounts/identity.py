@@ -9,12 +9,11 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.models import SELF_SERVICE_ROLES, Role, User, utcnow
-from matchmaker.services import events, policy
+from matchmaker.services import events, policy, writes
 from matchmaker.services.accounts import tokens
 from matchmaker.services.accounts.passwords import password_problem
 from matchmaker.services.errors import Conflict, NotAllowed, ServiceError
@@ -170,11 +169,19 @@ def record_login(user: User) -> None:
     """Remember when ``user`` last signed in.
 
     Not a change of the account's data: its ``updated_at`` stays (written as it was, so the column's
-    ``onupdate`` does not move it). The matching model's change probe reads the latest ``updated_at`` of the
-    accounts: every sign-in made each worker re-read every researcher's fingerprint (the load test).
+    ``onupdate`` does not move it), and the statement is bookkeeping for the caches of this process
+    (``writes.bookkeeping``). The matching model's change probe reads the latest ``updated_at`` of the
+    accounts, and the dashboard's figures are kept until a write: every sign-in made each worker re-read
+    every researcher's fingerprint and count the dashboard again (the load test).
     """
-    user.last_login_at = utcnow()
-    flag_modified(user, "updated_at")
+    db.session.execute(
+        writes.bookkeeping(
+            sa.update(User)
+            .where(User.id == user.id)
+            .values(last_login_at=utcnow(), updated_at=User.updated_at)
+        ),
+        execution_options={"synchronize_session": "fetch"},
+    )
     events.commit()
 
 

@@ -120,15 +120,20 @@ def test_signing_in_is_no_change_of_the_account_for_matching(make_user):
     probe reads: otherwise every sign-in made each worker re-read every researcher's fingerprint."""
     from matchmaker.services.matching import corpus
 
+    from matchmaker.services import dashboard
+
     user = make_user()
     before = user.updated_at
     version = corpus.data_version()
+    written = dashboard._writes.last  # the dashboard's figures are kept until this process writes
     accounts.record_login(user)
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert user.last_login_at is not None
     assert user.updated_at == before
     assert corpus.data_version() == version
-    user.full_name = "Tên mới"  # a real change still moves it
+    assert dashboard._writes.last == written
+    user.full_name = "Tên mới"  # a real change still moves both
     db.session.commit()
     assert corpus.data_version() != version
+    assert dashboard._writes.last != written
