@@ -118,14 +118,15 @@ def test_new_passwords_are_argon2id_at_owasp_s_setting():
 def test_signing_in_is_no_change_of_the_account_for_matching(make_user):
     """A sign-in records its time without moving the account's updated_at, which the matching model's change
     probe reads: otherwise every sign-in made each worker re-read every researcher's fingerprint."""
-    from matchmaker.services.matching import corpus
-
     from matchmaker.services import dashboard
+    from matchmaker.services.matching import corpus
 
     user = make_user()
     before = user.updated_at
     version = corpus.data_version()
-    written = dashboard._writes.last  # the dashboard's figures are kept until this process writes
+    written = (
+        dashboard._writes.last
+    )  # the dashboard's figures are kept until this process writes
     accounts.record_login(user)
     db.session.expire_all()
     user = db.session.get(User, user.id)
