@@ -372,9 +372,12 @@ def read_log(server_log: Path, offset: int) -> list[str]:
         return handle.read().decode("utf-8", errors="replace").splitlines()
 
 
-def worker_restarts(lines: list[str]) -> int:
-    """Workers gunicorn started during the run: each replaced one that timed out or crashed."""
-    return sum("Booting worker" in line for line in lines)
+def worker_restarts(lines: list[str]) -> tuple[int, int]:
+    """Workers gunicorn started during the run, and how many of them replaced one that reached
+    ``GUNICORN_MAX_REQUESTS`` (recycled on purpose); the others replaced one that timed out or crashed."""
+    booted = sum("Booting worker" in line for line in lines)
+    recycled = sum("Autorestarting worker" in line for line in lines)
+    return booted, min(recycled, booted)
 
 
 # --- The run ------------------------------------------------------------------------------------------
@@ -614,11 +617,18 @@ def main() -> None:
             log(f"every page has p95 within {TARGET_MS} ms")
         lines = read_log(server_log, offset)
         slow_count = slow_queries(lines, args.top)
-        restarts = worker_restarts(lines)
+        booted, recycled = worker_restarts(lines)
+        restarts = booted - recycled
+        if recycled:
+            log(
+                f"gunicorn recycled {recycled} workers that reached GUNICORN_MAX_REQUESTS (on purpose)"
+            )
         if restarts:
             log(
                 f"gunicorn replaced workers {restarts} times during the run (timeouts or crashes: see {server_log})"
             )
+        if restarts or int(total["Failure Count"]):
+            args.keep_log = True
         log(
             f"load average (1 min) during the run: mean {statistics.mean(loads):.1f}, max {max(loads):.1f}, "
             f"before {before:.1f}, on {os.cpu_count()} CPUs. The machine is shared: other work running "
@@ -636,6 +646,7 @@ def main() -> None:
             f"load_p99_ms={total['99%']} load_p95_ms_max={worst['95%']} "
             f"load_worst_page={worst['Name'].replace(' ', '_')} load_pages_over_target={len(over)} "
             f"target_ms={TARGET_MS} slow_queries={slow_count} worker_restarts={restarts} "
+            f"workers_recycled={recycled} "
             f"load_average_mean={statistics.mean(loads):.1f} load_average_max={max(loads):.1f} "
             f"cpu_app_s={cpu['app']:.0f} cpu_db_s={cpu['db']:.0f} cpu_locust_s={cpu['children']:.0f} "
             f"cpus={os.cpu_count()} workers={args.workers or 'default'} researchers={args.researchers} "
@@ -650,6 +661,14 @@ def main() -> None:
         if args.keep:
             log(f"kept: database {name}, work folder {work}")
         else:
+            if getattr(args, "keep_log", False) and (work / "server.log").exists():
+                # A failed request or a lost worker: its log outlives the work folder.
+                kept = (
+                    Path(tempfile.gettempdir())
+                    / f"matchmaker-load-{os.getpid()}-server.log"
+                )
+                shutil.copy(work / "server.log", kept)
+                log(f"failures or lost workers: gunicorn's log kept at {kept}")
             shutil.rmtree(work, ignore_errors=True)
 
 
