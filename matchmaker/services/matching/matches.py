@@ -279,7 +279,7 @@ def _explainer(
 def explainer(matcher: TfidfMatcher | None, query: Document) -> display.Explain:
     """What a candidate's texts share with the query's own text (nothing without a fitted matcher)."""
     if matcher is None:
-        return lambda _texts, _words: ()
+        return _unexplained
     terms = matcher.explainer(corpus.own_text(query))
 
     def explain(texts: Sequence[str], words: Sequence[str]) -> tuple[str, ...]:
