@@ -265,30 +265,22 @@ def sample(base: str, url: str) -> dict:
             ]
         ]
     with psycopg.connect(url) as conn:
-        ids["enterprise_needs"] = [
-            row[0]
-            for row in conn.execute(
-                "SELECT n.id FROM tech_needs n JOIN users u ON u.enterprise_id = n.enterprise_id "
-                "WHERE u.email = %s ORDER BY n.id",
-                (ACCOUNTS["enterprise"],),
-            )
-        ]
-        ids["official_orders"] = [
-            row[0]
-            for row in conn.execute(
-                "SELECT o.id FROM research_orders o JOIN users u ON u.id = o.created_by_id "
-                "WHERE u.email = %s ORDER BY o.id",
-                (ACCOUNTS["official"],),
-            )
-        ]
-        ids["fields"] = [
-            row[0]
-            for row in conn.execute("SELECT DISTINCT field_code FROM researcher_fields")
-        ]
-        ids["institutions"] = [
-            row[0]
-            for row in conn.execute("SELECT id FROM institutions ORDER BY id LIMIT 30")
-        ]
+
+        def column(sql: str, *params: object) -> list:
+            return [row[0] for row in conn.execute(sql, params)]
+
+        ids["enterprise_needs"] = column(
+            "SELECT n.id FROM tech_needs n JOIN users u ON u.enterprise_id = n.enterprise_id "
+            "WHERE u.email = %s ORDER BY n.id",
+            ACCOUNTS["enterprise"],
+        )
+        ids["official_orders"] = column(
+            "SELECT o.id FROM research_orders o JOIN users u ON u.id = o.created_by_id "
+            "WHERE u.email = %s ORDER BY o.id",
+            ACCOUNTS["official"],
+        )
+        ids["fields"] = column("SELECT DISTINCT field_code FROM researcher_fields")
+        ids["institutions"] = column("SELECT id FROM institutions ORDER BY id LIMIT 30")
     empty = [kind for kind, found in ids.items() if not found]
     if empty:
         raise RuntimeError(f"nothing to open for: {', '.join(empty)}")
