@@ -19,6 +19,7 @@ from matchmaker import create_app
 from matchmaker.config import TestConfig, database_url
 from matchmaker.extensions import db, limiter
 from matchmaker.models import User
+from matchmaker.services import dashboard
 from tests.fixtures.constants import PASSWORD
 
 pytest_plugins = [
@@ -89,6 +90,7 @@ def app(request, database_urls, tmp_path):
         db.create_all()
         limiter.reset()
         yield app
+        dashboard.wait_for_refreshes(30)
         db.session.remove()
         if database_urls["kind"] == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)

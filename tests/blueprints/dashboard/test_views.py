@@ -213,3 +213,51 @@ def test_the_figures_are_kept_briefly_and_a_write_here_shows_at_once(
     app.config["DASHBOARD_CACHE_SECONDS"] = 0
     elsewhere(300_000_000, 350_000_000)
     assert disbursed() == "750000000"
+
+
+@pytest.mark.parallel  # the recount runs in a thread of its own: a database file on SQLite
+def test_figures_past_their_time_are_served_while_a_thread_counts_them_again(
+    official_client, city, app, monkeypatch, caplog
+):
+    """Older than DASHBOARD_CACHE_SECONDS: the page does not wait for a recount; it shows the kept figures
+    (and when they were computed) while one thread counts them again for the next page. A recount that
+    fails leaves the kept figures serving."""
+
+    def page() -> str:
+        html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
+        assert 'id="figures-computed"' in html
+        return _figure(html, "disbursed")
+
+    def elsewhere(old: int, new: int) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(Disbursement)
+                .where(Disbursement.amount == old)
+                .values(amount=new)
+            )
+
+    app.config["DASHBOARD_CACHE_SECONDS"] = 3600
+    assert page() == "600000000"
+    elsewhere(200_000_000, 250_000_000)
+    builds = []
+    monkeypatch.setattr(
+        dashboard, "build_dashboard",
+        lambda scope, build=dashboard.build_dashboard: builds.append(scope) or build(scope),
+    )  # fmt: skip
+    app.config["DASHBOARD_CACHE_SECONDS"] = 0.001
+    assert page() == "600000000"  # served as kept; counted again behind it
+    dashboard.wait_for_refreshes(30)
+    assert len(builds) == 1
+    assert page() == "650000000"
+    dashboard.wait_for_refreshes(30)
+
+    def broken(scope):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(dashboard, "build_dashboard", broken)
+    elsewhere(250_000_000, 300_000_000)
+    assert page() == "650000000"
+    dashboard.wait_for_refreshes(30)
+    assert "dashboard refresh failed" in caplog.text
+    assert page() == "650000000"  # still served, and asked for again
+    dashboard.wait_for_refreshes(30)
