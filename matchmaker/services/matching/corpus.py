@@ -150,6 +150,20 @@ def project_document(project: Project) -> Document:
     )
 
 
+def publication_document(publication: Publication) -> Document:
+    """A publication's text: title, abstract and venue."""
+    return Document(
+        f"pub:{publication.id}",
+        title=publication.title,
+        body=_joined(publication.abstract, publication.venue),
+    )
+
+
+def ip_document(asset: IPAsset) -> Document:
+    """An IP asset's text: its title."""
+    return Document(f"ip:{asset.id}", title=asset.title)
+
+
 def result_document(result: ResultRecord) -> Document:
     """A registered result's text, as its public results page shows it."""
     return Document(
@@ -165,11 +179,8 @@ def researcher_documents(
     """The profile, each publication (title, abstract, venue), each IP asset and the documents of their
     ``work`` on the platform (:func:`work_documents`), without empty ones."""
     documents = [profile_document(profile)]
-    documents += [
-        Document(f"pub:{p.id}", title=p.title, body=_joined(p.abstract, p.venue))
-        for p in profile.publications
-    ]
-    documents += [Document(f"ip:{a.id}", title=a.title) for a in profile.ip_assets]
+    documents += [publication_document(p) for p in profile.publications]
+    documents += [ip_document(a) for a in profile.ip_assets]
     documents += work
     return tuple(d for d in documents if _has_text(d))
 

@@ -111,7 +111,8 @@ class _Best:
 
 def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
     """Best document id → its evidence, text and owner, for publications, IP assets, projects, results
-    and profiles."""
+    and profiles: each read from its own row (a handful of queries however many matches), the text as the
+    owner's documents write it (:func:`corpus.researcher_documents`)."""
     wanted: dict[str, set[int]] = {
         "pub": set(),
         "ip": set(),
@@ -123,80 +124,80 @@ def _best_documents(matches: Iterable[Match]) -> dict[str, _Best]:
         kind, _, pk = match.best_doc_id.partition(":")
         if kind in wanted and pk.isdigit():
             wanted[kind].add(int(pk))
-    found: dict[str, tuple[str, str, ResearcherProfile | None]] = {}
-    for kind, model, label in (
-        ("pub", Publication, "publication"),
-        ("ip", IPAsset, "ip"),
+    found: dict[str, _Best] = {}
+    for kind, model, label, document in (
+        ("pub", Publication, "publication", corpus.publication_document),
+        ("ip", IPAsset, "ip", corpus.ip_document),
     ):
+        if not wanted[kind]:
+            continue
         rows = db.session.scalars(
             sa.select(model)
             .where(model.id.in_(wanted[kind]))
             .options(selectinload(model.researcher))
         )
         found |= {
-            f"{kind}:{row.id}": (label, row.title, row.researcher) for row in rows
+            f"{kind}:{row.id}": _Best(
+                label, row.title, corpus.own_text(document(row)), row.researcher
+            )
+            for row in rows
         }
-    profiles = db.session.scalars(
-        sa.select(ResearcherProfile).where(ResearcherProfile.id.in_(wanted["profile"]))
-    )
-    found |= {f"profile:{p.id}": ("", "", p) for p in profiles}
-    found |= _work_evidence(wanted["project"], wanted["result"])
-    owners = {owner.id: owner for _k, _t, owner in found.values() if owner is not None}
-    _load_documents_of(owners)
-    texts = {
-        pk: _own_texts(docs) for pk, docs in _own_documents(owners.values()).items()
-    }
-    return {
-        doc_id: _Best(kind, title, texts[owner.id].get(doc_id, ""), owner)
-        for doc_id, (kind, title, owner) in found.items()
-        if owner is not None
-    }
-
-
-def _load_documents_of(profiles: dict[int, ResearcherProfile]) -> None:
-    """Load the publications, IP assets and fields of these profiles in one go (three queries), not one
-    profile at a time when their documents are built (the load test found 18 queries per match list)."""
-    if profiles:
-        db.session.scalars(
+    if wanted["profile"]:
+        profiles = db.session.scalars(
             sa.select(ResearcherProfile)
-            .where(ResearcherProfile.id.in_(profiles))
-            .options(
-                selectinload(ResearcherProfile.publications),
-                selectinload(ResearcherProfile.ip_assets),
-                selectinload(ResearcherProfile.field_rows),
+            .where(ResearcherProfile.id.in_(wanted["profile"]))
+            .options(selectinload(ResearcherProfile.field_rows))
+        )
+        found |= {
+            f"profile:{p.id}": _Best(
+                "", "", corpus.own_text(corpus.profile_document(p)), p
             )
+            for p in profiles
+        }
+    return found | _work_evidence(wanted["project"], wanted["result"])
+
+
+def _work_evidence(project_ids: set[int], result_ids: set[int]) -> dict[str, _Best]:
+    """Projects and registered results as evidence; the owner is the principal investigator's profile. A
+    result is quoted only once public, as the researchers' own documents hold it."""
+    projects = (
+        db.session.scalars(sa.select(Project).where(Project.id.in_(project_ids))).all()
+        if project_ids
+        else []
+    )
+    results = (
+        db.session.execute(
+            sa.select(ResultRecord, ResearchOrder.pi_id, ResearchOrder.state)
+            .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
+            .where(ResultRecord.id.in_(result_ids))
         ).all()
-
-
-def _work_evidence(
-    project_ids: set[int], result_ids: set[int]
-) -> dict[str, tuple[str, str, ResearcherProfile | None]]:
-    """Document id → (kind, title, owner) for projects and registered results; the owner is the principal
-    investigator's profile."""
-    rows = db.session.execute(
-        sa.select(Project.id, Project.title, Project.pi_id).where(
-            Project.id.in_(project_ids)
-        )
-    ).all()
-    results = db.session.execute(
-        sa.select(ResultRecord.id, ResultRecord.product, ResearchOrder.pi_id)
-        .join(ResearchOrder, ResearchOrder.id == ResultRecord.order_id)
-        .where(ResultRecord.id.in_(result_ids))
-    ).all()
-    owners = {
-        p.user_id: p
-        for p in db.session.scalars(
-            sa.select(ResearcherProfile).where(
-                ResearcherProfile.user_id.in_({r.pi_id for r in [*rows, *results]})
+        if result_ids
+        else []
+    )
+    pis = {p.pi_id for p in projects} | {pi for _r, pi, _s in results}
+    owners = (
+        {
+            p.user_id: p
+            for p in db.session.scalars(
+                sa.select(ResearcherProfile).where(ResearcherProfile.user_id.in_(pis))
             )
-        )
-    }
-    found = {
-        f"project:{pk}": ("project", title, owners.get(pi)) for pk, title, pi in rows
-    }
-    return found | {
-        f"result:{pk}": ("result", title, owners.get(pi)) for pk, title, pi in results
-    }
+        }
+        if pis
+        else {}
+    )
+    found: dict[str, _Best] = {}
+    for project in projects:
+        if (owner := owners.get(project.pi_id)) is not None:
+            text = corpus.own_text(corpus.project_document(project))
+            found[f"project:{project.id}"] = _Best(
+                "project", project.title, text, owner
+            )
+    for result, pi, state in results:
+        if (owner := owners.get(pi)) is not None:
+            public = pi is not None and state in policy.PUBLIC_RESULT_STATES
+            text = corpus.own_text(corpus.result_document(result)) if public else ""
+            found[f"result:{result.id}"] = _Best("result", result.product, text, owner)
+    return found
 
 
 def _own_documents(

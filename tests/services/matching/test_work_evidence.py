@@ -101,6 +101,8 @@ def test_a_project_they_lead_finds_the_researcher_and_is_named_as_evidence(
         project.title,
         "project",
     )
+    # Explained by what the project's own text shares with the need.
+    assert place.terms
 
 
 def test_a_project_awaiting_the_pis_confirmation_counts_for_nobody(
@@ -132,6 +134,9 @@ def test_a_registered_result_of_a_task_they_led_counts(
     assert _keys(found) == [engineer.id]
     assert (found[0].evidence, found[0].evidence_kind) == (DRYER, "result")
     assert fish.id not in _keys(found)
+    place = matching.matches_for_text("máy sấy lúa tầng sôi", official).institutions[0]
+    assert (place.key, place.evidence, place.evidence_kind) == ("ctu", DRYER, "result")
+    assert place.terms
 
 
 def test_editing_and_removing_a_project_updates_the_model_without_a_refit(
