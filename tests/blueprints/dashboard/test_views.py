@@ -180,39 +180,42 @@ def test_the_definitions_page_defines_the_new_figures(client):
     assert "Kết quả đã chuyển giao" in page and "Tổ chức trong vùng tham gia" in page
 
 
+def _disbursed(client) -> str:
+    """The disbursed figure of 2027 on the officials' dashboard, which says when it was computed."""
+    html = client.get("/dashboard/?year=2027").get_data(as_text=True)
+    assert 'id="figures-computed"' in html
+    return _figure(html, "disbursed")
+
+
+def _paid_elsewhere(old: int, new: int) -> None:
+    """Another process's write: its own connection, no session of this one."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(Disbursement).where(Disbursement.amount == old).values(amount=new)
+        )
+
+
 def test_the_figures_are_kept_briefly_and_a_write_here_shows_at_once(
     official_client, city, app
 ):
     """DASHBOARD_CACHE_SECONDS: figures at most that old, the page says when they were computed; a
     change committed through this process shows on the next page; another process's within the time."""
 
-    def disbursed() -> str:
-        html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
-        assert 'id="figures-computed"' in html
-        return _figure(html, "disbursed")
-
-    def elsewhere(old: int, new: int) -> None:
-        """Another process's write: its own connection, no session of this one."""
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(Disbursement)
-                .where(Disbursement.amount == old)
-                .values(amount=new)
-            )
-
     app.config["DASHBOARD_CACHE_SECONDS"] = 3600
-    assert disbursed() == "600000000"
-    elsewhere(200_000_000, 250_000_000)
-    assert disbursed() == "600000000"  # kept: its time is not up
+    assert _disbursed(official_client) == "600000000"
+    _paid_elsewhere(200_000_000, 250_000_000)
+    assert _disbursed(official_client) == "600000000"  # kept: its time is not up
     paid = db.session.scalar(
         sa.select(Disbursement).where(Disbursement.amount == 250_000_000)
     )
     paid.amount = 300_000_000
     db.session.commit()
-    assert disbursed() == "700000000"  # a write here: counted again at once
+    assert (
+        _disbursed(official_client) == "700000000"
+    )  # a write here: counted again at once
     app.config["DASHBOARD_CACHE_SECONDS"] = 0
-    elsewhere(300_000_000, 350_000_000)
-    assert disbursed() == "750000000"
+    _paid_elsewhere(300_000_000, 350_000_000)
+    assert _disbursed(official_client) == "750000000"
 
 
 @pytest.mark.parallel  # the recount runs in a thread of its own: a database file on SQLite
@@ -223,41 +226,32 @@ def test_figures_past_their_time_are_served_while_a_thread_counts_them_again(
     (and when they were computed) while one thread counts them again for the next page. A recount that
     fails leaves the kept figures serving."""
 
-    def page() -> str:
-        html = official_client.get("/dashboard/?year=2027").get_data(as_text=True)
-        assert 'id="figures-computed"' in html
-        return _figure(html, "disbursed")
-
-    def elsewhere(old: int, new: int) -> None:
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(Disbursement)
-                .where(Disbursement.amount == old)
-                .values(amount=new)
-            )
-
     app.config["DASHBOARD_CACHE_SECONDS"] = 3600
-    assert page() == "600000000"
-    elsewhere(200_000_000, 250_000_000)
+    assert _disbursed(official_client) == "600000000"
+    _paid_elsewhere(200_000_000, 250_000_000)
     builds = []
     monkeypatch.setattr(
         dashboard, "build_dashboard",
         lambda scope, build=dashboard.build_dashboard: builds.append(scope) or build(scope),
     )  # fmt: skip
     app.config["DASHBOARD_CACHE_SECONDS"] = 0.001
-    assert page() == "600000000"  # served as kept; counted again behind it
+    assert (
+        _disbursed(official_client) == "600000000"
+    )  # served as kept; counted again behind it
     dashboard.wait_for_refreshes(30)
     assert len(builds) == 1
-    assert page() == "650000000"
+    assert _disbursed(official_client) == "650000000"
     dashboard.wait_for_refreshes(30)
 
     def broken(scope):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(dashboard, "build_dashboard", broken)
-    elsewhere(250_000_000, 300_000_000)
-    assert page() == "650000000"
+    _paid_elsewhere(250_000_000, 300_000_000)
+    assert _disbursed(official_client) == "650000000"
     dashboard.wait_for_refreshes(30)
     assert "dashboard refresh failed" in caplog.text
-    assert page() == "650000000"  # still served, and asked for again
+    assert (
+        _disbursed(official_client) == "650000000"
+    )  # still served, and asked for again
     dashboard.wait_for_refreshes(30)
