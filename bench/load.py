@@ -537,6 +537,13 @@ def main() -> None:
         "--warm", type=int, default=3, help="warm-up rounds before the run"
     )
     parser.add_argument("--top", type=int, default=12, help="slow statements listed")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable of gunicorn only (repeatable), e.g. PYTHONMALLOC=debug to hunt a crash",
+    )
     args = parser.parse_args()
     if args.quick:
         args.time = "20s"
@@ -554,6 +561,7 @@ def main() -> None:
         log(f"database {name}, work folder {work}")
         port = free_port()
         env = server_env(url, port, work, not args.no_redis, args.workers)
+        server_only = dict(item.partition("=")[::2] for item in args.server_env)
         flask_command(env, work, "db", "upgrade")
         began = time.perf_counter()
         populate(url, work, args.researchers, args.orders, args.projects)
@@ -566,7 +574,7 @@ def main() -> None:
         server_log = work / "server.log"
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "python:matchmaker.gunicorn_conf", "matchmaker:create_app()"],
-            cwd=ROOT, env=dict(env, SLOW_QUERY_MS=str(SLOW_QUERY_MS)), start_new_session=True,
+            cwd=ROOT, env=dict(env, SLOW_QUERY_MS=str(SLOW_QUERY_MS), **server_only), start_new_session=True,
             stdout=server_log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_ready(base, server)
