@@ -555,6 +555,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="matchmaker-load-"))
     server = locust = None
     created = False
+    keep_log = False  # a failed request or a lost worker: gunicorn's log outlives the work folder
     try:
         create_database(args.pg, name)
         created = True
@@ -628,7 +629,7 @@ def main() -> None:
                 f"gunicorn replaced workers {restarts} times during the run (timeouts or crashes: see {server_log})"
             )
         if restarts or int(total["Failure Count"]):
-            args.keep_log = True
+            keep_log = True
         log(
             f"load average (1 min) during the run: mean {statistics.mean(loads):.1f}, max {max(loads):.1f}, "
             f"before {before:.1f}, on {os.cpu_count()} CPUs. The machine is shared: other work running "
@@ -661,8 +662,7 @@ def main() -> None:
         if args.keep:
             log(f"kept: database {name}, work folder {work}")
         else:
-            if getattr(args, "keep_log", False) and (work / "server.log").exists():
-                # A failed request or a lost worker: its log outlives the work folder.
+            if keep_log and (work / "server.log").exists():
                 kept = (
                     Path(tempfile.gettempdir())
                     / f"matchmaker-load-{os.getpid()}-server.log"

@@ -158,7 +158,7 @@ def _refresh_later(kept: _Kept, scope: Scope) -> None:
 
 
 def wait_for_refreshes(timeout: float | None = None) -> None:
-    """Wait until this app's dashboard refreshes are done (tests, shutdown)."""
+    """Wait until this app's dashboard refreshes are done (the tests, before their database goes)."""
     kept = _kept()
     with kept.lock:
         threads = list(kept.refreshing.values())
