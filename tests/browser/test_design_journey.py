@@ -7,6 +7,7 @@ Screenshots go to tests/browser/screenshots/ (git-ignored), named <role>-<page>-
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,7 @@ def test_on_a_phone_the_sort_is_a_menu_and_rows_are_cards(open_page):
     page = open_page("official", PHONE)
     page.goto("/orders/")
     page.get_by_role("button", name="Lọc và sắp xếp").click()
+    expect(page.locator("#order-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.locator("#sort").select_option("disbursed")
     page.locator("#dir").select_option("desc")
     with (
@@ -204,3 +206,17 @@ def test_screenshots_of_the_main_pages(open_page, role, viewport):
         response = page.goto(path)
         assert response.ok, path
         page.screenshot(path=SCREENSHOTS / f"{role}-{name}-{viewport['width']}.png")
+
+
+
+def test_the_test_browser_asks_for_reduced_motion_so_panels_open_at_once(open_page):
+    page = open_page("official", PHONE)
+    page.goto("/orders/")
+    assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
+    # Bootstrap's sliding collapse (0.35 s) is off for such a browser: panels are open by the next frame.
+    sliding = page.evaluate(
+        """() => { const probe = document.createElement('div'); probe.className = 'collapsing';
+                   document.body.append(probe); const d = getComputedStyle(probe).transitionDuration;
+                   probe.remove(); return d; }"""
+    )
+    assert sliding == "0s"

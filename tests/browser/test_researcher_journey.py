@@ -22,7 +22,7 @@ BIBTEX = """@article{mekong2024,
 
 
 def test_scientist_fills_profile_imports_bibtex_and_sees_public_page(
-    page, live_server, tmp_path
+    page, browser, live_server, tmp_path
 ):
     sign_up(
         page,
@@ -70,7 +70,7 @@ def test_scientist_fills_profile_imports_bibtex_and_sees_public_page(
     assert page.locator("#completeness").get_attribute("value") != "0"
 
     # A visitor who is not signed in sees the page, without the contact address.
-    visitor = page.context.browser.new_context(base_url=live_server.url)
+    visitor = browser.new_context(base_url=live_server.url)
     public = visitor.new_page()
     public.goto(page.url)
     assert "Đặng Minh Thư" in public.get_by_role("heading", level=1).inner_text()
