@@ -208,7 +208,6 @@ def test_screenshots_of_the_main_pages(open_page, role, viewport):
         page.screenshot(path=SCREENSHOTS / f"{role}-{name}-{viewport['width']}.png")
 
 
-
 def test_the_test_browser_asks_for_reduced_motion_so_panels_open_at_once(open_page):
     page = open_page("official", PHONE)
     page.goto("/orders/")
