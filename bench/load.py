@@ -1,7 +1,8 @@
 """Load test: many visitors at once against gunicorn, served the production way, on a city-sized database.
 
 # Run: make load   (or .venv/bin/python bench/load.py [--users 50] [--spawn-rate 10] [--time 125s] [--quick]
-#                   [--keep] [--no-redis] [--workers N] [--pg postgresql://127.0.0.1:5432])
+#                   [--keep] [--no-redis] [--workers N] [--pg postgresql://127.0.0.1:5432]
+#                   [--busy N] [--server-env NAME=VALUE])
 # Steps, all undone at the end (also on Ctrl-C or an error) unless --keep:
 # 1. creates its own PostgreSQL database (matchmaker_load_<pid>) on the --pg server and applies the
 #    migrations (`flask db upgrade`);
@@ -25,7 +26,9 @@
 # 200 ms target; the slowest statements of the slow-query log by endpoint; then key=value lines:
 #   load_users=… load_duration_s=… load_requests=… load_rps=… load_failures=… load_p50_ms=… load_p95_ms=…
 #   load_p99_ms=… load_p95_ms_max=… load_worst_page=… load_pages_over_target=… target_ms=200
-#   load_average_mean=… load_average_max=… cpus=… workers=… researchers=… orders=… projects=…
+#   load_average_mean=… load_average_max=… cpus=… workers=… busy=… researchers=… orders=… projects=…
+# Crash hunt (README, "Worker crashes"): --busy 2 -u 80 -t 540s keeps both cores contended; worker_restarts
+# counts the workers gunicorn had to replace (a crash or a timeout; the log is kept).
 # The machine may be shared with other work: the load average says how busy it was during the run.
 """
 
@@ -544,6 +547,13 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="an environment variable of gunicorn only (repeatable), e.g. PYTHONMALLOC=debug to hunt a crash",
     )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N processes spinning on the CPUs during the run (a contended machine: the worker crash hunt)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.time = "20s"
@@ -554,6 +564,7 @@ def main() -> None:
     url = f"{args.pg.rstrip('/')}/{name}"
     work = Path(tempfile.mkdtemp(prefix="matchmaker-load-"))
     server = locust = None
+    busy: list[subprocess.Popen] = []
     created = False
     keep_log = False  # a failed request or a lost worker: gunicorn's log outlives the work folder
     try:
@@ -593,9 +604,20 @@ def main() -> None:
         before = os.getloadavg()[0]
         cpu_before = cpu_seconds(server)
         began = time.perf_counter()
-        log(f"locust: {args.users} users, {args.spawn_rate}/s, {args.time}")
+        busy = [
+            subprocess.Popen(
+                [sys.executable, "-c", "while True: pass"], start_new_session=True
+            )
+            for _ in range(args.busy)
+        ]
+        log(
+            f"locust: {args.users} users, {args.spawn_rate}/s, {args.time}"
+            + (f", {args.busy} busy loops beside" if args.busy else "")
+        )
         locust, prefix = run_locust(base, work, args)
         locust.wait()
+        for loop in busy:
+            stop(loop, "busy loop")
         duration = time.perf_counter() - began
         cpu_after = cpu_seconds(server)
         cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
@@ -650,10 +672,13 @@ def main() -> None:
             f"workers_recycled={recycled} "
             f"load_average_mean={statistics.mean(loads):.1f} load_average_max={max(loads):.1f} "
             f"cpu_app_s={cpu['app']:.0f} cpu_db_s={cpu['db']:.0f} cpu_locust_s={cpu['children']:.0f} "
-            f"cpus={os.cpu_count()} workers={args.workers or 'default'} researchers={args.researchers} "
+            f"cpus={os.cpu_count()} workers={args.workers or 'default'} busy={args.busy} "
+            f"researchers={args.researchers} "
             f"orders={args.orders} projects={args.projects}"
         )
     finally:
+        for loop in busy:
+            stop(loop, "busy loop")
         stop(locust, "locust")
         stop(server, "gunicorn")
         if created and not args.keep:
