@@ -13,10 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from matchmaker import (
-    psycopg_wait,  # noqa: F401  (psycopg waits in Python: see the module)
-    rate_limit_storage,  # noqa: F401  (makes memory:// thread-safe)
-)
+from matchmaker import rate_limit_storage  # noqa: F401  (makes memory:// thread-safe)
 from matchmaker.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
