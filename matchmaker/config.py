@@ -49,7 +49,7 @@ def gunicorn_settings() -> dict[str, object]:
     """gunicorn's settings from the environment (read by matchmaker/gunicorn_conf.py).
 
     Workers: GUNICORN_WORKERS, else WEB_CONCURRENCY, else 2 x CPUs + 1 (at most 8: each worker holds the
-    matching model in memory). Threads per worker: GUNICORN_THREADS (default 4). BIND (default
+    matching model in memory). Threads per worker: GUNICORN_THREADS (default 1: README, "Worker crashes"). BIND (default
     127.0.0.1:8000, behind a reverse proxy), GUNICORN_TIMEOUT (60 s: an import or export may take that
     long), GUNICORN_GRACEFUL_TIMEOUT (30 s), GUNICORN_MAX_REQUESTS (1000, with jitter: a worker is
     replaced after so many requests, which bounds slow leaks).
@@ -60,7 +60,7 @@ def gunicorn_settings() -> dict[str, object]:
     return {
         "bind": os.environ.get("BIND", "127.0.0.1:8000"),
         "workers": int(workers) if workers else min(2 * cpus + 1, 8),
-        "threads": int(os.environ.get("GUNICORN_THREADS", 4)),
+        "threads": int(os.environ.get("GUNICORN_THREADS", 1)),
         "timeout": int(os.environ.get("GUNICORN_TIMEOUT", 60)),
         "graceful_timeout": int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30)),
         "max_requests": max_requests,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from matchmaker import create_app
-from matchmaker.config import Config, DevConfig, ProductionConfig
+from matchmaker.config import Config, DevConfig, ProductionConfig, gunicorn_settings
 from matchmaker.web import ConfigurationError
 
 
@@ -62,6 +62,14 @@ def test_database_url_uses_psycopg3(raw, expected):
     from matchmaker.config import database_url
 
     assert database_url(raw) == expected
+
+
+def test_gunicorn_workers_serve_one_request_at_a_time_unless_told(monkeypatch):
+    """4 threads per worker lost workers to segmentation faults under load (README, "Worker crashes")."""
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    assert gunicorn_settings()["threads"] == 1
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    assert gunicorn_settings()["threads"] == 4
 
 
 def test_production_cookies_are_secure():
