@@ -6,8 +6,8 @@ Every value comes from the environment through ``matchmaker.config.gunicorn_sett
 - Workers are processes (default 2 x CPUs + 1, at most 8), each serving one request at a time (gthread
   with ``GUNICORN_THREADS=1``; its main thread keeps connections): with 4 threads per worker, a worker
   died of a segmentation fault about once in 20,000 requests on busy cores (a race between threads,
-  cause not found), with one none in every run since (README, "Worker crashes"); one thread was also
-  faster at the load test's 50 users. Each process holds its own copy of the matching model (121 MB at 10,000
+  cause not found), with one thread none in any run since (README, "Worker crashes"); one thread was
+  also faster at the load test's 50 users. Each process holds its own copy of the matching model (121 MB at 10,000
   researchers).
 - The app is not preloaded in the master: each worker builds it after the fork, so no database
   connection, open index searcher or refit thread is ever shared between processes, and a deploy only

@@ -90,8 +90,9 @@ class _Browser:
     """Debian's Chromium whose every new context asks for reduced motion.
 
     Bootstrap then opens and closes its collapses, menus and dialogs without a transition, so a test acts on a
-    panel that is already where a person would see it, however busy the machine (a click on a button still
-    sliding into view was lost on CI). What the tests check is the same with or without the animation."""
+    panel that is already where a person would see it, however busy the machine (on CI, a click on the
+    "Filter" button of a panel that had just begun to open led nowhere). What the tests check is the same with
+    or without the animation."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
